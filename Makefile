@@ -1,0 +1,34 @@
+# The two commands the README leads with. Each creates .venv itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CONFIG ?= configs/eastern-flank.yaml
+OUT    ?= out/eastern-flank
+
+.PHONY: plan test venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+
+## make plan: build the theater of the default scenario and say where the results are
+plan: $(VENV)/.installed
+	$(BIN)/dronewall validate $(CONFIG)
+	$(BIN)/dronewall theater $(CONFIG) --out $(OUT)
+
+## make test: run the test suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

