@@ -66,3 +66,11 @@ def test_cli_schema_prints_json_schema() -> None:
 def test_cli_version() -> None:
     res = run_cli("--version")
     assert res.returncode == 0 and res.stdout.startswith("dronewall ")
+
+
+def test_configuration_reference_is_current() -> None:
+    """docs/configuration.md is generated (python -m planner.config.reference > docs/configuration.md)."""
+    from planner.config.reference import render
+
+    shipped = (CONFIGS.parent / "docs" / "configuration.md").read_text()
+    assert shipped == render(), "docs/configuration.md is stale: regenerate it"

