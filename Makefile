@@ -21,10 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
-## make plan: build the theater of the default scenario and say where the results are
+## make plan: solve the default scenario and say where the results are
 plan: $(VENV)/.installed
 	$(BIN)/dronewall validate $(CONFIG)
-	$(BIN)/dronewall theater $(CONFIG) --out $(OUT)
+	$(BIN)/dronewall run $(CONFIG) --out $(OUT)
 
 ## make test: run the test suite
 test: $(VENV)/.installed-test

@@ -141,6 +141,54 @@ def theater(
                       f"in {time.perf_counter() - t0:.1f} s")
 
 
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/plan"
+    ),
+) -> None:
+    """Solve the scenario: where to put which systems, what it defeats, what it costs, what it leaves for tanks."""
+    from planner.config.io import load_scenario
+    from planner.plan import solve_scenario
+    from planner.report.plan import write_plan
+
+    scenario = load_scenario(config)
+    with err_console.status(f"planning '{scenario.name}' (solver time limit "
+                            f"{scenario.config.solver.time_limit_s:g} s)..."):
+        plan = solve_scenario(scenario)
+        write_plan(plan, out)
+    s = plan.summary
+    spend = s["spend_eur"]
+    out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {s['solver']['status']}, "
+                      f"gap {_pct(s['solver']['gap'])}, {s['timings_s']['total_s']:.1f} s")
+    out_console.print(f"spend €{spend['total'] / 1e9:.2f}bn of €{s['budget_eur'] / 1e9:.2f}bn: drone defence "
+                      f"€{spend['drone_defence'] / 1e9:.2f}bn (munitions €{spend['munitions'] / 1e6:.0f}M), "
+                      f"conventional €{spend['conventional'] / 1e9:.2f}bn "
+                      f"({s['conventional_capability']:.0f} Leopard-2A8 equivalents)", highlight=False)
+    table = Table(title="per threat class (defeat: LP promise / exact evaluation; CER: munitions € per kill / "
+                        "drone's cost)")
+    for col in ("threat", "LP", "exact", "detect", "leak/raid", "€/kill", "CER"):
+        table.add_column(col, justify="left" if col == "threat" else "right")
+    for r in plan.threats.itertuples(index=False):
+        table.add_row(r.threat, _pct(r.defeat_rate_lp), _pct(r.defeat_rate_exact), _pct(r.detect_rate_exact),
+                      f"{r.leakers_per_raid:.1f}", _eur(r.munitions_eur_per_defeat), _ratio(r.munitions_exchange_ratio))
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (plan.json, plan.gpkg, cells.csv, sites.csv, map.png, manifest.json)")
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _eur(x: float) -> str:
+    return "n/a" if x != x else f"€{x:,.0f}"
+
+
+def _ratio(x: float) -> str:
+    return "n/a" if x != x else f"{x:.2f}"
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning user errors into messages and exit codes."""
     try:

@@ -196,6 +196,11 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
     for i, entry in enumerate(cfg.threats.density):
         check(f"threats.density[{i}].threat", [entry.threat], cat.threats, "threat")
     check("objective.defeat_targets", cfg.objective.defeat_targets, cat.threats, "threat")
+    in_density = {d.threat for d in cfg.threats.density}
+    for tid in cfg.objective.defeat_targets:
+        if tid in cat.threats and tid not in in_density:
+            problems.append(("objective.defeat_targets", f"'{tid}' has a target but no raid density in "
+                                                         "threats.density: add one or drop the target"))
     check("systems.sensors", cfg.systems.sensors, cat.sensors, "sensor")
     check("systems.effectors", cfg.systems.effectors, cat.effectors, "effector")
     check("systems.conventional", cfg.systems.conventional, cat.conventional, "conventional option")

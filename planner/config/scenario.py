@@ -151,6 +151,10 @@ class ThreatsConfig(_Section):
     raid_surge_factor: PositiveFloat = Field(
         1.0, ge=1.0, description="Magazines must hold against a raid this many times the expected size."
     )
+    decoy_discrimination: Probability = Field(
+        0.0, description="Probability that a detected decoy is recognised as one and not engaged (0: decoys "
+        "draw shots in proportion to their share of the raid)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ThreatsConfig:
@@ -199,6 +203,14 @@ class ObjectiveConfig(_Section):
     conventional_floor: NonNegativeFloat = Field(
         0.0, description="max_defeat_with_floor: conventional capability score that must be kept."
     )
+    decoy_weight: NonNegativeFloat = Field(
+        0.25, le=1.0, description="Value of defeating a decoy relative to an armed drone (assumption: a decoy "
+        "that leaks costs alarm and attention, not damage)."
+    )
+    asset_weight: NonNegativeFloat = Field(
+        0.0, description="Extra value per unit of protected-asset value near a cell (value = population/100,000; "
+        "0 counts every drone alike)."
+    )
     defeat_targets: dict[CatalogId, Probability] = Field(
         default_factory=dict, description="min_cost: required expected defeat rate per threat class."
     )
@@ -243,6 +255,11 @@ class SolverConfig(_Section):
     """Solver choice and limits."""
 
     backend: Literal["highs", "cbc"] = Field("highs", description="HiGHS via highspy (default) or CBC.")
+    strategy: Literal["lp_screen", "full"] = Field(
+        "lp_screen",
+        description="lp_screen: solve the LP relaxation, then the MILP over the builds it uses (gap proven "
+        "against the relaxation); full: the MILP over every candidate build.",
+    )
     time_limit_s: PositiveFloat = Field(120, description="Wall-clock limit of one solve, seconds.")
     mip_rel_gap: float = Field(0.01, ge=0, lt=1, description="Relative optimality gap at which to stop.")
     threads: PositiveInt = Field(2, le=256, description="Solver threads.")

@@ -1,0 +1,245 @@
+"""Solving a scenario into a :class:`Plan`: the optimizer's choice, its promise and its exact value.
+
+The plan holds plain tables keyed by ids; reports read plans, never the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.config.io import Scenario
+from planner.errors import InfeasibleError
+from planner.geo.theater import Theater, build_theater
+from planner.lp.model import FixedPlan, Solved, solve
+from planner.problem import PlanningProblem, build_problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    """A solved plan. Tables are pandas DataFrames; ``cells``/``sites`` join the theater by id."""
+
+    scenario: Scenario
+    theater: Theater
+    problem: PlanningProblem
+    solved: Solved
+    exact: Solved
+    summary: dict[str, Any]
+    threats: pd.DataFrame  # per threat class: demand, defeat rates (LP and exact), leakers, cost-exchange
+    spend: pd.DataFrame  # one row per (category, nation, system): units and euros
+    units: pd.DataFrame  # one row per (site, system) built
+    cells: pd.DataFrame  # per cell: detection and defeat probability and leakers per class (exact)
+    sites: pd.DataFrame  # per site: systems placed, cost
+    conventional: pd.DataFrame  # per conventional option: units, cost, capability
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _fixed(problem: PlanningProblem, s: Solved) -> FixedPlan:
+    return FixedPlan(sensors=s.sensors, effectors=s.effectors, conventional=s.conventional,
+                     cost_eur=_costs(problem, s)["total"])
+
+
+def _costs(p: PlanningProblem, s: Solved) -> dict[str, float]:
+    h = p.horizon_years
+    sens_acq = float((s.sensors.sum(0) * p.sensor_unit_cost_eur).sum())
+    sens_op = float((s.sensors.sum(0) * p.sensor_operating_eur_per_year).sum() * h)
+    eff_acq = float((s.effectors.sum(0) * p.effector_unit_cost_eur).sum())
+    eff_op = float((s.effectors.sum(0) * p.effector_operating_eur_per_year).sum() * h)
+    munitions = float((s.engagements.sum((0, 1)) * p.effector_shots * p.effector_cost_per_shot_eur).sum() * p.raids)
+    conv = float((s.conventional * (p.conv_unit_cost_eur + h * p.conv_operating_eur_per_year)).sum())
+    drone = sens_acq + sens_op + eff_acq + eff_op + munitions
+    return {"sensor_acquisition": sens_acq, "sensor_operation": sens_op, "effector_acquisition": eff_acq,
+            "effector_operation": eff_op, "munitions": munitions, "drone_defence": drone, "conventional": conv,
+            "total": drone + conv}
+
+
+def kills(p: PlanningProblem, s: Solved) -> np.ndarray:
+    """Expected kills per raid, (N, T)."""
+    return np.einsum("nte,et->nt", s.engagements, p.p_kill)
+
+
+def exact_detection(p: PlanningProblem, s: Solved) -> np.ndarray:
+    """Exact P(detect) per (cell, threat): 1 − exp(−Σ looks) for the sensors the plan built."""
+    built = s.sensors[p.det_site, p.det_sensor] > 0.5
+    delta = np.zeros(p.demand.shape)
+    np.add.at(delta, (p.det_cell[built], p.det_threat[built]), p.det_weight[built])
+    return 1.0 - np.exp(-delta)
+
+
+def value_of(p: PlanningProblem, s: Solved) -> float:
+    """Value-weighted expected drones defeated over the horizon (the drone part of the objective)."""
+    return float((kills(p, s) * p.value).sum() * p.raids)
+
+
+def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
+    """Solve the MILP, then evaluate its plan exactly (detection exact, engagements re-optimised)."""
+    try:
+        solved = solve(problem)
+    except InfeasibleError:
+        raise InfeasibleError(_explain_infeasible(problem)) from None
+    exact = solve(problem, fixed=_fixed(problem, solved))
+    return solved, exact
+
+
+def _explain_infeasible(p: PlanningProblem) -> str:
+    parts = []
+    if p.objective == "max_defeat_with_floor":
+        best = p.budget_eur / float(np.min((p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year)
+                                           / p.conv_score)) if len(p.conv_score) else 0.0
+        parts.append(f"conventional_floor {p.conventional_floor:g} is unreachable within €{p.budget_eur / 1e9:.2f}bn: "
+                     f"at most about {best:.1f} capability points")
+    for t, rate in p.defeat_targets.items():
+        reach = best_reachable_rate(p, t)
+        if reach + 1e-6 < rate:
+            parts.append(f"defeat-rate target {rate:g} for {p.threat_ids[t]} is unreachable within "
+                         f"€{p.budget_eur / 1e9:.2f}bn: best reachable {reach:.2f}")
+    if not parts:
+        parts.append("the targets are each reachable alone but not together within the budget")
+    return "; ".join(parts)
+
+
+def best_reachable_rate(p: PlanningProblem, t: int) -> float:
+    """The highest defeat rate for threat class ``t`` any plan reaches within the budget (LP promise)."""
+    value = np.zeros_like(p.value)
+    value[:, t] = 1.0
+    q = dataclasses.replace(p, value=value, objective="max_defeat", conventional_weight=0.0, defeat_targets={},
+                            conv_min_units=p.conv_min_units)
+    s = solve(q)
+    return float(kills(q, s)[:, t].sum() / max(p.demand[:, t].sum(), 1e-12))
+
+
+def solve_scenario(scenario: Scenario, theater: Theater | None = None) -> Plan:
+    """Build the theater and the problem, solve, evaluate exactly, and tabulate the plan."""
+    t0 = time.perf_counter()
+    theater = theater or build_theater(scenario)
+    t1 = time.perf_counter()
+    problem = build_problem(scenario, theater)
+    t2 = time.perf_counter()
+    solved, exact = solve_problem(problem)
+    t3 = time.perf_counter()
+    timings = {"theater_s": t1 - t0, "problem_s": t2 - t1, "model_build_s": solved.build_s,
+               "solve_s": solved.solve_s, "exact_evaluation_s": exact.build_s + exact.solve_s, "total_s": t3 - t0}
+    return tabulate(scenario, theater, problem, solved, exact, timings)
+
+
+def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved, x: Solved,
+             timings: dict[str, float]) -> Plan:
+    """Turn raw solver arrays into the plan's tables."""
+    raids = p.raids
+    k_lp, k_ex = kills(p, s), kills(p, x)
+    demand = p.demand
+    costs = _costs(p, s)
+    munitions_by_class = np.einsum("nte,e->t", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * raids
+    threats = pd.DataFrame({
+        "threat": p.threat_ids,
+        "decoy": p.threat_decoy,
+        "drones_per_raid": demand.sum(0),
+        "drones_over_horizon": demand.sum(0) * raids,
+        "defeat_rate_lp": k_lp.sum(0) / np.maximum(demand.sum(0), 1e-12),
+        "defeat_rate_exact": k_ex.sum(0) / np.maximum(demand.sum(0), 1e-12),
+        "detect_rate_exact": (exact_detection(p, s) * demand).sum(0) / np.maximum(demand.sum(0), 1e-12),
+        "leakers_per_raid": demand.sum(0) - k_ex.sum(0),
+        "leakers_over_horizon": (demand.sum(0) - k_ex.sum(0)) * raids,
+        "munitions_eur_over_horizon": munitions_by_class,
+        "munitions_eur_per_defeat": munitions_by_class / np.maximum(k_lp.sum(0) * raids, 1e-12),
+        "threat_unit_cost_eur": p.threat_unit_cost_eur,
+    })
+    threats["munitions_exchange_ratio"] = threats["munitions_eur_per_defeat"] / threats["threat_unit_cost_eur"]
+    threats.loc[k_lp.sum(0) <= 1e-9, ["munitions_eur_per_defeat", "munitions_exchange_ratio"]] = np.nan
+
+    # Units and spend by site and system.
+    rows = []
+    h = p.horizon_years
+    for kind, arr, ids, unit, op in (
+        ("sensor", s.sensors, p.sensor_ids, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
+        ("effector", s.effectors, p.effector_ids, p.effector_unit_cost_eur, p.effector_operating_eur_per_year),
+    ):
+        for j, k in zip(*np.nonzero(arr > 0.5), strict=True):
+            rows.append({"site_id": p.site_ids[j], "nation": p.nations[p.site_nation[j]], "category": kind,
+                         "system": ids[k], "units": int(arr[j, k]), "acquisition_eur": float(unit[k]),
+                         "operation_eur": float(op[k] * h)})
+    units = pd.DataFrame(rows, columns=["site_id", "nation", "category", "system", "units", "acquisition_eur",
+                                        "operation_eur"])
+    mun = np.einsum("nte,e->ne", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * raids
+    spend_rows = []
+    if len(units):
+        g = units.groupby(["category", "nation", "system"], as_index=False)[["units", "acquisition_eur",
+                                                                          "operation_eur"]].sum()
+        for r in g.itertuples(index=False):
+            spend_rows.append({"category": r.category, "nation": r.nation, "system": r.system, "units": r.units,
+                               "acquisition_eur": r.acquisition_eur, "operation_eur": r.operation_eur,
+                               "munitions_eur": 0.0})
+    for n_idx, nation in enumerate(p.nations):
+        for e, eid in enumerate(p.effector_ids):
+            m = float(mun[p.cell_nation == n_idx, e].sum())
+            if m > 0:
+                spend_rows.append({"category": "munitions", "nation": nation, "system": eid, "units": 0,
+                                   "acquisition_eur": 0.0, "operation_eur": 0.0, "munitions_eur": m})
+    conv = pd.DataFrame({
+        "option": p.conv_ids, "units": s.conventional.astype(int),
+        "acquisition_eur": s.conventional * p.conv_unit_cost_eur,
+        "operation_eur": s.conventional * p.conv_operating_eur_per_year * h,
+        "capability": s.conventional * p.conv_score,
+    })
+    for r in conv[conv["units"] > 0].itertuples(index=False):
+        spend_rows.append({"category": "conventional", "nation": "all", "system": r.option, "units": r.units,
+                           "acquisition_eur": r.acquisition_eur, "operation_eur": r.operation_eur,
+                           "munitions_eur": 0.0})
+    spend = pd.DataFrame(spend_rows, columns=["category", "nation", "system", "units", "acquisition_eur",
+                                              "operation_eur", "munitions_eur"])
+    spend["total_eur"] = spend[["acquisition_eur", "operation_eur", "munitions_eur"]].sum(axis=1)
+
+    pdet = exact_detection(p, s)
+    cells = pd.DataFrame({"cell_id": p.cell_ids, "nation": np.array(p.nations)[p.cell_nation]})
+    for t, tid in enumerate(p.threat_ids):
+        lam = demand[:, t]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cells[f"p_detect_{tid}"] = np.where(lam > 0, pdet[:, t], np.nan)
+            cells[f"p_defeat_{tid}"] = np.where(lam > 0, k_ex[:, t] / lam, np.nan)
+        cells[f"leakers_{tid}"] = (lam - k_ex[:, t]) * raids
+    tot = demand.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cells["p_defeat_all"] = np.where(tot > 0, k_ex.sum(1) / tot, np.nan)
+    cells["leakers_all"] = (tot - k_ex.sum(1)) * raids
+
+    site_cost = units.assign(cost=units["acquisition_eur"] + units["operation_eur"]).groupby("site_id").agg(
+        systems=("system", lambda v: ",".join(sorted(v))), cost_eur=("cost", "sum"))
+    sites = pd.DataFrame({"site_id": p.site_ids, "nation": np.array(p.nations)[p.site_nation]}).merge(
+        site_cost, left_on="site_id", right_index=True, how="left").fillna({"systems": "", "cost_eur": 0.0})
+
+    defeated_total_h = float(k_ex.sum() * raids)
+    demand_total = float(demand.sum())
+    real = ~p.threat_decoy
+    summary = {
+        "scenario": p.name,
+        "config_hash": p.config_hash,
+        "objective_kind": p.objective,
+        "budget_eur": p.budget_eur,
+        "horizon_years": p.horizon_years,
+        "raids_over_horizon": raids,
+        "spend_eur": costs,
+        "conventional_capability": float((s.conventional * p.conv_score).sum()),
+        "value_defeated_lp": value_of(p, s),
+        "value_defeated_exact": value_of(p, x),
+        "defeat_rate_all_lp": float(k_lp.sum() / max(demand_total, 1e-12)),
+        "defeat_rate_all_exact": float(k_ex.sum() / max(demand_total, 1e-12)),
+        "defeat_rate_armed_exact": float(k_ex[:, real].sum() / max(demand[:, real].sum(), 1e-12)),
+        "drones_defeated_over_horizon_exact": defeated_total_h,
+        "drones_over_horizon": demand_total * raids,
+        "drone_defence_eur_per_defeat": costs["drone_defence"] / defeated_total_h if defeated_total_h > 0 else None,
+        "munitions_eur_per_defeat": costs["munitions"] / float(k_lp.sum() * raids) if k_lp.sum() > 0 else None,
+        "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.get("backend"),
+                   "time_limit_s": p.solver.get("time_limit_s"), "mip_rel_gap": p.solver.get("mip_rel_gap")},
+        "problem": p.sizes(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return Plan(scenario=scenario, theater=theater, problem=p, solved=s, exact=x, summary=summary, threats=threats,
+                spend=spend, units=units, cells=cells, sites=sites, conventional=conv, timings=timings)

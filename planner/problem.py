@@ -1,0 +1,224 @@
+"""The planning problem: the one array-based object that crosses from geometry to the LP.
+
+:func:`build_problem` turns a scenario and its theater into numbers: demand per cell and threat,
+sparse detection and engagement coverage, costs, limits. Nothing here imports pulp, and nothing in
+``planner.lp`` imports shapely or geopandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from planner.config.io import Scenario
+from planner.geo.theater import Theater
+from planner.physics import (
+    detection_log_survival,
+    max_engagement_distance_m,
+    p_kill_engagement,
+    sensor_range_m,
+)
+
+
+@dataclass(frozen=True)
+class PlanningProblem:
+    """Index sets, coefficient arrays and sparse coverage of one scenario.
+
+    Shapes: N cells, T threats, M sites, S sensor types, E effector types, C conventional options.
+    Detection pairs ``det_*`` and engagement pairs ``eng_*`` are parallel 1-D arrays (COO form).
+    """
+
+    name: str
+    config_hash: str
+    nations: tuple[str, ...]
+    cell_ids: np.ndarray
+    cell_nation: np.ndarray  # (N,) index into nations
+    cell_no_fire: np.ndarray  # (N,) bool: kinetic effectors may not fire here
+    cell_engage: np.ndarray  # (N,) bool: rules of engagement allow engaging here
+    threat_ids: tuple[str, ...]
+    threat_decoy: np.ndarray  # (T,) bool
+    threat_unit_cost_eur: np.ndarray  # (T,)
+    demand: np.ndarray  # (N, T) expected drones per raid
+    value: np.ndarray  # (N, T) value of defeating one drone
+    site_ids: np.ndarray
+    site_nation: np.ndarray  # (M,)
+    site_no_fire: np.ndarray  # (M,) bool
+    sensor_ids: tuple[str, ...]
+    sensor_unit_cost_eur: np.ndarray
+    sensor_operating_eur_per_year: np.ndarray
+    effector_ids: tuple[str, ...]
+    effector_unit_cost_eur: np.ndarray
+    effector_operating_eur_per_year: np.ndarray
+    effector_kinetic: np.ndarray
+    effector_shots: np.ndarray  # shots per engagement
+    effector_cost_per_shot_eur: np.ndarray
+    effector_magazine: np.ndarray  # shots per unit per raid
+    p_kill: np.ndarray  # (E, T) per engagement
+    det_cell: np.ndarray
+    det_threat: np.ndarray
+    det_site: np.ndarray
+    det_sensor: np.ndarray
+    det_weight: np.ndarray  # −ln(1 − p_detect) of one look
+    eng_cell: np.ndarray
+    eng_threat: np.ndarray
+    eng_site: np.ndarray
+    eng_effector: np.ndarray
+    mag_share: np.ndarray  # (M, E): share of a unit's magazine reserved for each cell it covers
+    conv_ids: tuple[str, ...]
+    conv_unit_cost_eur: np.ndarray
+    conv_operating_eur_per_year: np.ndarray
+    conv_score: np.ndarray
+    conv_min_units: np.ndarray
+    budget_eur: float
+    nation_cap_eur: dict[int, float]
+    horizon_years: int
+    raids_per_year: float
+    surge_factor: float
+    decoy_discrimination: float
+    objective: str
+    conventional_weight: float
+    conventional_floor: float
+    defeat_targets: dict[int, float]
+    solver: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def raids(self) -> float:
+        """Raids over the planning horizon."""
+        return self.raids_per_year * self.horizon_years
+
+    def sizes(self) -> dict[str, int]:
+        return {"cells": len(self.cell_ids), "threats": len(self.threat_ids), "sites": len(self.site_ids),
+                "sensor_types": len(self.sensor_ids), "effector_types": len(self.effector_ids),
+                "detection_pairs": len(self.det_cell), "engagement_pairs": len(self.eng_cell)}
+
+
+def _midpoints(theater: Theater) -> np.ndarray:
+    mids = shapely.line_interpolate_point(theater.cells.geometry.values, 0.5, normalized=True)
+    return shapely.get_coordinates(mids)
+
+
+def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
+    """Compute demand, coverage and costs for the LP from a scenario and its theater."""
+    cfg = scenario.config
+    cat = scenario.catalog
+    cells, sites = theater.cells, theater.sites
+    threat_ids = theater.threat_ids
+    threats = [cat.threats[t] for t in threat_ids]
+    sensor_ids = tuple(cfg.systems.sensors if cfg.systems.sensors is not None else cat.sensors)
+    effector_ids = tuple(cfg.systems.effectors if cfg.systems.effectors is not None else cat.effectors)
+    conv_ids = tuple(cfg.systems.conventional if cfg.systems.conventional is not None else cat.conventional)
+    sensors = [cat.sensors[s] for s in sensor_ids]
+    effectors = [cat.effectors[e] for e in effector_ids]
+    nations = tuple(cfg.geodata.defenders)
+    nation_index = {n: k for k, n in enumerate(nations)}
+
+    demand = np.column_stack([cells[f"raid_{t}"].to_numpy(float) for t in threat_ids])
+    decoy = np.array([t.decoy for t in threats])
+    asset_value = cells["asset_value"].to_numpy(float)
+    value = np.where(decoy[None, :], cfg.objective.decoy_weight, 1.0) * (
+        1.0 + cfg.objective.asset_weight * asset_value[:, None]
+    )
+    roe = cells["defender"].map(lambda n: cfg.roe.per_nation.get(n, cfg.roe.default))
+    manned = np.array([t.manned for t in threats])
+    # shoot_unmanned may engage unmanned threats; shoot_all anything; escort_only nothing.
+    cell_engage = (roe != "escort_only").to_numpy()
+    unmanned_only = (roe == "shoot_unmanned").to_numpy()
+    demand_engageable = ~(unmanned_only[:, None] & manned[None, :])
+
+    mids = _midpoints(theater)
+    if len(theater.no_fire_zones):
+        zones = shapely.union_all(theater.no_fire_zones.geometry.values)
+        cell_no_fire = shapely.contains_xy(zones, mids[:, 0], mids[:, 1])
+    else:
+        cell_no_fire = np.zeros(len(cells), dtype=bool)
+    site_xy = shapely.get_coordinates(sites.geometry.values)
+    site_no_fire = sites["in_no_fire_zone"].to_numpy(bool)
+
+    # Detection ranges (S, T) and engagement reach (E, T).
+    det_range = np.array([[sensor_range_m(s, th, tid) for tid, th in zip(threat_ids, threats, strict=True)]
+                          for s in sensors]).reshape(len(sensors), len(threats))
+    pk = np.array([[p_kill_engagement(e, tid) for tid in threat_ids] for e in effectors]).reshape(
+        len(effectors), len(threats))
+    eng_range = np.zeros((len(effectors), len(threats)))
+    for k, e in enumerate(effectors):
+        for t, th in enumerate(threats):
+            if pk[k, t] > 0 and th.altitude_m.value <= e.max_altitude_m.value:
+                eng_range[k, t] = max_engagement_distance_m(e.range_m.value, e.reaction_time_s.value,
+                                                            th.speed_mps.value)
+    max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
+
+    # All (cell, site) pairs within the largest range, with their distances: one sparse query.
+    pairs = cKDTree(mids).sparse_distance_matrix(cKDTree(site_xy), max_distance=max_range, output_type="ndarray")
+    pi, pj, pd = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
+
+    det_parts: list[tuple[np.ndarray, ...]] = []
+    for s, sensor in enumerate(sensors):
+        w = detection_log_survival(sensor.p_detect.value)
+        for t in range(len(threats)):
+            if det_range[s, t] <= 0:
+                continue
+            m = pd <= det_range[s, t]
+            n = int(m.sum())
+            det_parts.append((pi[m], np.full(n, t), pj[m], np.full(n, s), np.full(n, w)))
+    eng_parts: list[tuple[np.ndarray, ...]] = []
+    for e, eff in enumerate(effectors):
+        for t in range(len(threats)):
+            if eng_range[e, t] <= 0:
+                continue
+            m = (pd <= eng_range[e, t]) & cell_engage[pi] & demand_engageable[pi, t] & (demand[pi, t] > 0)
+            if eff.kinetic:
+                m &= ~cell_no_fire[pi] & ~site_no_fire[pj]
+            n = int(m.sum())
+            eng_parts.append((pi[m], np.full(n, t), pj[m], np.full(n, e)))
+
+    def stack(parts: list[tuple[np.ndarray, ...]], k: int, dtype: Any) -> list[np.ndarray]:
+        if not parts:
+            return [np.zeros(0, dtype=dtype) for _ in range(k)]
+        return [np.concatenate([p[q] for p in parts]) for q in range(k)]
+
+    det_cell, det_threat, det_site, det_sensor, det_weight = stack(det_parts, 5, np.int64)
+    det_weight = det_weight.astype(float)
+    eng_cell, eng_threat, eng_site, eng_effector = stack(eng_parts, 4, np.int64)
+
+    mag_share = np.zeros((len(sites), len(effectors)))
+    if len(eng_cell):
+        key = np.unique(np.column_stack([eng_site, eng_effector, eng_cell]), axis=0)
+        site_eff, counts = np.unique(key[:, :2], axis=0, return_counts=True)
+        mag_share[site_eff[:, 0], site_eff[:, 1]] = 1.0 / counts
+
+    convs = [cat.conventional[c] for c in conv_ids]
+    return PlanningProblem(
+        name=scenario.name, config_hash=scenario.config_hash(), nations=nations,
+        cell_ids=cells["cell_id"].to_numpy(), cell_nation=cells["defender"].map(nation_index).to_numpy(np.int64),
+        cell_no_fire=cell_no_fire, cell_engage=cell_engage, threat_ids=threat_ids, threat_decoy=decoy,
+        threat_unit_cost_eur=np.array([t.unit_cost_eur.value for t in threats]), demand=demand, value=value,
+        site_ids=sites["site_id"].to_numpy(), site_nation=sites["defender"].map(nation_index).to_numpy(np.int64),
+        site_no_fire=site_no_fire, sensor_ids=sensor_ids,
+        sensor_unit_cost_eur=np.array([s.unit_cost_eur.value for s in sensors]),
+        sensor_operating_eur_per_year=np.array([s.operating_cost_eur_per_year.value for s in sensors]),
+        effector_ids=effector_ids, effector_unit_cost_eur=np.array([e.unit_cost_eur.value for e in effectors]),
+        effector_operating_eur_per_year=np.array([e.operating_cost_eur_per_year.value for e in effectors]),
+        effector_kinetic=np.array([e.kinetic for e in effectors]),
+        effector_shots=np.array([max(1, round(e.shots_per_engagement.value)) for e in effectors], dtype=float),
+        effector_cost_per_shot_eur=np.array([e.cost_per_shot_eur.value for e in effectors]),
+        effector_magazine=np.array([e.magazine_shots_per_raid.value for e in effectors]),
+        p_kill=pk, det_cell=det_cell, det_threat=det_threat, det_site=det_site, det_sensor=det_sensor,
+        det_weight=det_weight, eng_cell=eng_cell, eng_threat=eng_threat, eng_site=eng_site,
+        eng_effector=eng_effector, mag_share=mag_share, conv_ids=conv_ids,
+        conv_unit_cost_eur=np.array([c.unit_cost_eur.value for c in convs]),
+        conv_operating_eur_per_year=np.array([c.operating_cost_eur_per_year.value for c in convs]),
+        conv_score=np.array([c.capability_score.value for c in convs]),
+        conv_min_units=np.array([cfg.systems.conventional_min_units.get(c, 0) for c in conv_ids], dtype=np.int64),
+        budget_eur=cfg.budget.total_eur,
+        nation_cap_eur={nation_index[n]: cap for n, cap in cfg.budget.per_nation_eur.items()},
+        horizon_years=cfg.budget.horizon_years, raids_per_year=cfg.threats.raids_per_year,
+        surge_factor=cfg.threats.raid_surge_factor, decoy_discrimination=cfg.threats.decoy_discrimination,
+        objective=cfg.objective.kind, conventional_weight=cfg.objective.conventional_weight,
+        conventional_floor=cfg.objective.conventional_floor,
+        defeat_targets={threat_ids.index(t): r for t, r in cfg.objective.defeat_targets.items() if t in threat_ids},
+        solver=cfg.solver.model_dump(),
+    )

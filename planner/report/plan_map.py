@@ -1,0 +1,78 @@
+"""A first map of a plan: border coloured by expected defeat probability, sites by system type.
+
+Briefing-grade maps (scale bar, insets, marking banner) are a later piece of work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from planner.plan import Plan  # noqa: E402
+from planner.report.quickmap import DEFENDER_FILL, NEIGHBOUR_FILL  # noqa: E402
+
+MARKERS = {"sensor": "o", "effector": "^"}
+
+
+def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path: Path, *, dpi: int = 150) -> Path:
+    th = plan.theater
+    fig, ax = plt.subplots(figsize=(9, 11), dpi=dpi)
+    try:
+        minx, miny, maxx, maxy = th.cells.total_bounds
+        pad = max(maxx - minx, maxy - miny) * 0.08 + 20_000
+        for role, colour in (("neighbour", NEIGHBOUR_FILL), ("defender", DEFENDER_FILL)):
+            part = th.countries[th.countries["role"] == role]
+            if len(part):
+                part.plot(ax=ax, color=colour, edgecolor="#7f8c8d", linewidth=0.4)
+        if len(th.no_fire_zones):
+            th.no_fire_zones.plot(ax=ax, color="#c0392b", alpha=0.15, linewidth=0)
+        cmap = plt.get_cmap("cividis")  # readable in greyscale and by colour-blind readers
+        norm = Normalize(0, 1)
+        cells.plot(ax=ax, column="p_defeat_all", cmap=cmap, norm=norm, linewidth=3.0, missing_kwds={"color": "#bbb"})
+        units = plan.units
+        systems = sorted(units["system"].unique()) if len(units) else []
+        palette = plt.get_cmap("tab10")
+        handles = []
+        site_geo = th.sites.set_index("site_id").geometry
+        for k, system in enumerate(systems):
+            sub = units[units["system"] == system]
+            category = sub["category"].iloc[0]
+            pts = gpd.GeoSeries(site_geo.loc[sub["site_id"]].values, crs=th.crs)
+            offset = (k % 3 - 1) * 2500.0
+            pts = pts.translate(xoff=offset)
+            pts.plot(ax=ax, marker=MARKERS[category], markersize=12, color=palette(k % 10), edgecolor="black",
+                     linewidth=0.2, zorder=5)
+            handles.append(Line2D([0], [0], marker=MARKERS[category], lw=0, color=palette(k % 10),
+                                  label=f"{system} ({int(sub['units'].sum())})"))
+        sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+        cb = fig.colorbar(sm, ax=ax, shrink=0.45, pad=0.01)
+        cb.set_label("expected share of drones defeated (exact evaluation)")
+        handles += [Patch(color="#c0392b", alpha=0.15, label="no-fire zone"),
+                    Line2D([0], [0], marker="o", lw=0, color="grey", label="circle: sensor"),
+                    Line2D([0], [0], marker="^", lw=0, color="grey", label="triangle: effector")]
+        ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.9)
+        ax.set_xlim(minx - pad, maxx + pad)
+        ax.set_ylim(miny - pad, maxy + pad)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        s = plan.summary
+        ax.set_title(
+            f"dronewall plan: {s['scenario']} [{s['config_hash'][:8]}]\n"
+            f"€{s['spend_eur']['drone_defence'] / 1e9:.2f}bn on drone defence, "
+            f"€{s['spend_eur']['conventional'] / 1e9:.2f}bn conventional; "
+            f"{s['defeat_rate_all_exact']:.0%} of drones defeated (exact)", fontsize=11)
+        fig.text(0.01, 0.005, f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {th.crs.name}. "
+                 "Catalog figures: configs/catalogs (sources and assumptions).", fontsize=7, color="#566573")
+        fig.tight_layout()
+        fig.savefig(path, dpi=dpi)
+    finally:
+        plt.close(fig)
+    return path

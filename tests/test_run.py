@@ -1,0 +1,89 @@
+"""`dronewall run` end to end on the tiny scenario: outputs, their content, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import planner
+from planner.plan import solve_scenario
+from tests.conftest import CONFIGS, write_yaml
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner.cli", *args], capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "tiny"
+    res = run_cli("run", str(CONFIGS / "tiny.yaml"), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    return out
+
+
+def test_run_writes_every_output(tiny_run: Path) -> None:
+    assert sorted(p.name for p in tiny_run.iterdir()) == [
+        "cells.csv", "manifest.json", "map.png", "plan.gpkg", "plan.json", "sites.csv"]
+    assert set(gpd.list_layers(tiny_run / "plan.gpkg")["name"]) == {"cells", "sites", "assets", "no_fire_zones"}
+    assert (tiny_run / "map.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plan_json_content(tiny_run: Path) -> None:
+    plan = json.loads((tiny_run / "plan.json").read_text())
+    assert plan["spend_eur"]["total"] <= plan["budget_eur"] * (1 + 1e-9)
+    assert plan["solver"]["status"] in ("optimal", "gap_above_target")
+    assert plan["value_defeated_exact"] >= plan["value_defeated_lp"] - 1e-6
+    for t in plan["threats"]:
+        assert 0 <= t["defeat_rate_lp"] <= 1 and 0 <= t["defeat_rate_exact"] <= 1
+        assert t["leakers_per_raid"] >= -1e-9
+    assert {"sensor", "effector"} & set(plan["spend_by_category_eur"])
+    cells = pd.read_csv(tiny_run / "cells.csv")
+    assert cells["p_defeat_all"].between(0, 1).all()
+    manifest = json.loads((tiny_run / "manifest.json").read_text())
+    assert len(manifest["config_sha256"]) == 64 and manifest["versions"]["pulp"]
+    assert "scenario" in manifest["files_sha256"]
+
+
+def test_library_matches_cli(tiny_run: Path) -> None:
+    plan = solve_scenario(planner.load_scenario(CONFIGS / "tiny.yaml"))
+    on_disk = json.loads((tiny_run / "plan.json").read_text())
+    assert plan.summary["value_defeated_lp"] == pytest.approx(on_disk["value_defeated_lp"], rel=1e-6)
+
+
+def test_kinetic_effectors_respect_no_fire_zones() -> None:
+    plan = solve_scenario(planner.load_scenario(CONFIGS / "poland.yaml"))
+    p = plan.problem
+    kinetic = p.effector_kinetic[p.eng_effector]
+    assert not (kinetic & p.site_no_fire[p.eng_site]).any()
+    assert not (kinetic & p.cell_no_fire[p.eng_cell]).any()
+    built = plan.units.merge(plan.theater.sites[["site_id", "in_no_fire_zone"]], on="site_id")
+    kin_ids = {e for e, k in zip(p.effector_ids, p.effector_kinetic, strict=True) if k}
+    assert not built[built["system"].isin(kin_ids) & built["in_no_fire_zone"]].shape[0]
+
+
+def test_unreachable_target_exits_2(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    tiny_dict["objective"] = {"kind": "min_cost", "defeat_targets": {"shahed_136": 0.999}}
+    cfg = write_yaml(tmp_path / "target.yaml", tiny_dict)
+    res = run_cli("run", str(cfg), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2, res.stderr
+    assert "defeat-rate target 0.999 for shahed_136 is unreachable" in res.stderr.replace("\n", " ")
+    assert "best reachable" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_min_cost_meets_its_target(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    tiny_dict["objective"] = {"kind": "min_cost", "defeat_targets": {"shahed_136": 0.3}}
+    plan = solve_scenario(planner.load_scenario(write_yaml(tmp_path / "t.yaml", tiny_dict)))
+    row = plan.threats.set_index("threat").loc["shahed_136"]
+    assert row["defeat_rate_lp"] >= 0.3 - 1e-6
+    assert plan.summary["spend_eur"]["conventional"] == 0
