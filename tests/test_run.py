@@ -55,7 +55,7 @@ def test_plan_json_content(tiny_run: Path) -> None:
 
 
 def test_library_matches_cli(tiny_run: Path) -> None:
-    plan = solve_scenario(planner.load_scenario(CONFIGS / "tiny.yaml"))
+    plan = planner.solve(planner.load_scenario(CONFIGS / "tiny.yaml"))
     on_disk = json.loads((tiny_run / "plan.json").read_text())
     assert plan.summary["value_defeated_lp"] == pytest.approx(on_disk["value_defeated_lp"], rel=1e-6)
 

@@ -153,6 +153,11 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
             delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
             d.upBound = lam * (1 - math.exp(-delta))
             continue
+        # Union bound, valid for integer builds (1 − Π(1 − p) ≤ Σ p) and much tighter than the chords
+        # in the relaxation, where a fraction of one likely sensor would otherwise "detect" everything.
+        prob.addConstraint(pulp.LpConstraint(
+            _affine([(d, 1.0)] + [(v, -lam * (1 - math.exp(-w))) for v, w in terms]), pulp.LpConstraintLE,
+            f"union[{p.cell_ids[i]},{p.threat_ids[t]}]", 0))
         delta = prob.add_variable(f"delta[{p.cell_ids[i]},{p.threat_ids[t]}]", 0)
         prob.addConstraint(pulp.LpConstraint(_affine([(delta, 1.0)] + [(v, -w) for v, w in terms]),
                                              pulp.LpConstraintEQ, f"looks[{p.cell_ids[i]},{p.threat_ids[t]}]", 0))
