@@ -36,20 +36,23 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
             th.no_fire_zones.plot(ax=ax, color="#c0392b", alpha=0.15, linewidth=0)
         cmap = plt.get_cmap("cividis")  # readable in greyscale and by colour-blind readers
         norm = Normalize(0, 1)
-        cells.plot(ax=ax, column="p_defeat_all", cmap=cmap, norm=norm, linewidth=3.0, missing_kwds={"color": "#bbb"})
+        cells.plot(ax=ax, column="p_defeat_all", cmap=cmap, norm=norm, linewidth=4.0, missing_kwds={"color": "#bbb"},
+                   zorder=3)
         units = plan.units
         systems = sorted(units["system"].unique()) if len(units) else []
         palette = plt.get_cmap("tab10")
         handles = []
         site_geo = th.sites.set_index("site_id").geometry
+        # Small markers on a long border, so that the colour of the border stays readable.
+        size = 12.0 if len(units) < 150 else 3.0
         for k, system in enumerate(systems):
             sub = units[units["system"] == system]
             category = sub["category"].iloc[0]
             pts = gpd.GeoSeries(site_geo.loc[sub["site_id"]].values, crs=th.crs)
             offset = (k % 3 - 1) * 2500.0
             pts = pts.translate(xoff=offset)
-            pts.plot(ax=ax, marker=MARKERS[category], markersize=12, color=palette(k % 10), edgecolor="black",
-                     linewidth=0.2, zorder=5)
+            pts.plot(ax=ax, marker=MARKERS[category], markersize=size, color=palette(k % 10), edgecolor="black",
+                     linewidth=0.1, zorder=5)
             handles.append(Line2D([0], [0], marker=MARKERS[category], lw=0, color=palette(k % 10),
                                   label=f"{system} ({int(sub['units'].sum())})"))
         sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
