@@ -107,26 +107,21 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     cat = "Continuous" if fixed is not None or relax else "Integer"
 
     # ---- build variables: one per (site, system) that covers anything from that site --------------
-    sens_keys = sorted(set(zip(p.det_site.tolist(), p.det_sensor.tolist(), strict=True)))
-    eff_keys = sorted(set(zip(p.eng_site.tolist(), p.eng_effector.tolist(), strict=True)))
-    xs: dict[tuple[int, int], pulp.LpVariable] = {}
-    for j, s in sens_keys:
-        fix = None if fixed is None else float(fixed.sensors[j, s])
-        if fix is None and allowed is not None and not allowed[0][j, s]:
-            fix = 0.0
-        if fix is None and required is not None and required[0][j, s]:
-            fix = 1.0
-        xs[j, s] = prob.add_variable(f"build_sensor[{p.site_ids[j]},{p.sensor_ids[s]}]", 0 if fix is None else fix,
-                                     1 if fix is None else fix, cat)
-    ye: dict[tuple[int, int], pulp.LpVariable] = {}
-    for j, e in eff_keys:
-        fix = None if fixed is None else float(fixed.effectors[j, e])
-        if fix is None and allowed is not None and not allowed[1][j, e]:
-            fix = 0.0
-        if fix is None and required is not None and required[1][j, e]:
-            fix = 1.0
-        ye[j, e] = prob.add_variable(f"build_effector[{p.site_ids[j]},{p.effector_ids[e]}]",
-                                     0 if fix is None else fix, 1 if fix is None else fix, cat)
+    def builds(kind: int, sites: np.ndarray, types: np.ndarray, ids: tuple[str, ...],
+               label: str) -> dict[tuple[int, int], pulp.LpVariable]:
+        out: dict[tuple[int, int], pulp.LpVariable] = {}
+        for j, k in sorted(set(zip(sites.tolist(), types.tolist(), strict=True))):
+            fix = None if fixed is None else float((fixed.sensors, fixed.effectors)[kind][j, k])
+            if fix is None and allowed is not None and not allowed[kind][j, k]:
+                fix = 0.0
+            if fix is None and required is not None and required[kind][j, k]:
+                fix = 1.0
+            lo, hi = (0.0, 1.0) if fix is None else (fix, fix)
+            out[j, k] = prob.add_variable(f"build_{label}[{p.site_ids[j]},{ids[k]}]", lo, hi, cat)
+        return out
+
+    xs = builds(0, p.det_site, p.det_sensor, p.sensor_ids, "sensor")
+    ye = builds(1, p.eng_site, p.eng_effector, p.effector_ids, "effector")
     conv = []
     for c, cid in enumerate(p.conv_ids):
         if fixed is None:
@@ -399,6 +394,9 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
             if fgap is not None and (fgap < gap or better):
                 prob, out, gap = full, fout, min(gap, fgap) if not better else fgap
     status = "optimal" if gap is not None and gap <= target + 1e-9 else "gap_above_target"
+    if gap is not None and gap > 0.1:
+        log.warning("the plan is %.0f%% from the best bound when the time limit stopped the solver: "
+                    "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
     return Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=_sizes(prob), **out)
 
 
