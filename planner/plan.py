@@ -49,10 +49,15 @@ def _fixed(problem: PlanningProblem, s: Solved) -> FixedPlan:
 
 def _costs(p: PlanningProblem, s: Solved) -> dict[str, float]:
     h = p.horizon_years
-    sens_acq = float((s.sensors.sum(0) * p.sensor_unit_cost_eur).sum())
-    sens_op = float((s.sensors.sum(0) * p.sensor_operating_eur_per_year).sum() * h)
-    eff_acq = float((s.effectors.sum(0) * p.effector_unit_cost_eur).sum())
-    eff_op = float((s.effectors.sum(0) * p.effector_operating_eur_per_year).sum() * h)
+    # Units in service are operated (whether the plan uses them or not) but not bought.
+    sens_new = np.clip(s.sensors - p.in_service_sensors, 0, None).sum(0)
+    sens_run = np.maximum(s.sensors, p.in_service_sensors).sum(0)
+    eff_new = np.clip(s.effectors - p.in_service_effectors, 0, None).sum(0)
+    eff_run = np.maximum(s.effectors, p.in_service_effectors).sum(0)
+    sens_acq = float((sens_new * p.sensor_unit_cost_eur).sum())
+    sens_op = float((sens_run * p.sensor_operating_eur_per_year).sum() * h)
+    eff_acq = float((eff_new * p.effector_unit_cost_eur).sum())
+    eff_op = float((eff_run * p.effector_operating_eur_per_year).sum() * h)
     munitions = float((s.engagements.sum((0, 1)) * p.effector_shots * p.effector_cost_per_shot_eur).sum() * p.raids)
     conv = float((s.conventional * (p.conv_unit_cost_eur + h * p.conv_operating_eur_per_year)).sum())
     drone = sens_acq + sens_op + eff_acq + eff_op + munitions
@@ -158,16 +163,18 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     # Units and spend by site and system.
     rows = []
     h = p.horizon_years
-    for kind, arr, ids, unit, op in (
-        ("sensor", s.sensors, p.sensor_ids, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
-        ("effector", s.effectors, p.effector_ids, p.effector_unit_cost_eur, p.effector_operating_eur_per_year),
+    for kind, arr, old, ids, unit, op in (
+        ("sensor", s.sensors, p.in_service_sensors, p.sensor_ids, p.sensor_unit_cost_eur,
+         p.sensor_operating_eur_per_year),
+        ("effector", s.effectors, p.in_service_effectors, p.effector_ids, p.effector_unit_cost_eur,
+         p.effector_operating_eur_per_year),
     ):
-        for j, k in zip(*np.nonzero(arr > 0.5), strict=True):
+        for j, k in zip(*np.nonzero((arr > 0.5) | old), strict=True):
             rows.append({"site_id": p.site_ids[j], "nation": p.nations[p.site_nation[j]], "category": kind,
-                         "system": ids[k], "units": int(arr[j, k]), "acquisition_eur": float(unit[k]),
-                         "operation_eur": float(op[k] * h)})
-    units = pd.DataFrame(rows, columns=["site_id", "nation", "category", "system", "units", "acquisition_eur",
-                                        "operation_eur"])
+                         "system": ids[k], "units": 1, "in_service": bool(old[j, k]),
+                         "acquisition_eur": 0.0 if old[j, k] else float(unit[k]), "operation_eur": float(op[k] * h)})
+    units = pd.DataFrame(rows, columns=["site_id", "nation", "category", "system", "units", "in_service",
+                                        "acquisition_eur", "operation_eur"])
     mun = np.einsum("nte,e->ne", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * raids
     spend_rows = []
     if len(units):

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from planner.config.io import Scenario
+from planner.config.io import Scenario, display_path
+from planner.errors import ConfigError
 from planner.geo.theater import Theater
 from planner.physics import (
     detection_log_survival,
@@ -68,6 +70,8 @@ class PlanningProblem:
     eng_site: np.ndarray
     eng_effector: np.ndarray
     mag_share: np.ndarray  # (M, E): share of a unit's magazine reserved for each cell it covers
+    in_service_sensors: np.ndarray  # (M, S) bool: a unit already in service (operation cost only)
+    in_service_effectors: np.ndarray  # (M, E) bool
     conv_ids: tuple[str, ...]
     conv_unit_cost_eur: np.ndarray
     conv_operating_eur_per_year: np.ndarray
@@ -190,6 +194,10 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
         site_eff, counts = np.unique(key[:, :2], axis=0, return_counts=True)
         mag_share[site_eff[:, 0], site_eff[:, 1]] = 1.0 / counts
 
+    in_sens = np.zeros((len(sites), len(sensors)), dtype=bool)
+    in_eff = np.zeros((len(sites), len(effectors)), dtype=bool)
+    _place_in_service(scenario, theater, site_xy, sensor_ids, effector_ids, in_sens, in_eff)
+
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(
         name=scenario.name, config_hash=scenario.config_hash(), nations=nations,
@@ -208,7 +216,8 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
         effector_magazine=np.array([e.magazine_shots_per_raid.value for e in effectors]),
         p_kill=pk, det_cell=det_cell, det_threat=det_threat, det_site=det_site, det_sensor=det_sensor,
         det_weight=det_weight, eng_cell=eng_cell, eng_threat=eng_threat, eng_site=eng_site,
-        eng_effector=eng_effector, mag_share=mag_share, conv_ids=conv_ids,
+        eng_effector=eng_effector, mag_share=mag_share, in_service_sensors=in_sens, in_service_effectors=in_eff,
+        conv_ids=conv_ids,
         conv_unit_cost_eur=np.array([c.unit_cost_eur.value for c in convs]),
         conv_operating_eur_per_year=np.array([c.operating_cost_eur_per_year.value for c in convs]),
         conv_score=np.array([c.capability_score.value for c in convs]),
@@ -222,3 +231,31 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
         defeat_targets={threat_ids.index(t): r for t, r in cfg.objective.defeat_targets.items() if t in threat_ids},
         solver=cfg.solver.model_dump(),
     )
+
+
+def _place_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray, sensor_ids: tuple[str, ...],
+                      effector_ids: tuple[str, ...], in_sens: np.ndarray, in_eff: np.ndarray) -> None:
+    """Snap each in-service unit to its nearest candidate site; mark it in ``in_sens``/``in_eff``."""
+    cfg = scenario.config.systems
+    if not cfg.in_service:
+        return
+    lon = np.array([u.lon for u in cfg.in_service])
+    lat = np.array([u.lat for u in cfg.in_service])
+    xy = shapely.get_coordinates(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(theater.crs))
+    dist, idx = cKDTree(site_xy).query(xy)
+    problems = []
+    for k, unit in enumerate(cfg.in_service):
+        where = f"systems.in_service[{k}]"
+        if dist[k] > cfg.in_service_snap_m:
+            problems.append((where, f"'{unit.system}' at {unit.lat:.4f}N {unit.lon:.4f}E is {dist[k] / 1000:.1f} km "
+                                    f"from the nearest candidate site ({theater.sites['site_id'].iloc[idx[k]]}); check "
+                                    "lon/lat or raise systems.in_service_snap_m"))
+            continue
+        arr, ids = (in_sens, sensor_ids) if unit.system in sensor_ids else (in_eff, effector_ids)
+        col = ids.index(unit.system)
+        if arr[idx[k], col]:
+            problems.append((where, f"a second '{unit.system}' falls on {theater.sites['site_id'].iloc[idx[k]]}: "
+                                    "one unit of a system per site; move one of them"))
+        arr[idx[k], col] = True
+    if problems:
+        raise ConfigError(problems, source=display_path(scenario.path))

@@ -87,3 +87,30 @@ def test_min_cost_meets_its_target(tmp_path: Path, tiny_dict: dict[str, Any]) ->
     row = plan.threats.set_index("threat").loc["shahed_136"]
     assert row["defeat_rate_lp"] >= 0.3 - 1e-6
     assert plan.summary["spend_eur"]["conventional"] == 0
+
+
+def _site_lonlat(index: int) -> tuple[float, float]:
+    th = planner.build_theater(planner.load_scenario(CONFIGS / "tiny.yaml"))
+    pt = th.sites.to_crs("EPSG:4326").geometry.iloc[index]
+    return float(pt.x), float(pt.y)
+
+
+def test_in_service_units_cost_only_their_operation(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    lon, lat = _site_lonlat(3)
+    tiny_dict["systems"]["in_service"] = [{"system": "radar_short_3d", "lon": lon + 0.01, "lat": lat,
+                                           "note": "a radar bought last year"}]
+    plan = planner.solve(planner.load_scenario(write_yaml(tmp_path / "s.yaml", tiny_dict)))
+    old = plan.units[plan.units["in_service"]]
+    assert len(old) == 1 and old["system"].iloc[0] == "radar_short_3d" and old["site_id"].iloc[0] == "site-00003"
+    assert old["acquisition_eur"].iloc[0] == 0 and old["operation_eur"].iloc[0] > 0
+    new = plan.units[~plan.units["in_service"] & (plan.units["system"] == "radar_short_3d")]
+    spend = plan.summary["spend_eur"]
+    unit = plan.scenario.catalog.sensors["radar_short_3d"].unit_cost_eur.value
+    assert spend["sensor_acquisition"] == pytest.approx(len(new) * unit)
+
+
+def test_in_service_unit_far_from_any_site(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    tiny_dict["systems"]["in_service"] = [{"system": "gun_35mm", "lon": 14.4, "lat": 50.1}]
+    with pytest.raises(planner.ConfigError, match=r"systems\.in_service\[0\]: 'gun_35mm' at 50\.1000N 14\.4000E "
+                                                  r"is \d+\.\d km from the nearest candidate site"):
+        planner.solve(planner.load_scenario(write_yaml(tmp_path / "s.yaml", tiny_dict)))

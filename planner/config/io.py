@@ -206,6 +206,16 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
     check("systems.conventional", cfg.systems.conventional, cat.conventional, "conventional option")
     check("systems.conventional_min_units", cfg.systems.conventional_min_units, cat.conventional,
           "conventional option")
+    for k, unit in enumerate(cfg.systems.in_service):
+        where = f"systems.in_service[{k}].system"
+        if unit.system in cat.sensors:
+            if cfg.systems.sensors is not None and unit.system not in cfg.systems.sensors:
+                problems.append((where, f"'{unit.system}' is in service but not in systems.sensors: add it there"))
+        elif unit.system in cat.effectors:
+            if cfg.systems.effectors is not None and unit.system not in cfg.systems.effectors:
+                problems.append((where, f"'{unit.system}' is in service but not in systems.effectors: add it there"))
+        else:
+            problems.append((where, f"unknown sensor or effector '{unit.system}'"))
     allowed = cfg.systems.conventional
     if allowed is not None:
         for oid in cfg.systems.conventional_min_units:

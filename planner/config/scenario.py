@@ -229,6 +229,15 @@ class ObjectiveConfig(_Section):
         return self
 
 
+class InService(_Section):
+    """A sensor or effector unit already in service: it costs only its operation over the horizon."""
+
+    system: CatalogId = Field(description="Sensor or effector id from the catalogs.")
+    lon: float = Field(ge=-180, le=180, description="Longitude of the unit (WGS 84), degrees.")
+    lat: float = Field(ge=-90, le=90, description="Latitude of the unit (WGS 84), degrees.")
+    note: str = Field("", description="What the unit is (for the record).")
+
+
 class SystemsConfig(_Section):
     """Which catalog entries the plan may use (default: all)."""
 
@@ -237,6 +246,14 @@ class SystemsConfig(_Section):
     conventional: list[CatalogId] | None = Field(None, description="Conventional option ids allowed; null = all.")
     conventional_min_units: dict[CatalogId, NonNegativeInt] = Field(
         default_factory=dict, description="Minimum units of a conventional option to keep."
+    )
+    in_service: list[InService] = Field(
+        default_factory=list,
+        description="Units already in service: each is placed at the nearest candidate site (within "
+        "in_service_snap_m) and costs only its operation.",
+    )
+    in_service_snap_m: PositiveFloat = Field(
+        25_000, description="Largest distance from an in-service unit to the candidate site it is placed at, m."
     )
 
     @model_validator(mode="after")

@@ -107,19 +107,22 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     cat = "Continuous" if fixed is not None or relax else "Integer"
 
     # ---- build variables: one per (site, system) that covers anything from that site --------------
-    def builds(kind: int, sites: np.ndarray, types: np.ndarray, ids: tuple[str, ...],
+    def builds(role: int, sites: np.ndarray, types: np.ndarray, ids: tuple[str, ...],
                label: str) -> dict[tuple[int, int], pulp.LpVariable]:
         out: dict[tuple[int, int], pulp.LpVariable] = {}
         for j, k in sorted(set(zip(sites.tolist(), types.tolist(), strict=True))):
-            fix = None if fixed is None else float((fixed.sensors, fixed.effectors)[kind][j, k])
-            if fix is None and allowed is not None and not allowed[kind][j, k]:
+            fix = None if fixed is None else float((fixed.sensors, fixed.effectors)[role][j, k])
+            if fix is None and allowed is not None and not allowed[role][j, k]:
                 fix = 0.0
-            if fix is None and required is not None and required[kind][j, k]:
+            if fix is None and required is not None and required[role][j, k]:
+                fix = 1.0
+            if fix is None and in_service[role][j, k]:
                 fix = 1.0
             lo, hi = (0.0, 1.0) if fix is None else (fix, fix)
             out[j, k] = prob.add_variable(f"build_{label}[{p.site_ids[j]},{ids[k]}]", lo, hi, cat)
         return out
 
+    in_service = (p.in_service_sensors, p.in_service_effectors)
     xs = builds(0, p.det_site, p.det_sensor, p.sensor_ids, "sensor")
     ye = builds(1, p.eng_site, p.eng_effector, p.effector_ids, "effector")
     conv = []
@@ -208,14 +211,20 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     horizon = p.horizon_years
     cost_terms: list[tuple[pulp.LpVariable, float]] = []
     nation_terms: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-    for (j, s), x in xs.items():
-        c = p.sensor_unit_cost_eur[s] + horizon * p.sensor_operating_eur_per_year[s]
-        cost_terms.append((x, c))
-        nation_terms[int(p.site_nation[j])].append((x, c))
-    for (j, e), y in ye.items():
-        c = p.effector_unit_cost_eur[e] + horizon * p.effector_operating_eur_per_year[e]
-        cost_terms.append((y, c))
-        nation_terms[int(p.site_nation[j])].append((y, c))
+    # Units in service cost only their operation; those the model has no variable for (they cover
+    # nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant.
+    fixed_cost = 0.0
+    nation_fixed: dict[int, float] = defaultdict(float)
+    for role, (var_map, unit, op) in enumerate(((xs, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
+                                                (ye, p.effector_unit_cost_eur, p.effector_operating_eur_per_year))):
+        for (j, k), v in var_map.items():
+            c = (0.0 if in_service[role][j, k] else unit[k]) + horizon * op[k]
+            cost_terms.append((v, c))
+            nation_terms[int(p.site_nation[j])].append((v, c))
+        for j, k in zip(*np.nonzero(in_service[role]), strict=True):
+            if (j, k) not in var_map:
+                fixed_cost += horizon * op[k]
+                nation_fixed[int(p.site_nation[j])] += horizon * op[k]
     for (i, _t, e), v in eng.items():
         c = p.raids * p.effector_shots[e] * p.effector_cost_per_shot_eur[e]
         cost_terms.append((v, c))
@@ -224,10 +233,10 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         cost_terms.append((u, p.conv_unit_cost_eur[c] + horizon * p.conv_operating_eur_per_year[c]))
     cost = _affine(cost_terms)
     budget = p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0
-    prob.addConstraint(pulp.LpConstraint(_affine(cost_terms), pulp.LpConstraintLE, "budget", budget))
+    prob.addConstraint(pulp.LpConstraint(_affine(cost_terms), pulp.LpConstraintLE, "budget", budget - fixed_cost))
     for n, cap in p.nation_cap_eur.items():
         prob.addConstraint(pulp.LpConstraint(_affine(nation_terms[n]), pulp.LpConstraintLE,
-                                             f"nation_budget[{p.nations[n]}]", cap))
+                                             f"nation_budget[{p.nations[n]}]", cap - nation_fixed[n]))
 
     # ---- objective and class targets --------------------------------------------------------------
     kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in eng.items()]
