@@ -154,7 +154,6 @@ def _threat_weights(cells: gpd.GeoDataFrame, scenario: Scenario) -> tuple[gpd.Ge
     density = scenario.config.threats.density
     threat_ids = tuple(dict.fromkeys(d.threat for d in density))
     for t in threat_ids:
-        per_100km = pd.Series(0.0, index=cells.index)
         # A border-specific entry replaces the 'all' entry of the same threat on that border.
         specific: dict[str, float] = {}
         default = 0.0
