@@ -241,7 +241,9 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "defeat_rate_armed_exact": float(k_ex[:, real].sum() / max(demand[:, real].sum(), 1e-12)),
         "drones_defeated_over_horizon_exact": defeated_total_h,
         "drones_over_horizon": demand_total * raids,
-        "drone_defence_eur_per_defeat": costs["drone_defence"] / defeated_total_h if defeated_total_h > 0 else None,
+        # Cost-exchange figures use the planned (LP) engagements, the ones the munitions bill is for.
+        "drone_defence_eur_per_defeat": (costs["drone_defence"] / float(k_lp.sum() * raids)
+                                         if k_lp.sum() > 0 else None),
         "munitions_eur_per_defeat": costs["munitions"] / float(k_lp.sum() * raids) if k_lp.sum() > 0 else None,
         "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.get("backend"),
                    "time_limit_s": p.solver.get("time_limit_s"), "mip_rel_gap": p.solver.get("mip_rel_gap")},
