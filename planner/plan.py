@@ -6,7 +6,6 @@ The plan holds plain tables keyed by ids; reports read plans, never the model.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +18,6 @@ from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
 from planner.lp.model import FixedPlan, Solved, solve
 from planner.problem import PlanningProblem, build_problem
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,8 +112,7 @@ def best_reachable_rate(p: PlanningProblem, t: int) -> float:
     """The highest defeat rate for threat class ``t`` any plan reaches within the budget (LP promise)."""
     value = np.zeros_like(p.value)
     value[:, t] = 1.0
-    q = dataclasses.replace(p, value=value, objective="max_defeat", conventional_weight=0.0, defeat_targets={},
-                            conv_min_units=p.conv_min_units)
+    q = dataclasses.replace(p, value=value, objective="max_defeat", conventional_weight=0.0, defeat_targets={})
     s = solve(q)
     return float(kills(q, s)[:, t].sum() / max(p.demand[:, t].sum(), 1e-12))
 
@@ -141,6 +137,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     raids = p.raids
     k_lp, k_ex = kills(p, s), kills(p, x)
     demand = p.demand
+    pdet = exact_detection(p, s)
     costs = _costs(p, s)
     munitions_by_class = np.einsum("nte,e->t", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * raids
     threats = pd.DataFrame({
@@ -150,7 +147,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "drones_over_horizon": demand.sum(0) * raids,
         "defeat_rate_lp": k_lp.sum(0) / np.maximum(demand.sum(0), 1e-12),
         "defeat_rate_exact": k_ex.sum(0) / np.maximum(demand.sum(0), 1e-12),
-        "detect_rate_exact": (exact_detection(p, s) * demand).sum(0) / np.maximum(demand.sum(0), 1e-12),
+        "detect_rate_exact": (pdet * demand).sum(0) / np.maximum(demand.sum(0), 1e-12),
         "leakers_per_raid": demand.sum(0) - k_ex.sum(0),
         "leakers_over_horizon": (demand.sum(0) - k_ex.sum(0)) * raids,
         "munitions_eur_over_horizon": munitions_by_class,
@@ -204,7 +201,6 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
                                               "operation_eur", "munitions_eur"])
     spend["total_eur"] = spend[["acquisition_eur", "operation_eur", "munitions_eur"]].sum(axis=1)
 
-    pdet = exact_detection(p, s)
     cells = pd.DataFrame({"cell_id": p.cell_ids, "nation": np.array(p.nations)[p.cell_nation]})
     for t, tid in enumerate(p.threat_ids):
         lam = demand[:, t]

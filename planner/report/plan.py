@@ -17,6 +17,7 @@ import pandas as pd
 from planner.output import atomic_output_dir
 from planner.plan import Plan
 from planner.report.plan_map import plot_plan
+from planner.report.theater import plain_columns
 
 PACKAGES = ("dronewall", "pulp", "highspy", "geopandas", "shapely", "pyproj", "numpy", "scipy", "pandas", "pydantic")
 
@@ -93,10 +94,7 @@ def write_plan(plan: Plan, out: Path, *, dpi: int = 150) -> Path:
         gpkg = tmp / "plan.gpkg"
         for name, gdf in (("cells", cells), ("sites", sites), ("assets", th.assets),
                           ("no_fire_zones", th.no_fire_zones)):
-            gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=th.crs)
-            for col in gdf.columns:
-                if col != "geometry" and gdf[col].dtype == object:
-                    gdf[col] = gdf[col].astype(str)
+            gdf = plain_columns(gpd.GeoDataFrame(gdf, geometry="geometry", crs=th.crs))
             gdf.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
         pd.DataFrame(cells.drop(columns="geometry")).to_csv(tmp / "cells.csv", index=False)
         site_xy = sites.to_crs("EPSG:4326")

@@ -14,7 +14,7 @@ from planner.report.quickmap import plot_theater
 LAYERS = ("cells", "sites", "assets", "no_fire_zones", "borders", "countries")
 
 
-def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """GeoPackage-friendly columns: numbers, strings and booleans only."""
     out = gdf.copy()
     for col in out.columns:
@@ -30,7 +30,7 @@ def write_theater(theater: Theater, out: Path, *, dpi: int = 150) -> dict[str, P
         gpkg = tmp / "theater.gpkg"
         for layer in LAYERS:
             gdf = getattr(theater, layer)
-            _plain(gdf).to_file(gpkg, layer=layer, driver="GPKG", engine="pyogrio")
+            plain_columns(gdf).to_file(gpkg, layer=layer, driver="GPKG", engine="pyogrio")
         (tmp / "theater.json").write_text(json.dumps(theater.summary(), indent=2) + "\n")
         plot_theater(theater, tmp / "theater.png", dpi=dpi)
     return {name: Path(out) / name for name in ("theater.gpkg", "theater.json", "theater.png")}
