@@ -41,26 +41,11 @@ class Plan:
 
 def _fixed(problem: PlanningProblem, s: Solved) -> FixedPlan:
     return FixedPlan(sensors=s.sensors, effectors=s.effectors, conventional=s.conventional,
-                     cost_eur=_costs(problem, s)["total"])
+                     cost_eur=_costs(problem, s)["total"], engagements=s.engagements)
 
 
 def _costs(p: PlanningProblem, s: Solved) -> dict[str, float]:
-    h = p.horizon_years
-    # Units in service are operated (whether the plan uses them or not) but not bought.
-    sens_new = np.clip(s.sensors - p.in_service_sensors, 0, None).sum(0)
-    sens_run = np.maximum(s.sensors, p.in_service_sensors).sum(0)
-    eff_new = np.clip(s.effectors - p.in_service_effectors, 0, None).sum(0)
-    eff_run = np.maximum(s.effectors, p.in_service_effectors).sum(0)
-    sens_acq = float((sens_new * p.sensor_unit_cost_eur).sum())
-    sens_op = float((sens_run * p.sensor_operating_eur_per_year).sum() * h)
-    eff_acq = float((eff_new * p.effector_unit_cost_eur).sum())
-    eff_op = float((eff_run * p.effector_operating_eur_per_year).sum() * h)
-    munitions = float((s.engagements.sum((0, 1)) * p.effector_shots * p.effector_cost_per_shot_eur).sum() * p.raids)
-    conv = float((s.conventional * (p.conv_unit_cost_eur + h * p.conv_operating_eur_per_year)).sum())
-    drone = sens_acq + sens_op + eff_acq + eff_op + munitions
-    return {"sensor_acquisition": sens_acq, "sensor_operation": sens_op, "effector_acquisition": eff_acq,
-            "effector_operation": eff_op, "munitions": munitions, "drone_defence": drone, "conventional": conv,
-            "total": drone + conv}
+    return p.costs(s.sensors, s.effectors, s.engagements, s.conventional)
 
 
 def kills(p: PlanningProblem, s: Solved) -> np.ndarray:
@@ -85,13 +70,13 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
     """Solve the MILP, then evaluate its plan exactly (detection exact, engagements re-optimised)."""
     try:
         solved = solve(problem)
-    except InfeasibleError:
-        raise InfeasibleError(_explain_infeasible(problem)) from None
+    except InfeasibleError as exc:
+        raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
     exact = solve(problem, fixed=_fixed(problem, solved))
     return solved, exact
 
 
-def _explain_infeasible(p: PlanningProblem) -> str:
+def _explain_infeasible(p: PlanningProblem, found: str) -> str:
     parts = []
     if p.objective == "max_defeat_with_floor":
         best = p.budget_eur / float(np.min((p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year)
@@ -104,7 +89,8 @@ def _explain_infeasible(p: PlanningProblem) -> str:
             parts.append(f"defeat-rate target {rate:g} for {p.threat_ids[t]} is unreachable within "
                          f"€{p.budget_eur / 1e9:.2f}bn: best reachable {reach:.2f}")
     if not parts:
-        parts.append("the targets are each reachable alone but not together within the budget")
+        parts.append("the targets are each reachable alone but not together within the budget" if p.defeat_targets
+                     else found)
     return "; ".join(parts)
 
 
@@ -242,7 +228,9 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
                                          if k_lp.sum() > 0 else None),
         "munitions_eur_per_defeat": costs["munitions"] / float(k_lp.sum() * raids) if k_lp.sum() > 0 else None,
         "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.get("backend"),
-                   "time_limit_s": p.solver.get("time_limit_s"), "mip_rel_gap": p.solver.get("mip_rel_gap")},
+                   "strategy": s.info.get("strategy", p.solver.get("strategy")),
+                   "time_limit_s": p.solver.get("time_limit_s"), "mip_rel_gap": p.solver.get("mip_rel_gap"),
+                   **{k: v for k, v in s.info.items() if k != "strategy"}},
         "problem": p.sizes(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

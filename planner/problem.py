@@ -7,6 +7,7 @@ sparse detection and engagement coverage, costs, limits. Nothing here imports pu
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,67 @@ class PlanningProblem:
         """Raids over the planning horizon."""
         return self.raids_per_year * self.horizon_years
 
+    def costs(self, sensors: np.ndarray, effectors: np.ndarray, engagements: np.ndarray,
+              conventional: np.ndarray) -> dict[str, float]:
+        """Euros over the horizon of a plan, by category. Units in service are operated (whether the
+        plan uses them or not) but not bought."""
+        h = self.horizon_years
+        sens_new = np.clip(sensors - self.in_service_sensors, 0, None).sum(0)
+        sens_run = np.maximum(sensors, self.in_service_sensors).sum(0)
+        eff_new = np.clip(effectors - self.in_service_effectors, 0, None).sum(0)
+        eff_run = np.maximum(effectors, self.in_service_effectors).sum(0)
+        sens_acq = float((sens_new * self.sensor_unit_cost_eur).sum())
+        sens_op = float((sens_run * self.sensor_operating_eur_per_year).sum() * h)
+        eff_acq = float((eff_new * self.effector_unit_cost_eur).sum())
+        eff_op = float((eff_run * self.effector_operating_eur_per_year).sum() * h)
+        munitions = float((engagements.sum((0, 1)) * self.effector_shots * self.effector_cost_per_shot_eur).sum()
+                          * self.raids)
+        conv = float((conventional * (self.conv_unit_cost_eur + h * self.conv_operating_eur_per_year)).sum())
+        drone = sens_acq + sens_op + eff_acq + eff_op + munitions
+        return {"sensor_acquisition": sens_acq, "sensor_operation": sens_op, "effector_acquisition": eff_acq,
+                "effector_operation": eff_op, "munitions": munitions, "drone_defence": drone, "conventional": conv,
+                "total": drone + conv}
+
+    def drone_value(self, engagements: np.ndarray) -> float:
+        """Value-weighted expected drones defeated over the horizon by these engagements (N, T, E)."""
+        return float((np.einsum("nte,et->nt", engagements, self.p_kill) * self.value).sum() * self.raids)
+
+    def is_sectored(self) -> bool:
+        """True when no site covers another nation's cells: the nations are then independent sectors,
+        linked only by the shared budget and the conventional purchases."""
+        return bool(np.all(self.cell_nation[self.det_cell] == self.site_nation[self.det_site])
+                    and np.all(self.cell_nation[self.eng_cell] == self.site_nation[self.eng_site]))
+
+    def sector(self, nation: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray]:
+        """The sub-problem of one nation's cells and sites, without conventional options.
+
+        Returns it with the indices of its cells and sites in this problem. The budget is this
+        problem's (or the nation's cap where one is set); the caller prices or limits money.
+        """
+        ci = np.flatnonzero(self.cell_nation == nation)
+        si = np.flatnonzero(self.site_nation == nation)
+        cmap = np.full(len(self.cell_ids), -1, dtype=np.int64)
+        cmap[ci] = np.arange(len(ci))
+        smap = np.full(len(self.site_ids), -1, dtype=np.int64)
+        smap[si] = np.arange(len(si))
+        dm = (cmap[self.det_cell] >= 0) & (smap[self.det_site] >= 0)
+        em = (cmap[self.eng_cell] >= 0) & (smap[self.eng_site] >= 0)
+        cap = self.nation_cap_eur.get(nation)
+        sub = dataclasses.replace(
+            self, cell_ids=self.cell_ids[ci], cell_nation=self.cell_nation[ci], cell_no_fire=self.cell_no_fire[ci],
+            cell_engage=self.cell_engage[ci], demand=self.demand[ci], value=self.value[ci],
+            site_ids=self.site_ids[si], site_nation=self.site_nation[si], site_no_fire=self.site_no_fire[si],
+            det_cell=cmap[self.det_cell[dm]], det_threat=self.det_threat[dm], det_site=smap[self.det_site[dm]],
+            det_sensor=self.det_sensor[dm], det_weight=self.det_weight[dm],
+            eng_cell=cmap[self.eng_cell[em]], eng_threat=self.eng_threat[em], eng_site=smap[self.eng_site[em]],
+            eng_effector=self.eng_effector[em], mag_share=self.mag_share[si],
+            in_service_sensors=self.in_service_sensors[si], in_service_effectors=self.in_service_effectors[si],
+            conv_ids=(), conv_unit_cost_eur=np.zeros(0), conv_operating_eur_per_year=np.zeros(0),
+            conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64),
+            budget_eur=self.budget_eur if cap is None else min(cap, self.budget_eur),
+            nation_cap_eur={}, conventional_floor=0.0, defeat_targets={})
+        return sub, ci, si
+
     def sizes(self) -> dict[str, int]:
         return {"cells": len(self.cell_ids), "threats": len(self.threat_ids), "sites": len(self.site_ids),
                 "sensor_types": len(self.sensor_ids), "effector_types": len(self.effector_ids),
@@ -158,6 +220,11 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
     # All (cell, site) pairs within the largest range, with their distances: one sparse query.
     pairs = cKDTree(mids).sparse_distance_matrix(cKDTree(site_xy), max_distance=max_range, output_type="ndarray")
     pi, pj, pd = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
+    cell_nation = cells["defender"].map(nation_index).to_numpy(np.int64)
+    site_nation = sites["defender"].map(nation_index).to_numpy(np.int64)
+    if not cfg.theater.cross_border_coverage:  # each nation covers its own border cells only
+        own = cell_nation[pi] == site_nation[pj]
+        pi, pj, pd = pi[own], pj[own], pd[own]
 
     det_parts: list[tuple[np.ndarray, ...]] = []
     for s, sensor in enumerate(sensors):
@@ -201,10 +268,10 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(
         name=scenario.name, config_hash=scenario.config_hash(), nations=nations,
-        cell_ids=cells["cell_id"].to_numpy(), cell_nation=cells["defender"].map(nation_index).to_numpy(np.int64),
+        cell_ids=cells["cell_id"].to_numpy(), cell_nation=cell_nation,
         cell_no_fire=cell_no_fire, cell_engage=cell_engage, threat_ids=threat_ids, threat_decoy=decoy,
         threat_unit_cost_eur=np.array([t.unit_cost_eur.value for t in threats]), demand=demand, value=value,
-        site_ids=sites["site_id"].to_numpy(), site_nation=sites["defender"].map(nation_index).to_numpy(np.int64),
+        site_ids=sites["site_id"].to_numpy(), site_nation=site_nation,
         site_no_fire=site_no_fire, sensor_ids=sensor_ids,
         sensor_unit_cost_eur=np.array([s.unit_cost_eur.value for s in sensors]),
         sensor_operating_eur_per_year=np.array([s.operating_cost_eur_per_year.value for s in sensors]),

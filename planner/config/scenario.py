@@ -98,6 +98,12 @@ class TheaterConfig(_Section):
     asset_max_distance_m: PositiveFloat = Field(
         150_000, description="Protected assets farther than this from the border are left out, metres."
     )
+    cross_border_coverage: bool = Field(
+        False,
+        description="false (default): a nation's sensors and effectors detect and engage over its own border "
+        "cells only, so each nation is a sector of its own and the solver can decompose the flank by nation; "
+        "true: they also cover an allied neighbour's cells within range (one undivided, much slower problem).",
+    )
     airport_value_residents: NonNegativeFloat = Field(
         200_000,
         description="Value weight of an airport, as the population of a city of equal value (a city's "
@@ -272,10 +278,12 @@ class SolverConfig(_Section):
     """Solver choice and limits."""
 
     backend: Literal["highs", "cbc"] = Field("highs", description="HiGHS via highspy (default) or CBC.")
-    strategy: Literal["lp_screen", "full"] = Field(
-        "lp_screen",
-        description="lp_screen: solve the LP relaxation, then the MILP over the builds it uses (gap proven "
-        "against the relaxation); full: the MILP over every candidate build.",
+    strategy: Literal["sectors", "lp_screen", "full"] = Field(
+        "sectors",
+        description="sectors: decompose by nation with a price on money and solve the national MILPs in parallel "
+        "(used where it applies: objectives max_defeat and max_defeat_with_floor, no cross-border coverage; "
+        "otherwise lp_screen); lp_screen: solve the LP relaxation, then the MILP over the builds it uses (gap "
+        "proven against the relaxation); full: the MILP over every candidate build.",
     )
     time_limit_s: PositiveFloat = Field(120, description="Wall-clock limit of one solve, seconds.")
     mip_rel_gap: float = Field(0.01, ge=0, lt=1, description="Relative optimality gap at which to stop.")

@@ -57,6 +57,7 @@ class FixedPlan:
     effectors: np.ndarray  # (M, E) 0/1
     conventional: np.ndarray  # (C,) units
     cost_eur: float
+    engagements: np.ndarray | None = None  # (N, T, E) planned, for a nation-by-nation evaluation
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Solved:
     build_s: float
     solve_s: float
     sizes: dict[str, int] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)  # how it was solved (strategy, sectors, prices)
 
 
 def _affine(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
@@ -88,19 +90,23 @@ def _affine(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -
 def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                 target_override: dict[int, float] | None = None, objective: str | None = None,
                 relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
-                required: tuple[np.ndarray, np.ndarray] | None = None,
+                required: tuple[np.ndarray, np.ndarray] | None = None, money_price: float | None = None,
                 ) -> tuple[pulp.LpProblem, dict[str, Any]]:
     """Build the MILP (or, with ``fixed``, the exact-evaluation LP). Returns the model and its variables.
 
     ``relax`` makes builds continuous (the LP relaxation); ``allowed`` = (sensors (M,S), effectors
     (M,E)) boolean masks bars every other build (upper bound 0); ``required`` forces builds (lower
-    bound 1), which tests use to enumerate plans.
+    bound 1), which tests use to enumerate plans. ``money_price`` (objective units per euro) prices
+    money instead of rationing it: the objective becomes value − price × cost (the budget row stays),
+    which is how the sector decomposition (planner.lp.sectors) splits the flank by nation.
     """
     p = problem
     kind = objective or p.objective
     n_cells, n_threats = p.demand.shape
     n_sites = len(p.site_ids)
     targets = p.defeat_targets if target_override is None else target_override
+    if money_price is not None:
+        kind = "priced"
     sense = pulp.LpMinimize if kind == "min_cost" and fixed is None else pulp.LpMaximize
     prob = pulp.LpProblem(f"dronewall_{p.name}".replace("-", "_"), sense)
     # "Integer" in [0, 1] rather than "Binary": pulp resets a Binary's bounds to 0..1, undoing a fix to 0.
@@ -134,60 +140,78 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
             u = float(fixed.conventional[c])
             conv.append(prob.add_variable(f"conventional[{cid}]", u, u, "Continuous"))
 
-    # ---- detection ------------------------------------------------------------------------------
-    looks: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    # ---- detection: one detection rate per cell and group of threats that the same looks see alike ----
+    looks: dict[tuple[int, int], list[tuple[int, int, float]]] = defaultdict(list)
     for i, t, j, s, w in zip(p.det_cell.tolist(), p.det_threat.tolist(), p.det_site.tolist(),
                              p.det_sensor.tolist(), p.det_weight.tolist(), strict=True):
-        looks[i, t].append((xs[j, s], w))
-    detected: dict[tuple[int, int], pulp.LpVariable] = {}
+        looks[i, t].append((j, s, w))
+    alike: dict[tuple[int, tuple[tuple[int, int, float], ...]], list[int]] = defaultdict(list)
+    for (i, t), sig in looks.items():
+        if p.demand[i, t] > 0:
+            alike[i, tuple(sorted(sig))].append(t)
+    detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = {}  # (i, t) -> (rate, λ_it)
     cuts = chords()
-    for (i, t), terms in looks.items():
-        lam = float(p.demand[i, t])
-        if lam <= 0:
-            continue
-        d = prob.add_variable(f"detected[{p.cell_ids[i]},{p.threat_ids[t]}]", 0, lam)
-        detected[i, t] = d
+    for (i, sig), ts in alike.items():
+        name = f"{p.cell_ids[i]},{p.threat_ids[ts[0]]}"
+        rate = prob.add_variable(f"detect_rate[{name}]", 0, 1)
+        for t in ts:
+            detected[i, t] = (rate, float(p.demand[i, t]))
+        terms = [(xs[j, s], w) for j, s, w in sig]
         if fixed is not None:
             delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
-            d.upBound = lam * (1 - math.exp(-delta))
+            rate.upBound = 1 - math.exp(-delta)
             continue
         # Union bound, valid for integer builds (1 − Π(1 − p) ≤ Σ p) and much tighter than the chords
         # in the relaxation, where a fraction of one likely sensor would otherwise "detect" everything.
         prob.addConstraint(pulp.LpConstraint(
-            _affine([(d, 1.0)] + [(v, -lam * (1 - math.exp(-w))) for v, w in terms]), pulp.LpConstraintLE,
-            f"union[{p.cell_ids[i]},{p.threat_ids[t]}]", 0))
-        delta = prob.add_variable(f"delta[{p.cell_ids[i]},{p.threat_ids[t]}]", 0)
+            _affine([(rate, 1.0)] + [(v, -(1 - math.exp(-w))) for v, w in terms]), pulp.LpConstraintLE,
+            f"union[{name}]", 0))
+        delta = prob.add_variable(f"delta[{name}]", 0)
         prob.addConstraint(pulp.LpConstraint(_affine([(delta, 1.0)] + [(v, -w) for v, w in terms]),
-                                             pulp.LpConstraintEQ, f"looks[{p.cell_ids[i]},{p.threat_ids[t]}]", 0))
+                                             pulp.LpConstraintEQ, f"looks[{name}]", 0))
         for k, (a, b) in enumerate(cuts):
             if b == 0:
-                d.upBound = min(lam, lam * a)
+                rate.upBound = a
                 continue
-            prob.addConstraint(pulp.LpConstraint(_affine([(d, 1.0), (delta, -lam * b)]), pulp.LpConstraintLE,
-                                                 f"chord{k}[{p.cell_ids[i]},{p.threat_ids[t]}]", lam * a))
+            prob.addConstraint(pulp.LpConstraint(_affine([(rate, 1.0), (delta, -b)]), pulp.LpConstraintLE,
+                                                 f"chord{k}[{name}]", a))
 
-    # ---- engagement -----------------------------------------------------------------------------
-    reach: dict[tuple[int, int, int], list[pulp.LpVariable]] = defaultdict(list)
+    # ---- engagement: reach rows shared by the threats an effector reaches from the same sites ------
+    reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     cover: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
                           p.eng_effector.tolist(), strict=True):
         if (i, t) in detected:
-            reach[i, t, e].append(ye[j, e])
+            reach[i, t, e].append(j)
             cover[i, e].add(j)
+    same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for (i, t, e), sites in reach.items():
+        same_reach[i, e, tuple(sorted(sites))].append(t)
     eng: dict[tuple[int, int, int], pulp.LpVariable] = {}
-    for (i, t, e), builds in reach.items():
-        lam = float(p.demand[i, t])
-        v = prob.add_variable(f"engage[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}]", 0, lam)
-        eng[i, t, e] = v
-        prob.addConstraint(pulp.LpConstraint(_affine([(v, 1.0)] + [(y, -lam) for y in builds]), pulp.LpConstraintLE,
-                                             f"reach[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}]", 0))
+    for (i, e, sites), ts in same_reach.items():
+        builds = [(ye[j, e], 1.0) for j in sites]
+        shared = None
+        if len(ts) > 1 and len(sites) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
+            shared = prob.add_variable(f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]", 0, 1)
+            prob.addConstraint(pulp.LpConstraint(_affine([(shared, 1.0)] + [(y, -1.0) for y, _ in builds]),
+                                                 pulp.LpConstraintLE, f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},"
+                                                 f"{p.effector_ids[e]}]", 0))
+            builds = [(shared, 1.0)]
+        for t in ts:
+            lam = float(p.demand[i, t])
+            v = prob.add_variable(f"engage[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}]", 0, lam)
+            eng[i, t, e] = v
+            prob.addConstraint(pulp.LpConstraint(_affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
+                                                 pulp.LpConstraintLE,
+                                                 f"reach[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}]", 0))
     by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
     by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
     for (i, t, e), v in eng.items():
         by_cell_threat[i, t].append(v)
         by_cell_eff[i, e].append((t, v))
     for (i, t), vs in by_cell_threat.items():
-        prob.addConstraint(pulp.LpConstraint(_affine([(detected[i, t], -1.0)] + [(v, 1.0) for v in vs]),
+        rate, lam = detected[i, t]
+        prob.addConstraint(pulp.LpConstraint(_affine([(rate, -lam)] + [(v, 1.0) for v in vs]),
                                              pulp.LpConstraintLE, f"engaged_le_detected[{p.cell_ids[i]},"
                                              f"{p.threat_ids[t]}]", 0))
     for (i, e), tv in by_cell_eff.items():
@@ -254,7 +278,8 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                                                  f"defeat_target[{p.threat_ids[t]}]", rate * total))
     if fixed is not None or kind != "min_cost":
         weight = p.conventional_weight if kind == "max_defeat" else 0.0
-        obj = kills_value + [(u, weight * s) for u, s in capability] + [(v, -COST_TIE_BREAK * c) for v, c in cost_terms]
+        price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
+        obj = kills_value + [(u, weight * s) for u, s in capability] + [(v, -price * c) for v, c in cost_terms]
         prob.setObjective(_affine(obj))
     else:
         prob.setObjective(cost)
@@ -284,6 +309,7 @@ def make_solver(options: dict[str, Any], *, mip: bool = True) -> Any:
     """The pulp solver for the scenario's solver options (HiGHS through highspy, or CBC)."""
     if options.get("backend", "highs") == "highs":
         return pulp.HiGHS(mip=mip, msg=False, timeLimit=options.get("time_limit_s"), gapRel=options.get("mip_rel_gap"),
+                          gapAbs=options.get("mip_abs_gap"),
                           threads=_highs_threads(options.get("threads")), random_seed=options.get("seed", 0),
                           output_flag=False)
     kw = {"mip": mip, "msg": False, "timeLimit": options.get("time_limit_s"), "gapRel": options.get("mip_rel_gap"),
@@ -326,8 +352,8 @@ def _extract(prob: pulp.LpProblem, var: dict[str, Any], problem: PlanningProblem
         effs[j, e] = rnd(y.value() or 0.0)
     conv = np.array([rnd(u.value() or 0.0) for u in var["conventional"]], dtype=float)
     det = np.zeros((n_cells, n_threats))
-    for (i, t), d in var["detected"].items():
-        det[i, t] = max(d.value() or 0.0, 0.0)
+    for (i, t), (rate, lam) in var["detected"].items():
+        det[i, t] = lam * max(rate.value() or 0.0, 0.0)
     eng = np.zeros((n_cells, n_threats, len(problem.effector_ids)))
     for (i, t, e), v in var["engage"].items():
         eng[i, t, e] = max(v.value() or 0.0, 0.0)
@@ -345,11 +371,16 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
           target_override: dict[int, float] | None = None, objective: str | None = None) -> Solved:
     """Build and solve; map the values back to arrays. Raises InfeasibleError or SolverError.
 
-    Strategy ``lp_screen`` (default): solve the LP relaxation first (its optimum bounds every plan),
+    Strategy ``lp_screen``: solve the LP relaxation first (its optimum bounds every plan),
     then the MILP over the builds the relaxation uses; the gap is reported against the relaxation's
     bound, so it is a proven gap for the full problem. If the screened MILP is infeasible, or the
-    strategy is ``full``, the MILP over all builds is solved directly.
+    strategy is ``full``, the MILP over all builds is solved directly. Strategy ``sectors`` (default)
+    hands over to :mod:`planner.lp.sectors` where the problem decomposes by nation.
     """
+    from planner.lp import sectors  # the decomposition builds on this module
+
+    if sectors.applies(problem, objective=objective, target_override=target_override):
+        return sectors.evaluate(problem, fixed) if fixed is not None else sectors.solve(problem)
     t0 = time.perf_counter()
     kw = {"target_override": target_override, "objective": objective}
     if fixed is not None:
@@ -363,7 +394,8 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     bound: float | None = None
     allowed = None
     build_s = solve_s = 0.0
-    if problem.solver.get("strategy", "lp_screen") == "lp_screen":
+    strategy = "full" if problem.solver.get("strategy", "sectors") == "full" else "lp_screen"
+    if strategy == "lp_screen":  # also where "sectors" does not apply
         relaxed, rvar = build_model(problem, relax=True, **kw)
         build_s += time.perf_counter() - t0
         solve_s += _run(relaxed, problem, mip=False, time_limit=limit)
@@ -406,7 +438,8 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     if gap is not None and gap > 0.1:
         log.warning("the plan is %.0f%% from the best bound when the time limit stopped the solver: "
                     "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
-    return Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=_sizes(prob), **out)
+    return Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=_sizes(prob),
+                  info={"strategy": strategy}, **out)
 
 
 @contextlib.contextmanager
@@ -426,6 +459,21 @@ def _quiet_stdout() -> Iterator[None]:
     finally:
         os.dup2(saved, fd)
         os.close(saved)
+
+
+def mip_dual_bound(prob: pulp.LpProblem) -> float | None:
+    """The MILP's proven bound on its objective (HiGHS only), in the model's own sense."""
+    model = getattr(prob, "solverModel", None)
+    if model is None:
+        return None
+    try:
+        bound = float(model.getInfo().mip_dual_bound)
+    except Exception:  # noqa: BLE001 - CBC has no such info
+        return None
+    if not math.isfinite(bound):
+        return None
+    # pulp hands HiGHS a maximisation as the minimisation of the negated objective
+    return -bound if prob.sense == pulp.LpMaximize else bound
 
 
 def _mip_gap(prob: pulp.LpProblem) -> float | None:
