@@ -287,7 +287,8 @@ class SolverConfig(_Section):
     )
     time_limit_s: PositiveFloat = Field(120, description="Wall-clock limit of one solve, seconds.")
     mip_rel_gap: float = Field(0.01, ge=0, lt=1, description="Relative optimality gap at which to stop.")
-    threads: PositiveInt = Field(2, le=256, description="Solver threads.")
+    threads: PositiveInt = Field(2, le=256, description="Solver threads; with strategy sectors, the number of "
+                                 "worker processes solving nations side by side (each HiGHS on one thread).")
     seed: NonNegativeInt = Field(0, description="Random seed for the solver and any sampling.")
 
 
