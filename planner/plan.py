@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.analysis.exchange import exchange_table
 from planner.config.io import Scenario
 from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
@@ -36,6 +37,7 @@ class Plan:
     cells: pd.DataFrame  # per cell: detection and defeat probability and leakers per class (exact)
     sites: pd.DataFrame  # per site: systems placed, cost
     conventional: pd.DataFrame  # per conventional option: units, cost, capability
+    exchange: pd.DataFrame  # cost-exchange three ways per (nation, threat class): planner.analysis.exchange
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -234,5 +236,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "problem": p.sizes(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
+    exchange = exchange_table(p, s.sensors, s.effectors, s.engagements, x.engagements)
     return Plan(scenario=scenario, theater=theater, problem=p, solved=s, exact=x, summary=summary, threats=threats,
-                spend=spend, units=units, cells=cells, sites=sites, conventional=conv, timings=timings)
+                spend=spend, units=units, cells=cells, sites=sites, conventional=conv, exchange=exchange,
+                timings=timings)

@@ -42,6 +42,7 @@ class PlanningProblem:
     cell_nation: np.ndarray  # (N,) index into nations
     cell_no_fire: np.ndarray  # (N,) bool: kinetic effectors may not fire here
     cell_engage: np.ndarray  # (N,) bool: rules of engagement allow engaging here
+    cell_asset_value: np.ndarray  # (N,) value of the protected assets nearest the cell (resident-equivalents)
     threat_ids: tuple[str, ...]
     threat_decoy: np.ndarray  # (T,) bool
     threat_unit_cost_eur: np.ndarray  # (T,)
@@ -143,7 +144,8 @@ class PlanningProblem:
         cap = self.nation_cap_eur.get(nation)
         sub = dataclasses.replace(
             self, cell_ids=self.cell_ids[ci], cell_nation=self.cell_nation[ci], cell_no_fire=self.cell_no_fire[ci],
-            cell_engage=self.cell_engage[ci], demand=self.demand[ci], value=self.value[ci],
+            cell_engage=self.cell_engage[ci], cell_asset_value=self.cell_asset_value[ci], demand=self.demand[ci],
+            value=self.value[ci],
             site_ids=self.site_ids[si], site_nation=self.site_nation[si], site_no_fire=self.site_no_fire[si],
             det_cell=cmap[self.det_cell[dm]], det_threat=self.det_threat[dm], det_site=smap[self.det_site[dm]],
             det_sensor=self.det_sensor[dm], det_weight=self.det_weight[dm],
@@ -269,7 +271,8 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
     return PlanningProblem(
         name=scenario.name, config_hash=scenario.config_hash(), nations=nations,
         cell_ids=cells["cell_id"].to_numpy(), cell_nation=cell_nation,
-        cell_no_fire=cell_no_fire, cell_engage=cell_engage, threat_ids=threat_ids, threat_decoy=decoy,
+        cell_no_fire=cell_no_fire, cell_engage=cell_engage, cell_asset_value=asset_value, threat_ids=threat_ids,
+        threat_decoy=decoy,
         threat_unit_cost_eur=np.array([t.unit_cost_eur.value for t in threats]), demand=demand, value=value,
         site_ids=sites["site_id"].to_numpy(), site_nation=site_nation,
         site_no_fire=site_no_fire, sensor_ids=sensor_ids,

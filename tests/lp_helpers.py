@@ -37,7 +37,7 @@ def make_problem(*, demand: list[list[float]], det: list[tuple[int, int, int, in
     return PlanningProblem(
         name="hand", config_hash="0" * 64, nations=("AA",), cell_ids=np.array([f"c{i}" for i in range(n_cells)]),
         cell_nation=np.zeros(n_cells, dtype=np.int64), cell_no_fire=np.zeros(n_cells, bool),
-        cell_engage=np.ones(n_cells, bool), threat_ids=tuple(f"t{t}" for t in range(n_threats)),
+        cell_engage=np.ones(n_cells, bool), cell_asset_value=np.zeros(n_cells), threat_ids=tuple(f"t{t}" for t in range(n_threats)),
         threat_decoy=np.array(decoy or [False] * n_threats), threat_unit_cost_eur=np.ones(n_threats),
         demand=lam, value=np.array(value, dtype=float) if value is not None else np.ones_like(lam),
         site_ids=np.array([f"s{j}" for j in range(n_sites)]), site_nation=np.zeros(n_sites, dtype=np.int64),

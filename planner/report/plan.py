@@ -49,6 +49,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "spend_by_category_eur": plan.spend.groupby("category")["total_eur"].sum().to_dict(),
         "units_by_system": plan.units.groupby("system")["units"].sum().to_dict() if len(plan.units) else {},
         "conventional": _records(plan.conventional),
+        "cost_exchange": _records(plan.exchange),
     })
 
 
