@@ -177,6 +177,106 @@ def run(
     out_console.print(f"results in {out}/ (plan.json, plan.gpkg, cells.csv, sites.csv, map.png, manifest.json)")
 
 
+def _floats(text: str | None, option: str, example: str) -> list[float] | None:
+    """A comma-separated list of numbers from the command line, or a clear error naming the option."""
+    from planner.errors import ConfigError
+
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ConfigError([(option, f"'{text}' is not a list of numbers: write e.g. {example}")]) from None
+
+
+def _progress(label: str):  # noqa: ANN202 - a rich Progress used as a context and callback
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True)
+    task = progress.add_task(label, total=None)
+
+    def tick(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, tick
+
+
+@app.command()
+def frontier(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/frontier"),
+    points: Annotated[int, typer.Option("--points", help="Points on the drone/conventional frontier.")] = 11,
+    budgets: Annotated[str | None, typer.Option(
+        "--budgets", help="Also sweep the total budget: comma-separated euros, e.g. 3e9,6e9,9e9.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Worker processes (default: solver.threads).", min=1)] = None,
+) -> None:
+    """Drone defence against conventional capability: defeat rates as money moves from one to the other."""
+    from planner.analysis.sweeps import frontier as run_frontier
+    from planner.config.io import load_scenario
+    from planner.report.sweeps import write_sweep
+
+    budget_list = _floats(budgets, "--budgets", "3e9,6e9,9e9")
+    scenario = load_scenario(config)
+    progress, tick = _progress("national plans")
+    with progress:
+        result = run_frontier(scenario, points=points, budgets=budget_list, workers=workers, progress=tick)
+    write_sweep(result, out)
+    table = Table(title=f"frontier of '{scenario.name}' at €{result.meta['budget_eur'] / 1e9:.1f}bn "
+                        "(defeat: value-weighted, exact)")
+    for col in ("point", "conventional", "drone €bn", "defeat", "gap", ""):
+        table.add_column(col, justify="left" if col in ("point", "") else "right")
+    for r in result.table.itertuples(index=False):
+        table.add_row(r.point, f"{r.conventional_capability:.0f}", f"{r.drone_spend_eur / 1e9:.2f}",
+                      _pct(r.defeat_rate_value_exact), _pct(r.gap), "dominated" if r.dominated else "")
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (frontier.csv, frontier.json, frontier.png"
+                      f"{', budget_sweep.csv, budget_sweep.png' if budget_list else ''}, points/) "
+                      f"in {result.meta['seconds']:.0f} s")
+
+
+@app.command()
+def premium(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/premium"),
+    targets: Annotated[str, typer.Option(
+        "--targets", help="Defeat-rate targets, value-weighted, comma-separated.")] = "0.5,0.7,0.8,0.9,0.95,0.99,0.999",
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Worker processes (default: solver.threads).", min=1)] = None,
+) -> None:
+    """The impenetrability premium: the least cost of each defeat-rate target and of each extra point."""
+    from planner.analysis.sweeps import premium as run_premium
+    from planner.config.io import load_scenario
+    from planner.report.sweeps import write_sweep
+
+    target_list = _floats(targets, "--targets", "0.5,0.9,0.99")
+    scenario = load_scenario(config)
+    progress, tick = _progress("national plans")
+    with progress:
+        result = run_premium(scenario, targets=tuple(target_list or ()), workers=workers, progress=tick)
+    write_sweep(result, out)
+    ref = result.meta["reference_option"]
+    table = Table(title=f"impenetrability premium of '{scenario.name}' (value-weighted defeat, LP promise)")
+    for col in ("target", "least cost", "€ per extra point", f"step in {ref}", "gap", ""):
+        table.add_column(col, justify="right" if col not in ("",) else "left")
+    for r in result.table.to_dict(orient="records"):
+        if not r["reachable"]:
+            table.add_row(_pct(r["target"]), "unreachable", "", "", "", f"best {_pct(r['best_reachable_rate_lp'])}")
+            continue
+        step = r.get(f"step_in_{ref}_units")
+        table.add_row(_pct(r["target"]), f"€{r['drone_cost_eur'] / 1e9:.2f}bn",
+                      "" if r.get("marginal_eur_per_point") != r.get("marginal_eur_per_point") else
+                      f"€{r['marginal_eur_per_point'] / 1e6:,.0f}M",
+                      "" if step is None or step != step else f"{step:,.0f}", _pct(r["gap"]),
+                      "knee" if r.get("knee") else "")
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (premium.csv, premium.json, premium.png, points/) "
+                      f"in {result.meta['seconds']:.0f} s")
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
 

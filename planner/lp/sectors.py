@@ -23,6 +23,7 @@ import math
 import multiprocessing
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -117,17 +118,22 @@ class _Runner:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def map(self, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def map(self, tasks: list[dict[str, Any]], progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+        """Solve every task; ``progress`` is called once per finished task."""
         order = sorted(range(len(tasks)), key=lambda k: -len(tasks[k]["problem"].eng_cell))
         results: list[dict[str, Any]] = [{} for _ in tasks]
         if self.pool is None:  # in this process, HiGHS keeps the thread count it started with
             for k in order:
                 results[k] = _solve_sector({**tasks[k], "threads": None})
+                if progress:
+                    progress()
         else:
             try:
                 futures = {self.pool.submit(_solve_sector, tasks[k]): k for k in order}
                 for fut in concurrent.futures.as_completed(futures):
                     results[futures[fut]] = fut.result()
+                    if progress:
+                        progress()
             except (concurrent.futures.process.BrokenProcessPool, RuntimeError) as exc:
                 # Typically a script without an `if __name__ == "__main__":` guard (worker processes
                 # re-import the main module), or a worker killed for memory: carry on in this process.
@@ -136,7 +142,7 @@ class _Runner:
                             "guard to use workers (docs/formulation.md, Solving)", type(exc).__name__)
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = None
-                return self.map(tasks)
+                return self.map(tasks, progress)
         for r in results:
             if "error" in r:
                 raise SolverError(r["error"] + "; raise solver.time_limit_s or check the scenario")
@@ -357,8 +363,8 @@ def _initial_price(p: PlanningProblem) -> float:
     """A first price when no conventional option sets one: the budget row's dual in the LP relaxation."""
     prob, _ = lpm.build_model(p, relax=True)
     lpm._run(prob, p, mip=False)
-    pi = prob.get_constraint_by_name("budget").pi
-    return abs(float(pi)) if pi is not None and math.isfinite(pi) and abs(pi) > 0 else 1e-9
+    pi = prob.get_constraint_by_name("budget").pi  # per M€: the row counts millions
+    return abs(float(pi)) / lpm.MONEY_SCALE if pi is not None and math.isfinite(pi) and abs(pi) > 0 else 1e-9
 
 
 def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan) -> lpm.Solved:

@@ -1,0 +1,245 @@
+"""A family of national plans over a grid of prices on money: the engine of sweeps.
+
+A frontier or premium sweep changes one right-hand side (the money for drone defence, or the
+defeat target). With the flank decomposed by nation (planner.lp.sectors), each nation's MILP is
+solved once per price μ on a grid, in parallel; every sweep point is then a small multiple-choice
+knapsack over the plans found, and the Lagrangian bound min_μ [μ·A + Σ_n U_n(μ)] (U_n: nation n's
+proven MILP bound on V_n − μ·C_n) bounds what any plan with A euros can defeat. Each point
+therefore carries a proven gap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+from collections.abc import Callable
+
+import numpy as np
+import pulp
+
+from planner.errors import ConfigError, InfeasibleError
+from planner.lp import model as lpm
+from planner.lp import sectors as sec
+from planner.problem import PlanningProblem
+
+#: Prices on the grid, as multiples of the reference price (μ_conv, or the LP's budget dual).
+GRID = tuple(4.0 ** k for k in range(-4, 5))
+#: The price, as a multiple of the reference, that stands for "money is almost no object": the most each
+#: nation can defeat. (Far smaller prices leave HiGHS with objective coefficients it will not solve.)
+NEAR_FREE = 2.0 ** -14
+
+
+@dataclass
+class Choice:
+    """One plan per nation from the family: arrays in the full problem's index space."""
+
+    sensors: np.ndarray
+    effectors: np.ndarray
+    detected: np.ndarray
+    engagements: np.ndarray
+    value: float  # value-weighted drones defeated over the horizon (LP promise)
+    cost: float  # drone-defence euros over the horizon
+    bound: float  # proven bound on the value (max sweeps) or on the cost (min sweeps)
+
+
+@dataclass
+class Family:
+    problem: PlanningProblem
+    nations: list[int]
+    subs: list[tuple[PlanningProblem, np.ndarray, np.ndarray]]
+    prices: list[float]
+    plans: list[list[sec._SectorPlan]]  # per nation
+    upper: dict[float, float] = field(default_factory=dict)  # μ -> Σ_n U_n(μ)
+    seconds: float = 0.0
+    workers: int = 1
+
+    def extend(self, prices: list[float], progress: Callable[[int, int], None] | None = None) -> None:
+        """Solve every nation at each new price (in parallel) and add the plans and bounds found."""
+        import time
+
+        t0 = time.perf_counter()
+        p = self.problem
+        prices = [mu for mu in prices if mu not in self.upper]
+        if not prices:
+            return
+        target = float(p.solver.get("mip_rel_gap", 0.01))
+        limit = float(p.solver.get("time_limit_s", 120))
+        tasks, keys = [], []
+        for mu in prices:
+            for n, (sub, _, _) in enumerate(self.subs):
+                tasks.append({"problem": sub, "price": mu, "threads": 1, "time_limit_s": limit,
+                              "mip_rel_gap": target})
+                keys.append((mu, n))
+        done = [0]
+
+        def tick() -> None:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(tasks))
+
+        with sec._Runner(self.workers if len(tasks) > 1 else 1) as runner:
+            if not self.plans:
+                self.plans = [[pl] for pl in sec._null_plans(runner, [{**tasks[n], "price": prices[0]}
+                                                                       for n in range(len(self.subs))])]
+            results = runner.map(tasks, tick)
+        for (mu, n), r in zip(keys, results, strict=True):
+            if r.get("infeasible"):
+                raise InfeasibleError(f"the units in service in {p.nations[self.nations[n]]} cost more to operate "
+                                      "than its budget allows")
+            plan = sec._plan(self.subs[n][0], r, mu)
+            self.plans[n].append(plan)
+            bound = r["bound"] + (plan.value - mu * plan.cost) - r["objective"]
+            self.upper[mu] = self.upper.get(mu, 0.0) + bound
+        self.prices = sorted(self.upper)
+        self.seconds += time.perf_counter() - t0
+
+    def refine_for_money(self, amounts: list[float]) -> list[float]:
+        """Prices worth adding for these drone-defence amounts: the geometric midpoints on either side of the
+        grid price that gives each amount its bound."""
+        out: set[float] = set()
+        ps = sorted(self.upper)
+        for a in amounts:
+            k = int(np.argmin([mu * a + self.upper[mu] for mu in ps]))
+            if k > 0:
+                out.add(math.sqrt(ps[k - 1] * ps[k]))
+            if k < len(ps) - 1:
+                out.add(math.sqrt(ps[k] * ps[k + 1]))
+        return sorted(out)
+
+    @property
+    def total_value(self) -> float:
+        """Value-weighted drones over the horizon: what a 100% defeat rate would be."""
+        p = self.problem
+        return float((p.value * p.demand).sum() * p.raids)
+
+    def max_value_bound(self, money: float) -> float:
+        """Proven upper bound on the value any plan spending at most ``money`` on drone defence defeats."""
+        return min(mu * money + u for mu, u in self.upper.items())
+
+    def joint_bound(self, budget: float) -> float:
+        """Proven upper bound on the scenario's own objective (drone value + conventional weight ×
+        capability) at a total ``budget``: min over the grid's prices μ ≥ μ_conv of L(μ)."""
+        p = self.problem
+        k, val, mu_conv = sec._conventional(p, p.objective)
+        floor = p.conventional_floor if p.objective == "max_defeat_with_floor" else 0.0
+        best = math.inf
+        for mu, u in self.upper.items():
+            if mu < mu_conv * (1 - 1e-12):
+                continue
+            conv_term, _ = sec._conventional_term(p, k, val, mu, floor)
+            best = min(best, mu * budget + u + conv_term)
+        return best
+
+    def min_cost_bound(self, value: float) -> float:
+        """Proven lower bound on the drone-defence cost of any plan defeating at least ``value``."""
+        return max([0.0] + [(value - u) / mu for mu, u in self.upper.items()])
+
+    def reachable_bound(self) -> float:
+        """Proven upper bound on the value any plan defeats, money no object: U(μ) + μ × (the most any plan
+        can spend) at the lowest price of the grid."""
+        p = self.problem
+        mu = min(self.upper)
+        everything = p.costs(np.ones((len(p.site_ids), len(p.sensor_ids))),
+                             np.ones((len(p.site_ids), len(p.effector_ids))),
+                             np.broadcast_to(p.demand[:, :, None], (*p.demand.shape, len(p.effector_ids))),
+                             np.zeros(len(p.conv_ids)))["drone_defence"]
+        return self.upper[mu] + mu * everything
+
+    def best_within(self, money: float) -> Choice:
+        """The plan of most value with at most ``money`` euros of drone defence."""
+        return self._choose(budget=money)
+
+    def cheapest_reaching(self, value: float) -> Choice | None:
+        """The cheapest plan defeating at least ``value`` (LP promise); None if no plan in the family does."""
+        if value > sum(max(pl.value for pl in ps) for ps in self.plans) + 1e-9:
+            return None
+        return self._choose(min_value=value)
+
+    def best_with_conventional(self, budget: float) -> tuple[Choice, np.ndarray]:
+        """The scenario's own objective (value + conventional weight × capability) at another total budget:
+        national plans and integer conventional units chosen together. Returns the plan and the units."""
+        p = self.problem
+        k, val, _ = sec._conventional(p, p.objective)
+        floor = p.conventional_floor if p.objective == "max_defeat_with_floor" else 0.0
+        return self._choose(budget=budget, conventional=(k, val, floor))
+
+    def _choose(self, *, budget: float | None = None, min_value: float | None = None,
+                conventional: tuple[np.ndarray, np.ndarray, float] | None = None) -> Any:
+        prob = pulp.LpProblem("family_choice", pulp.LpMinimize if min_value is not None else pulp.LpMaximize)
+        z = [[prob.add_variable(f"z{n}_{q}", 0, 1, "Integer") for q in range(len(ps))] for n, ps in enumerate(self.plans)]
+        value = pulp.LpAffineExpression([(z[n][q], pl.value) for n, ps in enumerate(self.plans)
+                                         for q, pl in enumerate(ps)])
+        cost = pulp.LpAffineExpression([(z[n][q], pl.cost) for n, ps in enumerate(self.plans)
+                                        for q, pl in enumerate(ps)])
+        for n, zs in enumerate(z):
+            prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_{n}")
+        p = self.problem
+        u: list[pulp.LpVariable] = []
+        conv_value = pulp.LpAffineExpression()
+        if conventional is not None:
+            k, val, floor = conventional
+            u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+            cost = cost + pulp.LpAffineExpression([(u[c], float(k[c])) for c in range(len(k))])
+            conv_value = pulp.LpAffineExpression([(u[c], float(val[c])) for c in range(len(k))])
+            if floor > 0:
+                prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))])
+                                   >= floor, "floor")
+        if budget is not None:
+            if math.isfinite(budget):
+                prob.addConstraint(cost <= budget, "budget")
+            prob.setObjective(value + conv_value - lpm.COST_TIE_BREAK * cost)
+        if min_value is not None:
+            prob.addConstraint(value >= min_value, "target")
+            prob.setObjective(cost - 1e-9 * value)
+        with lpm._quiet_stdout():
+            prob.solve(lpm.make_solver({**self.problem.solver, "time_limit_s": 30, "mip_rel_gap": 1e-7}))
+        if prob.status != pulp.LpStatusOptimal:
+            raise InfeasibleError("no combination of the family's national plans meets the requirement")
+        out = Choice(sensors=np.zeros((len(p.site_ids), len(p.sensor_ids))),
+                     effectors=np.zeros((len(p.site_ids), len(p.effector_ids))), detected=np.zeros(p.demand.shape),
+                     engagements=np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids))),
+                     value=0.0, cost=0.0, bound=math.nan)
+        for n, zs in enumerate(z):
+            pl = self.plans[n][int(np.argmax([v.value() or 0.0 for v in zs]))]
+            _, ci, si = self.subs[n]
+            out.sensors[si], out.effectors[si] = pl.sensors, pl.effectors
+            out.detected[ci], out.engagements[ci] = pl.detected, pl.engagements
+            out.value += pl.value
+            out.cost += pl.cost
+        if conventional is not None:
+            units = np.array([round(x.value() or 0.0) for x in u], dtype=float)
+            out.bound = self.joint_bound(budget or 0.0)
+            return out, units
+        out.bound = self.max_value_bound(budget) if budget is not None else self.min_cost_bound(min_value or 0.0)
+        return out
+
+
+def reference_price(p: PlanningProblem) -> float:
+    """The scale of the price grid: μ_conv where conventional options carry value, else the LP's dual."""
+    _, _, mu_conv = sec._conventional(p, "max_defeat")
+    return mu_conv if mu_conv > 0 else sec._initial_price(p)
+
+
+def build_family(p: PlanningProblem, *, prices: list[float] | None = None, workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Family:
+    """Solve every nation's priced MILP at every price of the grid (in parallel). Needs a sectored problem."""
+    if not p.is_sectored():
+        raise ConfigError([("theater.cross_border_coverage",
+                            "sweeps decompose the flank by nation: set it to false (each nation covers its own "
+                            "border)")])
+    nations = sec._sectors(p)
+    family = Family(problem=p, nations=nations, subs=[p.sector(n) for n in nations], prices=[], plans=[],
+                    workers=workers or max(1, int(p.solver.get("threads", 1) or 1)))
+    if prices is None:
+        ref = reference_price(p)
+        prices = sorted({ref * g for g in GRID} | {ref * NEAR_FREE})
+    family.extend(prices, progress=progress)
+    return family
+
+
+def describe(family: Family) -> dict[str, Any]:
+    """What the family holds, for the record."""
+    return {"prices_per_meur": [mu * 1e6 for mu in family.prices], "nations": [family.problem.nations[n]
+                                                                               for n in family.nations],
+            "plans_per_nation": [len(ps) for ps in family.plans], "seconds": round(family.seconds, 2)}

@@ -1,0 +1,118 @@
+"""Frontier and impenetrability premium on the tiny scenario: invariants, outputs, bad arguments."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from planner.analysis.family import build_family
+from planner.analysis.sweeps import frontier, premium
+from planner.config.io import load_scenario
+from planner.errors import ConfigError
+from planner.geo.theater import build_theater
+from planner.lp.model import solve
+from planner.problem import build_problem
+from planner.report.sweeps import write_sweep
+from tests.conftest import CONFIGS
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_scenario(CONFIGS / "tiny.yaml")
+
+
+@pytest.fixture(scope="module")
+def tiny_frontier(tiny):
+    return frontier(tiny, points=6, budgets=[0.1e9, 0.3e9, 0.6e9])
+
+
+def test_more_conventional_never_raises_drone_defeat(tiny_frontier) -> None:
+    """At a fixed budget, keeping more conventional capability leaves less money for drone defence:
+    the promised drone value never rises along the frontier."""
+    t = tiny_frontier.table.sort_values("conventional_capability")
+    assert (np.diff(t["value_lp"].to_numpy()) <= 1e-6).all()
+    assert (np.diff(t["drone_money_eur"].to_numpy()) <= 1e-6).all()
+    assert (t["value_lp"] <= t["value_bound"] + 1e-6).all() and (t["gap"] >= 0).all()
+    assert ((t["defeat_rate_value_exact"] >= 0) & (t["defeat_rate_value_exact"] <= 1)).all()
+
+
+def test_dominated_points_are_marked(tiny_frontier) -> None:
+    t = tiny_frontier.table
+    for r in t.itertuples(index=False):
+        better = t[(t["conventional_capability"] >= r.conventional_capability)
+                   & (t["defeat_rate_value_exact"] >= r.defeat_rate_value_exact - 1e-9)
+                   & ((t["conventional_capability"] > r.conventional_capability)
+                      | (t["defeat_rate_value_exact"] > r.defeat_rate_value_exact + 1e-9))]
+        assert r.dominated == (len(better) > 0)
+
+
+def test_budget_sweep_never_loses_with_more_money(tiny_frontier) -> None:
+    b = tiny_frontier.extra["budget_sweep"]
+    assert (np.diff(b["objective"].to_numpy()) >= -1e-6).all()
+    assert (b["drone_spend_eur"] + b["conventional_eur"] <= b["budget_eur"] * (1 + 1e-9)).all()
+
+
+def test_family_point_against_a_direct_solve(tiny) -> None:
+    """A family's choice within €M is a plan (never better than the direct optimum) and its bound holds."""
+    p = build_problem(tiny, build_theater(tiny))
+    fam = build_family(p)
+    money = 2.0e7
+    choice = fam.best_within(money)
+    q = dataclasses.replace(p, budget_eur=money, conv_ids=(), conv_unit_cost_eur=np.zeros(0),
+                            conv_operating_eur_per_year=np.zeros(0), conv_score=np.zeros(0),
+                            conv_min_units=np.zeros(0, dtype=np.int64), conventional_weight=0.0,
+                            solver={**p.solver, "strategy": "full", "mip_rel_gap": 0.0})
+    best = p.drone_value(solve(q).engagements)
+    assert choice.value <= best + 1e-6 <= choice.bound + 2e-6
+    assert choice.cost <= money
+
+
+def test_premium_costs_rise_with_the_target(tiny, tmp_path) -> None:
+    r = premium(tiny, targets=(0.2, 0.4, 0.5, 0.9))
+    t = r.table
+    ok = t[t["reachable"]]
+    assert len(ok) >= 2 and (np.diff(ok["drone_cost_eur"].to_numpy()) >= -1e-6).all()
+    assert (ok["defeat_rate_value_lp"] >= ok["target"] - 1e-6).all()
+    assert (ok["drone_cost_bound_eur"] <= ok["drone_cost_eur"] + 1e-6).all()
+    bad = t[~t["reachable"]]
+    assert list(bad["target"]) == [0.9]
+    assert bad["best_reachable_rate_lp"].iloc[0] < 0.9 <= 1.0
+    assert bad["reachable_rate_bound"].iloc[0] >= bad["best_reachable_rate_lp"].iloc[0] - 1e-9
+    out = write_sweep(r, tmp_path / "premium")
+    doc = json.loads((out / "premium.json").read_text())
+    assert doc["reference_option"] == "leopard_2a8" and len(doc["points"]) == 4
+    assert sorted(p.name for p in (out / "points").iterdir()) == [f"target-0{k}" for k in range(len(ok))]
+    assert (out / "premium.png").stat().st_size > 10_000
+
+
+def test_frontier_outputs(tiny_frontier, tmp_path) -> None:
+    out = write_sweep(tiny_frontier, tmp_path / "frontier")
+    for name in ("frontier.csv", "frontier.json", "frontier.png", "budget_sweep.csv", "budget_sweep.png"):
+        assert (out / name).stat().st_size > 0
+    plan = json.loads((out / "points" / "eps-00" / "plan.json").read_text())
+    assert plan["solver"]["strategy"] == "family" and "cost_exchange" in plan
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda sc: frontier(sc, points=1), r"--points: 1 is too few"),
+    (lambda sc: frontier(sc, points=3, budgets=[-1.0]), r"--budgets: -1 is not a budget"),
+    (lambda sc: premium(sc, targets=(0.5, 1.0)), r"--targets: \[1\.0\]: give defeat rates between 0 and 1"),
+    (lambda sc: premium(sc, targets=()), r"--targets: none"),
+])
+def test_bad_arguments(tiny, call, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        call(tiny)
+
+
+def test_cli_bad_list_is_a_clear_error(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "planner.cli", "premium", str(CONFIGS / "tiny.yaml"), "--out",
+                        str(tmp_path / "x"), "--targets", "0.5,lots"], capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "--targets: '0.5,lots' is not a list of numbers" in r.stderr
+    assert not (tmp_path / "x").exists()
