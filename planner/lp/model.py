@@ -34,8 +34,13 @@ log = logging.getLogger(__name__)
 #: 1 − 1e-6 has a slope of 1e-4; with it HiGHS 1.16's presolve returned a sub-optimal plan as
 #: "optimal" on a covering test, so the promise stops at 99.9%, on the safe side.)
 BREAKPOINTS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.6, 6.9)
-#: Budget rows are written in units of this many euros (M€), for the solver's numerics.
-MONEY_SCALE = 1e6
+
+
+def money_scale(p: PlanningProblem) -> float:
+    """Budget rows count money in units of this many euros (10⁶ for a budget of billions, 1 for a budget
+    of euros), so that their coefficients and right-hand side stay near 1–10⁴ for the solver."""
+    return max(1.0, 10.0 ** (math.floor(math.log10(max(p.budget_eur, 1.0))) - 3))
+
 #: Euros count this much against objective value, to break ties toward the cheaper of equal plans.
 COST_TIE_BREAK = 1e-12
 
@@ -259,14 +264,15 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         cost_terms.append((u, p.conv_unit_cost_eur[c] + horizon * p.conv_operating_eur_per_year[c]))
     cost = _affine(cost_terms)
     budget = p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0
-    # Money rows count millions of euros: euro coefficients of 10⁹ left HiGHS with primal infeasibilities
+    # Money rows are scaled (money_scale): euro coefficients of 10⁹ left HiGHS with primal infeasibilities
     # of a few 10⁻⁶ after "optimal" (reported as a solve error).
-    prob.addConstraint(pulp.LpConstraint(_affine([(v, c / MONEY_SCALE) for v, c in cost_terms]), pulp.LpConstraintLE,
-                                         "budget", (budget - fixed_cost) / MONEY_SCALE))
+    scale = money_scale(p)
+    prob.addConstraint(pulp.LpConstraint(_affine([(v, c / scale) for v, c in cost_terms]), pulp.LpConstraintLE,
+                                         "budget", (budget - fixed_cost) / scale))
     for n, cap in p.nation_cap_eur.items():
-        prob.addConstraint(pulp.LpConstraint(_affine([(v, c / MONEY_SCALE) for v, c in nation_terms[n]]),
+        prob.addConstraint(pulp.LpConstraint(_affine([(v, c / scale) for v, c in nation_terms[n]]),
                                              pulp.LpConstraintLE, f"nation_budget[{p.nations[n]}]",
-                                             (cap - nation_fixed[n]) / MONEY_SCALE))
+                                             (cap - nation_fixed[n]) / scale))
 
     # ---- objective and class targets --------------------------------------------------------------
     kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in eng.items()]

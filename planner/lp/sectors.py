@@ -363,8 +363,8 @@ def _initial_price(p: PlanningProblem) -> float:
     """A first price when no conventional option sets one: the budget row's dual in the LP relaxation."""
     prob, _ = lpm.build_model(p, relax=True)
     lpm._run(prob, p, mip=False)
-    pi = prob.get_constraint_by_name("budget").pi  # per M€: the row counts millions
-    return abs(float(pi)) / lpm.MONEY_SCALE if pi is not None and math.isfinite(pi) and abs(pi) > 0 else 1e-9
+    pi = prob.get_constraint_by_name("budget").pi  # per unit of the row's scaled money
+    return abs(float(pi)) / lpm.money_scale(p) if pi is not None and math.isfinite(pi) and abs(pi) > 0 else 1e-9
 
 
 def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan) -> lpm.Solved:
