@@ -277,6 +277,34 @@ def premium(
                       f"in {result.meta['seconds']:.0f} s")
 
 
+@app.command()
+def stress(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/stress).")] = None,
+    target: Annotated[float | None, typer.Option(
+        "--target", help="Value-weighted defeat rate below which a case is an expensive failure "
+                         "(default: the scenario's lowest class target, else 0.5).")] = None,
+) -> None:
+    """Hold a plan fixed and degrade the world: jamming, saturation, decoys, an adaptive adversary, lost sensors."""
+    from planner.analysis.stress import load_plan
+    from planner.analysis.stress import stress as run_stress
+    from planner.report.stress import write_stress
+
+    loaded = load_plan(plan_dir)
+    with err_console.status("stress cases..."):
+        result = run_stress(loaded, target=target)
+    folder = write_stress(result, out or Path(plan_dir) / "stress")
+    table = Table(title=f"stress test of '{loaded.scenario.name}' (expensive failure: below "
+                        f"{_pct(result.meta['target'])} while spending stays)")
+    for col in ("case", "defeat", "leak/raid", "munitions", "€/defeat", ""):
+        table.add_column(col, justify="left" if col in ("case", "") else "right")
+    for r in result.table.itertuples(index=False):
+        table.add_row(r.case, _pct(r.defeat_rate_value), f"{r.leakers_per_raid:.1f}", f"€{r.munitions_eur / 1e6:,.0f}M",
+                      _eur(r.eur_per_defeat), "EXPENSIVE FAILURE" if r.expensive_failure else "")
+    out_console.print(table)
+    out_console.print(f"results in {folder}/ (stress.csv, stress.json, stress.png)")
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
 

@@ -65,6 +65,7 @@ class FixedPlan:
     conventional: np.ndarray  # (C,) units
     cost_eur: float
     engagements: np.ndarray | None = None  # (N, T, E) planned, for a nation-by-nation evaluation
+    nation_spend_eur: dict[int, float] | None = None  # or each nation's planned spend directly
 
 
 @dataclass

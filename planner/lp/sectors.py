@@ -396,6 +396,9 @@ def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan) -> lpm.Solved:
 
 def _sector_spend(sub: PlanningProblem, fixed: lpm.FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:
     """What the plan spends in one nation: its builds and the munitions it planned over the nation's cells."""
+    if fixed.nation_spend_eur is not None:
+        return float(fixed.nation_spend_eur.get(int(sub.site_nation[0]) if len(sub.site_nation) else
+                                                int(sub.cell_nation[0]), 0.0))
     if fixed.engagements is None:
-        raise ValueError("a sector-wise exact evaluation needs the plan's engagements")
+        raise ValueError("a sector-wise exact evaluation needs the plan's engagements or each nation's spend")
     return sub.costs(fixed.sensors[si], fixed.effectors[si], fixed.engagements[ci], np.zeros(0))["total"]

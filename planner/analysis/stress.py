@@ -1,0 +1,202 @@
+"""Stress tests: hold a plan fixed and degrade the world (docs/analyses.md).
+
+Cases: jamming (detection and kill probabilities scaled), saturation (raid size × k), more decoys
+(decoy classes × k), an adaptive adversary that moves each class's raid mass onto the weakest share
+of the border, and the loss of the k sensor units that see the most. Each case is an exact
+evaluation of the same builds (detection exact, engagements re-optimised under the same rules, the
+money each nation's part of the plan spends), so a case with every multiplier at 1 reproduces the
+plan's own exact figures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.config.io import Scenario, load_scenario
+from planner.errors import ConfigError
+from planner.geo.theater import build_theater
+from planner.lp import model as lpm
+from planner.problem import PlanningProblem, build_problem
+
+
+@dataclass(frozen=True)
+class Case:
+    """One degraded world. Multipliers of 1 and no adversary or losses is the nominal case."""
+
+    name: str
+    detect: float = 1.0  # × single-look detection probability
+    kill: float = 1.0  # × single-shot kill probability
+    raid: float = 1.0  # × every class's drones per raid
+    decoys: float = 1.0  # × decoy classes' drones per raid
+    weakest_share: float | None = None  # the adversary puts each class's mass on this share of cells
+    sensors_lost: int = 0  # the sensor units that see the most are lost
+
+
+DEFAULT_CASES = (
+    Case("nominal"),
+    Case("jamming: detection ×0.7, kill ×0.8", detect=0.7, kill=0.8),
+    Case("heavy jamming: detection ×0.5, kill ×0.6", detect=0.5, kill=0.6),
+    Case("saturation: raids ×2", raid=2.0),
+    Case("saturation: raids ×4", raid=4.0),
+    Case("decoys ×3", decoys=3.0),
+    Case("adaptive adversary: weakest 10% of the border", weakest_share=0.10),
+    Case("10 sensors lost", sensors_lost=10),
+    Case("50 sensors lost", sensors_lost=50),
+)
+
+
+@dataclass
+class LoadedPlan:
+    """A plan read back from its output folder, with the problem it was solved on."""
+
+    scenario: Scenario
+    problem: PlanningProblem
+    fixed: lpm.FixedPlan
+    document: dict[str, Any]
+
+
+@dataclass
+class StressResult:
+    table: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def load_plan(plan_dir: Path) -> LoadedPlan:
+    """Read plan.json, sites.csv and manifest.json of a ``dronewall run`` folder and rebuild its problem."""
+    plan_dir = Path(plan_dir)
+    needed = [plan_dir / n for n in ("plan.json", "sites.csv", "manifest.json")]
+    missing = [p.name for p in needed if not p.exists()]
+    if missing:
+        raise ConfigError([("PLAN_DIR", f"{plan_dir} has no {', '.join(missing)}: give a folder written by "
+                                        "`dronewall run`")])
+    doc = json.loads(needed[0].read_text())
+    manifest = json.loads(needed[2].read_text())
+    path = Path(manifest.get("files_sha256", {}).get("scenario", {}).get("path", ""))
+    if not path.is_file():
+        raise ConfigError([("manifest.json", f"the plan's scenario file {path} is not there any more: run the plan "
+                                             "again")])
+    scenario = load_scenario(path)
+    if scenario.config_hash() != doc.get("config_hash"):
+        raise ConfigError([(str(path), "the scenario changed since the plan was made (config hash "
+                                       f"{scenario.config_hash()[:8]} ≠ {str(doc.get('config_hash'))[:8]}): run "
+                                       "the plan again")])
+    p = build_problem(scenario, build_theater(scenario))
+    sites = pd.read_csv(needed[1], dtype={"systems": str}).fillna({"systems": ""})
+    index = {sid: j for j, sid in enumerate(p.site_ids)}
+    sensors = np.zeros((len(p.site_ids), len(p.sensor_ids)))
+    effectors = np.zeros((len(p.site_ids), len(p.effector_ids)))
+    for sid, systems in zip(sites["site_id"], sites["systems"], strict=True):
+        for system in filter(None, str(systems).split(",")):
+            if system in p.sensor_ids:
+                sensors[index[sid], p.sensor_ids.index(system)] = 1
+            elif system in p.effector_ids:
+                effectors[index[sid], p.effector_ids.index(system)] = 1
+    conv = np.zeros(len(p.conv_ids))
+    for r in doc.get("conventional", []):
+        if r["option"] in p.conv_ids:
+            conv[p.conv_ids.index(r["option"])] = r["units"]
+    spend = pd.DataFrame(doc["spend"])
+    by_nation = {p.nations.index(n): float(v) for n, v in
+                 spend[spend["nation"].isin(p.nations)].groupby("nation")["total_eur"].sum().items()}
+    fixed = lpm.FixedPlan(sensors=sensors, effectors=effectors, conventional=conv,
+                          cost_eur=float(doc["spend_eur"]["total"]), nation_spend_eur=by_nation)
+    return LoadedPlan(scenario=scenario, problem=p, fixed=fixed, document=doc)
+
+
+def cell_strength(p: PlanningProblem, fixed: lpm.FixedPlan) -> np.ndarray:
+    """What a drone of class t crossing cell i meets, (N, T): exact detection × the best kill probability of
+    an effector the plan built within reach. The adaptive adversary goes where this is lowest."""
+    built = fixed.sensors[p.det_site, p.det_sensor] > 0.5
+    delta = np.zeros(p.demand.shape)
+    np.add.at(delta, (p.det_cell[built], p.det_threat[built]), p.det_weight[built])
+    reach = np.zeros(p.demand.shape)
+    ok = fixed.effectors[p.eng_site, p.eng_effector] > 0.5
+    np.maximum.at(reach, (p.eng_cell[ok], p.eng_threat[ok]), p.p_kill[p.eng_effector[ok], p.eng_threat[ok]])
+    return (1 - np.exp(-delta)) * reach
+
+
+def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, fixed: lpm.FixedPlan) -> tuple[
+        PlanningProblem, lpm.FixedPlan]:
+    """The problem (and plan) of one case."""
+    for name, v in (("detect", case.detect), ("kill", case.kill), ("raid", case.raid), ("decoys", case.decoys)):
+        if not (v >= 0 and math.isfinite(v)):
+            raise ConfigError([(f"case '{case.name}'", f"{name} multiplier {v} must be a finite number ≥ 0")])
+    pd_single = 1 - np.exp(-p.det_weight)
+    det_weight = -np.log(np.maximum(1 - np.clip(pd_single * case.detect, 0, 1), 1e-6))
+    p_kill = 1 - (1 - np.clip(1 - (1 - p.p_kill) ** (1 / p.effector_shots[:, None]), 0, 1) * case.kill) \
+        ** p.effector_shots[:, None]
+    demand = p.demand * case.raid * np.where(p.threat_decoy, case.decoys, 1.0)[None, :]
+    if case.weakest_share is not None:
+        if not 0 < case.weakest_share <= 1:
+            raise ConfigError([(f"case '{case.name}'", "the weakest share must be in (0, 1]")])
+        if nominal_defeat is None:
+            raise ValueError("the adaptive adversary needs the plan's per-cell strength (cell_strength)")
+        moved = np.zeros_like(demand)
+        n_cells = max(1, int(round(case.weakest_share * len(p.cell_ids))))
+        for t in range(demand.shape[1]):
+            order = np.argsort(nominal_defeat[:, t], kind="stable")[:n_cells]
+            moved[order, t] = demand[:, t].sum() / n_cells
+        demand = moved
+    sensors = fixed.sensors
+    if case.sensors_lost:
+        sensors = sensors.copy()
+        seen = np.zeros_like(sensors)
+        np.add.at(seen, (p.det_site, p.det_sensor), p.demand[p.det_cell, p.det_threat] * p.det_weight)
+        seen[sensors < 0.5] = -1
+        order = np.argsort(-seen, axis=None)[:case.sensors_lost]
+        for flat in order:
+            j, s = np.unravel_index(flat, sensors.shape)
+            if sensors[j, s] > 0.5:
+                sensors[j, s] = 0
+    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand)
+    return q, dataclasses.replace(fixed, sensors=sensors)
+
+
+def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
+           target: float | None = None) -> StressResult:
+    """Evaluate the plan in every case; flag an expensive failure where the value-weighted defeat rate falls
+    below ``target`` (default: the scenario's lowest class target, else 0.5) while the spending stays."""
+    p, fixed = loaded.problem, loaded.fixed
+    if target is None:
+        target = min(p.defeat_targets.values()) if p.defeat_targets else 0.5
+    if not 0 <= target <= 1:
+        raise ConfigError([("--target", f"{target:g} is not a defeat rate: give a number between 0 and 1")])
+    nominal = lpm.solve(p, fixed=fixed)
+    cell_defeat = cell_strength(p, fixed)
+    drone_fixed = p.costs(fixed.sensors, fixed.effectors, np.zeros_like(nominal.engagements),
+                          np.zeros(len(p.conv_ids)))["drone_defence"]
+    rows = []
+    for case in cases:
+        q, f = degrade(p, case, cell_defeat, fixed)
+        x = nominal if case == Case("nominal") else lpm.solve(q, fixed=f)
+        kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
+        r = q.raids
+        value_total = float((q.value * q.demand).sum())
+        munitions = float((x.engagements.sum((0, 1)) * q.effector_shots * q.effector_cost_per_shot_eur).sum() * r)
+        defeated = float(kills.sum() * r)
+        row = {"case": case.name, "detect_x": case.detect, "kill_x": case.kill, "raid_x": case.raid,
+               "decoys_x": case.decoys, "weakest_share": case.weakest_share, "sensors_lost": case.sensors_lost,
+               "defeat_rate_value": float((kills * q.value).sum() / value_total) if value_total > 0 else math.nan,
+               "defeat_rate_all": float(kills.sum() / max(q.demand.sum(), 1e-12)),
+               "drones_over_horizon": float(q.demand.sum() * r), "defeated_over_horizon": defeated,
+               "leakers_over_horizon": float(q.demand.sum() * r) - defeated,
+               "leakers_per_raid": float(q.demand.sum() - kills.sum()), "munitions_eur": munitions,
+               "drone_defence_eur": drone_fixed + munitions,
+               "eur_per_defeat": (drone_fixed + munitions) / defeated if defeated > 0 else math.nan}
+        for t, tid in enumerate(q.threat_ids):
+            row[f"defeat_{tid}"] = float(kills[:, t].sum() / q.demand[:, t].sum()) if q.demand[:, t].sum() > 0 \
+                else math.nan
+        row["expensive_failure"] = bool(row["defeat_rate_value"] < target and drone_fixed > 0)
+        rows.append(row)
+    meta = {"scenario": loaded.scenario.name, "config_hash": loaded.scenario.config_hash(), "target": target,
+            "drone_defence_fixed_eur": drone_fixed,
+            "rule": "expensive failure: value-weighted defeat rate below the target while the plan's spending stays"}
+    return StressResult(table=pd.DataFrame(rows), meta=meta)
