@@ -305,6 +305,31 @@ def stress(
     out_console.print(f"results in {folder}/ (stress.csv, stress.json, stress.png)")
 
 
+@app.command()
+def simulate(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/simulation).")] = None,
+    drones: Annotated[int, typer.Option("--drones", help="Simulate raids until this many drones have crossed.")] = 100_000,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")] = None,
+) -> None:
+    """An independent per-drone Monte Carlo of raids against the plan, compared with its exact evaluation."""
+    from planner.report.simulation import write_simulation
+    from planner.simulate import simulate as run_simulation
+
+    with err_console.status(f"simulating {drones:,} drones..."):
+        result = run_simulation(plan_dir, drones=drones, seed=seed)
+    folder = write_simulation(result, out or Path(plan_dir) / "simulation")
+    m = result.meta
+    table = Table(title=f"simulation of '{m['scenario']}': {m['drones']:,} drones in {m['raids']:,} raids, seed {m['seed']}")
+    for col in ("threat", "drones", "simulated", "± 2 s.e.", "exact", "difference"):
+        table.add_column(col, justify="left" if col == "threat" else "right")
+    for r in result.table.itertuples(index=False):
+        table.add_row(r.threat, f"{r.drones_simulated:,}", _pct(r.defeat_rate_sim), _pct(2 * r.standard_error),
+                      _pct(r.defeat_rate_exact), f"{r.difference_pp:+.1f} pp")
+    out_console.print(table)
+    out_console.print(f"results in {folder}/ (simulation.csv, simulation.json)")
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
 

@@ -1,0 +1,229 @@
+"""An independent per-drone Monte Carlo of raids against a fixed plan (docs/validation.md).
+
+It shares no model code with the optimizer: it reads the scenario (catalogs, rules, the theater's
+cells and sites) and the plan's output folder, and re-derives every rule from the catalogs itself
+(ranges, radar horizon, modality, reaction time, rules of engagement, no-fire zones). What it does
+differently on purpose, so that agreement means something:
+
+- each drone crosses at a uniformly random point of its cell, not at the cell's midpoint;
+- the number of drones per raid and cell is Poisson, not its expectation;
+- every sensor unit in range gets its own look (a drone is detected if any look succeeds);
+- a detected drone is engaged by the unit in reach with the best kill probability that still has
+  shots in its magazine (real magazines, no surge margin), while the nation's munitions money for
+  the raids simulated (the plan's planned munitions per raid × raids, one pool per nation) lasts;
+  drones arrive in random order;
+- decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from planner.config.io import Scenario, load_scenario
+from planner.errors import ConfigError
+from planner.geo.theater import Theater, build_theater
+
+_K2R = 2.0 * (4.0 / 3.0) * 6_371_000.0  # 4/3-earth radar horizon: d = √(2kR·h1) + √(2kR·h2)
+
+
+@dataclass
+class SimulationResult:
+    table: pd.DataFrame  # per threat class: drones simulated, defeated, rate, its standard error
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _horizon(h1: float, h2: float) -> float:
+    return math.sqrt(_K2R * max(h1, 0.0)) + math.sqrt(_K2R * max(h2, 0.0))
+
+
+def _sense_range(sensor: Any, threat: Any, threat_id: str) -> float:
+    alt = threat.altitude_m.value
+    if sensor.modality == "passive_rf" and not threat.emits_rf:
+        return 0.0
+    if sensor.max_target_altitude_m is not None and alt > sensor.max_target_altitude_m.value:
+        return 0.0
+    if threat_id in sensor.detection_range_m_by_threat:
+        r = sensor.detection_range_m_by_threat[threat_id].value
+    elif sensor.modality == "radar":
+        r = sensor.detection_range_m.value * (threat.rcs_m2.value / sensor.reference_rcs_m2) ** 0.25
+    else:
+        r = sensor.detection_range_m.value
+    return min(r, _horizon(sensor.mast_height_m.value, alt)) if r > 0 else 0.0
+
+
+def _reach(effector: Any, threat: Any, threat_id: str) -> tuple[float, float]:
+    """(largest offset at which the threat stays in the envelope for the reaction time, kill per engagement)."""
+    pk = effector.p_kill_per_shot.get(threat_id)
+    if pk is None or threat.altitude_m.value > effector.max_altitude_m.value:
+        return 0.0, 0.0
+    half = effector.reaction_time_s.value * threat.speed_mps.value / 2.0
+    r = effector.range_m.value
+    if half >= r:
+        return 0.0, 0.0
+    shots = max(1, round(effector.shots_per_engagement.value))
+    return math.sqrt(r * r - half * half), 1.0 - (1.0 - pk.value) ** shots
+
+
+def _read_plan(plan_dir: Path) -> tuple[dict[str, Any], pd.DataFrame, Path]:
+    plan_dir = Path(plan_dir)
+    needed = [plan_dir / n for n in ("plan.json", "sites.csv", "manifest.json")]
+    missing = [p.name for p in needed if not p.exists()]
+    if missing:
+        raise ConfigError([("PLAN_DIR", f"{plan_dir} has no {', '.join(missing)}: give a folder written by "
+                                        "`dronewall run`")])
+    doc = json.loads(needed[0].read_text())
+    sites = pd.read_csv(needed[1], dtype={"systems": str}).fillna({"systems": ""})
+    scenario_path = Path(json.loads(needed[2].read_text())["files_sha256"]["scenario"]["path"])
+    return doc, sites, scenario_path
+
+
+def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
+             scenario: Scenario | None = None, theater: Theater | None = None) -> SimulationResult:
+    """Simulate raids until at least ``drones`` drones have crossed; compare with the plan's exact evaluation."""
+    if drones < 1:
+        raise ConfigError([("--drones", f"{drones} is too few: simulate at least one drone")])
+    doc, site_rows, scenario_path = _read_plan(plan_dir)
+    if scenario is None:
+        if not scenario_path.is_file():
+            raise ConfigError([("manifest.json", f"the plan's scenario file {scenario_path} is not there any more")])
+        scenario = load_scenario(scenario_path)
+    if scenario.config_hash() != doc.get("config_hash"):
+        raise ConfigError([(str(scenario.path), "the scenario changed since the plan was made: run the plan again")])
+    cfg, cat = scenario.config, scenario.catalog
+    theater = theater or build_theater(scenario)
+    rng = np.random.default_rng(cfg.solver.seed if seed is None else seed)
+    cells, sites = theater.cells.reset_index(drop=True), theater.sites.reset_index(drop=True)
+    threat_ids = list(theater.threat_ids)
+    threats = [cat.threats[t] for t in threat_ids]
+
+    # The plan's units: (site index, system id).
+    site_index = {sid: j for j, sid in enumerate(sites["site_id"])}
+    units = [(site_index[sid], s) for sid, systems in zip(site_rows["site_id"], site_rows["systems"], strict=True)
+             for s in filter(None, str(systems).split(","))]
+    sens_units = [(j, s) for j, s in units if s in cat.sensors]
+    eff_units = [(j, e) for j, e in units if e in cat.effectors]
+    site_xy = shapely.get_coordinates(sites.geometry.values)
+    zones = shapely.union_all(theater.no_fire_zones.geometry.values) if len(theater.no_fire_zones) else None
+    site_no_fire = sites["in_no_fire_zone"].to_numpy(bool)
+
+    # Per unit and class: range and kill probability.
+    s_xy = site_xy[[j for j, _ in sens_units]] if sens_units else np.zeros((0, 2))
+    s_range = np.array([[_sense_range(cat.sensors[s], th, tid) for tid, th in zip(threat_ids, threats, strict=True)]
+                        for _, s in sens_units]).reshape(len(sens_units), len(threats))
+    s_pd = np.array([cat.sensors[s].p_detect.value for _, s in sens_units])
+    e_xy = site_xy[[j for j, _ in eff_units]] if eff_units else np.zeros((0, 2))
+    e_reach = np.zeros((len(eff_units), len(threats)))
+    e_pk = np.zeros((len(eff_units), len(threats)))
+    for u, (_, e) in enumerate(eff_units):
+        for t, (tid, th) in enumerate(zip(threat_ids, threats, strict=True)):
+            e_reach[u, t], e_pk[u, t] = _reach(cat.effectors[e], th, tid)
+    e_kinetic = np.array([cat.effectors[e].kinetic for _, e in eff_units], dtype=bool)
+    e_blocked_site = np.array([site_no_fire[j] for j, _ in eff_units], dtype=bool)
+    e_shots = np.array([max(1, round(cat.effectors[e].shots_per_engagement.value)) for _, e in eff_units])
+    e_mag = np.array([cat.effectors[e].magazine_shots_per_raid.value for _, e in eff_units])
+    e_cps = np.array([cat.effectors[e].cost_per_shot_eur.value for _, e in eff_units])
+    e_nation = np.array([sites["defender"].iloc[j] for j, _ in eff_units])
+    s_nation = np.array([sites["defender"].iloc[j] for j, _ in sens_units])
+
+    raids_total = cfg.threats.raids_per_year * cfg.budget.horizon_years
+    spend = pd.DataFrame(doc["spend"])
+    munitions_per_raid = (spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum()
+                          / raids_total).to_dict() if len(spend) else {}
+    roe = {n: cfg.roe.per_nation.get(n, cfg.roe.default) for n in cfg.geodata.defenders}
+    discrimination = cfg.threats.decoy_discrimination
+
+    lam = np.column_stack([cells[f"raid_{t}"].to_numpy(float) for t in threat_ids])
+    per_raid = float(lam.sum())
+    if per_raid <= 0:
+        raise ConfigError([("threats.density", "no drones cross the border in this scenario")])
+    n_raids = max(1, math.ceil(drones / per_raid))
+    s_tree = cKDTree(s_xy) if len(s_xy) else None
+    e_tree = cKDTree(e_xy) if len(e_xy) else None
+    s_max = float(s_range.max(initial=0.0))
+    e_max = float(e_reach.max(initial=0.0))
+    crossed = np.zeros(len(threats))
+    defeated = np.zeros(len(threats))
+    detected = np.zeros(len(threats))
+    lines = cells.geometry.values
+    cell_nation = cells["defender"].to_numpy()
+
+    # The plan's munitions money over the simulated raids, one pool per nation (as the optimizer's budget
+    # is money over the horizon, not per raid): spent first come, first served.
+    money = {n: v * n_raids for n, v in munitions_per_raid.items()}
+    for _ in range(n_raids):
+        counts = rng.poisson(lam)
+        ci, ti = np.nonzero(counts)
+        reps = counts[ci, ti]
+        d_cell, d_threat = np.repeat(ci, reps), np.repeat(ti, reps)
+        if not len(d_cell):
+            continue
+        order = rng.permutation(len(d_cell))
+        d_cell, d_threat = d_cell[order], d_threat[order]
+        pts = shapely.line_interpolate_point(lines[d_cell], rng.random(len(d_cell)), normalized=True)
+        xy = shapely.get_coordinates(pts)
+        in_zone = shapely.contains_xy(zones, xy[:, 0], xy[:, 1]) if zones is not None else np.zeros(len(xy), bool)
+        near_s = s_tree.query_ball_point(xy, s_max) if s_tree is not None and s_max > 0 else [[]] * len(xy)
+        near_e = e_tree.query_ball_point(xy, e_max) if e_tree is not None and e_max > 0 else [[]] * len(xy)
+        mag = e_mag.copy()
+        for k in range(len(d_cell)):
+            t, nation = d_threat[k], cell_nation[d_cell[k]]
+            crossed[t] += 1
+            th = threats[t]
+            cand = np.asarray(near_s[k], dtype=np.int64)
+            if len(cand):  # same nation only: each nation covers its own border (the scenario's rule)
+                cand = cand[(s_nation[cand] == nation) | cfg.theater.cross_border_coverage]
+                dist = np.hypot(*(s_xy[cand] - xy[k]).T)
+                cand = cand[dist <= s_range[cand, t]]
+            if not len(cand) or not (rng.random(len(cand)) < s_pd[cand]).any():
+                continue
+            detected[t] += 1
+            if roe[nation] == "escort_only" or (roe[nation] == "shoot_unmanned" and th.manned):
+                continue
+            if th.decoy and discrimination > 0 and rng.random() < discrimination:
+                continue
+            cand = np.asarray(near_e[k], dtype=np.int64)
+            if not len(cand):
+                continue
+            cand = cand[((e_nation[cand] == nation) | cfg.theater.cross_border_coverage) & (e_pk[cand, t] > 0)
+                        & (mag[cand] >= e_shots[cand])]
+            if in_zone[k]:
+                cand = cand[~e_kinetic[cand]]
+            cand = cand[~(e_kinetic[cand] & e_blocked_site[cand])]
+            if len(cand):
+                dist = np.hypot(*(e_xy[cand] - xy[k]).T)
+                cand = cand[dist <= e_reach[cand, t]]
+            if not len(cand):
+                continue
+            best = cand[np.lexsort((-mag[cand], -e_pk[cand, t]))[0]]
+            cost = e_shots[best] * e_cps[best]
+            if money.get(nation, 0.0) + 1e-6 < cost:
+                continue
+            money[nation] = money.get(nation, 0.0) - cost
+            mag[best] -= e_shots[best]
+            if rng.random() < e_pk[best, t]:
+                defeated[t] += 1
+
+    exact = {r["threat"]: r["defeat_rate_exact"] for r in doc["threats"]}
+    exact_detect = {r["threat"]: r["detect_rate_exact"] for r in doc["threats"]}
+    rate = np.divide(defeated, crossed, out=np.full(len(threats), np.nan), where=crossed > 0)
+    se = np.sqrt(np.where(crossed > 0, rate * (1 - rate) / np.maximum(crossed, 1), np.nan))
+    table = pd.DataFrame({"threat": threat_ids, "drones_simulated": crossed.astype(int),
+                          "detect_rate_sim": detected / np.maximum(crossed, 1),
+                          "detect_rate_exact": [exact_detect.get(t, np.nan) for t in threat_ids],
+                          "defeated": defeated.astype(int), "defeat_rate_sim": rate, "standard_error": se,
+                          "defeat_rate_exact": [exact.get(t, np.nan) for t in threat_ids]})
+    table["difference_pp"] = 100 * (table["defeat_rate_sim"] - table["defeat_rate_exact"])
+    meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "raids": n_raids,
+            "drones": int(crossed.sum()), "seed": cfg.solver.seed if seed is None else seed,
+            "defeat_rate_all_sim": float(defeated.sum() / max(crossed.sum(), 1)),
+            "defeat_rate_all_exact": doc.get("defeat_rate_all_exact")}
+    return SimulationResult(table=table, meta=meta)

@@ -1,0 +1,57 @@
+"""The independent simulation: agreement with the exact evaluation on a small scenario, reproducibility."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from planner.config.io import load_scenario
+from planner.errors import ConfigError
+from planner.plan import solve_scenario
+from planner.report.plan import write_plan
+from planner.simulate import simulate
+from tests.conftest import CONFIGS, write_yaml
+
+
+@pytest.fixture(scope="module")
+def fine_plan(tmp_path_factory):
+    """The tiny scenario (SK–UA) at 2.5 km cells: fine enough for the cell-midpoint rule of the
+    optimizer to match a random crossing point (docs/validation.md)."""
+    import yaml
+
+    from tests.conftest import absolutise
+
+    folder = tmp_path_factory.mktemp("sim")
+    data = absolutise(yaml.safe_load((CONFIGS / "tiny.yaml").read_text()), CONFIGS)
+    data["theater"]["cell_length_m"] = 2500
+    config = write_yaml(folder / "tiny-fine.yaml", data)
+    out = folder / "plan"
+    write_plan(solve_scenario(load_scenario(config)), out)
+    return out
+
+
+def test_simulation_agrees_with_the_exact_evaluation(fine_plan) -> None:
+    r = simulate(fine_plan, drones=40_000)
+    assert r.meta["drones"] >= 40_000
+    for row in r.table.itertuples(index=False):
+        assert abs(row.difference_pp) <= 2.0, row
+        assert 0 <= row.defeat_rate_sim <= 1 and row.standard_error < 0.01
+
+
+def test_same_seed_same_result(fine_plan) -> None:
+    a = simulate(fine_plan, drones=3_000, seed=7)
+    b = simulate(fine_plan, drones=3_000, seed=7)
+    c = simulate(fine_plan, drones=3_000, seed=8)
+    assert a.table.equals(b.table)
+    assert not a.table["defeated"].equals(c.table["defeated"])
+
+
+def test_bad_arguments(fine_plan, tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"--drones: 0 is too few"):
+        simulate(fine_plan, drones=0)
+    with pytest.raises(ConfigError, match=r"has no plan\.json"):
+        simulate(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "planner.cli", "simulate", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
