@@ -11,9 +11,9 @@ therefore carries a proven gap.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Callable
 
 import numpy as np
 import pulp
@@ -94,17 +94,38 @@ class Family:
         self.prices = sorted(self.upper)
         self.seconds += time.perf_counter() - t0
 
+    def _totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Prices and, at each, the total cost and value of the nations' plans solved at that price."""
+        ps = np.array(sorted(self.upper))
+        cost = np.array([sum(pl.cost for ps_n in self.plans for pl in ps_n if pl.price == mu and pl is not ps_n[0])
+                         for mu in ps])
+        value = np.array([sum(pl.value for ps_n in self.plans for pl in ps_n if pl.price == mu and pl is not ps_n[0])
+                          for mu in ps])
+        return ps, cost, value
+
     def refine_for_money(self, amounts: list[float]) -> list[float]:
-        """Prices worth adding for these drone-defence amounts: the geometric midpoints on either side of the
-        grid price that gives each amount its bound."""
+        """Prices worth adding for these drone-defence amounts: for each, the geometric midpoint of the two
+        grid prices whose plans spend just more and just less than the amount (the bracket of its best
+        price, since spend falls as the price rises)."""
+        ps, cost, _ = self._totals()
+        return self._bisect(ps, cost, amounts)
+
+    def refine_for_value(self, values: list[float]) -> list[float]:
+        """Prices worth adding for these value targets (value falls as the price rises)."""
+        ps, _, value = self._totals()
+        return self._bisect(ps, value, values)
+
+    @staticmethod
+    def _bisect(ps: np.ndarray, falling: np.ndarray, levels: list[float]) -> list[float]:
         out: set[float] = set()
-        ps = sorted(self.upper)
-        for a in amounts:
-            k = int(np.argmin([mu * a + self.upper[mu] for mu in ps]))
-            if k > 0:
-                out.add(math.sqrt(ps[k - 1] * ps[k]))
-            if k < len(ps) - 1:
-                out.add(math.sqrt(ps[k] * ps[k + 1]))
+        for level in levels:
+            above = np.flatnonzero(falling > level)  # prices too low for this level
+            below = np.flatnonzero(falling <= level)
+            if not len(above) or not len(below):
+                continue
+            lo, hi = ps[above.max()], ps[below.min()]
+            if hi > lo * 1.02:
+                out.add(float(np.sqrt(lo * hi)))
         return sorted(out)
 
     @property

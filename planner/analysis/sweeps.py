@@ -58,10 +58,10 @@ def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
 
 
 def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: Choice, units: np.ndarray,
-              gap: float | None, info: dict[str, Any]) -> Plan:
+              gap: float | None, info: dict[str, Any], runner: sec._Runner | None = None) -> Plan:
     """The exact evaluation of a family choice, tabulated like any plan."""
     cost = choice.cost + float(((p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year) * units).sum())
-    k, val, _ = sec._conventional(p, p.objective)
+    _, val, _ = sec._conventional(p, p.objective)
     solved = lpm.Solved(status="optimal" if gap is not None and gap <= float(p.solver.get("mip_rel_gap", 0.01)) + 1e-9
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
                         conventional=units, detected=choice.detected, engagements=choice.engagements,
@@ -69,7 +69,8 @@ def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: 
                         sizes={}, info=info)
     fixed = lpm.FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units, cost_eur=cost,
                           engagements=choice.engagements)
-    exact = sec.evaluate(p, fixed) if p.is_sectored() and len(sec._sectors(p)) > 1 else lpm.solve(p, fixed=fixed)
+    exact = sec.evaluate(p, fixed, runner) if p.is_sectored() and len(sec._sectors(p)) > 1 \
+        else lpm.solve(p, fixed=fixed)
     return tabulate(scenario, theater, p, solved, exact, {})
 
 
@@ -150,11 +151,23 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
         choices, bchoices = eps_choices(), budget_choices()
 
     choices = [_direct_if_loose(p, m, c, target) for m, c in zip(money, choices, strict=True)]
+    runner = sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1).__enter__()
+    try:
+        return _frontier_tables(scenario, theater, p, fam, eps_units, money, choices, budgets, bchoices, k,
+                                points, t0, runner)
+    finally:
+        runner.__exit__(None, None, None)
+
+
+def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, fam: Family,
+                     eps_units: list[tuple[float, np.ndarray]], money: list[float], choices: list[Choice],
+                     budgets: list[float] | None, bchoices: list[tuple[Choice, np.ndarray]], k: np.ndarray,
+                     points: int, t0: float, runner: sec._Runner) -> SweepResult:
     rows, plans = [], {}
     for idx, ((floor, units), m, choice) in enumerate(zip(eps_units, money, choices, strict=True)):
         gap = _gap_max(choice.bound, choice.value)
         pid = f"eps-{idx:02d}"
-        plan = _evaluate(scenario, theater, p, choice, units, gap, {"strategy": "family", "point": pid})
+        plan = _evaluate(scenario, theater, p, choice, units, gap, {"strategy": "family", "point": pid}, runner)
         plans[pid] = plan
         rows.append({"point": pid, "capability_floor": floor,
                      "conventional_capability": float((p.conv_score * units).sum()),
@@ -171,7 +184,7 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
             objective = _joint(p, choice, units)
             gap = _gap_max(choice.bound, objective)
             pid = f"budget-{idx:02d}"
-            plan = _evaluate(scenario, theater, p, choice, units, gap, {"strategy": "family", "point": pid})
+            plan = _evaluate(scenario, theater, p, choice, units, gap, {"strategy": "family", "point": pid}, runner)
             plans[pid] = plan
             brows.append({"point": pid, "budget_eur": float(budget), "drone_spend_eur": choice.cost,
                           "conventional_eur": float((k * units).sum()),
@@ -246,15 +259,16 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         for rate in targets:
             c = fam.cheapest_reaching(rate * total)
             if c is not None and max(c.cost - c.bound, 0.0) / max(c.cost, 1e-9) > target_gap:
-                loose.append(c.cost)
+                loose.append(rate * total)
         if not loose:
             break
-        fam.extend(fam.refine_for_money(loose), progress=progress)
+        fam.extend(fam.refine_for_value(loose), progress=progress)
     ref = REFERENCE_OPTION if REFERENCE_OPTION in p.conv_ids else (p.conv_ids[0] if p.conv_ids else None)
     ref_cost = float(_conv_cost(p)[p.conv_ids.index(ref)]) if ref else math.nan
     best = fam.best_within(math.inf)
     reach_bound = fam.reachable_bound() / total
     rows, plans = [], {}
+    runner = sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1).__enter__()
     for idx, rate in enumerate(sorted(targets)):
         pid = f"target-{idx:02d}"
         choice = fam.cheapest_reaching(rate * total)
@@ -266,11 +280,12 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
             continue
         gap = max(choice.cost - choice.bound, 0.0) / max(choice.cost, 1e-9)
         plan = _evaluate(scenario, theater, p, choice, np.zeros(len(p.conv_ids)), gap,
-                         {"strategy": "family", "point": pid})
+                         {"strategy": "family", "point": pid}, runner)
         plans[pid] = plan
         row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,
                 "fits_budget": choice.cost <= p.budget_eur, **_rates(plan)}
         rows.append(row)
+    runner.__exit__(None, None, None)
     table = pd.DataFrame(rows)
     reached = table[table["reachable"]].reset_index(drop=True)
     if len(reached):

@@ -1,4 +1,5 @@
-"""The kill-chain MILP, built from a :class:`PlanningProblem` with pulp. The only module that imports pulp.
+"""The kill-chain MILP, built from a :class:`PlanningProblem` with pulp (pulp lives in planner.lp and, for their
+small knapsacks, planner.analysis; never in the geometry layer).
 
 Formulation (docs/formulation.md gives it in full): binary builds per (site, system); log-survival
 detection potentials δ with chord cuts below 1 − e^(−δ); engagement flows per (cell, threat,

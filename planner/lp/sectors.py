@@ -367,7 +367,7 @@ def _initial_price(p: PlanningProblem) -> float:
     return abs(float(pi)) / lpm.money_scale(p) if pi is not None and math.isfinite(pi) and abs(pi) > 0 else 1e-9
 
 
-def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan) -> lpm.Solved:
+def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan, runner: _Runner | None = None) -> lpm.Solved:
     """Exact evaluation nation by nation: each nation's builds fixed, detection exact, engagements
     re-optimised within what that nation's part of the plan spends."""
     t0 = time.perf_counter()
@@ -379,8 +379,11 @@ def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan) -> lpm.Solved:
                                 cost_eur=_sector_spend(sub, fixed, ci, si))
         tasks.append({"problem": sub, "fixed": planned, "threads": 1,
                       "time_limit_s": float(p.solver.get("time_limit_s", 120)), "mip_rel_gap": 0.0})
-    with _Runner(_workers(p, len(nations))) as runner:
+    if runner is not None:  # a sweep keeps one set of workers for all its evaluations
         results = runner.map(tasks)
+    else:
+        with _Runner(_workers(p, len(nations))) as own:
+            results = own.map(tasks)
     detected = np.zeros(p.demand.shape)
     engagements = np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids)))
     for (_, ci, _), r in zip(subs, results, strict=True):

@@ -8,12 +8,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from planner.analysis.stress import StressResult  # noqa: E402
-from planner.output import atomic_output_dir  # noqa: E402
-from planner.report.plan import _clean, _records  # noqa: E402
+from planner.analysis.stress import StressResult
+from planner.output import atomic_output_dir
+from planner.report.plan import _clean, _records
 
 
 def write_stress(result: StressResult, out: Path, *, dpi: int = 150) -> Path:

@@ -8,13 +8,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from planner.analysis.sweeps import SweepResult  # noqa: E402
-from planner.output import atomic_output_dir  # noqa: E402
-from planner.report.plan import _clean, _records, plan_document  # noqa: E402
+from planner.analysis.sweeps import SweepResult
+from planner.output import atomic_output_dir
+from planner.report.plan import _clean, _records, plan_document
 
 GREY_SAFE = ("#1b1b1b", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")  # Okabe–Ito
 
@@ -107,7 +107,7 @@ def _premium_chart(result: SweepResult, path: Path, dpi: int) -> None:
         if np.isfinite(getattr(r, "marginal_eur_per_point", np.nan)):
             ax.annotate(f"€{r.marginal_eur_per_point / 1e6:,.0f}M per point", (100 * r.target, r.drone_cost_eur / 1e9),
                         textcoords="offset points", xytext=(-10, 8), ha="right", fontsize=7)
-    knee = ok[ok.get("knee", False) == True]  # noqa: E712
+    knee = ok[ok.get("knee", False) == True]
     if len(knee):
         ax.scatter(100 * knee["target"], knee["drone_cost_eur"] / 1e9, s=160, facecolors="none",
                    edgecolors=GREY_SAFE[2], lw=2, label="knee", zorder=6)
