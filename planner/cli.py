@@ -283,7 +283,7 @@ def stress(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/stress).")] = None,
     target: Annotated[float | None, typer.Option(
         "--target", help="Value-weighted defeat rate below which a case is an expensive failure "
-                         "(default: the scenario's lowest class target, else 0.5).")] = None,
+                         "(default: the scenario's lowest class target, else 80% of the plan's nominal rate).")] = None,
 ) -> None:
     """Hold a plan fixed and degrade the world: jamming, saturation, decoys, an adaptive adversary, lost sensors."""
     from planner.analysis.stress import load_plan

@@ -14,13 +14,13 @@ from tests.lp_helpers import make_problem
 
 def test_three_ways_by_hand() -> None:
     """One cell, λ = 10 per raid, one raid; sensor pd 0.9 and effector pk 0.5 at €1 each, €0.10 a shot;
-    the drone costs €1; the cell's nearest assets are worth 100.
+    the drone costs €1; the cell's nearest assets are worth 100 (× 100,000 residents).
 
     LP: detection promise 10 · 0.89055 = 8.9055 engaged, 4.4528 killed, munitions €0.89055.
     (a) munitions per kill 0.89055 / 4.4528 = €0.2, exchange ratio 0.2;
     (b) all-in €2.89055 per 4.4528 kills = €0.64916, ratio 0.64916;
-    (c) exact: 9 engaged, 4.5 killed, 5.5 leak; value protected 4.5 · 100 = 450, exposure left 550,
-        450 per €2.89055 = 155.68 million per M€."""
+    (c) exact: 9 engaged, 4.5 killed, 5.5 leak; value protected 4.5 · 10⁷ = 4.5·10⁷ resident-drones,
+        exposure left 5.5·10⁷, per €2.89055 = 1.5568·10¹³ per M€."""
     p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 0.9)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
                      effector_cost=[1.0], p_kill=[[0.5]], cost_per_shot=[0.1], budget=3.0)
     p = dataclasses.replace(p, cell_asset_value=np.array([100.0]))
@@ -36,9 +36,9 @@ def test_three_ways_by_hand() -> None:
     assert row["all_in_eur_per_defeat"] == pytest.approx(0.649161, abs=1e-5)
     assert row["defeated_exact"] == pytest.approx(4.5, abs=1e-6)
     assert row["leakers_exact"] == pytest.approx(5.5, abs=1e-6)
-    assert row["value_protected"] == pytest.approx(450.0, abs=1e-4)
-    assert row["exposure_left"] == pytest.approx(550.0, abs=1e-4)
-    assert row["value_protected_per_meur"] == pytest.approx(450 / 2.890550e-6, rel=1e-5)
+    assert row["value_protected"] == pytest.approx(4.5e7, rel=1e-6)
+    assert row["exposure_left"] == pytest.approx(5.5e7, rel=1e-6)
+    assert row["value_protected_per_meur"] == pytest.approx(4.5e7 / 2.890550e-6, rel=1e-5)
     # the 'all' rows repeat the single class and nation
     assert t.iloc[3]["all_in_eur"] == pytest.approx(row["all_in_eur"])
 

@@ -65,7 +65,9 @@ def test_all_multipliers_at_one_is_the_nominal_case(plan_dir, result) -> None:
 def test_outputs(result, tmp_path) -> None:
     out = write_stress(result, tmp_path / "stress")
     doc = json.loads((out / "stress.json").read_text())
-    assert len(doc["cases"]) == len(result.table) and doc["target"] == 0.5
+    assert len(doc["cases"]) == len(result.table)
+    assert doc["target"] == pytest.approx(0.8 * result.table.iloc[0]["defeat_rate_value"])
+    assert not result.table.iloc[0]["expensive_failure"]
     assert (out / "stress.png").stat().st_size > 10_000 and (out / "stress.csv").exists()
 
 

@@ -2,8 +2,9 @@
 
 (a) munitions € per drone defeated, against the drone's unit cost: the headline everyone quotes;
 (b) all-in € (acquisition, operation, munitions) per drone defeated, and that against the drone's cost;
-(c) value protected per €: armed drones defeated × the value of the protected assets nearest where
-    they cross, per million euros of drone defence; and the exposure left, leakers × that value.
+(c) value protected per €: armed drones defeated × the residents of the protected assets nearest where
+    they cross (airports counted as theater.airport_value_residents), per million euros of drone
+    defence; and the exposure left, armed leakers × those residents.
 
 Munitions and the kills that pay for them are the planned (LP) engagements, the ones the munitions
 bill is for; leakers and value protected use the exact evaluation. A nation's acquisition and
@@ -16,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 from planner.problem import PlanningProblem
+
+#: The theater's asset value is population / 100,000 (airports: theater.airport_value_residents / 100,000).
+RESIDENTS_PER_VALUE_UNIT = 100_000.0
 
 COLUMNS = ("nation", "threat", "drones_over_horizon", "defeated_lp", "defeated_exact", "leakers_exact",
            "munitions_eur", "fixed_eur", "all_in_eur", "munitions_eur_per_defeat", "munitions_exchange_ratio",
@@ -34,7 +38,8 @@ def exchange_table(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarra
     k_ex = np.einsum("nte,et->nt", engagements_exact, p.p_kill) * r
     munitions = np.einsum("nte,e->nt", engagements_lp, p.effector_shots * p.effector_cost_per_shot_eur) * r
     armed = ~p.threat_decoy
-    harm = p.cell_asset_value[:, None] * armed[None, :]  # value a drone would hit, decoys none
+    # residents near where a drone crosses (the theater counts asset value in 100,000 residents); decoys none
+    harm = RESIDENTS_PER_VALUE_UNIT * p.cell_asset_value[:, None] * armed[None, :]
     demand = p.demand * r
     fixed_by_nation = np.zeros(len(p.nations))
     for n in range(len(p.nations)):

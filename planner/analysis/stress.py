@@ -40,6 +40,9 @@ class Case:
     sensors_lost: int = 0  # the sensor units that see the most are lost
 
 
+#: Without a class target in the scenario, a case is an expensive failure below this share of the nominal rate.
+NOMINAL_SHARE = 0.8
+
 DEFAULT_CASES = (
     Case("nominal"),
     Case("jamming: detection ×0.7, kill ×0.8", detect=0.7, kill=0.8),
@@ -163,13 +166,16 @@ def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, f
 def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
            target: float | None = None) -> StressResult:
     """Evaluate the plan in every case; flag an expensive failure where the value-weighted defeat rate falls
-    below ``target`` (default: the scenario's lowest class target, else 0.5) while the spending stays."""
+    below ``target`` while the spending stays. Default target: the scenario's lowest class target if it
+    has targets, else 80% of the plan's own nominal rate (the plan loses a fifth of what it buys)."""
     p, fixed = loaded.problem, loaded.fixed
-    if target is None:
-        target = min(p.defeat_targets.values()) if p.defeat_targets else 0.5
-    if not 0 <= target <= 1:
+    if target is not None and not 0 <= target <= 1:
         raise ConfigError([("--target", f"{target:g} is not a defeat rate: give a number between 0 and 1")])
     nominal = lpm.solve(p, fixed=fixed)
+    if target is None:
+        k0 = np.einsum("nte,et->nt", nominal.engagements, p.p_kill)
+        target = min(p.defeat_targets.values()) if p.defeat_targets else \
+            NOMINAL_SHARE * float((k0 * p.value).sum() / max((p.value * p.demand).sum(), 1e-12))
     cell_defeat = cell_strength(p, fixed)
     drone_fixed = p.costs(fixed.sensors, fixed.effectors, np.zeros_like(nominal.engagements),
                           np.zeros(len(p.conv_ids)))["drone_defence"]
@@ -198,5 +204,6 @@ def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
         rows.append(row)
     meta = {"scenario": loaded.scenario.name, "config_hash": loaded.scenario.config_hash(), "target": target,
             "drone_defence_fixed_eur": drone_fixed,
-            "rule": "expensive failure: value-weighted defeat rate below the target while the plan's spending stays"}
+            "rule": "expensive failure: value-weighted defeat rate below the target while the plan's spending stays",
+            "target_from": "scenario class targets" if p.defeat_targets else f"{NOMINAL_SHARE:.0%} of the nominal rate"}
     return StressResult(table=pd.DataFrame(rows), meta=meta)
