@@ -17,7 +17,6 @@ differently on purpose, so that agreement means something:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +27,10 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from planner.config.io import Scenario, load_scenario
+from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.theater import Theater, build_theater
+from planner.output import read_plan_folder
 
 _K2R = 2.0 * (4.0 / 3.0) * 6_371_000.0  # 4/3-earth radar horizon: d = √(2kR·h1) + √(2kR·h2)
 
@@ -73,30 +73,15 @@ def _reach(effector: Any, threat: Any, threat_id: str) -> tuple[float, float]:
     return math.sqrt(r * r - half * half), 1.0 - (1.0 - pk.value) ** shots
 
 
-def _read_plan(plan_dir: Path) -> tuple[dict[str, Any], pd.DataFrame, Path]:
-    plan_dir = Path(plan_dir)
-    needed = [plan_dir / n for n in ("plan.json", "sites.csv", "manifest.json")]
-    missing = [p.name for p in needed if not p.exists()]
-    if missing:
-        raise ConfigError([("PLAN_DIR", f"{plan_dir} has no {', '.join(missing)}: give a folder written by "
-                                        "`dronewall run`")])
-    doc = json.loads(needed[0].read_text())
-    sites = pd.read_csv(needed[1], dtype={"systems": str}).fillna({"systems": ""})
-    scenario_path = Path(json.loads(needed[2].read_text())["files_sha256"]["scenario"]["path"])
-    return doc, sites, scenario_path
-
-
 def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
              scenario: Scenario | None = None, theater: Theater | None = None) -> SimulationResult:
     """Simulate raids until at least ``drones`` drones have crossed; compare with the plan's exact evaluation."""
     if drones < 1:
         raise ConfigError([("--drones", f"{drones} is too few: simulate at least one drone")])
-    doc, site_rows, scenario_path = _read_plan(plan_dir)
+    doc, site_rows, planned = read_plan_folder(plan_dir)
     if scenario is None:
-        if not scenario_path.is_file():
-            raise ConfigError([("manifest.json", f"the plan's scenario file {scenario_path} is not there any more")])
-        scenario = load_scenario(scenario_path)
-    if scenario.config_hash() != doc.get("config_hash"):
+        scenario = planned
+    elif scenario.config_hash() != doc.get("config_hash"):
         raise ConfigError([(str(scenario.path), "the scenario changed since the plan was made: run the plan again")])
     cfg, cat = scenario.config, scenario.catalog
     theater = theater or build_theater(scenario)

@@ -11,7 +11,6 @@ plan's own exact figures.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.config.io import Scenario, load_scenario
+from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.theater import build_theater
 from planner.lp import model as lpm
+from planner.output import read_plan_folder
 from planner.problem import PlanningProblem, build_problem
 
 
@@ -74,25 +74,8 @@ class StressResult:
 
 def load_plan(plan_dir: Path) -> LoadedPlan:
     """Read plan.json, sites.csv and manifest.json of a ``dronewall run`` folder and rebuild its problem."""
-    plan_dir = Path(plan_dir)
-    needed = [plan_dir / n for n in ("plan.json", "sites.csv", "manifest.json")]
-    missing = [p.name for p in needed if not p.exists()]
-    if missing:
-        raise ConfigError([("PLAN_DIR", f"{plan_dir} has no {', '.join(missing)}: give a folder written by "
-                                        "`dronewall run`")])
-    doc = json.loads(needed[0].read_text())
-    manifest = json.loads(needed[2].read_text())
-    path = Path(manifest.get("files_sha256", {}).get("scenario", {}).get("path", ""))
-    if not path.is_file():
-        raise ConfigError([("manifest.json", f"the plan's scenario file {path} is not there any more: run the plan "
-                                             "again")])
-    scenario = load_scenario(path)
-    if scenario.config_hash() != doc.get("config_hash"):
-        raise ConfigError([(str(path), "the scenario changed since the plan was made (config hash "
-                                       f"{scenario.config_hash()[:8]} ≠ {str(doc.get('config_hash'))[:8]}): run "
-                                       "the plan again")])
+    doc, sites, scenario = read_plan_folder(plan_dir)
     p = build_problem(scenario, build_theater(scenario))
-    sites = pd.read_csv(needed[1], dtype={"systems": str}).fillna({"systems": ""})
     index = {sid: j for j, sid in enumerate(p.site_ids)}
     sensors = np.zeros((len(p.site_ids), len(p.sensor_ids)))
     effectors = np.zeros((len(p.site_ids), len(p.effector_ids)))
