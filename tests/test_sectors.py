@@ -212,3 +212,11 @@ def test_cross_border_coverage_switch(cross: bool) -> None:
         pairs = {(p.nations[p.site_nation[j]], p.nations[p.cell_nation[i]])
                  for i, j in zip(p.eng_cell[crossing], p.eng_site[crossing], strict=True)}
         assert ("PL", "LT") in pairs or ("LT", "PL") in pairs
+
+
+def test_floor_without_conventional_options_is_infeasible() -> None:
+    p = dataclasses.replace(two_cells(), objective="max_defeat_with_floor", conventional_floor=1.0, conv_ids=(),
+                            conv_unit_cost_eur=np.zeros(0), conv_operating_eur_per_year=np.zeros(0),
+                            conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64))
+    with pytest.raises(InfeasibleError, match=r"conventional_floor 1 needs conventional options"):
+        solve(p)

@@ -189,9 +189,10 @@ class Family:
                 conventional: tuple[np.ndarray, np.ndarray, float] | None = None) -> Any:
         prob = pulp.LpProblem("family_choice", pulp.LpMinimize if min_value is not None else pulp.LpMaximize)
         z = [[prob.add_variable(f"z{n}_{q}", 0, 1, "Integer") for q in range(len(ps))] for n, ps in enumerate(self.plans)]
+        scale = lpm.money_scale(self.problem)  # money rows in scaled units, as in the model (solver numerics)
         value = pulp.LpAffineExpression([(z[n][q], pl.value) for n, ps in enumerate(self.plans)
                                          for q, pl in enumerate(ps)])
-        cost = pulp.LpAffineExpression([(z[n][q], pl.cost) for n, ps in enumerate(self.plans)
+        cost = pulp.LpAffineExpression([(z[n][q], pl.cost / scale) for n, ps in enumerate(self.plans)
                                         for q, pl in enumerate(ps)])
         for n, zs in enumerate(z):
             prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_{n}")
@@ -201,18 +202,18 @@ class Family:
         if conventional is not None:
             k, val, floor = conventional
             u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
-            cost = cost + pulp.LpAffineExpression([(u[c], float(k[c])) for c in range(len(k))])
+            cost = cost + pulp.LpAffineExpression([(u[c], float(k[c]) / scale) for c in range(len(k))])
             conv_value = pulp.LpAffineExpression([(u[c], float(val[c])) for c in range(len(k))])
             if floor > 0:
                 prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))])
                                    >= floor, "floor")
         if budget is not None:
             if math.isfinite(budget):
-                prob.addConstraint(cost <= budget, "budget")
-            prob.setObjective(value + conv_value - lpm.COST_TIE_BREAK * cost)
+                prob.addConstraint(cost <= budget / scale, "budget")
+            prob.setObjective(value + conv_value - lpm.COST_TIE_BREAK * scale * cost)
         if min_value is not None:
             prob.addConstraint(value >= min_value, "target")
-            prob.setObjective(cost - 1e-9 * value)
+            prob.setObjective(cost - 1e-9 * value)  # scaled money: the tie-break stays small
         with lpm._quiet_stdout():
             prob.solve(lpm.make_solver({**self.problem.solver, "time_limit_s": 30, "mip_rel_gap": 1e-7}))
         if prob.status != pulp.LpStatusOptimal:

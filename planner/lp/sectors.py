@@ -196,10 +196,13 @@ def _pick(p: PlanningProblem, plans: list[list[_SectorPlan]], k: np.ndarray, val
     prob.setObjective(pulp.LpAffineExpression(terms))
     for n, zs in enumerate(z):
         prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_plan_{n}")
-    spend = [(z[n][q], pl.cost) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
-    spend += [(u[c], float(k[c])) for c in range(len(k))]
-    prob.addConstraint(pulp.LpAffineExpression(spend) <= p.budget_eur, "budget")
-    if floor > 0 and len(k):
+    scale = lpm.money_scale(p)  # the budget row in scaled money, as in the model (solver numerics)
+    spend = [(z[n][q], pl.cost / scale) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
+    spend += [(u[c], float(k[c]) / scale) for c in range(len(k))]
+    prob.addConstraint(pulp.LpAffineExpression(spend) <= p.budget_eur / scale, "budget")
+    if floor > 0 and not len(k):
+        raise InfeasibleError(f"conventional_floor {floor:g} needs conventional options, and the scenario allows none")
+    if floor > 0:
         prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor,
                            "floor")
     with lpm._quiet_stdout():
@@ -221,6 +224,8 @@ def solve(p: PlanningProblem) -> lpm.Solved:
     subs = [p.sector(n) for n in nations]
     k, val, mu_conv = _conventional(p, kind)
     floor = p.conventional_floor if kind == "max_defeat_with_floor" else 0.0
+    if floor > 0 and not len(k):
+        raise InfeasibleError(f"conventional_floor {floor:g} needs conventional options, and the scenario allows none")
     workers = _workers(p, len(nations))
     demand = np.array([sub.demand.sum() for sub, _, _ in subs])
     shares = demand / demand.sum() if demand.sum() > 0 else np.full(len(subs), 1 / len(subs))
