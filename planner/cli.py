@@ -330,6 +330,34 @@ def simulate(
     out_console.print(f"results in {folder}/ (simulation.csv, simulation.json)")
 
 
+@app.command()
+def uncertainty(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/uncertainty).")] = None,
+    draws: Annotated[int, typer.Option("--draws", help="Catalog draws (triangular on low, value, high).")] = 100,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")] = None,
+    target: Annotated[float | None, typer.Option(
+        "--target", help="Value-weighted defeat rate a draw must reach (default: the scenario's lowest class "
+                         "target, else 80% of the plan's nominal rate).")] = None,
+) -> None:
+    """Monte Carlo over the catalogs' low/high ranges: the spread of the plan's defeat rate and cost."""
+    from planner.analysis.stress import load_plan
+    from planner.analysis.uncertainty import uncertainty as run_uncertainty
+    from planner.report.uncertainty import write_uncertainty
+
+    loaded = load_plan(plan_dir)
+    with err_console.status(f"{draws} catalog draws..."):
+        result = run_uncertainty(loaded, draws=draws, seed=seed, target=target)
+    folder = write_uncertainty(result, out or Path(plan_dir) / "uncertainty")
+    m = result.summary
+    out_console.print(f"'{m['scenario']}': {m['draws']} draws (seed {m['seed']}): value-weighted defeat "
+                      f"{_pct(m['rate_p05'])} – {_pct(m['rate_p50'])} – {_pct(m['rate_p95'])} (5th, 50th, 95th "
+                      f"percentile; nominal {_pct(m['nominal_rate'])}); probability of missing "
+                      f"{_pct(m['target'])}: {_pct(m['p_miss_target'])}; drone defence "
+                      f"€{m['drone_defence_eur_p05'] / 1e9:.2f}–{m['drone_defence_eur_p95'] / 1e9:.2f}bn", highlight=False)
+    out_console.print(f"results in {folder}/ (uncertainty.csv, uncertainty.json, uncertainty.png)")
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
 

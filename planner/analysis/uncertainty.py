@@ -1,0 +1,140 @@
+"""Monte Carlo over the catalogs' low/high ranges: how sure is a plan of what it buys? (docs/analyses.md)
+
+Each draw replaces every catalog figure that has a range by a triangular draw on (low, value, high)
+(the nominal value as the mode; a figure without a range keeps its value), rebuilds the planning
+problem (ranges, probabilities, costs all move) and evaluates the plan's fixed builds exactly,
+each nation within its planned munitions money plus what its builds cost in that draw. Seeded: the
+same seed gives the same draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from planner.analysis.stress import NOMINAL_SHARE, LoadedPlan
+from planner.config.catalog import Catalog, Figure
+from planner.errors import ConfigError
+from planner.geo.theater import build_theater
+from planner.lp import model as lpm
+from planner.lp import sectors as sec
+from planner.problem import build_problem
+
+
+@dataclass
+class UncertaintyResult:
+    draws: pd.DataFrame  # one row per draw: value-weighted defeat rate, per class, cost
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _draw(fig: Figure, rng: np.random.Generator) -> Figure:
+    lo = fig.value if fig.low is None else fig.low
+    hi = fig.value if fig.high is None else fig.high
+    if hi <= lo:
+        return fig
+    return fig.model_copy(update={"value": float(rng.triangular(lo, fig.value, hi))})
+
+
+def _sample(model: BaseModel, rng: np.random.Generator) -> BaseModel:
+    update: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        v = getattr(model, name)
+        if isinstance(v, Figure):
+            update[name] = _draw(v, rng)
+        elif isinstance(v, dict) and v and all(isinstance(x, Figure) for x in v.values()):
+            update[name] = {k: _draw(x, rng) for k, x in sorted(v.items())}
+    return model.model_copy(update=update)
+
+
+def sample_catalog(catalog: Catalog, rng: np.random.Generator) -> Catalog:
+    """A catalog with every ranged figure drawn (triangular on low, value, high), in a fixed order."""
+    return catalog.model_copy(update={
+        "threats": {k: _sample(v, rng) for k, v in sorted(catalog.threats.items())},
+        "sensors": {k: _sample(v, rng) for k, v in sorted(catalog.sensors.items())},
+        "effectors": {k: _sample(v, rng) for k, v in sorted(catalog.effectors.items())},
+        "conventional": {k: _sample(v, rng) for k, v in sorted(catalog.conventional.items())},
+    })
+
+
+def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None,
+                target: float | None = None) -> UncertaintyResult:
+    """The distribution of the plan's exact defeat rate and cost over catalog draws, and the probability
+    that it misses ``target`` (default: the scenario's lowest class target, else 80% of the nominal rate)."""
+    if draws < 1:
+        raise ConfigError([("--draws", f"{draws} is too few: draw at least once")])
+    if target is not None and not 0 <= target <= 1:
+        raise ConfigError([("--target", f"{target:g} is not a defeat rate: give a number between 0 and 1")])
+    sc, p, fixed = loaded.scenario, loaded.problem, loaded.fixed
+    seed = sc.config.solver.seed if seed is None else seed
+    rng = np.random.default_rng(seed)
+    theater = build_theater(sc)
+    nominal = lpm.solve(p, fixed=fixed)
+    nominal_rate = _rate(p, nominal.engagements)
+    if target is None:
+        target = min(p.defeat_targets.values()) if p.defeat_targets else NOMINAL_SHARE * nominal_rate
+    spend = pd.DataFrame(loaded.document["spend"])
+    munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
+    rows = []
+    runner = sec._Runner(sec._workers(p, len(p.nations))).__enter__()
+    try:
+        rows = _draws(sc, p, fixed, theater, munitions, rng, draws, runner)
+    finally:
+        runner.__exit__(None, None, None)
+    return _summarise(sc, p, rows, draws, seed, nominal_rate, target)
+
+
+def _draws(sc: Any, p: Any, fixed: lpm.FixedPlan, theater: Any, munitions: dict[str, float],
+           rng: np.random.Generator, draws: int, runner: sec._Runner) -> list[dict[str, Any]]:
+    rows = []
+    for d in range(draws):
+        q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater)
+        by_nation = {}
+        for n, nation in enumerate(q.nations):
+            here = q.site_nation == n
+            builds = q.costs(np.where(here[:, None], fixed.sensors, 0), np.where(here[:, None], fixed.effectors, 0),
+                             np.zeros((len(q.cell_ids), len(q.threat_ids), len(q.effector_ids))),
+                             np.zeros(len(q.conv_ids)))
+            # units in service elsewhere are run by their own nation
+            others = (q.in_service_sensors & ~here[:, None]).sum(0) @ q.sensor_operating_eur_per_year + \
+                (q.in_service_effectors & ~here[:, None]).sum(0) @ q.effector_operating_eur_per_year
+            by_nation[n] = builds["drone_defence"] - others * q.horizon_years + munitions.get(nation, 0.0)
+        f = dataclasses.replace(fixed, nation_spend_eur=by_nation,
+                                cost_eur=sum(by_nation.values()) + float(
+                                    (fixed.conventional * (q.conv_unit_cost_eur + q.horizon_years
+                                                           * q.conv_operating_eur_per_year)).sum()))
+        x = sec.evaluate(q, f, runner) if sec.applies(q) else lpm.solve(q, fixed=f)
+        kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
+        row = {"draw": d, "defeat_rate_value": _rate(q, x.engagements),
+               "drone_defence_eur": sum(by_nation.values()), "total_eur": f.cost_eur}
+        for t, tid in enumerate(q.threat_ids):
+            row[f"defeat_{tid}"] = float(kills[:, t].sum() / max(q.demand[:, t].sum(), 1e-12))
+        rows.append(row)
+    return rows
+
+
+def _summarise(sc: Any, p: Any, rows: list[dict[str, Any]], draws: int, seed: int, nominal_rate: float,
+               target: float) -> UncertaintyResult:
+    table = pd.DataFrame(rows)
+    rate = table["defeat_rate_value"].to_numpy()
+    summary = {"scenario": sc.name, "config_hash": sc.config_hash(), "draws": draws, "seed": seed,
+               "nominal_rate": nominal_rate, "target": target,
+               "target_from": "scenario class targets" if p.defeat_targets else f"{NOMINAL_SHARE:.0%} of the nominal rate",
+               "rate_mean": float(rate.mean()), "rate_p05": float(np.quantile(rate, 0.05)),
+               "rate_p50": float(np.quantile(rate, 0.5)), "rate_p95": float(np.quantile(rate, 0.95)),
+               "p_miss_target": float((rate < target).mean()),
+               "drone_defence_eur_p05": float(table["drone_defence_eur"].quantile(0.05)),
+               "drone_defence_eur_p95": float(table["drone_defence_eur"].quantile(0.95)),
+               "rule": "triangular draws on (low, value, high) of every ranged catalog figure"}
+    return UncertaintyResult(draws=table, summary=summary)
+
+
+def _rate(p: Any, engagements: np.ndarray) -> float:
+    kills = np.einsum("nte,et->nt", engagements, p.p_kill)
+    total = float((p.value * p.demand).sum())
+    return float((kills * p.value).sum() / total) if total > 0 else math.nan
