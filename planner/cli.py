@@ -212,6 +212,8 @@ def frontier(
         "--budgets", help="Also sweep the total budget: comma-separated euros, e.g. 3e9,6e9,9e9.")] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Worker processes (default: solver.threads).", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")] = None,
 ) -> None:
     """Drone defence against conventional capability: defeat rates as money moves from one to the other."""
     from planner.analysis.sweeps import frontier as run_frontier
@@ -222,7 +224,8 @@ def frontier(
     scenario = load_scenario(config)
     progress, tick = _progress("national plans")
     with progress:
-        result = run_frontier(scenario, points=points, budgets=budget_list, workers=workers, progress=tick)
+        result = run_frontier(scenario, points=points, budgets=budget_list, workers=workers, progress=tick,
+                              scheduler=scheduler)
     write_sweep(result, out)
     table = Table(title=f"frontier of '{scenario.name}' at €{result.meta['budget_eur'] / 1e9:.1f}bn "
                         "(defeat: value-weighted, exact)")
@@ -246,6 +249,8 @@ def premium(
         "--targets", help="Defeat-rate targets, value-weighted, comma-separated.")] = "0.5,0.7,0.8,0.9,0.95,0.99,0.999",
     workers: Annotated[int | None, typer.Option(
         "--workers", help="Worker processes (default: solver.threads).", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")] = None,
 ) -> None:
     """The impenetrability premium: the least cost of each defeat-rate target and of each extra point."""
     from planner.analysis.sweeps import premium as run_premium
@@ -256,7 +261,8 @@ def premium(
     scenario = load_scenario(config)
     progress, tick = _progress("national plans")
     with progress:
-        result = run_premium(scenario, targets=tuple(target_list or ()), workers=workers, progress=tick)
+        result = run_premium(scenario, targets=tuple(target_list or ()), workers=workers, progress=tick,
+                             scheduler=scheduler)
     write_sweep(result, out)
     ref = result.meta["reference_option"]
     table = Table(title=f"impenetrability premium of '{scenario.name}' (value-weighted defeat, LP promise)")

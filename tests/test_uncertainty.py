@@ -49,6 +49,7 @@ def test_draws_stay_within_each_range(loaded) -> None:
         for sid, sensor in cat.sensors.items():
             if sensor.p_detect.low is None and sensor.p_detect.high is None:
                 assert drawn.sensors[sid].p_detect.value == sensor.p_detect.value
+    assert list(drawn.sensors) == list(cat.sensors) and list(drawn.effectors) == list(cat.effectors)
     fixed = Figure(value=3.0, assumption="a figure without a range stays put")
     assert _draw(fixed, rng) is fixed
 
@@ -61,3 +62,14 @@ def test_outputs_and_bad_arguments(loaded, tmp_path) -> None:
         uncertainty(loaded, draws=0)
     with pytest.raises(ConfigError, match=r"--target: 2 is not a defeat rate"):
         uncertainty(loaded, draws=1, target=2.0)
+
+
+def test_draws_without_spread_reproduce_the_plan(loaded, monkeypatch) -> None:
+    """With every figure held at its value, each draw is the plan's own exact evaluation and spend."""
+    import planner.analysis.uncertainty as mc
+
+    monkeypatch.setattr(mc, "_draw", lambda fig, rng: fig)
+    r = uncertainty(loaded, draws=2, seed=0)
+    assert (r.draws["defeat_rate_value"] - r.summary["nominal_rate"]).abs().max() < 1e-9
+    planned = loaded.document["spend_eur"]["drone_defence"]
+    assert (r.draws["drone_defence_eur"] - planned).abs().max() < 1e-3 * planned

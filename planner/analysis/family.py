@@ -53,6 +53,7 @@ class Family:
     upper: dict[float, float] = field(default_factory=dict)  # μ -> Σ_n U_n(μ)
     seconds: float = 0.0
     workers: int = 1
+    scheduler: str | None = None  # a Dask scheduler address: national MILPs run on that cluster
 
     def extend(self, prices: list[float], progress: Callable[[int, int], None] | None = None) -> None:
         """Solve every nation at each new price (in parallel) and add the plans and bounds found."""
@@ -78,7 +79,7 @@ class Family:
             if progress:
                 progress(done[0], len(tasks))
 
-        with sec._Runner(self.workers if len(tasks) > 1 else 1) as runner:
+        with sec._Runner(self.workers if len(tasks) > 1 else 1, self.scheduler) as runner:
             if not self.plans:
                 self.plans = [[pl] for pl in sec._null_plans(runner, [{**tasks[n], "price": prices[0]}
                                                                        for n in range(len(self.subs))])]
@@ -244,7 +245,7 @@ def reference_price(p: PlanningProblem) -> float:
 
 
 def build_family(p: PlanningProblem, *, prices: list[float] | None = None, workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Family:
+                 progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> Family:
     """Solve every nation's priced MILP at every price of the grid (in parallel). Needs a sectored problem."""
     if not p.is_sectored():
         raise ConfigError([("theater.cross_border_coverage",
@@ -252,7 +253,7 @@ def build_family(p: PlanningProblem, *, prices: list[float] | None = None, worke
                             "border)")])
     nations = sec._sectors(p)
     family = Family(problem=p, nations=nations, subs=[p.sector(n) for n in nations], prices=[], plans=[],
-                    workers=workers or max(1, int(p.solver.get("threads", 1) or 1)))
+                    workers=workers or max(1, int(p.solver.get("threads", 1) or 1)), scheduler=scheduler)
     if prices is None:
         ref = reference_price(p)
         prices = sorted({ref * g for g in GRID} | {ref * NEAR_FREE})

@@ -43,12 +43,17 @@ class SweepResult:
 
 
 def _setup(scenario: Scenario, theater: Theater | None, workers: int | None,
-           progress: Callable[[int, int], None] | None) -> tuple[Theater, PlanningProblem, Family]:
+           progress: Callable[[int, int], None] | None, scheduler: str | None) -> tuple[Theater, PlanningProblem, Family]:
     theater = theater or build_theater(scenario)
     p = build_problem(scenario, theater)
     if p.objective == "min_cost":
         p = _as_max_defeat(p)
-    return theater, p, build_family(p, workers=workers, progress=progress)
+    return theater, p, build_family(p, workers=workers, progress=progress, scheduler=scheduler)
+
+
+def _runner(p: PlanningProblem, fam: Family) -> sec._Runner:
+    """Workers for the exact evaluations of a sweep's points (the family's cluster, if it has one)."""
+    return sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1, fam.scheduler).__enter__()
 
 
 def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
@@ -107,7 +112,7 @@ def _cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
 
 def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | None = None,
              theater: Theater | None = None, workers: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> SweepResult:
+             progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> SweepResult:
     """Drone defence against conventional capability at the scenario's budget (ε-constraint on the
     capability kept), and, with ``budgets``, the scenario's own objective over other total budgets."""
     if points < 2:
@@ -116,7 +121,7 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
         if not budget > 0:
             raise ConfigError([("--budgets", f"{budget:g} is not a budget: give positive euros, e.g. 3e9,6e9")])
     t0 = time.perf_counter()
-    theater, p, fam = _setup(scenario, theater, workers, progress)
+    theater, p, fam = _setup(scenario, theater, workers, progress, scheduler)
     if not len(p.conv_ids):
         raise ConfigError([("systems.conventional", "the frontier trades drone defence against conventional "
                                                     "options: the scenario allows none")])
@@ -151,7 +156,7 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
         choices, bchoices = eps_choices(), budget_choices()
 
     choices = [_direct_if_loose(p, m, c, target) for m, c in zip(money, choices, strict=True)]
-    runner = sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1).__enter__()
+    runner = _runner(p, fam)
     try:
         return _frontier_tables(scenario, theater, p, fam, eps_units, money, choices, budgets, bchoices, k,
                                 points, t0, runner)
@@ -244,14 +249,15 @@ def _dominated(capability: np.ndarray, rate: np.ndarray) -> np.ndarray:
 
 
 def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS, theater: Theater | None = None,
-            workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> SweepResult:
+            workers: int | None = None, progress: Callable[[int, int], None] | None = None,
+            scheduler: str | None = None) -> SweepResult:
     """The least drone-defence cost to reach each value-weighted defeat-rate target (LP promise), the
     marginal euros per extra point, the knee, and each step in conventional equivalents."""
     bad = [t for t in targets if not 0 < t < 1]
     if bad or not targets:
         raise ConfigError([("--targets", f"{bad or 'none'}: give defeat rates between 0 and 1, e.g. 0.5,0.9,0.99")])
     t0 = time.perf_counter()
-    theater, p, fam = _setup(scenario, theater, workers, progress)
+    theater, p, fam = _setup(scenario, theater, workers, progress, scheduler)
     total = fam.total_value
     target_gap = float(p.solver.get("mip_rel_gap", 0.01))
     for _ in range(REFINE_ROUNDS):
@@ -268,7 +274,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     best = fam.best_within(math.inf)
     reach_bound = fam.reachable_bound() / total
     rows, plans = [], {}
-    runner = sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1).__enter__()
+    runner = _runner(p, fam)
     for idx, rate in enumerate(sorted(targets)):
         pid = f"target-{idx:02d}"
         choice = fam.cheapest_reaching(rate * total)

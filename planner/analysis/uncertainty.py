@@ -48,17 +48,18 @@ def _sample(model: BaseModel, rng: np.random.Generator) -> BaseModel:
         if isinstance(v, Figure):
             update[name] = _draw(v, rng)
         elif isinstance(v, dict) and v and all(isinstance(x, Figure) for x in v.values()):
-            update[name] = {k: _draw(x, rng) for k, x in sorted(v.items())}
+            update[name] = {k: _draw(x, rng) for k, x in v.items()}
     return model.model_copy(update=update)
 
 
 def sample_catalog(catalog: Catalog, rng: np.random.Generator) -> Catalog:
-    """A catalog with every ranged figure drawn (triangular on low, value, high), in a fixed order."""
+    """A catalog with every ranged figure drawn (triangular on low, value, high), in the catalog's order."""
+    # The catalogs' own order is kept: the planning problem indexes systems in it.
     return catalog.model_copy(update={
-        "threats": {k: _sample(v, rng) for k, v in sorted(catalog.threats.items())},
-        "sensors": {k: _sample(v, rng) for k, v in sorted(catalog.sensors.items())},
-        "effectors": {k: _sample(v, rng) for k, v in sorted(catalog.effectors.items())},
-        "conventional": {k: _sample(v, rng) for k, v in sorted(catalog.conventional.items())},
+        "threats": {k: _sample(v, rng) for k, v in catalog.threats.items()},
+        "sensors": {k: _sample(v, rng) for k, v in catalog.sensors.items()},
+        "effectors": {k: _sample(v, rng) for k, v in catalog.effectors.items()},
+        "conventional": {k: _sample(v, rng) for k, v in catalog.conventional.items()},
     })
 
 
@@ -94,6 +95,9 @@ def _draws(sc: Any, p: Any, fixed: lpm.FixedPlan, theater: Any, munitions: dict[
     rows = []
     for d in range(draws):
         q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater)
+        if (q.sensor_ids, q.effector_ids, q.threat_ids, q.conv_ids) != (p.sensor_ids, p.effector_ids, p.threat_ids,
+                                                                        p.conv_ids):
+            raise RuntimeError("a catalog draw changed the order of systems; the plan's arrays would not line up")
         by_nation = {}
         for n, nation in enumerate(q.nations):
             here = q.site_nation == n

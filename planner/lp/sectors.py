@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pulp
 
-from planner.errors import InfeasibleError, SolverError
+from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.lp import model as lpm
 from planner.problem import PlanningProblem
 
@@ -102,20 +102,37 @@ def _solve_sector(task: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Runner:
-    """Runs sector tasks in worker processes (largest first) or, for small problems, in this one."""
+    """Runs sector tasks in worker processes (largest first), on an existing Dask cluster when given its
+    scheduler address, or, for small problems, in this process."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, scheduler: str | None = None) -> None:
         self.workers = workers
-        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.scheduler = scheduler
+        self.pool: concurrent.futures.Executor | None = None
+        self.client: Any = None
 
     def __enter__(self) -> _Runner:
-        if self.workers > 1:
+        if self.scheduler:
+            try:
+                from distributed import Client
+            except ImportError:
+                raise ConfigError([("--scheduler", "a Dask cluster needs the 'distributed' package: "
+                                                   "pip install 'dronewall[cluster]'")]) from None
+            try:
+                self.client = Client(self.scheduler, timeout=10)
+            except OSError as exc:
+                raise ConfigError([("--scheduler", f"no Dask scheduler answers at {self.scheduler} ({exc}): "
+                                                   "start one (dask scheduler) or leave the option out")]) from None
+            self.pool = self.client.get_executor(pure=False)
+        elif self.workers > 1:
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
+        if self.client is not None:
+            self.client.close()
+        elif self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def map(self, tasks: list[dict[str, Any]], progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
