@@ -202,6 +202,13 @@ def _progress(label: str):  # noqa: ANN202 - a rich Progress used as a context a
     return progress, tick
 
 
+WorkersOption = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: solver.threads).",
+                                                   min=1)]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")]
+
+
 @app.command()
 def frontier(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -210,10 +217,8 @@ def frontier(
     points: Annotated[int, typer.Option("--points", help="Points on the drone/conventional frontier.")] = 11,
     budgets: Annotated[str | None, typer.Option(
         "--budgets", help="Also sweep the total budget: comma-separated euros, e.g. 3e9,6e9,9e9.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        "--workers", help="Worker processes (default: solver.threads).", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Drone defence against conventional capability: defeat rates as money moves from one to the other."""
     from planner.analysis.sweeps import frontier as run_frontier
@@ -247,10 +252,8 @@ def premium(
         "out/premium"),
     targets: Annotated[str, typer.Option(
         "--targets", help="Defeat-rate targets, value-weighted, comma-separated.")] = "0.5,0.7,0.8,0.9,0.95,0.99,0.999",
-    workers: Annotated[int | None, typer.Option(
-        "--workers", help="Worker processes (default: solver.threads).", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """The impenetrability premium: the least cost of each defeat-rate target and of each extra point."""
     from planner.analysis.sweeps import premium as run_premium
@@ -316,7 +319,7 @@ def simulate(
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/simulation).")] = None,
     drones: Annotated[int, typer.Option("--drones", help="Simulate raids until this many drones have crossed.")] = 100_000,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")] = None,
+    seed: SeedOption = None,
 ) -> None:
     """An independent per-drone Monte Carlo of raids against the plan, compared with its exact evaluation."""
     from planner.report.simulation import write_simulation
@@ -341,7 +344,7 @@ def uncertainty(
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/uncertainty).")] = None,
     draws: Annotated[int, typer.Option("--draws", help="Catalog draws (triangular on low, value, high).")] = 100,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")] = None,
+    seed: SeedOption = None,
     target: Annotated[float | None, typer.Option(
         "--target", help="Value-weighted defeat rate a draw must reach (default: the scenario's lowest class "
                          "target, else 80% of the plan's nominal rate).")] = None,

@@ -57,10 +57,7 @@ def kills(p: PlanningProblem, s: Solved) -> np.ndarray:
 
 def exact_detection(p: PlanningProblem, s: Solved) -> np.ndarray:
     """Exact P(detect) per (cell, threat): 1 − exp(−Σ looks) for the sensors the plan built."""
-    built = s.sensors[p.det_site, p.det_sensor] > 0.5
-    delta = np.zeros(p.demand.shape)
-    np.add.at(delta, (p.det_cell[built], p.det_threat[built]), p.det_weight[built])
-    return 1.0 - np.exp(-delta)
+    return p.detection_probability(s.sensors)
 
 
 def value_of(p: PlanningProblem, s: Solved) -> float:
@@ -81,7 +78,7 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
 def _explain_infeasible(p: PlanningProblem, found: str) -> str:
     parts = []
     if p.objective == "max_defeat_with_floor":
-        best = p.budget_eur / float(np.min((p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year)
+        best = p.budget_eur / float(np.min(p.conv_cost_eur
                                            / p.conv_score)) if len(p.conv_score) else 0.0
         parts.append(f"conventional_floor {p.conventional_floor:g} is unreachable within €{p.budget_eur / 1e9:.2f}bn: "
                      f"at most about {best:.1f} capability points")

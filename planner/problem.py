@@ -111,11 +111,35 @@ class PlanningProblem:
         eff_op = float((eff_run * self.effector_operating_eur_per_year).sum() * h)
         munitions = float((engagements.sum((0, 1)) * self.effector_shots * self.effector_cost_per_shot_eur).sum()
                           * self.raids)
-        conv = float((conventional * (self.conv_unit_cost_eur + h * self.conv_operating_eur_per_year)).sum())
+        conv = float((conventional * self.conv_cost_eur).sum())
         drone = sens_acq + sens_op + eff_acq + eff_op + munitions
         return {"sensor_acquisition": sens_acq, "sensor_operation": sens_op, "effector_acquisition": eff_acq,
                 "effector_operation": eff_op, "munitions": munitions, "drone_defence": drone, "conventional": conv,
                 "total": drone + conv}
+
+    @property
+    def conv_cost_eur(self) -> np.ndarray:
+        """Euros per unit of each conventional option over the horizon: acquisition and operation."""
+        return self.conv_unit_cost_eur + self.horizon_years * self.conv_operating_eur_per_year
+
+    def build_cost_by_nation(self, sensors: np.ndarray, effectors: np.ndarray) -> np.ndarray:
+        """Acquisition and operation over the horizon of a plan's builds, per nation (by site), (nations,).
+        Units in service are operated, not bought, and counted where they stand."""
+        h = self.horizon_years
+        per_site = np.zeros(len(self.site_ids))
+        for built, old, unit, op in ((sensors, self.in_service_sensors, self.sensor_unit_cost_eur,
+                                      self.sensor_operating_eur_per_year),
+                                     (effectors, self.in_service_effectors, self.effector_unit_cost_eur,
+                                      self.effector_operating_eur_per_year)):
+            per_site += np.clip(built - old, 0, None) @ unit + np.maximum(built, old) @ op * h
+        return np.bincount(self.site_nation, weights=per_site, minlength=len(self.nations))
+
+    def detection_probability(self, sensors: np.ndarray) -> np.ndarray:
+        """Exact P(detect) per (cell, threat), (N, T): 1 − exp(−Σ looks) over the sensors built (M, S)."""
+        built = sensors[self.det_site, self.det_sensor] > 0.5
+        delta = np.zeros(self.demand.shape)
+        np.add.at(delta, (self.det_cell[built], self.det_threat[built]), self.det_weight[built])
+        return 1.0 - np.exp(-delta)
 
     def drone_value(self, engagements: np.ndarray) -> float:
         """Value-weighted expected drones defeated over the horizon by these engagements (N, T, E)."""

@@ -41,17 +41,7 @@ def exchange_table(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarra
     # residents near where a drone crosses (the theater counts asset value in 100,000 residents); decoys none
     harm = RESIDENTS_PER_VALUE_UNIT * p.cell_asset_value[:, None] * armed[None, :]
     demand = p.demand * r
-    fixed_by_nation = np.zeros(len(p.nations))
-    for n in range(len(p.nations)):
-        here = p.site_nation == n
-        c = p.costs(np.where(here[:, None], sensors, 0), np.where(here[:, None], effectors, 0),
-                    np.zeros_like(engagements_lp), np.zeros(len(p.conv_ids)))
-        # units in service elsewhere are counted by their own nation
-        in_s = p.in_service_sensors & ~here[:, None]
-        in_e = p.in_service_effectors & ~here[:, None]
-        c_other = (in_s.sum(0) * p.sensor_operating_eur_per_year).sum() * p.horizon_years + \
-            (in_e.sum(0) * p.effector_operating_eur_per_year).sum() * p.horizon_years
-        fixed_by_nation[n] = c["drone_defence"] - c_other
+    fixed_by_nation = p.build_cost_by_nation(sensors, effectors)
 
     # fixed spend per (cell, threat): a nation's fixed spend shared by its classes' planned kills
     fixed = np.zeros_like(k_lp)

@@ -100,13 +100,10 @@ def load_plan(plan_dir: Path) -> LoadedPlan:
 def cell_strength(p: PlanningProblem, fixed: lpm.FixedPlan) -> np.ndarray:
     """What a drone of class t crossing cell i meets, (N, T): exact detection × the best kill probability of
     an effector the plan built within reach. The adaptive adversary goes where this is lowest."""
-    built = fixed.sensors[p.det_site, p.det_sensor] > 0.5
-    delta = np.zeros(p.demand.shape)
-    np.add.at(delta, (p.det_cell[built], p.det_threat[built]), p.det_weight[built])
     reach = np.zeros(p.demand.shape)
     ok = fixed.effectors[p.eng_site, p.eng_effector] > 0.5
     np.maximum.at(reach, (p.eng_cell[ok], p.eng_threat[ok]), p.p_kill[p.eng_effector[ok], p.eng_threat[ok]])
-    return (1 - np.exp(-delta)) * reach
+    return p.detection_probability(fixed.sensors) * reach
 
 
 def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, fixed: lpm.FixedPlan) -> tuple[

@@ -53,7 +53,7 @@ def _setup(scenario: Scenario, theater: Theater | None, workers: int | None,
 
 def _runner(p: PlanningProblem, fam: Family) -> sec._Runner:
     """Workers for the exact evaluations of a sweep's points (the family's cluster, if it has one)."""
-    return sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1, fam.scheduler).__enter__()
+    return sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1, fam.scheduler)
 
 
 def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
@@ -65,7 +65,7 @@ def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
 def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: Choice, units: np.ndarray,
               gap: float | None, info: dict[str, Any], runner: sec._Runner | None = None) -> Plan:
     """The exact evaluation of a family choice, tabulated like any plan."""
-    cost = choice.cost + float(((p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year) * units).sum())
+    cost = choice.cost + float((p.conv_cost_eur * units).sum())
     _, val, _ = sec._conventional(p, p.objective)
     solved = lpm.Solved(status="optimal" if gap is not None and gap <= float(p.solver.get("mip_rel_gap", 0.01)) + 1e-9
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
@@ -93,13 +93,9 @@ def _total_value(p: PlanningProblem) -> float:
     return float((p.value * p.demand).sum() * p.raids)
 
 
-def _conv_cost(p: PlanningProblem) -> np.ndarray:
-    return p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year
-
-
 def _cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
     """Integer conventional units reaching ``floor`` capability (and the minimum holdings) at least cost."""
-    k = _conv_cost(p)
+    k = p.conv_cost_eur
     prob = pulp.LpProblem("cheapest_conventional", pulp.LpMinimize)
     u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
     prob.setObjective(pulp.LpAffineExpression([(u[c], float(k[c])) for c in range(len(k))]))
@@ -125,7 +121,7 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
     if not len(p.conv_ids):
         raise ConfigError([("systems.conventional", "the frontier trades drone defence against conventional "
                                                     "options: the scenario allows none")])
-    k = _conv_cost(p)
+    k = p.conv_cost_eur
     target = float(p.solver.get("mip_rel_gap", 0.01))
     best_ratio = float(np.max(p.conv_score / k))
     base_units = _cheapest_conventional(p, 0.0)
@@ -156,12 +152,9 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
         choices, bchoices = eps_choices(), budget_choices()
 
     choices = [_direct_if_loose(p, m, c, target) for m, c in zip(money, choices, strict=True)]
-    runner = _runner(p, fam)
-    try:
+    with _runner(p, fam) as runner:
         return _frontier_tables(scenario, theater, p, fam, eps_units, money, choices, budgets, bchoices, k,
                                 points, t0, runner)
-    finally:
-        runner.__exit__(None, None, None)
 
 
 def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, fam: Family,
@@ -270,28 +263,27 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
             break
         fam.extend(fam.refine_for_value(loose), progress=progress)
     ref = REFERENCE_OPTION if REFERENCE_OPTION in p.conv_ids else (p.conv_ids[0] if p.conv_ids else None)
-    ref_cost = float(_conv_cost(p)[p.conv_ids.index(ref)]) if ref else math.nan
+    ref_cost = float(p.conv_cost_eur[p.conv_ids.index(ref)]) if ref else math.nan
     best = fam.best_within(math.inf)
     reach_bound = fam.reachable_bound() / total
     rows, plans = [], {}
-    runner = _runner(p, fam)
-    for idx, rate in enumerate(sorted(targets)):
-        pid = f"target-{idx:02d}"
-        choice = fam.cheapest_reaching(rate * total)
-        row: dict[str, Any] = {"point": pid, "target": rate}
-        if choice is None:
-            row |= {"reachable": False, "best_reachable_rate_lp": best.value / total,
-                    "reachable_rate_bound": min(reach_bound, 1.0)}
+    with _runner(p, fam) as runner:
+        for idx, rate in enumerate(sorted(targets)):
+            pid = f"target-{idx:02d}"
+            choice = fam.cheapest_reaching(rate * total)
+            row: dict[str, Any] = {"point": pid, "target": rate}
+            if choice is None:
+                row |= {"reachable": False, "best_reachable_rate_lp": best.value / total,
+                        "reachable_rate_bound": min(reach_bound, 1.0)}
+                rows.append(row)
+                continue
+            gap = max(choice.cost - choice.bound, 0.0) / max(choice.cost, 1e-9)
+            plan = _evaluate(scenario, theater, p, choice, np.zeros(len(p.conv_ids)), gap,
+                             {"strategy": "family", "point": pid}, runner)
+            plans[pid] = plan
+            row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,
+                    "fits_budget": choice.cost <= p.budget_eur, **_rates(plan)}
             rows.append(row)
-            continue
-        gap = max(choice.cost - choice.bound, 0.0) / max(choice.cost, 1e-9)
-        plan = _evaluate(scenario, theater, p, choice, np.zeros(len(p.conv_ids)), gap,
-                         {"strategy": "family", "point": pid}, runner)
-        plans[pid] = plan
-        row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,
-                "fits_budget": choice.cost <= p.budget_eur, **_rates(plan)}
-        rows.append(row)
-    runner.__exit__(None, None, None)
     table = pd.DataFrame(rows)
     reached = table[table["reachable"]].reset_index(drop=True)
     if len(reached):

@@ -81,12 +81,8 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
         target = min(p.defeat_targets.values()) if p.defeat_targets else NOMINAL_SHARE * nominal_rate
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
-    rows = []
-    runner = sec._Runner(sec._workers(p, len(p.nations))).__enter__()
-    try:
+    with sec._Runner(sec._workers(p, len(p.nations))) as runner:
         rows = _draws(sc, p, fixed, theater, munitions, rng, draws, runner)
-    finally:
-        runner.__exit__(None, None, None)
     return _summarise(sc, p, rows, draws, seed, nominal_rate, target)
 
 
@@ -98,20 +94,10 @@ def _draws(sc: Any, p: Any, fixed: lpm.FixedPlan, theater: Any, munitions: dict[
         if (q.sensor_ids, q.effector_ids, q.threat_ids, q.conv_ids) != (p.sensor_ids, p.effector_ids, p.threat_ids,
                                                                         p.conv_ids):
             raise RuntimeError("a catalog draw changed the order of systems; the plan's arrays would not line up")
-        by_nation = {}
-        for n, nation in enumerate(q.nations):
-            here = q.site_nation == n
-            builds = q.costs(np.where(here[:, None], fixed.sensors, 0), np.where(here[:, None], fixed.effectors, 0),
-                             np.zeros((len(q.cell_ids), len(q.threat_ids), len(q.effector_ids))),
-                             np.zeros(len(q.conv_ids)))
-            # units in service elsewhere are run by their own nation
-            others = (q.in_service_sensors & ~here[:, None]).sum(0) @ q.sensor_operating_eur_per_year + \
-                (q.in_service_effectors & ~here[:, None]).sum(0) @ q.effector_operating_eur_per_year
-            by_nation[n] = builds["drone_defence"] - others * q.horizon_years + munitions.get(nation, 0.0)
+        builds = q.build_cost_by_nation(fixed.sensors, fixed.effectors)
+        by_nation = {n: float(builds[n]) + munitions.get(nation, 0.0) for n, nation in enumerate(q.nations)}
         f = dataclasses.replace(fixed, nation_spend_eur=by_nation,
-                                cost_eur=sum(by_nation.values()) + float(
-                                    (fixed.conventional * (q.conv_unit_cost_eur + q.horizon_years
-                                                           * q.conv_operating_eur_per_year)).sum()))
+                                cost_eur=sum(by_nation.values()) + float((fixed.conventional * q.conv_cost_eur).sum()))
         x = sec.evaluate(q, f, runner) if sec.applies(q) else lpm.solve(q, fixed=f)
         kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
         row = {"draw": d, "defeat_rate_value": _rate(q, x.engagements),

@@ -22,8 +22,8 @@ import logging
 import math
 import multiprocessing
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -175,7 +175,7 @@ def _workers(p: PlanningProblem, n_sectors: int) -> int:
 
 def _conventional(p: PlanningProblem, kind: str) -> tuple[np.ndarray, np.ndarray, float]:
     """Conventional euros per unit over the horizon, objective value per unit, and μ_conv."""
-    k = p.conv_unit_cost_eur + p.horizon_years * p.conv_operating_eur_per_year
+    k = p.conv_cost_eur
     w = p.conventional_weight if kind == "max_defeat" else 0.0
     val = w * p.conv_score
     mu = float(np.max(val / k)) if len(k) and w > 0 else 0.0
@@ -396,9 +396,9 @@ def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan, runner: _Runner | None = 
     nations = _sectors(p)
     subs = [p.sector(n) for n in nations]
     tasks = []
-    for sub, ci, si in subs:
+    for n, (sub, ci, si) in zip(nations, subs, strict=True):
         planned = lpm.FixedPlan(sensors=fixed.sensors[si], effectors=fixed.effectors[si], conventional=np.zeros(0),
-                                cost_eur=_sector_spend(sub, fixed, ci, si))
+                                cost_eur=_sector_spend(sub, n, fixed, ci, si))
         tasks.append({"problem": sub, "fixed": planned, "threads": 1,
                       "time_limit_s": float(p.solver.get("time_limit_s", 120)), "mip_rel_gap": 0.0})
     if runner is not None:  # a sweep keeps one set of workers for all its evaluations
@@ -419,11 +419,10 @@ def evaluate(p: PlanningProblem, fixed: lpm.FixedPlan, runner: _Runner | None = 
                       solve_s=time.perf_counter() - t0, sizes=sizes, info={"strategy": "sectors"})
 
 
-def _sector_spend(sub: PlanningProblem, fixed: lpm.FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:
+def _sector_spend(sub: PlanningProblem, nation: int, fixed: lpm.FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:
     """What the plan spends in one nation: its builds and the munitions it planned over the nation's cells."""
     if fixed.nation_spend_eur is not None:
-        return float(fixed.nation_spend_eur.get(int(sub.site_nation[0]) if len(sub.site_nation) else
-                                                int(sub.cell_nation[0]), 0.0))
+        return float(fixed.nation_spend_eur.get(nation, 0.0))
     if fixed.engagements is None:
         raise ValueError("a sector-wise exact evaluation needs the plan's engagements or each nation's spend")
     return sub.costs(fixed.sensors[si], fixed.effectors[si], fixed.engagements[ci], np.zeros(0))["total"]
