@@ -38,9 +38,10 @@ BREAKPOINTS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.6, 6.9)
 
 
 def money_scale(p: PlanningProblem) -> float:
-    """Budget rows count money in units of this many euros (10⁶ for a budget of billions, 1 for a budget
-    of euros), so that their coefficients and right-hand side stay near 1–10⁴ for the solver."""
-    return max(1.0, 10.0 ** (math.floor(math.log10(max(p.budget_eur, 1.0))) - 3))
+    """Budget rows count money in units of this many euros (10⁶ for a budget of billions, 10⁻³ for a
+    budget of a few euros), so that their right-hand side stays between 10³ and 10⁴ for the solver: HiGHS's
+    tolerances are absolute, and a cheap shot in a budget row of 1 fell below them (a wrong "optimal")."""
+    return 10.0 ** (math.floor(math.log10(max(p.budget_eur, 1e-9))) - 3)
 
 #: Euros count this much against objective value, to break ties toward the cheaper of equal plans.
 COST_TIE_BREAK = 1e-12
@@ -96,6 +97,175 @@ def _affine(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -
     return pulp.LpAffineExpression(list(acc.items()), constant=constant)
 
 
+def _build_vars(prob: pulp.LpProblem, p: PlanningProblem, role: int, sites: np.ndarray, types: np.ndarray,
+                ids: tuple[str, ...], label: str, *, cat: str, fixed: FixedPlan | None = None,
+                allowed: tuple[np.ndarray, np.ndarray] | None = None,
+                required: tuple[np.ndarray, np.ndarray] | None = None) -> dict[tuple[int, int], pulp.LpVariable]:
+    """One build variable per (site, system) that covers anything from that site."""
+    in_service = (p.in_service_sensors, p.in_service_effectors)[role]
+    out: dict[tuple[int, int], pulp.LpVariable] = {}
+    for j, k in sorted(set(zip(sites.tolist(), types.tolist(), strict=True))):
+        fix = None if fixed is None else float((fixed.sensors, fixed.effectors)[role][j, k])
+        if fix is None and allowed is not None and not allowed[role][j, k]:
+            fix = 0.0
+        if fix is None and required is not None and required[role][j, k]:
+            fix = 1.0
+        if fix is None and in_service[j, k]:
+            fix = 1.0
+        lo, hi = (0.0, 1.0) if fix is None else (fix, fix)
+        out[j, k] = prob.add_variable(f"build_{label}[{p.site_ids[j]},{ids[k]}]", lo, hi, cat)
+    return out
+
+
+def _kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                ye: dict[tuple[int, int], pulp.LpVariable], *, fixed: FixedPlan | None = None, tag: str = "",
+                ) -> tuple[dict[tuple[int, int], tuple[pulp.LpVariable, float]],
+                           dict[tuple[int, int, int], pulp.LpVariable]]:
+    """Detection and engagement rows of one world (``p``'s ranges and probabilities) over given builds.
+
+    Returns the detection rates {(cell, threat): (rate, λ)} and engagement flows {(cell, threat, effector)}.
+    ``tag`` suffixes every name, so several worlds can share one model and its builds (robust planning).
+    """
+    # ---- detection: one detection rate per cell and group of threats that the same looks see alike ----
+    looks: dict[tuple[int, int], list[tuple[int, int, float]]] = defaultdict(list)
+    for i, t, j, s, w in zip(p.det_cell.tolist(), p.det_threat.tolist(), p.det_site.tolist(),
+                             p.det_sensor.tolist(), p.det_weight.tolist(), strict=True):
+        looks[i, t].append((j, s, w))
+    alike: dict[tuple[int, tuple[tuple[int, int, float], ...]], list[int]] = defaultdict(list)
+    for (i, t), sig in looks.items():
+        if p.demand[i, t] > 0:
+            alike[i, tuple(sorted(sig))].append(t)
+    detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = {}  # (i, t) -> (rate, λ_it)
+    cuts = chords()
+    for (i, sig), ts in alike.items():
+        name = f"{p.cell_ids[i]},{p.threat_ids[ts[0]]}"
+        rate = prob.add_variable(f"detect_rate[{name}]{tag}", 0, 1)
+        for t in ts:
+            detected[i, t] = (rate, float(p.demand[i, t]))
+        terms = [(xs[j, s], w) for j, s, w in sig]
+        if fixed is not None:
+            delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
+            rate.upBound = 1 - math.exp(-delta)
+            continue
+        # Union bound, valid for integer builds (1 − Π(1 − p) ≤ Σ p) and much tighter than the chords
+        # in the relaxation, where a fraction of one likely sensor would otherwise "detect" everything.
+        prob.addConstraint(pulp.LpConstraint(
+            _affine([(rate, 1.0)] + [(v, -(1 - math.exp(-w))) for v, w in terms]), pulp.LpConstraintLE,
+            f"union[{name}]{tag}", 0))
+        delta = prob.add_variable(f"delta[{name}]{tag}", 0)
+        prob.addConstraint(pulp.LpConstraint(_affine([(delta, 1.0)] + [(v, -w) for v, w in terms]),
+                                             pulp.LpConstraintEQ, f"looks[{name}]{tag}", 0))
+        for k, (a, b) in enumerate(cuts):
+            if b == 0:
+                rate.upBound = a
+                continue
+            prob.addConstraint(pulp.LpConstraint(_affine([(rate, 1.0), (delta, -b)]), pulp.LpConstraintLE,
+                                                 f"chord{k}[{name}]{tag}", a))
+
+    # ---- engagement: reach rows shared by the threats an effector reaches from the same sites ------
+    reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    cover: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
+                          p.eng_effector.tolist(), strict=True):
+        if (i, t) in detected:
+            reach[i, t, e].append(j)
+            cover[i, e].add(j)
+    same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for (i, t, e), sites in reach.items():
+        same_reach[i, e, tuple(sorted(sites))].append(t)
+    eng: dict[tuple[int, int, int], pulp.LpVariable] = {}
+    for (i, e, sites), ts in same_reach.items():
+        builds = [(ye[j, e], 1.0) for j in sites]
+        if len(ts) > 1 and len(sites) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
+            name = f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]{tag}"
+            shared = prob.add_variable(name, 0, 1)
+            prob.addConstraint(pulp.LpConstraint(_affine([(shared, 1.0)] + [(y, -1.0) for y, _ in builds]),
+                                                 pulp.LpConstraintLE, name, 0))
+            builds = [(shared, 1.0)]
+        for t in ts:
+            lam = float(p.demand[i, t])
+            name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
+            v = prob.add_variable(f"engage[{name}]{tag}", 0, lam)
+            eng[i, t, e] = v
+            prob.addConstraint(pulp.LpConstraint(_affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
+                                                 pulp.LpConstraintLE, f"reach[{name}]{tag}", 0))
+    by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
+    for (i, t, e), v in eng.items():
+        by_cell_threat[i, t].append(v)
+        by_cell_eff[i, e].append((t, v))
+    for (i, t), vs in by_cell_threat.items():
+        rate, lam = detected[i, t]
+        prob.addConstraint(pulp.LpConstraint(_affine([(rate, -lam)] + [(v, 1.0) for v in vs]),
+                                             pulp.LpConstraintLE, f"engaged_le_detected[{p.cell_ids[i]},"
+                                             f"{p.threat_ids[t]}]{tag}", 0))
+    for (i, e), tv in by_cell_eff.items():
+        load = p.surge_factor * p.effector_shots[e]
+        terms = [(v, load) for _, v in tv]
+        terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(cover[i, e])]
+        prob.addConstraint(pulp.LpConstraint(_affine(terms), pulp.LpConstraintLE,
+                                             f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
+        # Decoys draw shots: what an effector fires at in a cell follows the detected mix.
+        decoys = [(t, v) for t, v in tv if p.threat_decoy[t]]
+        if decoys and len(decoys) < len(tv):
+            lam_d = sum(p.demand[i, t] for t, _ in decoys) * (1 - p.decoy_discrimination)
+            lam_r = sum(p.demand[i, t] for t, _ in tv if not p.threat_decoy[t])
+            phi = lam_d / (lam_d + lam_r) if lam_d + lam_r > 0 else 0.0
+            if phi > 0:
+                terms = [(v, (1.0 if p.threat_decoy[t] else 0.0) - phi) for t, v in tv]
+                prob.addConstraint(pulp.LpConstraint(_affine(terms), pulp.LpConstraintGE,
+                                                     f"decoy_share[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
+    return detected, eng
+
+
+def _cost_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                ye: dict[tuple[int, int], pulp.LpVariable], eng: dict[tuple[int, int, int], pulp.LpVariable],
+                conv: list[pulp.LpVariable]) -> tuple[list[tuple[pulp.LpVariable, float]],
+                                                      dict[int, list[tuple[pulp.LpVariable, float]]],
+                                                      float, dict[int, float]]:
+    """Euros over the horizon at ``p``'s prices: (terms, terms by nation, constant, constant by nation).
+
+    Units in service cost only their operation; those the model has no variable for (they cover
+    nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant.
+    """
+    horizon = p.horizon_years
+    in_service = (p.in_service_sensors, p.in_service_effectors)
+    cost_terms: list[tuple[pulp.LpVariable, float]] = []
+    nation_terms: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    fixed_cost = 0.0
+    nation_fixed: dict[int, float] = defaultdict(float)
+    for role, (var_map, unit, op) in enumerate(((xs, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
+                                                (ye, p.effector_unit_cost_eur, p.effector_operating_eur_per_year))):
+        for (j, k), v in var_map.items():
+            c = (0.0 if in_service[role][j, k] else unit[k]) + horizon * op[k]
+            cost_terms.append((v, c))
+            nation_terms[int(p.site_nation[j])].append((v, c))
+        for j, k in zip(*np.nonzero(in_service[role]), strict=True):
+            if (j, k) not in var_map:
+                fixed_cost += horizon * op[k]
+                nation_fixed[int(p.site_nation[j])] += horizon * op[k]
+    for (i, _t, e), v in eng.items():
+        c = p.raids * p.effector_shots[e] * p.effector_cost_per_shot_eur[e]
+        cost_terms.append((v, c))
+        nation_terms[int(p.cell_nation[i])].append((v, c))
+    for c, u in enumerate(conv):
+        cost_terms.append((u, p.conv_unit_cost_eur[c] + horizon * p.conv_operating_eur_per_year[c]))
+    return cost_terms, nation_terms, fixed_cost, nation_fixed
+
+
+def _conv_vars(prob: pulp.LpProblem, p: PlanningProblem, *, fixed: FixedPlan | None = None,
+               relax: bool = False) -> list[pulp.LpVariable]:
+    conv = []
+    for c, cid in enumerate(p.conv_ids):
+        if fixed is None:
+            conv.append(prob.add_variable(f"conventional[{cid}]", int(p.conv_min_units[c]), None,
+                                          "Continuous" if relax else "Integer"))
+        else:
+            u = float(fixed.conventional[c])
+            conv.append(prob.add_variable(f"conventional[{cid}]", u, u, "Continuous"))
+    return conv
+
+
 def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                 target_override: dict[int, float] | None = None, objective: str | None = None,
                 relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
@@ -120,150 +290,14 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     prob = pulp.LpProblem(f"dronewall_{p.name}".replace("-", "_"), sense)
     # "Integer" in [0, 1] rather than "Binary": pulp resets a Binary's bounds to 0..1, undoing a fix to 0.
     cat = "Continuous" if fixed is not None or relax else "Integer"
-
-    # ---- build variables: one per (site, system) that covers anything from that site --------------
-    def builds(role: int, sites: np.ndarray, types: np.ndarray, ids: tuple[str, ...],
-               label: str) -> dict[tuple[int, int], pulp.LpVariable]:
-        out: dict[tuple[int, int], pulp.LpVariable] = {}
-        for j, k in sorted(set(zip(sites.tolist(), types.tolist(), strict=True))):
-            fix = None if fixed is None else float((fixed.sensors, fixed.effectors)[role][j, k])
-            if fix is None and allowed is not None and not allowed[role][j, k]:
-                fix = 0.0
-            if fix is None and required is not None and required[role][j, k]:
-                fix = 1.0
-            if fix is None and in_service[role][j, k]:
-                fix = 1.0
-            lo, hi = (0.0, 1.0) if fix is None else (fix, fix)
-            out[j, k] = prob.add_variable(f"build_{label}[{p.site_ids[j]},{ids[k]}]", lo, hi, cat)
-        return out
-
-    in_service = (p.in_service_sensors, p.in_service_effectors)
-    xs = builds(0, p.det_site, p.det_sensor, p.sensor_ids, "sensor")
-    ye = builds(1, p.eng_site, p.eng_effector, p.effector_ids, "effector")
-    conv = []
-    for c, cid in enumerate(p.conv_ids):
-        if fixed is None:
-            conv.append(prob.add_variable(f"conventional[{cid}]", int(p.conv_min_units[c]), None,
-                                          "Continuous" if relax else "Integer"))
-        else:
-            u = float(fixed.conventional[c])
-            conv.append(prob.add_variable(f"conventional[{cid}]", u, u, "Continuous"))
-
-    # ---- detection: one detection rate per cell and group of threats that the same looks see alike ----
-    looks: dict[tuple[int, int], list[tuple[int, int, float]]] = defaultdict(list)
-    for i, t, j, s, w in zip(p.det_cell.tolist(), p.det_threat.tolist(), p.det_site.tolist(),
-                             p.det_sensor.tolist(), p.det_weight.tolist(), strict=True):
-        looks[i, t].append((j, s, w))
-    alike: dict[tuple[int, tuple[tuple[int, int, float], ...]], list[int]] = defaultdict(list)
-    for (i, t), sig in looks.items():
-        if p.demand[i, t] > 0:
-            alike[i, tuple(sorted(sig))].append(t)
-    detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = {}  # (i, t) -> (rate, λ_it)
-    cuts = chords()
-    for (i, sig), ts in alike.items():
-        name = f"{p.cell_ids[i]},{p.threat_ids[ts[0]]}"
-        rate = prob.add_variable(f"detect_rate[{name}]", 0, 1)
-        for t in ts:
-            detected[i, t] = (rate, float(p.demand[i, t]))
-        terms = [(xs[j, s], w) for j, s, w in sig]
-        if fixed is not None:
-            delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
-            rate.upBound = 1 - math.exp(-delta)
-            continue
-        # Union bound, valid for integer builds (1 − Π(1 − p) ≤ Σ p) and much tighter than the chords
-        # in the relaxation, where a fraction of one likely sensor would otherwise "detect" everything.
-        prob.addConstraint(pulp.LpConstraint(
-            _affine([(rate, 1.0)] + [(v, -(1 - math.exp(-w))) for v, w in terms]), pulp.LpConstraintLE,
-            f"union[{name}]", 0))
-        delta = prob.add_variable(f"delta[{name}]", 0)
-        prob.addConstraint(pulp.LpConstraint(_affine([(delta, 1.0)] + [(v, -w) for v, w in terms]),
-                                             pulp.LpConstraintEQ, f"looks[{name}]", 0))
-        for k, (a, b) in enumerate(cuts):
-            if b == 0:
-                rate.upBound = a
-                continue
-            prob.addConstraint(pulp.LpConstraint(_affine([(rate, 1.0), (delta, -b)]), pulp.LpConstraintLE,
-                                                 f"chord{k}[{name}]", a))
-
-    # ---- engagement: reach rows shared by the threats an effector reaches from the same sites ------
-    reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    cover: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
-                          p.eng_effector.tolist(), strict=True):
-        if (i, t) in detected:
-            reach[i, t, e].append(j)
-            cover[i, e].add(j)
-    same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
-    for (i, t, e), sites in reach.items():
-        same_reach[i, e, tuple(sorted(sites))].append(t)
-    eng: dict[tuple[int, int, int], pulp.LpVariable] = {}
-    for (i, e, sites), ts in same_reach.items():
-        builds = [(ye[j, e], 1.0) for j in sites]
-        shared = None
-        if len(ts) > 1 and len(sites) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
-            shared = prob.add_variable(f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]", 0, 1)
-            prob.addConstraint(pulp.LpConstraint(_affine([(shared, 1.0)] + [(y, -1.0) for y, _ in builds]),
-                                                 pulp.LpConstraintLE, f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},"
-                                                 f"{p.effector_ids[e]}]", 0))
-            builds = [(shared, 1.0)]
-        for t in ts:
-            lam = float(p.demand[i, t])
-            v = prob.add_variable(f"engage[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}]", 0, lam)
-            eng[i, t, e] = v
-            prob.addConstraint(pulp.LpConstraint(_affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
-                                                 pulp.LpConstraintLE,
-                                                 f"reach[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}]", 0))
-    by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
-    by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
-    for (i, t, e), v in eng.items():
-        by_cell_threat[i, t].append(v)
-        by_cell_eff[i, e].append((t, v))
-    for (i, t), vs in by_cell_threat.items():
-        rate, lam = detected[i, t]
-        prob.addConstraint(pulp.LpConstraint(_affine([(rate, -lam)] + [(v, 1.0) for v in vs]),
-                                             pulp.LpConstraintLE, f"engaged_le_detected[{p.cell_ids[i]},"
-                                             f"{p.threat_ids[t]}]", 0))
-    for (i, e), tv in by_cell_eff.items():
-        load = p.surge_factor * p.effector_shots[e]
-        terms = [(v, load) for _, v in tv]
-        terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(cover[i, e])]
-        prob.addConstraint(pulp.LpConstraint(_affine(terms), pulp.LpConstraintLE,
-                                             f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]", 0))
-        # Decoys draw shots: what an effector fires at in a cell follows the detected mix.
-        decoys = [(t, v) for t, v in tv if p.threat_decoy[t]]
-        if decoys and len(decoys) < len(tv):
-            lam_d = sum(p.demand[i, t] for t, _ in decoys) * (1 - p.decoy_discrimination)
-            lam_r = sum(p.demand[i, t] for t, _ in tv if not p.threat_decoy[t])
-            phi = lam_d / (lam_d + lam_r) if lam_d + lam_r > 0 else 0.0
-            if phi > 0:
-                terms = [(v, (1.0 if p.threat_decoy[t] else 0.0) - phi) for t, v in tv]
-                prob.addConstraint(pulp.LpConstraint(_affine(terms), pulp.LpConstraintGE,
-                                                     f"decoy_share[{p.cell_ids[i]},{p.effector_ids[e]}]", 0))
+    kw = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
+    xs = _build_vars(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
+    ye = _build_vars(prob, p, 1, p.eng_site, p.eng_effector, p.effector_ids, "effector", **kw)
+    conv = _conv_vars(prob, p, fixed=fixed, relax=relax)
+    detected, eng = _kill_chain(prob, p, xs, ye, fixed=fixed)
 
     # ---- cost -----------------------------------------------------------------------------------
-    horizon = p.horizon_years
-    cost_terms: list[tuple[pulp.LpVariable, float]] = []
-    nation_terms: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-    # Units in service cost only their operation; those the model has no variable for (they cover
-    # nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant.
-    fixed_cost = 0.0
-    nation_fixed: dict[int, float] = defaultdict(float)
-    for role, (var_map, unit, op) in enumerate(((xs, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
-                                                (ye, p.effector_unit_cost_eur, p.effector_operating_eur_per_year))):
-        for (j, k), v in var_map.items():
-            c = (0.0 if in_service[role][j, k] else unit[k]) + horizon * op[k]
-            cost_terms.append((v, c))
-            nation_terms[int(p.site_nation[j])].append((v, c))
-        for j, k in zip(*np.nonzero(in_service[role]), strict=True):
-            if (j, k) not in var_map:
-                fixed_cost += horizon * op[k]
-                nation_fixed[int(p.site_nation[j])] += horizon * op[k]
-    for (i, _t, e), v in eng.items():
-        c = p.raids * p.effector_shots[e] * p.effector_cost_per_shot_eur[e]
-        cost_terms.append((v, c))
-        nation_terms[int(p.cell_nation[i])].append((v, c))
-    for c, u in enumerate(conv):
-        cost_terms.append((u, p.conv_unit_cost_eur[c] + horizon * p.conv_operating_eur_per_year[c]))
+    cost_terms, nation_terms, fixed_cost, nation_fixed = _cost_terms(p, xs, ye, eng, conv)
     cost = _affine(cost_terms)
     budget = p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0
     # Money rows are scaled (money_scale): euro coefficients of 10⁹ left HiGHS with primal infeasibilities
@@ -303,29 +337,130 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     return prob, variables
 
 
+#: Robust planning: how the worlds' values are combined (docs/analyses.md, "Robust planning").
+ROBUST_MODES = ("worst", "expected")
+
+
+def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_price: float | None = None,
+                       allowed: tuple[np.ndarray, np.ndarray] | None = None,
+                       relax: bool = False) -> tuple[pulp.LpProblem, dict[str, Any]]:
+    """One set of builds planned against several worlds (the nominal problem and catalog draws).
+
+    Every world has its own detection and engagement rows over the shared builds and conventional
+    units; the budget (and each nation's cap) holds in every world at that world's prices. The
+    objective is the worst world's value-weighted defeats (``worst``) or their mean (``expected``),
+    plus the conventional score; with ``money_price`` the worst-priced spend is priced instead of capped.
+    All worlds must index cells, sites and systems alike (draws of one scenario do).
+    """
+    if mode not in ROBUST_MODES:
+        raise ValueError(f"robust mode {mode!r}: use one of {', '.join(ROBUST_MODES)}")
+    p = problems[0]
+    kind = "priced" if money_price is not None else p.objective
+    if kind not in ("max_defeat", "max_defeat_with_floor", "priced") or p.defeat_targets:
+        raise ValueError("robust planning maximises defeats within the budget (objective max_defeat or "
+                         "max_defeat_with_floor, no class targets)")
+    prob = pulp.LpProblem(f"dronewall_robust_{p.name}".replace("-", "_"), pulp.LpMaximize)
+    kw = {"cat": "Continuous" if relax else "Integer", "allowed": allowed}
+    det_site = np.concatenate([q.det_site for q in problems])
+    det_sensor = np.concatenate([q.det_sensor for q in problems])
+    eng_site = np.concatenate([q.eng_site for q in problems])
+    eng_effector = np.concatenate([q.eng_effector for q in problems])
+    xs = _build_vars(prob, p, 0, det_site, det_sensor, p.sensor_ids, "sensor", **kw)
+    ye = _build_vars(prob, p, 1, eng_site, eng_effector, p.effector_ids, "effector", **kw)
+    conv = _conv_vars(prob, p, relax=relax)
+    scale = money_scale(p)
+    spend = prob.add_variable("spend_worst_world", 0)  # scaled money: the dearest world's spend
+    worlds = []
+    values = []
+    for k, q in enumerate(problems):
+        tag = f"@w{k}"
+        detected, eng = _kill_chain(prob, q, xs, ye, tag=tag)
+        cost_terms, nation_terms, fixed_cost, nation_fixed = _cost_terms(q, xs, ye, eng, conv)
+        prob.addConstraint(pulp.LpConstraint(_affine([(v, c / scale) for v, c in cost_terms] + [(spend, -1.0)]),
+                                             pulp.LpConstraintLE, f"spend{tag}", -fixed_cost / scale))
+        for n, cap in q.nation_cap_eur.items():
+            prob.addConstraint(pulp.LpConstraint(_affine([(v, c / scale) for v, c in nation_terms[n]]),
+                                                 pulp.LpConstraintLE, f"nation_budget[{q.nations[n]}]{tag}",
+                                                 (cap - nation_fixed[n]) / scale))
+        values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in eng.items()])
+        worlds.append({"detected": detected, "engage": eng})
+    spend.upBound = p.budget_eur / scale
+    capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
+    if kind == "max_defeat_with_floor":
+        prob.addConstraint(pulp.LpConstraint(_affine(capability), pulp.LpConstraintGE, "conventional_floor",
+                                             p.conventional_floor))
+    if mode == "expected":
+        obj = [(v, c / len(values)) for terms in values for v, c in terms]
+    else:
+        z = prob.add_variable("worst_world_value", None, None)
+        for k, terms in enumerate(values):
+            prob.addConstraint(pulp.LpConstraint(_affine([(z, 1.0)] + [(v, -c) for v, c in terms]),
+                                                 pulp.LpConstraintLE, f"worst_world[{k}]", 0))
+        obj = [(z, 1.0)]
+    weight = p.conventional_weight if kind == "max_defeat" else 0.0
+    price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
+    obj += [(u, weight * s) for u, s in capability] + [(spend, -price * scale)]
+    prob.setObjective(_affine(obj))
+    shape = (*p.demand.shape, len(p.site_ids))
+    return prob, {"sensors": xs, "effectors": ye, "conventional": conv, "worlds": worlds, "shape": shape}
+
+
+def build_start(var: dict[str, Any], sensors: np.ndarray, effectors: np.ndarray) -> dict[pulp.LpVariable, float]:
+    """A MIP start from a plan's builds: every build variable set to the plan's 0/1 (fixed ones left out)."""
+    start: dict[pulp.LpVariable, float] = {}
+    for (key, arr) in (("sensors", sensors), ("effectors", effectors)):
+        for (j, k), v in var[key].items():
+            if v.lowBound != v.upBound:
+                start[v] = float(arr[j, k] > 0.5)
+    return start
+
+
+def robust_extract(prob: pulp.LpProblem, var: dict[str, Any], problems: list[PlanningProblem]) -> dict[str, Any]:
+    """The shared builds and each world's detections and engagements (arrays), from a solved robust model."""
+    worlds = [_extract(prob, {**var, **w}, q, integral=True) for q, w in zip(problems, var["worlds"], strict=True)]
+    first = worlds[0]
+    return {"sensors": first["sensors"], "effectors": first["effectors"], "conventional": first["conventional"],
+            "objective": first["objective"], "worlds": [{"detected": w["detected"], "engagements": w["engagements"]}
+                                                          for w in worlds]}
+
+
 _HIGHS_THREADS: list[int] = []
 
 
 def _highs_threads(requested: int | None) -> int | None:
     """HiGHS fixes its thread pool at the first solve of a process; a later, different count makes every
     solve fail ('Not Solved'). Keep the first count and say so when another is asked for."""
-    if requested is None:
-        return _HIGHS_THREADS[0] if _HIGHS_THREADS else None
+    # 0 records that the first solve left the count to HiGHS: later solves must not name one either.
     if not _HIGHS_THREADS:
-        _HIGHS_THREADS.append(int(requested))
-    elif requested != _HIGHS_THREADS[0]:
-        log.warning("HiGHS keeps %d threads for the whole process; solver.threads=%d applies in a new process",
-                    _HIGHS_THREADS[0], requested)
-    return _HIGHS_THREADS[0]
+        _HIGHS_THREADS.append(0 if requested is None else int(requested))
+    elif requested is not None and requested != _HIGHS_THREADS[0]:
+        log.debug("HiGHS keeps %s threads for the whole process; solver.threads=%d applies in a new process",
+                  _HIGHS_THREADS[0] or "its default", requested)
+    return _HIGHS_THREADS[0] or None
 
 
-def make_solver(options: dict[str, Any], *, mip: bool = True) -> Any:
-    """The pulp solver for the scenario's solver options (HiGHS through highspy, or CBC)."""
+class _StartedHiGHS(pulp.HiGHS):
+    """pulp's HiGHS with a MIP start: values for some integer columns (HiGHS completes them with an LP)."""
+
+    start: dict[pulp.LpVariable, float] | None = None
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # pulp calls it so
+        if self.start:
+            index = np.array([v.index for v in self.start], dtype=np.int32)
+            lp.solverModel.setSolution(len(index), index, np.array(list(self.start.values()), dtype=float))
+        lp.solverModel.run()
+
+
+def make_solver(options: dict[str, Any], *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None) -> Any:
+    """The pulp solver for the scenario's solver options (HiGHS through highspy, or CBC). ``start`` gives
+    HiGHS a MIP start (values of integer variables; CBC ignores it)."""
     if options.get("backend", "highs") == "highs":
-        return pulp.HiGHS(mip=mip, msg=False, timeLimit=options.get("time_limit_s"), gapRel=options.get("mip_rel_gap"),
-                          gapAbs=options.get("mip_abs_gap"),
-                          threads=_highs_threads(options.get("threads")), random_seed=options.get("seed", 0),
-                          output_flag=False)
+        solver = _StartedHiGHS(mip=mip, msg=False, timeLimit=options.get("time_limit_s"),
+                               gapRel=options.get("mip_rel_gap"), gapAbs=options.get("mip_abs_gap"),
+                               threads=_highs_threads(options.get("threads")), random_seed=options.get("seed", 0),
+                               output_flag=False)
+        solver.start = start if mip else None
+        return solver
     kw = {"mip": mip, "msg": False, "timeLimit": options.get("time_limit_s"), "gapRel": options.get("mip_rel_gap"),
           "threads": options.get("threads")}
     coin = pulp.COIN_CMD(**kw)
@@ -454,6 +589,35 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                     "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
     return Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=_sizes(prob),
                   info={"strategy": strategy}, **out)
+
+
+def solve_robust(problems: list[PlanningProblem], *, mode: str = "worst",
+                 start: tuple[np.ndarray, np.ndarray] | None = None) -> Solved:
+    """Robust plan against several worlds (:func:`build_robust_model`), by nation where the problem
+    decomposes; the nominal world's (``problems[0]``) detections and engagements are returned. ``start``
+    (sensors, effectors) is a MIP start, e.g. the nominal plan."""
+    from planner.lp import sectors  # the decomposition builds on this module
+
+    p = problems[0]
+    if sectors.applies(p):
+        return sectors.solve(p, worlds=problems[1:], mode=mode, start=start)
+    # One "sector" holding the whole problem, budget capped rather than priced: the same screened solve.
+    target = float(p.solver.get("mip_rel_gap", 0.01))
+    r = sectors._solve_sector({"problem": p, "worlds": problems[1:], "mode": mode, "price": None, "start": start,
+                               "threads": p.solver.get("threads"), "time_limit_s": p.solver.get("time_limit_s"),
+                               "mip_rel_gap": target})
+    if r.get("infeasible"):
+        raise InfeasibleError("the robust plan's constraints cannot all be met: the units in service cost more "
+                              "than the budget in some draw")
+    if "error" in r:
+        raise SolverError(f"no usable robust plan ({r['error']}); raise solver.time_limit_s or plan against "
+                          "fewer draws")
+    gap = max(r["bound"] - r["objective"], 0.0) / max(abs(r["bound"]), abs(r["objective"]), 1e-9)
+    status = "optimal" if gap <= target + 1e-9 else "gap_above_target"
+    return Solved(status=status, sensors=r["sensors"], effectors=r["effectors"], conventional=r["conventional"],
+                  detected=r["detected"], engagements=r["engagements"], objective=r["objective"], gap=gap,
+                  build_s=r["build_s"], solve_s=r["solve_s"], sizes=r["sizes"],
+                  info={"strategy": "full", "robust": {"mode": mode, "worlds": len(problems)}, "bound": r["bound"]})
 
 
 @contextlib.contextmanager
