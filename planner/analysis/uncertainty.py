@@ -90,22 +90,35 @@ def _draws(sc: Any, p: Any, fixed: lpm.FixedPlan, theater: Any, munitions: dict[
            rng: np.random.Generator, draws: int, runner: sec._Runner) -> list[dict[str, Any]]:
     rows = []
     for d in range(draws):
-        q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater)
-        if (q.sensor_ids, q.effector_ids, q.threat_ids, q.conv_ids) != (p.sensor_ids, p.effector_ids, p.threat_ids,
-                                                                        p.conv_ids):
-            raise RuntimeError("a catalog draw changed the order of systems; the plan's arrays would not line up")
-        builds = q.build_cost_by_nation(fixed.sensors, fixed.effectors)
-        by_nation = {n: float(builds[n]) + munitions.get(nation, 0.0) for n, nation in enumerate(q.nations)}
-        f = dataclasses.replace(fixed, nation_spend_eur=by_nation,
-                                cost_eur=sum(by_nation.values()) + float((fixed.conventional * q.conv_cost_eur).sum()))
-        x = sec.evaluate(q, f, runner) if sec.applies(q) else lpm.solve(q, fixed=f)
-        kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
-        row = {"draw": d, "defeat_rate_value": _rate(q, x.engagements),
-               "drone_defence_eur": sum(by_nation.values()), "total_eur": f.cost_eur}
-        for t, tid in enumerate(q.threat_ids):
-            row[f"defeat_{tid}"] = float(kills[:, t].sum() / max(q.demand[:, t].sum(), 1e-12))
-        rows.append(row)
+        q = draw_problem(sc, p, theater, rng)
+        rows.append({"draw": d, **evaluate_in_world(q, fixed, munitions, runner)})
     return rows
+
+
+def draw_problem(sc: Any, p: Any, theater: Any, rng: np.random.Generator) -> Any:
+    """The planning problem of one catalog draw, indexed like ``p``."""
+    q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater)
+    if (q.sensor_ids, q.effector_ids, q.threat_ids, q.conv_ids) != (p.sensor_ids, p.effector_ids, p.threat_ids,
+                                                                    p.conv_ids):
+        raise RuntimeError("a catalog draw changed the order of systems; the plan's arrays would not line up")
+    return q
+
+
+def evaluate_in_world(q: Any, fixed: lpm.FixedPlan, munitions: dict[str, float],
+                      runner: sec._Runner | None) -> dict[str, Any]:
+    """A plan's fixed builds evaluated exactly in world ``q``: each nation spends what its builds cost at
+    ``q``'s prices plus its planned munitions money (``munitions``: euros by nation name)."""
+    builds = q.build_cost_by_nation(fixed.sensors, fixed.effectors)
+    by_nation = {n: float(builds[n]) + munitions.get(nation, 0.0) for n, nation in enumerate(q.nations)}
+    f = dataclasses.replace(fixed, engagements=None, nation_spend_eur=by_nation,
+                            cost_eur=sum(by_nation.values()) + float((fixed.conventional * q.conv_cost_eur).sum()))
+    x = sec.evaluate(q, f, runner) if sec.applies(q) else lpm.solve(q, fixed=f)
+    kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
+    row = {"defeat_rate_value": _rate(q, x.engagements), "drone_defence_eur": sum(by_nation.values()),
+           "total_eur": f.cost_eur}
+    for t, tid in enumerate(q.threat_ids):
+        row[f"defeat_{tid}"] = float(kills[:, t].sum() / max(q.demand[:, t].sum(), 1e-12))
+    return row
 
 
 def _summarise(sc: Any, p: Any, rows: list[dict[str, Any]], draws: int, seed: int, nominal_rate: float,

@@ -72,21 +72,54 @@ class _SectorPlan:
     cost: float  # euros over the horizon, in-service operation and munitions included
 
 
+#: In a chain of prices, each national MILP may stop this share of the allowed gap times the value of
+#: the plan at the previous (dearer) price from its bound: that plan is smaller, so the stop is safe.
+CHAIN_ABS_GAP_SHARE = 0.5
+
+
+def _solve_chain(task: dict[str, Any]) -> dict[str, Any]:
+    """One nation at several prices, dearest first, each MILP started from the plan at the previous price."""
+    sub: PlanningProblem = task["problem"]
+    start, prev_value = task.get("start"), task.get("prev_value")
+    results = []
+    for mu in task["prices"]:
+        gap_abs = CHAIN_ABS_GAP_SHARE * task["mip_rel_gap"] * prev_value if prev_value else None
+        r = _solve_sector({**task, "prices": None, "price": mu, "start": start, "mip_abs_gap": gap_abs})
+        if "error" in r or r.get("infeasible"):
+            return r
+        results.append(r)
+        start, prev_value = (r["sensors"], r["effectors"]), sub.drone_value(r["engagements"])
+    return {"chain": results}
+
+
 def _solve_sector(task: dict[str, Any]) -> dict[str, Any]:
-    """Solve one nation's priced MILP (or, with ``fixed``, its exact-evaluation LP). Runs in a worker."""
+    """Solve one nation's priced MILP (or, with ``fixed``, its exact-evaluation LP; with ``prices``, a
+    chain of them). Runs in a worker."""
+    if task.get("prices"):
+        return _solve_chain(task)
     sub: PlanningProblem = task["problem"]
     t0 = time.perf_counter()
     fixed = task.get("fixed")
+    worlds = [sub, *task["worlds"]] if task.get("worlds") else None
+    screen_bound = None
     if fixed is not None:
         prob, var = lpm.build_model(sub, fixed=fixed)
+    elif worlds is not None:  # robust planning: one set of builds against several worlds
+        allowed = task.get("allowed")
+        if allowed is None:
+            # The robust MILP is several times the nominal one and far harder: screen it by its LP
+            # relaxation (whose optimum stays the proven bound), keeping the MIP start's builds too.
+            allowed, screen_bound = _robust_screen(worlds, task)
+        prob, var = lpm.build_robust_model(worlds, mode=task["mode"], money_price=task["price"], allowed=allowed)
     else:
         prob, var = lpm.build_model(sub, money_price=task["price"], allowed=task.get("allowed"))
     t1 = time.perf_counter()
     options = {**sub.solver, "threads": task["threads"], "time_limit_s": task["time_limit_s"],
                "mip_rel_gap": task["mip_rel_gap"], "mip_abs_gap": task.get("mip_abs_gap")}
+    start = lpm.build_start(var, *task["start"]) if task.get("start") is not None and fixed is None else None
     try:
         with lpm._quiet_stdout():
-            prob.solve(lpm.make_solver(options, mip=fixed is None))
+            prob.solve(lpm.make_solver(options, mip=fixed is None, start=start))
     except pulp.PulpSolverError as exc:
         return {"error": f"the HiGHS solver failed: {exc}"}
     if prob.status == pulp.LpStatusInfeasible:
@@ -95,10 +128,40 @@ def _solve_sector(task: dict[str, Any]) -> dict[str, Any]:
                                                                       pulp.LpSolutionIntegerFeasible):
         return {"error": f"no usable plan for {sub.nations[int(sub.cell_nation[0]) if len(sub.cell_nation) else 0]}"
                          f": solver status '{pulp.LpStatus[prob.status]}'"}
-    out = lpm._extract(prob, var, sub, integral=fixed is None)
+    if worlds is not None:
+        rob = lpm.robust_extract(prob, var, worlds)
+        out = {**{k: v for k, v in rob.items() if k != "worlds"}, **rob["worlds"][0],
+               "worlds": rob["worlds"]}
+    else:
+        out = lpm._extract(prob, var, sub, integral=fixed is None)
     bound = lpm.mip_dual_bound(prob) if fixed is None else out["objective"]
+    if screen_bound is not None:  # the screened MILP's own bound holds only over the screened builds
+        bound = screen_bound
     return {**out, "bound": out["objective"] if bound is None else max(bound, out["objective"]),
             "build_s": t1 - t0, "solve_s": time.perf_counter() - t1, "sizes": lpm._sizes(prob)}
+
+
+def _robust_screen(worlds: list[PlanningProblem], task: dict[str, Any]) -> tuple[tuple[np.ndarray, np.ndarray] | None,
+                                                                                float | None]:
+    """The builds a robust national MILP may use: those the LP relaxation uses and those of the MIP start;
+    and the relaxation's optimum, a bound on the unscreened MILP."""
+    sub = worlds[0]
+    prob, var = lpm.build_robust_model(worlds, mode=task["mode"], money_price=task["price"], relax=True)
+    with lpm._quiet_stdout():
+        prob.solve(lpm.make_solver({**sub.solver, "threads": task["threads"],
+                                    "time_limit_s": task["time_limit_s"]}, mip=False))
+    sensors = np.zeros(sub.in_service_sensors.shape, dtype=bool)
+    effectors = np.zeros(sub.in_service_effectors.shape, dtype=bool)
+    if task.get("start") is not None:
+        sensors |= task["start"][0] > 0.5
+        effectors |= task["start"][1] > 0.5
+    if prob.status != pulp.LpStatusOptimal:  # no screen: every build stays open, the MILP's own bound holds
+        return None, None
+    for (j, k), v in var["sensors"].items():
+        sensors[j, k] |= (v.value() or 0.0) > 1e-6
+    for (j, k), v in var["effectors"].items():
+        effectors[j, k] |= (v.value() or 0.0) > 1e-6
+    return (sensors | sub.in_service_sensors, effectors | sub.in_service_effectors), float(pulp.value(prob.objective))
 
 
 class _Runner:
@@ -231,15 +294,29 @@ def _pick(p: PlanningProblem, plans: list[list[_SectorPlan]], k: np.ndarray, val
     return choice, units, float(pulp.value(prob.objective) or 0.0)
 
 
-def solve(p: PlanningProblem) -> lpm.Solved:
-    """Solve a sectored problem by pricing money (see the module docstring)."""
+def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mode: str = "worst",
+          start: tuple[np.ndarray, np.ndarray] | None = None) -> lpm.Solved:
+    """Solve a sectored problem by pricing money (see the module docstring).
+
+    With ``worlds`` (catalog draws of the same scenario) the plan is robust: each nation's builds are
+    planned against its nominal world and every draw (:func:`planner.lp.model.build_robust_model`);
+    a national plan is worth its worst (or mean) world's value and costs its dearest world's spend,
+    so the combined plan fits the budget in every world. Per-nation worst cases add up to no more
+    than the flank's worst case: the value reported is on the safe side. ``start`` (sensors (M, S),
+    effectors (M, E)) gives every national MILP a MIP start, e.g. the nominal plan.
+    """
     t0 = time.perf_counter()
     kind = p.objective
     limit = float(p.solver.get("time_limit_s", 120))
     target = float(p.solver.get("mip_rel_gap", 0.01))
     nations = _sectors(p)
     subs = [p.sector(n) for n in nations]
+    worlds = list(worlds or [])
+    world_subs = [[q.sector(n)[0] for q in worlds] for n in nations]
     k, val, mu_conv = _conventional(p, kind)
+    if worlds:  # conventional units priced at their dearest world too
+        k = np.max([k] + [q.conv_cost_eur for q in worlds], axis=0)
+        mu_conv = float(np.max(val / k)) if len(k) and val.any() else 0.0
     floor = p.conventional_floor if kind == "max_defeat_with_floor" else 0.0
     if floor > 0 and not len(k):
         raise InfeasibleError(f"conventional_floor {floor:g} needs conventional options, and the scenario allows none")
@@ -264,8 +341,10 @@ def solve(p: PlanningProblem) -> lpm.Solved:
             # proportion to the drones it faces; a quarter is kept for combining the national plans.
             allowed = SECTOR_GAP_SHARE * target * max(mu * p.budget_eur + conv_term, 0.0)
             tasks = [{"problem": sub, "price": mu, "threads": 1, "time_limit_s": max(remaining, 1.0),
-                      "mip_rel_gap": target, "mip_abs_gap": allowed * share or None}
-                     for (sub, _, _), share in zip(subs, shares, strict=True)]
+                      "mip_rel_gap": target, "mip_abs_gap": allowed * share or None,
+                      "worlds": ws, "mode": mode,
+                      "start": None if start is None else (start[0][si], start[1][si])}
+                     for (sub, _, si), share, ws in zip(subs, shares, world_subs, strict=True)]
             if it == 0:  # the cheapest plan each nation has: units in service only
                 for n, plan in enumerate(_null_plans(runner, tasks)):
                     plans[n].append(plan)
@@ -274,7 +353,7 @@ def solve(p: PlanningProblem) -> lpm.Solved:
                 if r.get("infeasible"):
                     raise InfeasibleError(f"the units in service in {p.nations[nations[n]]} cost more to operate "
                                           f"than its budget allows (€{subs[n][0].budget_eur / 1e9:.2f}bn)")
-                plan = _plan(subs[n][0], r, mu)
+                plan = _plan(subs[n][0], r, mu, world_subs[n], mode)
                 plans[n].append(plan)
                 # The model's objective leaves out constants (operation of units in service that cover
                 # nothing); the bound on V − μC is the solver's bound plus the same offset.
@@ -322,7 +401,10 @@ def solve(p: PlanningProblem) -> lpm.Solved:
             "price_evaluations": evaluations, "bound": best_bound}
     remaining = limit - (time.perf_counter() - t0)
     whole: lpm.Solved | None = None
-    if gap > target + 1e-9 and remaining >= 5.0 and len(p.det_cell) + len(p.eng_cell) <= FALLBACK_MAX_PAIRS:
+    if worlds:
+        info["robust"] = {"mode": mode, "worlds": 1 + len(worlds)}
+    if (gap > target + 1e-9 and remaining >= 5.0 and not worlds
+            and len(p.det_cell) + len(p.eng_cell) <= FALLBACK_MAX_PAIRS):
         # Pricing left a gap (a duality gap: typical of small problems, where one unit is a large share
         # of the money). A small problem's flank-wide MILP gets the time left; the better plan is kept.
         try:
@@ -364,21 +446,31 @@ def _null_plans(runner: _Runner, tasks: list[dict[str, Any]]) -> list[_SectorPla
             out[n] = _SectorPlan(price=t["price"], sensors=np.zeros(sub.in_service_sensors.shape),
                                  effectors=np.zeros(sub.in_service_effectors.shape), detected=np.zeros(shape),
                                  engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0)
-    fixed_tasks = [{**tasks[n], "allowed": (tasks[n]["problem"].in_service_sensors,
+    fixed_tasks = [{**tasks[n], "start": None, "allowed": (tasks[n]["problem"].in_service_sensors,
                                             tasks[n]["problem"].in_service_effectors)} for n in todo]
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
         if r.get("infeasible"):
             sub = tasks[n]["problem"]
             raise InfeasibleError(f"the units in service in {sub.nations[int(sub.site_nation[0])]} cost more to "
                                   f"operate than its budget allows (€{sub.budget_eur / 1e9:.2f}bn)")
-        out[n] = _plan(tasks[n]["problem"], r, tasks[n]["price"])
+        out[n] = _plan(tasks[n]["problem"], r, tasks[n]["price"], tasks[n].get("worlds"), tasks[n].get("mode"))
     return [pl for pl in out if pl is not None]
 
 
-def _plan(sub: PlanningProblem, r: dict[str, Any], mu: float) -> _SectorPlan:
-    cost = sub.costs(r["sensors"], r["effectors"], r["engagements"], np.zeros(0))["total"]
+def _plan(sub: PlanningProblem, r: dict[str, Any], mu: float, worlds: list[PlanningProblem] | None = None,
+          mode: str | None = None) -> _SectorPlan:
+    if not worlds:
+        cost = sub.costs(r["sensors"], r["effectors"], r["engagements"], np.zeros(0))["total"]
+        value = sub.drone_value(r["engagements"])
+    else:  # robust: the worst (or mean) world's value, the dearest world's spend
+        each = [(q.drone_value(w["engagements"]), q.costs(r["sensors"], r["effectors"], w["engagements"],
+                                                          np.zeros(0))["total"])
+                for q, w in zip([sub, *worlds], r["worlds"], strict=True)]
+        values = [v for v, _ in each]
+        value = min(values) if mode == "worst" else float(np.mean(values))
+        cost = max(c for _, c in each)
     return _SectorPlan(price=mu, sensors=r["sensors"], effectors=r["effectors"], detected=r["detected"],
-                       engagements=r["engagements"], value=sub.drone_value(r["engagements"]), cost=cost)
+                       engagements=r["engagements"], value=value, cost=cost)
 
 
 def _initial_price(p: PlanningProblem) -> float:
