@@ -86,7 +86,7 @@ def _explain_infeasible(p: PlanningProblem, found: str) -> str:
         reach = best_reachable_rate(p, t)
         if reach + 1e-6 < rate:
             parts.append(f"defeat-rate target {rate:g} for {p.threat_ids[t]} is unreachable within "
-                         f"€{p.budget_eur / 1e9:.2f}bn: best reachable {reach:.2f}")
+                         f"€{p.budget_eur / 1e9:.2f}bn: best reachable {reach:.3f}")
     if not parts:
         parts.append("the targets are each reachable alone but not together within the budget" if p.defeat_targets
                      else found)

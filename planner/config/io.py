@@ -216,6 +216,10 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
                 problems.append((where, f"'{unit.system}' is in service but not in systems.effectors: add it there"))
         else:
             problems.append((where, f"unknown sensor or effector '{unit.system}'"))
+    if cfg.incident is not None:
+        for name in ("drones", "drones_defeated", "munitions_spent_eur"):
+            fig = getattr(cfg.incident, name)
+            check(f"incident.{name}.source", fig.source if fig is not None else [], cat.sources, "source id")
     allowed = cfg.systems.conventional
     if allowed is not None:
         for oid in cfg.systems.conventional_min_units:

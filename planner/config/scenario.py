@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from planner.config.catalog import CatalogId
+from planner.config.catalog import CatalogId, Figure
 
 Iso2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 BorderId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
@@ -292,6 +292,34 @@ class SolverConfig(_Section):
     seed: NonNegativeInt = Field(0, description="Random seed for the solver and any sampling.")
 
 
+class IncidentConfig(_Section):
+    """A real incursion, replayed by ``dronewall incident`` against the posture as it was (the units in
+    ``systems.in_service``) and a drone-wall plan for the same sector (this scenario's plan). Every
+    figure carries its sources, with a low/high range where accounts differ."""
+
+    name: str = Field(min_length=1, max_length=120, description="What the incident is called.")
+    date: str = Field(min_length=4, description="When it happened (ISO 8601 date or interval).")
+    summary: str = Field("", description="What happened, in a sentence or two.")
+    drones: Figure = Field(description="Drones that entered, per the sources (threats.density should "
+                                       "model one raid of about this size).")
+    drones_defeated: Figure = Field(description="Drones the posture as it was shot down.")
+    munitions_spent_eur: Figure | None = Field(
+        None, description="What the interceptors fired cost, euros (omit if unknown).")
+
+    @model_validator(mode="after")
+    def _check(self) -> IncidentConfig:
+        if self.drones_defeated.value > self.drones.value:
+            msg = (f"drones_defeated ({self.drones_defeated.value:g}) exceeds drones ({self.drones.value:g}): "
+                   "no more drones can be shot down than entered")
+            raise ValueError(msg)
+        for name in ("drones", "drones_defeated", "munitions_spent_eur"):
+            fig = getattr(self, name)
+            if fig is not None and (fig.value < 0 or (fig.low or 0) < 0):
+                msg = f"{name} is negative: counts and euros are zero or more"
+                raise ValueError(msg)
+        return self
+
+
 class ScenarioConfig(_Section):
     """A complete dronewall scenario."""
 
@@ -306,6 +334,8 @@ class ScenarioConfig(_Section):
     objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig, description="Objective.")
     systems: SystemsConfig = Field(default_factory=SystemsConfig, description="Allowed systems.")
     solver: SolverConfig = Field(default_factory=SolverConfig, description="Solver options.")
+    incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
+                                                              "(`dronewall incident`); none for planning scenarios.")
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioConfig:

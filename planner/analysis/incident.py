@@ -1,0 +1,172 @@
+"""Incident replay: a real raid against the posture as it was and against a drone-wall plan (docs/analyses.md).
+
+The scenario's ``incident`` block says what happened (drones, drones shot down, munitions spent, each
+with its sources and range); its ``threats.density`` models one raid of that size; its
+``systems.in_service`` units are the posture as it was. Three rows come out, per raid:
+
+* **observed**: the sources' figures (defeat rate with its range from the low/high counts);
+* **posture as it was (model)**: the units in service alone, builds fixed, detection exact, every shot
+  they have allowed (magazines limit them, money does not): what the model says that posture achieves;
+* **drone wall (model)**: the scenario's optimal plan within its budget (units in service included),
+  evaluated exactly on one raid.
+
+The gap between the first two rows is a check on the model; the gap between the last two is what the
+wall would have bought. Costs: munitions per raid and per drone defeated, the munitions cost-exchange
+(€ per defeat over the defeated drones' unit cost), and all-in € per defeat over the horizon.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.config.io import Scenario, display_path
+from planner.errors import ConfigError, InfeasibleError
+from planner.geo.theater import Theater, build_theater
+from planner.lp import model as lpm
+from planner.lp import sectors as sec
+from planner.plan import Plan, solve_problem, solve_scenario, tabulate
+from planner.problem import PlanningProblem, build_problem
+
+#: Money no posture runs out of in one raid (its magazines bind first).
+UNLIMITED_EUR = 1e15
+
+
+@dataclass
+class IncidentResult:
+    table: pd.DataFrame  # rows: observed, posture as it was (model), drone wall (model)
+    plans: dict[str, Plan]  # "wall"
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+#: Defeat rates (every threat class) of the cheapest walls the replay also prices.
+DEFAULT_TARGETS = (0.5, 0.7, 0.85)
+
+
+def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
+           theater: Theater | None = None) -> IncidentResult:
+    """Replay the scenario's incident: observed figures, the posture as it was, the scenario's drone-wall
+    plan, and the cheapest wall reaching each of ``targets`` (per-class defeat rate, every class)."""
+    inc = scenario.config.incident
+    where = display_path(scenario.path)
+    if inc is None:
+        raise ConfigError([(f"{where}: incident", "this scenario has no incident block to replay: add one "
+                                                  "(see configs/incidents/poland-2025-09.yaml)")])
+    if not scenario.config.systems.in_service:
+        raise ConfigError([(f"{where}: systems.in_service", "the posture as it was is the units in service: "
+                                                            "list the sensors and effectors of that day there")])
+    for tau in targets:
+        if not 0 < tau < 1:
+            raise ConfigError([("--targets", f"{tau:g} is not a defeat rate: give numbers between 0 and 1")])
+    t0 = time.perf_counter()
+    theater = theater or build_theater(scenario)
+    p = build_problem(scenario, theater)
+    sensors = p.in_service_sensors.astype(float)
+    effectors = p.in_service_effectors.astype(float)
+    posture = _evaluate_fixed(p, sensors, effectors)
+    wall = solve_scenario(scenario, theater)
+
+    observed_rate = inc.drones_defeated.value / inc.drones.value
+    d_lo, d_hi = inc.drones.range
+    k_lo, k_hi = inc.drones_defeated.range
+    raid_cost = _raid_unit_cost(p)
+    spent = inc.munitions_spent_eur
+    obs = {"case": "observed", "drones_per_raid": inc.drones.value,
+           "defeated_per_raid": inc.drones_defeated.value, "defeat_rate": observed_rate,
+           "defeat_rate_low": k_lo / d_hi, "defeat_rate_high": min(k_hi / d_lo, 1.0),
+           "munitions_eur_per_raid": spent.value if spent else math.nan,
+           "munitions_eur_per_defeat": spent.value / inc.drones_defeated.value
+           if spent and inc.drones_defeated.value > 0 else math.nan,
+           "drone_unit_cost_eur": raid_cost}
+    obs["munitions_exchange_ratio"] = obs["munitions_eur_per_defeat"] / raid_cost
+    rows = [obs,
+            _model_row("posture as it was (model)", p, posture, sensors, effectors),
+            _model_row("drone wall (model)", p, wall.exact.engagements, wall.solved.sensors, wall.solved.effectors,
+                       gap=wall.solved.gap)]
+    posture_row, wall_row = rows[1], rows[2]
+    plans = {"wall": wall}
+    unreachable = {}
+    for tau in targets:
+        q = dataclasses.replace(p, objective="min_cost", conventional_weight=0.0,
+                                defeat_targets=dict.fromkeys(range(len(p.threat_ids)), float(tau)))
+        name = f"cheapest wall for {100 * tau:g}% (model)"
+        try:
+            solved, exact = solve_problem(q)
+        except InfeasibleError as exc:
+            unreachable[name] = str(exc)
+            continue
+        plans[f"wall-{100 * tau:g}"] = tabulate(scenario, theater, q, solved, exact, {})
+        rows.append(_model_row(name, q, exact.engagements, solved.sensors, solved.effectors, gap=solved.gap))
+    table = pd.DataFrame(rows)
+    summary = {
+        "scenario": scenario.name, "config_hash": scenario.config_hash(), "incident": inc.name, "date": inc.date,
+        "sources": sorted({s for f in (inc.drones, inc.drones_defeated, inc.munitions_spent_eur) if f
+                           for s in f.source}),
+        "modelled_drones_per_raid": float(p.demand.sum()),
+        "in_service": [{"system": u.system, "note": u.note} for u in scenario.config.systems.in_service],
+        "wall_budget_eur": p.budget_eur, "wall_horizon_years": p.horizon_years, "raids_over_horizon": p.raids,
+        "wall_new_units": int(((wall.solved.sensors > 0.5) & ~p.in_service_sensors).sum()
+                              + ((wall.solved.effectors > 0.5) & ~p.in_service_effectors).sum()),
+        "wall_drone_defence_eur": float(wall.summary["spend_eur"]["drone_defence"]),
+        "wall_gap": wall.solved.gap,
+        "model_minus_observed_pp": 100 * (posture_row["defeat_rate"] - observed_rate),
+        "observed_within_model_range": bool(obs["defeat_rate_low"] <= posture_row["defeat_rate"]
+                                            <= obs["defeat_rate_high"]),
+        "wall_minus_posture_pp": 100 * (wall_row["defeat_rate"] - posture_row["defeat_rate"]),
+        "targets": list(targets), "unreachable": unreachable,
+        "seconds": time.perf_counter() - t0,
+    }
+    return IncidentResult(table=table, plans=plans, summary=summary)
+
+
+def _evaluate_fixed(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray) -> np.ndarray:
+    """Engagements per raid of fixed builds with money no object (exact detection)."""
+    fixed = lpm.FixedPlan(sensors=sensors, effectors=effectors, conventional=np.zeros(len(p.conv_ids)),
+                          cost_eur=UNLIMITED_EUR, nation_spend_eur=dict.fromkeys(range(len(p.nations)), UNLIMITED_EUR))
+    q = dataclasses.replace(p, nation_cap_eur={}, defeat_targets={}, objective="max_defeat", conventional_weight=0.0)
+    x = sec.evaluate(q, fixed) if sec.applies(q) else lpm.solve(q, fixed=fixed)
+    return x.engagements
+
+
+def _raid_unit_cost(p: PlanningProblem) -> float:
+    """Mean unit cost of the raid's drones (the modelled mix)."""
+    per_class = p.demand.sum(0)
+    return float((per_class * p.threat_unit_cost_eur).sum() / max(per_class.sum(), 1e-12))
+
+
+def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: np.ndarray,
+               effectors: np.ndarray, *, gap: float | None = None) -> dict[str, Any]:
+    kills = np.einsum("nte,et->nt", engagements, p.p_kill)
+    defeated = float(kills.sum())
+    drones = float(p.demand.sum())
+    munitions = float((engagements.sum((0, 1)) * p.effector_shots * p.effector_cost_per_shot_eur).sum())
+    killed_by_class = kills.sum(0)
+    unit_cost = (float((killed_by_class * p.threat_unit_cost_eur).sum() / defeated) if defeated > 1e-12
+                 else _raid_unit_cost(p))
+    costs = p.costs(sensors, effectors, engagements, np.zeros(len(p.conv_ids)))
+    # All-in: the horizon's acquisition and operation plus this raid's munitions at every raid.
+    build = costs["drone_defence"] - costs["munitions"]
+    all_in = build + munitions * p.raids
+    row: dict[str, Any] = {
+        "case": case, "drones_per_raid": drones, "defeated_per_raid": defeated,
+        "defeat_rate": defeated / drones if drones > 0 else math.nan,
+        "defeat_rate_low": math.nan, "defeat_rate_high": math.nan,
+        "munitions_eur_per_raid": munitions,
+        "munitions_eur_per_defeat": munitions / defeated if defeated > 1e-12 else math.nan,
+        "drone_unit_cost_eur": unit_cost,
+        "all_in_eur_per_defeat": all_in / (defeated * p.raids) if defeated > 1e-12 else math.nan,
+        "drone_defence_eur_over_horizon": all_in,
+        "sensors": int((sensors > 0.5).sum()), "effectors": int((effectors > 0.5).sum()),
+        "shots_per_raid": float((engagements.sum((0, 1)) * p.effector_shots).sum()),
+        "gap": math.nan if gap is None else gap,  # the solver's proven gap on the plan (none: fixed posture)
+    }
+    row["munitions_exchange_ratio"] = row["munitions_eur_per_defeat"] / unit_cost
+    for t, tid in enumerate(p.threat_ids):
+        row[f"defeat_{tid}"] = float(kills[:, t].sum() / max(p.demand[:, t].sum(), 1e-12))
+    return row

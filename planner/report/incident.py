@@ -1,0 +1,72 @@
+"""Writing an incident replay: incident.csv, incident.json, a chart and each modelled plan, atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from planner.analysis.incident import IncidentResult
+from planner.output import atomic_output_dir
+from planner.report.plan import _clean, _records, plan_document
+from planner.report.sweeps import GREY_SAFE
+
+
+def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150) -> Path:
+    """Write ``incident.csv`` (one row per case), ``incident.json`` (summary and rows), ``incident.png`` and
+    ``plans/<case>/plan.json`` into ``out`` (replaced whole on success)."""
+    with atomic_output_dir(Path(out)) as tmp:
+        result.table.to_csv(tmp / "incident.csv", index=False)
+        (tmp / "incident.json").write_text(json.dumps(_clean({**result.summary, "cases": _records(result.table)}),
+                                                      indent=2) + "\n")
+        _chart(result, tmp / "incident.png", dpi)
+        for name, plan in result.plans.items():
+            folder = tmp / "plans" / name
+            folder.mkdir(parents=True)
+            (folder / "plan.json").write_text(json.dumps(plan_document(plan), indent=2) + "\n")
+    return Path(out)
+
+
+def _chart(result: IncidentResult, path: Path, dpi: int) -> None:
+    t, m = result.table, result.summary
+    labels = [c.replace(" (model)", "\n(model)") for c in t["case"]]
+    colours = [GREY_SAFE[0], GREY_SAFE[1]] + [GREY_SAFE[2 + k % 5] for k in range(len(t) - 2)]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 5))
+    y = np.arange(len(t))[::-1]
+    rate = 100 * t["defeat_rate"].to_numpy()
+    ax1.barh(y, rate, color=colours)
+    lo, hi = 100 * t["defeat_rate_low"].to_numpy(), 100 * t["defeat_rate_high"].to_numpy()
+    ok = ~np.isnan(lo)
+    ax1.errorbar(rate[ok], y[ok], xerr=[rate[ok] - lo[ok], hi[ok] - rate[ok]], fmt="none", ecolor="#555555",
+                 capsize=4, lw=1.5)
+    for yy, r, h in zip(y, rate, hi, strict=True):
+        ax1.text((r if np.isnan(h) else max(r, h)) + 1.5, yy, f"{r:.0f}%", va="center", fontsize=8)
+    ax1.set_yticks(y, labels, fontsize=8)
+    ax1.set_xlim(0, 110)
+    ax1.set_xlabel("drones defeated in the raid (%)")
+    ax1.set_title("defeat rate (observed: range of the sources' counts)", fontsize=9)
+    cost = t["munitions_eur_per_defeat"].to_numpy(dtype=float)
+    shown = np.where(np.isnan(cost), 0.0, cost)
+    ax2.barh(y, np.maximum(shown, 1.0), color=colours)
+    for yy, c in zip(y, cost, strict=True):
+        ax2.text(max(c, 1.0) * 1.15 if not math.isnan(c) else 1.2, yy,
+                 "n/a" if math.isnan(c) else f"€{c:,.0f}", va="center", fontsize=8)
+    unit = float(t["drone_unit_cost_eur"].iloc[0])
+    ax2.axvline(unit, color="#d55e00", ls=":", lw=1.5, label=f"mean drone unit cost €{unit:,.0f}")
+    ax2.set_xscale("log")
+    ax2.set_xlim(1e3, max(np.nanmax(cost) * 20, unit * 10) if np.isfinite(cost).any() else 1e7)
+    ax2.set_yticks(y, [""] * len(y))
+    ax2.set_xlabel("munitions € per drone defeated (log)")
+    ax2.set_title("cost per drone defeated against the drones' cost", fontsize=9)
+    ax2.legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"{m['incident']} ({m['date']}) — {m['scenario']} [{m['config_hash'][:8]}]: one raid of "
+                 f"{m['modelled_drones_per_raid']:.0f} drones", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)

@@ -1,0 +1,101 @@
+"""Incident replay: the Poland 2025-09 config, what the replay reports, and clear errors."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from planner.analysis.incident import replay
+from planner.config.io import load_scenario
+from planner.errors import ConfigError
+from planner.report.incident import write_incident
+from tests.conftest import CONFIGS, absolutise, write_yaml
+from tests.test_config_valid import run_cli
+
+INCIDENT = CONFIGS / "incidents" / "poland-2025-09.yaml"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return replay(load_scenario(INCIDENT), targets=(0.5,))  # 0.7 and 0.85 take about a minute each
+
+
+def test_poland_config_loads_with_sources() -> None:
+    sc = load_scenario(INCIDENT)
+    inc = sc.config.incident
+    assert inc is not None and inc.drones.range == (19, 23) and inc.drones_defeated.value == 4
+    assert {"cf96", "cf97", "cf98", "cf78"} <= {s for f in (inc.drones, inc.drones_defeated,
+                                                            inc.munitions_spent_eur) for s in f.source}
+    assert INCIDENT.read_text().splitlines()[0] == "# yaml-language-server: $schema=../schema/scenario.schema.json"
+
+
+def test_replay_rows(result) -> None:
+    t = result.table.set_index("case")
+    obs = t.loc["observed"]
+    assert obs["defeat_rate"] == pytest.approx(4 / 21)
+    assert obs["defeat_rate_low"] == pytest.approx(2 / 23) and obs["defeat_rate_high"] == pytest.approx(8 / 19)
+    assert obs["munitions_eur_per_defeat"] == pytest.approx(1_104_000 / 4)
+    posture = t.loc["posture as it was (model)"]
+    # The modelled raid is the incident's size; the posture is the five units in service and nothing else.
+    assert posture["drones_per_raid"] == pytest.approx(21, abs=0.05)
+    assert posture["sensors"] == 3 and posture["effectors"] == 2
+    # Two fighter pairs with 8 missiles each can fire at most 16 shots in a raid.
+    assert posture["shots_per_raid"] <= 16 + 1e-6
+    assert posture["munitions_eur_per_defeat"] == pytest.approx(368_000 / 0.8, rel=1e-6)  # one AIM-9X per 0.8 kills
+    wall = t.loc["drone wall (model)"]
+    assert wall["defeat_rate"] >= posture["defeat_rate"]
+    assert wall["drone_defence_eur_over_horizon"] <= 3.5e9 * (1 + 1e-6) + 1
+    cheap = t.loc["cheapest wall for 50% (model)"]
+    assert cheap["defeat_rate"] >= 0.5 - 1e-3 and cheap["gap"] <= 0.01 + 1e-9
+    assert cheap["drone_defence_eur_over_horizon"] <= wall["drone_defence_eur_over_horizon"]
+    for _, r in t.iterrows():
+        assert 0 <= r["defeat_rate"] <= 1
+    m = result.summary
+    assert m["model_minus_observed_pp"] == pytest.approx(100 * (posture["defeat_rate"] - 4 / 21))
+    assert set(result.plans) == {"wall", "wall-50"}
+
+
+def test_outputs_and_cli(result, tmp_path) -> None:
+    out = write_incident(result, tmp_path / "inc")
+    assert (out / "incident.png").stat().st_size > 10_000
+    assert (out / "plans" / "wall" / "plan.json").exists() and (out / "incident.csv").exists()
+    res = run_cli("incident", str(INCIDENT), "--out", str(tmp_path / "cli"), "--targets", "")
+    assert res.returncode == 0, res.stderr
+    assert "posture as it was" in res.stdout and (tmp_path / "cli" / "incident.json").exists()
+
+
+def incident_dict() -> dict:
+    return absolutise(yaml.safe_load(INCIDENT.read_text()), INCIDENT.parent)
+
+
+def test_errors(tmp_path, tiny_dict) -> None:
+    plain = write_yaml(tmp_path / "plain.yaml", tiny_dict)
+    with pytest.raises(ConfigError, match="plain.yaml: incident: this scenario has no incident block"):
+        replay(load_scenario(plain))
+    no_units = incident_dict()
+    no_units["systems"]["in_service"] = []
+    path = write_yaml(tmp_path / "no_units.yaml", no_units)
+    with pytest.raises(ConfigError, match="systems.in_service: the posture as it was is the units in service"):
+        replay(load_scenario(path))
+    with pytest.raises(ConfigError, match="--targets: 1.5 is not a defeat rate"):
+        replay(load_scenario(INCIDENT), targets=(1.5,))
+    too_many = incident_dict()
+    too_many["incident"]["drones_defeated"] = {"value": 30, "source": ["cf96"]}
+    path = write_yaml(tmp_path / "too_many.yaml", too_many)
+    with pytest.raises(ConfigError, match=r"incident: drones_defeated \(30\) exceeds drones \(21\)"):
+        load_scenario(path)
+    unknown = copy.deepcopy(incident_dict())
+    unknown["incident"]["drones"]["source"] = ["cf9999"]
+    path = write_yaml(tmp_path / "unknown.yaml", unknown)
+    with pytest.raises(ConfigError, match="incident.drones.source: unknown source id 'cf9999'"):
+        load_scenario(path)
+    bare = incident_dict()
+    bare["incident"]["drones"] = 21
+    path = write_yaml(tmp_path / "bare.yaml", bare)
+    with pytest.raises(ConfigError, match="incident.drones: .*bare number"):
+        load_scenario(path)
+    res = run_cli("incident", str(plain), "--out", str(tmp_path / "x"))
+    assert res.returncode == 1 and "no incident block" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "x").exists()
