@@ -207,6 +207,9 @@ WorkersOption = Annotated[int | None, typer.Option("--workers", help="Worker pro
 SchedulerOption = Annotated[str | None, typer.Option(
     "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")]
+RefineOption = Annotated[float | None, typer.Option(
+    "--refine-until", help="Add prices where a point's gap is above target only before this many seconds "
+                           "(default: 3 × solver.time_limit_s); longer runs give tighter proven gaps.")]
 
 
 @app.command()
@@ -219,6 +222,7 @@ def frontier(
         "--budgets", help="Also sweep the total budget: comma-separated euros, e.g. 3e9,6e9,9e9.")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    refine_until: RefineOption = None,
 ) -> None:
     """Drone defence against conventional capability: defeat rates as money moves from one to the other."""
     from planner.analysis.sweeps import frontier as run_frontier
@@ -230,7 +234,7 @@ def frontier(
     progress, tick = _progress("national plans")
     with progress:
         result = run_frontier(scenario, points=points, budgets=budget_list, workers=workers, progress=tick,
-                              scheduler=scheduler)
+                              scheduler=scheduler, refine_until_s=refine_until)
     write_sweep(result, out)
     table = Table(title=f"frontier of '{scenario.name}' at €{result.meta['budget_eur'] / 1e9:.1f}bn "
                         "(defeat: value-weighted, exact)")
@@ -254,6 +258,7 @@ def premium(
         "--targets", help="Defeat-rate targets, value-weighted, comma-separated.")] = "0.5,0.7,0.8,0.9,0.95,0.99,0.999",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    refine_until: RefineOption = None,
 ) -> None:
     """The impenetrability premium: the least cost of each defeat-rate target and of each extra point."""
     from planner.analysis.sweeps import premium as run_premium
@@ -265,7 +270,7 @@ def premium(
     progress, tick = _progress("national plans")
     with progress:
         result = run_premium(scenario, targets=tuple(target_list or ()), workers=workers, progress=tick,
-                             scheduler=scheduler)
+                             scheduler=scheduler, refine_until_s=refine_until)
     write_sweep(result, out)
     ref = result.meta["reference_option"]
     table = Table(title=f"impenetrability premium of '{scenario.name}' (value-weighted defeat, LP promise)")
@@ -365,6 +370,89 @@ def uncertainty(
                       f"{_pct(m['target'])}: {_pct(m['p_miss_target'])}; drone defence "
                       f"€{m['drone_defence_eur_p05'] / 1e9:.2f}–{m['drone_defence_eur_p95'] / 1e9:.2f}bn", highlight=False)
     out_console.print(f"results in {folder}/ (uncertainty.csv, uncertainty.json, uncertainty.png)")
+
+
+@app.command()
+def robust(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/robust"),
+    draws: Annotated[int, typer.Option("--draws", help="Catalog draws the robust plan is planned against "
+                                                       "(besides the nominal catalogs).")] = 4,
+    mode: Annotated[str, typer.Option("--mode", help="worst: maximise the worst world's defeats; expected: "
+                                                     "their mean.")] = "worst",
+    holdout: Annotated[int, typer.Option("--holdout", help="Fresh draws both plans are tested in.")] = 20,
+    seed: SeedOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Plan against a set of catalog draws and report the price of robustness against the nominal plan."""
+    from planner.analysis.robust import robust as run_robust
+    from planner.config.io import load_scenario
+    from planner.report.robust import write_robust
+
+    scenario = load_scenario(config)
+    with err_console.status("robust planning...") as status:
+        result = run_robust(scenario, draws=draws, mode=mode, holdout=holdout, seed=seed, workers=workers,
+                            progress=lambda msg: status.update(f"robust planning: {msg}..."))
+    folder = write_robust(result, out)
+    m = result.summary
+    table = Table(title=f"'{m['scenario']}': nominal against robust ({m['mode']}, {m['worlds_planned']} worlds, "
+                        f"seed {m['seed']}); value-weighted defeat, exact")
+    for col in ("plan", "nominal", "plan. worst", "h-o worst", "h-o 5th", "h-o mean", "drone €bn", "conv."):
+        table.add_column(col, justify="left" if col == "plan" else "right")
+    for name, r in m["plans"].items():
+        table.add_row(name, _pct(r["nominal_rate"]), _pct(r["planning_worst"]), _pct(r["held_out_worst"]),
+                      _pct(r["held_out_p05"]), _pct(r["held_out_mean"]), f"{r['drone_defence_eur'] / 1e9:.2f}",
+                      f"{r['conventional_capability']:.0f}")
+    out_console.print(table)
+    out_console.print(f"(plan. = the {m['worlds_planned']} planning worlds; h-o = {m['holdout']} held-out draws; "
+                      "conv. = conventional capability)", highlight=False)
+    out_console.print(f"price of robustness: {m['price_of_robustness_pp']:+.1f} pp at the nominal catalogs; gain in "
+                      f"the worst held-out draw {m['gain_held_out_worst_pp']:+.1f} pp, at the 5th percentile "
+                      f"{m['gain_held_out_p05_pp']:+.1f} pp (solver tolerance ±{m['resolution_pp']:.1f} pp)",
+                      highlight=False)
+    out_console.print(f"results in {folder}/ (robust.csv, robust.json, robust.png, plans/) in {m['seconds']:.0f} s")
+
+
+@app.command()
+def incident(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file with an incident block, e.g. "
+                                                "configs/incidents/poland-2025-09.yaml.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/incident"),
+    targets: Annotated[str, typer.Option(
+        "--targets", help="Also price the cheapest wall reaching these defeat rates (every class), "
+                          "comma-separated; '' for none.")] = "0.5,0.7,0.85",
+) -> None:
+    """Replay a real incident: what happened, the posture as it was (model) and drone-wall plans."""
+    from planner.analysis.incident import replay
+    from planner.config.io import load_scenario
+    from planner.report.incident import write_incident
+
+    target_list = _floats(targets, "--targets", "0.5,0.7,0.85") if targets.strip() else []
+    scenario = load_scenario(config)
+    with err_console.status("replaying the incident..."):
+        result = replay(scenario, targets=tuple(target_list or ()))
+    folder = write_incident(result, out)
+    m = result.summary
+    table = Table(title=f"{m['incident']} ({m['date']}): one raid of {m['modelled_drones_per_raid']:.0f} drones")
+    for col in ("case", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"):
+        table.add_column(col, justify="left" if col == "case" else "right")
+    for r in result.table.itertuples(index=False):
+        rate = _pct(r.defeat_rate) + (f" ({_pct(r.defeat_rate_low)}–{_pct(r.defeat_rate_high)})"
+                                      if r.defeat_rate_low == r.defeat_rate_low else "")
+        table.add_row(r.case, f"{r.defeated_per_raid:.1f}", rate, _eur(r.munitions_eur_per_defeat),
+                      _ratio(r.munitions_exchange_ratio), _eur(getattr(r, "all_in_eur_per_defeat", float("nan"))),
+                      _pct(getattr(r, "gap", float("nan"))))
+    out_console.print(table)
+    out_console.print(f"the model's posture as it was: {m['model_minus_observed_pp']:+.1f} pp against the observed "
+                      f"rate ({'within' if m['observed_within_model_range'] else 'outside'} the sources' range); "
+                      f"the wall adds {m['wall_minus_posture_pp']:+.1f} pp for "
+                      f"€{m['wall_drone_defence_eur'] / 1e9:.2f}bn over {m['wall_horizon_years']} years",
+                      highlight=False)
+    for name, why in m["unreachable"].items():
+        out_console.print(f"{name}: unreachable ({why})", highlight=False)
+    out_console.print(f"results in {folder}/ (incident.csv, incident.json, incident.png, plans/)")
 
 
 def _pct(x: float | None) -> str:

@@ -101,6 +101,8 @@ def test_frontier_outputs(tiny_frontier, tmp_path) -> None:
     (lambda sc: frontier(sc, points=3, budgets=[-1.0]), r"--budgets: -1 is not a budget"),
     (lambda sc: premium(sc, targets=(0.5, 1.0)), r"--targets: \[1\.0\]: give defeat rates between 0 and 1"),
     (lambda sc: premium(sc, targets=()), r"--targets: none"),
+    (lambda sc: frontier(sc, refine_until_s=-5), r"--refine-until: -5 is not a time"),
+    (lambda sc: premium(sc, refine_until_s=-5), r"--refine-until: -5 is not a time"),
 ])
 def test_bad_arguments(tiny, call, message) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -116,3 +118,13 @@ def test_cli_bad_list_is_a_clear_error(tmp_path) -> None:
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "--targets: '0.5,lots' is not a list of numbers" in r.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_refinement_stops_at_its_time(tiny) -> None:
+    """With no time for refinement the sweep keeps the first grid; its gaps are still proven bounds."""
+    quick = frontier(tiny, points=4, refine_until_s=0)
+    full = frontier(tiny, points=4)
+    assert len(quick.meta["family"]["prices_per_meur"]) <= len(full.meta["family"]["prices_per_meur"])
+    for q, f in zip(quick.table.itertuples(), full.table.itertuples(), strict=True):
+        assert q.gap >= 0 and q.defeat_rate_value_lp <= f.defeat_rate_value_lp + 1e-6 + q.gap
+

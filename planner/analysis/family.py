@@ -66,12 +66,16 @@ class Family:
             return
         target = float(p.solver.get("mip_rel_gap", 0.01))
         limit = float(p.solver.get("time_limit_s", 120))
-        tasks, keys = [], []
-        for mu in prices:
-            for n, (sub, _, _) in enumerate(self.subs):
-                tasks.append({"problem": sub, "price": mu, "threads": 1, "time_limit_s": limit,
-                              "mip_rel_gap": target})
-                keys.append((mu, n))
+        # One chain per nation, dearest price first: each MILP starts from the plan at the previous price
+        # (or the family's nearest dearer plan) and may stop within a share of that plan's value.
+        chain = sorted(prices, reverse=True)
+        tasks = []
+        for n, (sub, _, _) in enumerate(self.subs):
+            dearer = [pl for pl in (self.plans[n][1:] if self.plans else []) if pl.price > chain[0]]
+            near = min(dearer, key=lambda pl: pl.price) if dearer else None
+            tasks.append({"problem": sub, "prices": chain, "threads": 1, "time_limit_s": limit,
+                          "mip_rel_gap": target, "start": None if near is None else (near.sensors, near.effectors),
+                          "prev_value": None if near is None else near.value})
         done = [0]
 
         def tick() -> None:
@@ -81,13 +85,16 @@ class Family:
 
         with sec._Runner(self.workers if len(tasks) > 1 else 1, self.scheduler) as runner:
             if not self.plans:
-                self.plans = [[pl] for pl in sec._null_plans(runner, [{**tasks[n], "price": prices[0]}
+                self.plans = [[pl] for pl in sec._null_plans(runner, [{**tasks[n], "prices": None, "price": chain[0]}
                                                                        for n in range(len(self.subs))])]
-            results = runner.map(tasks, tick)
-        for (mu, n), r in zip(keys, results, strict=True):
-            if r.get("infeasible"):
+            chains = runner.map(tasks, tick)
+        keyed = []
+        for n, c in enumerate(chains):
+            if c.get("infeasible"):
                 raise InfeasibleError(f"the units in service in {p.nations[self.nations[n]]} cost more to operate "
                                       "than its budget allows")
+            keyed += [((mu, n), r) for mu, r in zip(chain, c["chain"], strict=True)]
+        for (mu, n), r in keyed:
             plan = sec._plan(self.subs[n][0], r, mu)
             self.plans[n].append(plan)
             bound = r["bound"] + (plan.value - mu * plan.cost) - r["objective"]

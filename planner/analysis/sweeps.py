@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planner.analysis.family import Choice, Family, build_family, describe
+from planner.analysis.family import GRID, Choice, Family, build_family, describe, reference_price
 from planner.config.io import Scenario
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.geo.theater import Theater, build_theater
@@ -28,6 +28,21 @@ from planner.problem import PlanningProblem, build_problem
 DEFAULT_TARGETS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
 #: Rounds of adding prices where a sweep point's gap stays above the target.
 REFINE_ROUNDS = 3
+#: A refinement round starts only while the sweep has run less than this many times solver.time_limit_s:
+#: the points with little drone money keep duality gaps that more prices barely close (each round costs
+#: about as much as the first grid), so a sweep stops refining and reports their gaps instead.
+REFINE_BUDGET_FACTOR = 3.0
+
+
+def _may_refine(p: PlanningProblem, t0: float, refine_until_s: float | None) -> bool:
+    limit = REFINE_BUDGET_FACTOR * float(p.solver.get("time_limit_s", 120)) if refine_until_s is None \
+        else refine_until_s
+    return time.perf_counter() - t0 < limit
+
+
+def _check_refine(refine_until_s: float | None) -> None:
+    if refine_until_s is not None and not refine_until_s >= 0:
+        raise ConfigError([("--refine-until", f"{refine_until_s:g} is not a time: give seconds, 0 or more")])
 REFERENCE_OPTION = "leopard_2a8"
 
 
@@ -43,12 +58,26 @@ class SweepResult:
 
 
 def _setup(scenario: Scenario, theater: Theater | None, workers: int | None,
-           progress: Callable[[int, int], None] | None, scheduler: str | None) -> tuple[Theater, PlanningProblem, Family]:
+           progress: Callable[[int, int], None] | None, scheduler: str | None,
+           max_money: float | None = None) -> tuple[Theater, PlanningProblem, Family]:
+    """The theater, the problem and its family of national plans. With ``max_money`` (a frontier: no
+    point spends more on drone defence) the grid stops one step below the first price whose plans
+    spend it all: cheaper prices make the largest national MILPs and no point would use them."""
     theater = theater or build_theater(scenario)
     p = build_problem(scenario, theater)
     if p.objective == "min_cost":
         p = _as_max_defeat(p)
-    return theater, p, build_family(p, workers=workers, progress=progress, scheduler=scheduler)
+    if max_money is None:
+        return theater, p, build_family(p, workers=workers, progress=progress, scheduler=scheduler)
+    ref = reference_price(p)
+    fam = build_family(p, prices=[ref * g for g in GRID if g >= 0.25], workers=workers, progress=progress,
+                       scheduler=scheduler)
+    while True:
+        ps, cost, _ = fam._totals()
+        if cost[0] >= max_money or ps[0] <= ref * min(GRID):
+            break
+        fam.extend([ps[0] / 4], progress=progress)
+    return theater, p, fam
 
 
 def _runner(p: PlanningProblem, fam: Family) -> sec._Runner:
@@ -108,19 +137,27 @@ def _cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
 
 def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | None = None,
              theater: Theater | None = None, workers: int | None = None,
-             progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> SweepResult:
+             progress: Callable[[int, int], None] | None = None, scheduler: str | None = None,
+             refine_until_s: float | None = None) -> SweepResult:
     """Drone defence against conventional capability at the scenario's budget (ε-constraint on the
-    capability kept), and, with ``budgets``, the scenario's own objective over other total budgets."""
+    capability kept), and, with ``budgets``, the scenario's own objective over other total budgets.
+    Refinement rounds (more prices where a point's gap is above target) start only before
+    ``refine_until_s`` seconds (default: REFINE_BUDGET_FACTOR × solver.time_limit_s)."""
+    _check_refine(refine_until_s)
     if points < 2:
         raise ConfigError([("--points", f"{points} is too few: a frontier needs at least 2 points")])
     for budget in budgets or []:
         if not budget > 0:
             raise ConfigError([("--budgets", f"{budget:g} is not a budget: give positive euros, e.g. 3e9,6e9")])
     t0 = time.perf_counter()
-    theater, p, fam = _setup(scenario, theater, workers, progress, scheduler)
-    if not len(p.conv_ids):
+    theater = theater or build_theater(scenario)
+    p0 = build_problem(scenario, theater)
+    if not len(p0.conv_ids):
         raise ConfigError([("systems.conventional", "the frontier trades drone defence against conventional "
                                                     "options: the scenario allows none")])
+    # No point, and no budget of the sweep, spends more on drone defence than this.
+    max_money = max([p0.budget_eur, *(budgets or [])]) - float((p0.conv_cost_eur * _cheapest_conventional(p0, 0.0)).sum())
+    theater, p, fam = _setup(scenario, theater, workers, progress, scheduler, max_money=max_money)
     k = p.conv_cost_eur
     target = float(p.solver.get("mip_rel_gap", 0.01))
     best_ratio = float(np.max(p.conv_score / k))
@@ -143,6 +180,8 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
 
     choices, bchoices = eps_choices(), budget_choices()
     for _ in range(REFINE_ROUNDS):  # add prices where a point's gap is above target
+        if not _may_refine(p, t0, refine_until_s):
+            break
         loose = [m for m, c in zip(money, choices, strict=True) if _gap_max(c.bound, c.value) > target]
         loose += [b - float((k * u).sum()) for b, (c, u) in zip(budgets or [], bchoices, strict=True)
                   if _gap_max(c.bound, _joint(p, c, u)) > target]
@@ -243,9 +282,10 @@ def _dominated(capability: np.ndarray, rate: np.ndarray) -> np.ndarray:
 
 def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS, theater: Theater | None = None,
             workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-            scheduler: str | None = None) -> SweepResult:
+            scheduler: str | None = None, refine_until_s: float | None = None) -> SweepResult:
     """The least drone-defence cost to reach each value-weighted defeat-rate target (LP promise), the
     marginal euros per extra point, the knee, and each step in conventional equivalents."""
+    _check_refine(refine_until_s)
     bad = [t for t in targets if not 0 < t < 1]
     if bad or not targets:
         raise ConfigError([("--targets", f"{bad or 'none'}: give defeat rates between 0 and 1, e.g. 0.5,0.9,0.99")])
@@ -254,6 +294,8 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     total = fam.total_value
     target_gap = float(p.solver.get("mip_rel_gap", 0.01))
     for _ in range(REFINE_ROUNDS):
+        if not _may_refine(p, t0, refine_until_s):
+            break
         loose = []
         for rate in targets:
             c = fam.cheapest_reaching(rate * total)
