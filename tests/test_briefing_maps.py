@@ -1,0 +1,53 @@
+"""Briefing maps: the promised size and dpi, not blank, every nation, clear errors, nothing half-written."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from planner.config.io import load_scenario
+from planner.plan import solve_scenario
+from planner.report.briefing_maps import load_map_inputs, write_maps
+from planner.report.plan import write_plan
+from tests.conftest import CONFIGS
+from tests.test_config_valid import run_cli
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps") / "tiny"
+    write_plan(solve_scenario(load_scenario(CONFIGS / "tiny.yaml")), out)
+    return out
+
+
+def test_maps_size_dpi_and_content(plan_dir, tmp_path) -> None:
+    paths = write_maps(load_map_inputs(plan_dir), tmp_path / "m", marking="TEST MARKING", dpi=300)
+    names = sorted(p.name for p in paths)
+    assert names == ["map-SK.pdf", "map-SK.png", "map-overview.pdf", "map-overview.png"]
+    for png in (p for p in paths if p.suffix == ".png"):
+        with Image.open(png) as im:
+            assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+            # A4 at 300 dpi, portrait or landscape
+            assert sorted(im.size) == [2481, 3507]
+            pixels = np.asarray(im.convert("RGB"), dtype=float)
+        # not blank: plenty of ink, and the border's colour scale is there (cividis: blue to yellow)
+        ink = (pixels.sum(axis=2) < 600).mean()
+        assert ink > 0.05
+        assert pixels.std() > 20
+    for pdf in (p for p in paths if p.suffix == ".pdf"):
+        data = pdf.read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 20_000
+
+
+def test_cli_maps_and_errors(plan_dir, tmp_path) -> None:
+    res = run_cli("maps", str(plan_dir), "--out", str(tmp_path / "maps"), "--formats", "png", "--dpi", "100")
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["map-SK.png", "map-overview.png"]
+    res = run_cli("maps", str(plan_dir), "--out", str(tmp_path / "bad"), "--formats", "gif")
+    assert res.returncode == 1 and "--formats: 'gif' is not a list of png, pdf, svg" in res.stderr
+    assert not (tmp_path / "bad").exists() and "Traceback" not in res.stderr
+    res = run_cli("maps", str(plan_dir), "--out", str(tmp_path / "bad"), "--marking", " ")
+    assert res.returncode == 1 and "--marking: the banner is empty" in res.stderr
+    res = run_cli("maps", str(tmp_path / "nowhere"), "--out", str(tmp_path / "bad"))
+    assert res.returncode == 1 and "has no plan.json" in res.stderr
