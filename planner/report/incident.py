@@ -14,7 +14,7 @@ import numpy as np
 
 from planner.analysis.incident import IncidentResult
 from planner.output import atomic_output_dir
-from planner.report.plan import _clean, _records, plan_document
+from planner.report.plan import _clean, _records, write_plan_documents
 from planner.report.sweeps import GREY_SAFE
 
 
@@ -26,10 +26,7 @@ def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150) -> Path
         (tmp / "incident.json").write_text(json.dumps(_clean({**result.summary, "cases": _records(result.table)}),
                                                       indent=2) + "\n")
         _chart(result, tmp / "incident.png", dpi)
-        for name, plan in result.plans.items():
-            folder = tmp / "plans" / name
-            folder.mkdir(parents=True)
-            (folder / "plan.json").write_text(json.dumps(plan_document(plan), indent=2) + "\n")
+        write_plan_documents(result.plans, tmp / "plans")
     return Path(out)
 
 

@@ -53,6 +53,14 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     })
 
 
+def write_plan_documents(plans: dict[str, Plan], folder: Path) -> None:
+    """``folder/<name>/plan.json`` for each of an analysis's plans (sweep points, robust and incident plans)."""
+    for name, plan in plans.items():
+        sub = folder / name
+        sub.mkdir(parents=True)
+        (sub / "plan.json").write_text(json.dumps(plan_document(plan), indent=2) + "\n")
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:

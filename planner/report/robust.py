@@ -13,7 +13,7 @@ import numpy as np
 
 from planner.analysis.robust import RobustResult
 from planner.output import atomic_output_dir
-from planner.report.plan import _clean, _records, plan_document
+from planner.report.plan import _clean, _records, write_plan_documents
 from planner.report.sweeps import GREY_SAFE
 
 
@@ -25,10 +25,7 @@ def write_robust(result: RobustResult, out: Path, *, dpi: int = 150) -> Path:
         (tmp / "robust.json").write_text(json.dumps(_clean({**result.summary, "worlds": _records(result.table)}),
                                                     indent=2) + "\n")
         _chart(result, tmp / "robust.png", dpi)
-        for name, plan in result.plans.items():
-            folder = tmp / "plans" / name
-            folder.mkdir(parents=True)
-            (folder / "plan.json").write_text(json.dumps(plan_document(plan), indent=2) + "\n")
+        write_plan_documents(result.plans, tmp / "plans")
     return Path(out)
 
 

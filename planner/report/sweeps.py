@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner.analysis.sweeps import SweepResult
 from planner.output import atomic_output_dir
-from planner.report.plan import _clean, _records, plan_document
+from planner.report.plan import _clean, _records, write_plan_documents
 
 GREY_SAFE = ("#1b1b1b", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")  # Okabe–Ito
 
@@ -35,10 +35,7 @@ def write_sweep(result: SweepResult, out: Path, *, dpi: int = 150) -> Path:
                 _budget_chart(result, tmp / "budget_sweep.png", dpi)
         else:
             _premium_chart(result, tmp / "premium.png", dpi)
-        for pid, plan in result.plans.items():
-            folder = tmp / "points" / pid
-            folder.mkdir(parents=True)
-            (folder / "plan.json").write_text(json.dumps(plan_document(plan), indent=2) + "\n")
+        write_plan_documents(result.plans, tmp / "points")
     return Path(out)
 
 
