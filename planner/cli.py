@@ -202,6 +202,7 @@ def _progress(label: str):  # noqa: ANN202 - a rich Progress used as a context a
     return progress, tick
 
 
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")]
 WorkersOption = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: solver.threads).",
                                                    min=1)]
 SchedulerOption = Annotated[str | None, typer.Option(
@@ -215,8 +216,7 @@ RefineOption = Annotated[float | None, typer.Option(
 @app.command()
 def frontier(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
-        "out/frontier"),
+    out: OutOption = Path("out/frontier"),
     points: Annotated[int, typer.Option("--points", help="Points on the drone/conventional frontier.")] = 11,
     budgets: Annotated[str | None, typer.Option(
         "--budgets", help="Also sweep the total budget: comma-separated euros, e.g. 3e9,6e9,9e9.")] = None,
@@ -252,8 +252,7 @@ def frontier(
 @app.command()
 def premium(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
-        "out/premium"),
+    out: OutOption = Path("out/premium"),
     targets: Annotated[str, typer.Option(
         "--targets", help="Defeat-rate targets, value-weighted, comma-separated.")] = "0.5,0.7,0.8,0.9,0.95,0.99,0.999",
     workers: WorkersOption = None,
@@ -375,8 +374,7 @@ def uncertainty(
 @app.command()
 def robust(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
-        "out/robust"),
+    out: OutOption = Path("out/robust"),
     draws: Annotated[int, typer.Option("--draws", help="Catalog draws the robust plan is planned against "
                                                        "(besides the nominal catalogs).")] = 4,
     mode: Annotated[str, typer.Option("--mode", help="worst: maximise the worst world's defeats; expected: "
@@ -418,8 +416,7 @@ def robust(
 def incident(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file with an incident block, e.g. "
                                                 "configs/incidents/poland-2025-09.yaml.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
-        "out/incident"),
+    out: OutOption = Path("out/incident"),
     targets: Annotated[str, typer.Option(
         "--targets", help="Also price the cheapest wall reaching these defeat rates (every class), "
                           "comma-separated; '' for none.")] = "0.5,0.7,0.85",

@@ -31,7 +31,7 @@ from planner.errors import ConfigError, InfeasibleError
 from planner.geo.theater import Theater, build_theater
 from planner.lp import model as lpm
 from planner.lp import sectors as sec
-from planner.plan import Plan, solve_problem, solve_scenario, tabulate
+from planner.plan import Plan, solve_problem, tabulate
 from planner.problem import PlanningProblem, build_problem
 
 #: Money no posture runs out of in one raid (its magazines bind first).
@@ -70,7 +70,8 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     sensors = p.in_service_sensors.astype(float)
     effectors = p.in_service_effectors.astype(float)
     posture = _evaluate_fixed(p, sensors, effectors)
-    wall = solve_scenario(scenario, theater)
+    solved, exact = solve_problem(p)
+    wall = tabulate(scenario, theater, p, solved, exact, {})
 
     observed_rate = inc.drones_defeated.value / inc.drones.value
     d_lo, d_hi = inc.drones.range

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -13,21 +12,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from planner.analysis.incident import IncidentResult
-from planner.output import atomic_output_dir
-from planner.report.plan import _clean, _records, write_plan_documents
+from planner.report.plan import write_analysis
 from planner.report.sweeps import GREY_SAFE
 
 
 def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150) -> Path:
     """Write ``incident.csv`` (one row per case), ``incident.json`` (summary and rows), ``incident.png`` and
     ``plans/<case>/plan.json`` into ``out`` (replaced whole on success)."""
-    with atomic_output_dir(Path(out)) as tmp:
-        result.table.to_csv(tmp / "incident.csv", index=False)
-        (tmp / "incident.json").write_text(json.dumps(_clean({**result.summary, "cases": _records(result.table)}),
-                                                      indent=2) + "\n")
-        _chart(result, tmp / "incident.png", dpi)
-        write_plan_documents(result.plans, tmp / "plans")
-    return Path(out)
+    return write_analysis(out, "incident", result.table, result.summary, "cases",
+                          lambda path: _chart(result, path, dpi), result.plans)
 
 
 def _chart(result: IncidentResult, path: Path, dpi: int) -> None:

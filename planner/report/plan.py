@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import platform
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,18 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "conventional": _records(plan.conventional),
         "cost_exchange": _records(plan.exchange),
     })
+
+
+def write_analysis(out: Path, kind: str, table: pd.DataFrame, summary: dict[str, Any], rows: str,
+                   chart: Callable[[Path], None], plans: dict[str, Plan]) -> Path:
+    """An analysis folder, atomically: ``<kind>.csv`` (the table), ``<kind>.json`` (the summary and the
+    table's rows under ``rows``), ``<kind>.png`` (``chart`` draws it) and ``plans/<name>/plan.json``."""
+    with atomic_output_dir(Path(out)) as tmp:
+        table.to_csv(tmp / f"{kind}.csv", index=False)
+        (tmp / f"{kind}.json").write_text(json.dumps(_clean({**summary, rows: _records(table)}), indent=2) + "\n")
+        chart(tmp / f"{kind}.png")
+        write_plan_documents(plans, tmp / "plans")
+    return Path(out)
 
 
 def write_plan_documents(plans: dict[str, Plan], folder: Path) -> None:

@@ -1,6 +1,6 @@
-"""A first map of a plan: border coloured by expected defeat probability, sites by system type.
-
-Briefing-grade maps (scale bar, insets, marking banner) are a later piece of work.
+"""A quick map of a plan (map.png of `dronewall run`): border coloured by expected defeat probability,
+sites by system type. Slide-ready maps (per nation, legend, scale bar, inset, marking banner) are
+`dronewall maps` (planner.report.briefing_maps).
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
             th.no_fire_zones.plot(ax=ax, color="#c0392b", alpha=0.15, linewidth=0)
         cmap = plt.get_cmap("cividis")  # readable in greyscale and by colour-blind readers
         norm = Normalize(0, 1)
+        # Above the site symbols, over a dark casing: at flank scale the symbols would hide the border's colour.
+        cells.plot(ax=ax, color="black", linewidth=5.2, zorder=6)
         cells.plot(ax=ax, column="p_defeat_all", cmap=cmap, norm=norm, linewidth=4.0, missing_kwds={"color": "#bbb"},
-                   zorder=3)
+                   zorder=7)
         units = plan.units
         systems = sorted(units["system"].unique()) if len(units) else []
         palette = plt.get_cmap("tab10")

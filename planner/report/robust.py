@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -12,21 +11,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from planner.analysis.robust import RobustResult
-from planner.output import atomic_output_dir
-from planner.report.plan import _clean, _records, write_plan_documents
+from planner.report.plan import write_analysis
 from planner.report.sweeps import GREY_SAFE
 
 
 def write_robust(result: RobustResult, out: Path, *, dpi: int = 150) -> Path:
     """Write ``robust.csv`` (one row per plan and world), ``robust.json`` (summary and rows),
     ``robust.png`` and ``plans/{nominal,robust}/plan.json`` into ``out`` (replaced whole on success)."""
-    with atomic_output_dir(Path(out)) as tmp:
-        result.table.to_csv(tmp / "robust.csv", index=False)
-        (tmp / "robust.json").write_text(json.dumps(_clean({**result.summary, "worlds": _records(result.table)}),
-                                                    indent=2) + "\n")
-        _chart(result, tmp / "robust.png", dpi)
-        write_plan_documents(result.plans, tmp / "plans")
-    return Path(out)
+    return write_analysis(out, "robust", result.table, result.summary, "worlds",
+                          lambda path: _chart(result, path, dpi), result.plans)
 
 
 def _chart(result: RobustResult, path: Path, dpi: int) -> None:
