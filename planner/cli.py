@@ -23,6 +23,7 @@ from rich.table import Table
 from planner import __version__
 from planner.config.schema import all_schemas, scenario_schema
 from planner.errors import DronewallError
+from planner.report import DEFAULT_MARKING
 
 app = typer.Typer(
     name="dronewall",
@@ -141,18 +142,26 @@ def theater(
                       f"in {time.perf_counter() - t0:.1f} s")
 
 
+MarkingOption = Annotated[str, typer.Option("--marking", help="Banner at the top and bottom of every map and page.")]
+DpiOption = Annotated[int, typer.Option("--dpi", help="Resolution of the PNG maps and charts.", min=72, max=1200)]
+
+
 @app.command()
 def run(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
         "out/plan"
     ),
+    brief: Annotated[bool, typer.Option("--brief", help="Also write the briefing into OUT/brief "
+                                                        "(as `dronewall brief OUT`).")] = False,
+    marking: MarkingOption = DEFAULT_MARKING,
 ) -> None:
     """Solve the scenario: where to put which systems, what it defeats, what it costs, what it leaves for tanks."""
     from planner.config.io import load_scenario
     from planner.plan import solve_scenario
     from planner.report.plan import write_plan
 
+    _check_marking(marking)
     scenario = load_scenario(config)
     with err_console.status(f"planning '{scenario.name}' (solver time limit "
                             f"{scenario.config.solver.time_limit_s:g} s)..."):
@@ -175,6 +184,8 @@ def run(
                       f"{r.leakers_per_raid:.1f}", _eur(r.munitions_eur_per_defeat), _ratio(r.munitions_exchange_ratio))
     out_console.print(table)
     out_console.print(f"results in {out}/ (plan.json, plan.gpkg, cells.csv, sites.csv, map.png, manifest.json)")
+    if brief:
+        _brief(out, out / "brief", (), marking, 300, True, None, "")
 
 
 def _floats(text: str | None, option: str, example: str) -> list[float] | None:
@@ -456,9 +467,8 @@ def incident(
 def maps(
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/maps).")] = None,
-    marking: Annotated[str, typer.Option("--marking", help="Banner at the top and bottom of every map.")] =
-        "UNCLASSIFIED — FOR EXERCISE",
-    dpi: Annotated[int, typer.Option("--dpi", help="Resolution of the PNG maps.", min=72, max=1200)] = 300,
+    marking: MarkingOption = DEFAULT_MARKING,
+    dpi: DpiOption = 300,
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: png, pdf, svg.")] = "png,pdf",
 ) -> None:
     """Briefing maps of a plan: the whole flank and one per nation (PNG at 300 dpi, PDF)."""
@@ -472,9 +482,7 @@ def maps(
     bad = [f for f in kinds if f not in ("png", "pdf", "svg")]
     if bad or not kinds:
         raise ConfigError([("--formats", f"'{formats}' is not a list of png, pdf, svg: write e.g. png,pdf")])
-    if not marking.strip():
-        raise ConfigError([("--marking", "the banner is empty: give the marking the maps carry, e.g. "
-                                         "'UNCLASSIFIED — FOR EXERCISE'")])
+    _check_marking(marking)
     t0 = time.perf_counter()
     inputs = load_map_inputs(plan_dir)
     folder = out or Path(plan_dir) / "maps"
@@ -482,6 +490,52 @@ def maps(
         paths = write_maps(inputs, tmp, marking=marking, dpi=dpi, formats=kinds)
     out_console.print(f"{len(paths)} files in {folder}/ (map-overview and one map per nation; "
                       f"{', '.join(kinds)}) in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def brief(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run` (with any analyses in it).")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: RUN_DIR/brief; replaced "
+                                                                 "whole on success).")] = None,
+    analysis: Annotated[list[Path] | None, typer.Option(
+        "--analysis", "-a", help="A frontier, premium, robust, stress, uncertainty or simulation folder of the same "
+                                 "scenario to include (repeatable); those inside RUN_DIR are found by themselves.")] = None,
+    marking: MarkingOption = DEFAULT_MARKING,
+    dpi: DpiOption = 300,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write briefing.pdf.")] = True,
+    tiles: Annotated[str | None, typer.Option(
+        "--tiles", help="Tile server for the interactive map's background, e.g. "
+                        "https://tile.example.org/{z}/{x}/{y}.png (default: none; the shipped geodata).")] = None,
+    tiles_attribution: Annotated[str, typer.Option("--tiles-attribution", help="Credit line the tiles require.")] = "",
+) -> None:
+    """The briefing: one HTML file (and a PDF) with the bottom line up front, maps, charts, tables, sources, manifest."""
+    _check_marking(marking)
+    _brief(run_dir, out or Path(run_dir) / "brief", tuple(analysis or ()), marking, dpi, pdf, tiles, tiles_attribution)
+
+
+def _check_marking(marking: str) -> None:
+    from planner.errors import ConfigError
+
+    if not marking.strip():
+        raise ConfigError([("--marking", "the banner is empty: give the marking the maps carry, e.g. "
+                                         "'UNCLASSIFIED — FOR EXERCISE'")])
+
+
+def _brief(run_dir: Path, out: Path, analyses: tuple[Path, ...], marking: str, dpi: int, pdf: bool,
+           tiles: str | None, tiles_attribution: str) -> None:
+    from planner.errors import ConfigError
+    from planner.report.brief import write_briefing
+
+    if tiles is not None and not all(k in tiles for k in ("{z}", "{x}", "{y}")):
+        raise ConfigError([("--tiles", f"'{tiles}' has no {{z}}, {{x}} and {{y}}: give a tile URL template, e.g. "
+                                       "https://tile.example.org/{z}/{x}/{y}.png")])
+    with err_console.status("writing the briefing (maps, charts, interactive map, report)..."):
+        result = write_briefing(run_dir, out, analyses=analyses, marking=marking, dpi=dpi, pdf=pdf, tiles=tiles,
+                                tiles_attribution=tiles_attribution)
+    included = ", ".join(result["analyses"]) or "none (run stress, frontier, premium, uncertainty to add them)"
+    out_console.print(f"briefing in {out}/ (briefing.html{', briefing.pdf' if pdf else ''}, interactive-map.html, "
+                      f"maps/, charts/) in {result['timings_s']['total_s']:.1f} s; analyses included: {included}",
+                      highlight=False)
 
 
 def _pct(x: float | None) -> str:

@@ -13,12 +13,14 @@ It reads a plan folder's outputs (plan.gpkg, plan.json) and the theater's countr
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import matplotlib
+
+from planner.report import DEFAULT_MARKING
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -26,8 +28,6 @@ from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-#: The default marking banner (scenario-independent; `--marking` replaces it).
-DEFAULT_MARKING = "UNCLASSIFIED — FOR EXERCISE"
 DEFENDER_FILL = "#eef2f6"
 NEIGHBOUR_FILL = "#d6d1c8"
 CMAP = "cividis"  # monotone in lightness: greyscale and colour-blind readable
@@ -58,6 +58,8 @@ class MapInputs:
     effector_ids: tuple[str, ...]
     n_sources: int
     crs_name: str
+    threat_ids: tuple[str, ...] = ()
+    names: dict[str, str] = field(default_factory=dict)  # display names of systems and threats, by id
 
 
 def write_maps(inputs: MapInputs, folder: Path, *, marking: str = DEFAULT_MARKING, dpi: int = 300,
@@ -331,4 +333,5 @@ def load_map_inputs(plan_dir: Path) -> MapInputs:
                      assets=layers["assets"], no_fire_zones=layers["no_fire_zones"],
                      effector_range_m={e: float(cat.effectors[e].range_m.value) for e in effector_ids},
                      sensor_ids=sensor_ids, effector_ids=effector_ids, n_sources=len(cat.sources),
-                     crs_name=str(theater.crs.name))
+                     crs_name=str(theater.crs.name), threat_ids=tuple(t["threat"] for t in doc.get("threats", [])),
+                     names={k: v.name for kind in (cat.sensors, cat.effectors, cat.threats) for k, v in kind.items()})

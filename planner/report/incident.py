@@ -13,7 +13,7 @@ import numpy as np
 
 from planner.analysis.incident import IncidentResult
 from planner.report.plan import write_analysis
-from planner.report.sweeps import GREY_SAFE
+from planner.report.charts import GREY_SAFE
 
 
 def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150) -> Path:

@@ -12,7 +12,7 @@ import numpy as np
 
 from planner.analysis.robust import RobustResult
 from planner.report.plan import write_analysis
-from planner.report.sweeps import GREY_SAFE
+from planner.report.charts import GREY_SAFE
 
 
 def write_robust(result: RobustResult, out: Path, *, dpi: int = 150) -> Path:

@@ -1,0 +1,285 @@
+"""A briefing document: sections of paragraphs, bullet lists, tables and figures, rendered to one
+self-contained HTML page (:func:`render_html`, pictures inlined) and to an A4 PDF (:func:`render_pdf`, reportlab:
+no browser). The content is built by :mod:`planner.report.brief`; this module knows nothing of plans.
+
+Text blocks take two bits of markup, ``**bold**`` and ```code```; everything else is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Longest side, in pixels, of the pictures inlined into the HTML and PDF (the full-resolution files sit beside).
+INLINE_MAX_PX = 1600
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str = ""
+    numeric: list[bool] | None = None  # right-align these columns (default: guessed from the first row)
+
+
+@dataclass
+class Figure:
+    caption: str
+    image: Path  # full-resolution PNG
+    links: list[Path] = field(default_factory=list)  # the same picture in other formats, beside the report
+
+
+@dataclass
+class Section:
+    title: str
+    anchor: str
+    blocks: list[str | Table | Figure | list[str]] = field(default_factory=list)  # str: a paragraph; list: bullets
+
+
+@dataclass
+class Briefing:
+    title: str
+    subtitle: str
+    marking: str
+    bluf: list[str]
+    sections: list[Section]
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, relative path)
+
+
+def _inline_markup(text: str) -> str:
+    """Escape, then **bold** and `code` (the only markup the briefing's text uses)."""
+    t = html.escape(text, quote=False)
+    t = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", t)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+
+
+@functools.lru_cache(maxsize=64)
+def _small_image(path: Path, fmt: str = "PNG", max_px: int = INLINE_MAX_PX) -> tuple[bytes, str]:
+    """The picture scaled to ``max_px`` on its longest side: a 256-colour PNG for the HTML (maps and charts are
+    flat colours and text, which stay crisp) or a JPEG for the PDF (embedded as it is, small and fast)."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        im.thumbnail((max_px, max_px), Image.LANCZOS, reducing_gap=2.0)
+        buf = io.BytesIO()
+        if fmt == "PNG":
+            im.quantize(256, method=Image.Quantize.FASTOCTREE).save(buf, format="PNG")
+        else:
+            im.save(buf, format="JPEG", quality=90)
+    return buf.getvalue(), f"image/{fmt.lower()}"
+
+
+def _is_numeric(cell: str) -> bool:
+    return bool(re.fullmatch(r"[-+€]?[\d,.]+(%|bn|M)?|n/a", cell.strip()))
+
+
+_NUM = {True: ' class="n"', False: ""}  # numbers are right-aligned
+
+
+def render_html(b: Briefing, folder: Path) -> str:
+    """The briefing as one self-contained HTML page (pictures inlined; links point to files beside it)."""
+    toc = "".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in b.sections)
+    parts = ['<section id="bluf"><h2>Bottom line up front</h2><ul class="bluf">'
+             + "".join(f"<li>{_inline_markup(x)}</li>" for x in b.bluf) + "</ul></section>"]
+    fig_no = tab_no = 0
+    for s in b.sections:
+        body = []
+        for block in s.blocks:
+            if isinstance(block, str):
+                body.append(f"<p>{_inline_markup(block)}</p>")
+            elif isinstance(block, list):
+                body.append("<ul>" + "".join(f"<li>{_inline_markup(x)}</li>" for x in block) + "</ul>")
+            elif isinstance(block, Figure):
+                fig_no += 1
+                data, mime = _small_image(block.image)
+                rel = [p.relative_to(folder).as_posix() for p in (block.image, *block.links) if p.is_relative_to(folder)]
+                links = " · ".join(f'<a href="{html.escape(r)}">{html.escape(Path(r).suffix[1:].upper())}</a>'
+                                   for r in rel)
+                body.append(f'<figure><img src="data:{mime};base64,{base64.b64encode(data).decode()}" '
+                            f'alt="{html.escape(block.caption)}"><figcaption>Figure {fig_no}. '
+                            f'{html.escape(block.caption)}{" (" + links + ")" if links else ""}</figcaption></figure>')
+            else:
+                tab_no += 1
+                num = block.numeric or [_is_numeric(c) for c in (block.rows[0] if block.rows else block.columns)]
+                head = "".join(f'<th{_NUM[n]}>{html.escape(c)}</th>' for c, n in zip(block.columns, num, strict=True))
+                rows = "".join("<tr>" + "".join(f"<td{_NUM[n]}>{html.escape(c)}</td>" for c, n in zip(r, num, strict=True))
+                               + "</tr>" for r in block.rows)
+                note = f'<p class="note">{_inline_markup(block.note)}</p>' if block.note else ""
+                body.append(f'<div class="table"><table><caption>Table {tab_no}. {html.escape(block.caption)}</caption>'
+                            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}</div>")
+        parts.append(f'<section id="{s.anchor}"><h2>{html.escape(s.title)}</h2>{"".join(body)}</section>')
+    links = "".join(f' · <a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in b.links)
+    marking = html.escape(b.marking)
+    colour = "#007a33" if b.marking.upper().startswith("UNCLASSIFIED") else "#7a0019"
+    return _PAGE.format(title=html.escape(b.title), subtitle=html.escape(b.subtitle), marking=marking, colour=colour,
+                        toc=toc, links=links, body="\n".join(parts), css=_PAGE_CSS)
+
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="dronewall">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<div class="marking top" style="background:{colour}">{marking}</div>
+<main>
+<header><h1>{title}</h1><p class="subtitle">{subtitle}</p>
+<nav><b>Contents:</b> <a href="#bluf">Bottom line up front</a><ol>{toc}</ol>{links}</nav></header>
+{body}
+</main>
+<div class="marking bottom" style="background:{colour}">{marking}</div>
+</body>
+</html>
+"""
+
+_PAGE_CSS = """
+body { margin: 0; font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #1b1b1b; line-height: 1.45;
+       font-size: 15px; background: #fff; }
+main { max-width: 1080px; margin: 0 auto; padding: 2.4em 1.2em 3em 1.2em; }
+.marking { position: fixed; left: 0; right: 0; color: #fff; text-align: center; font-weight: bold; padding: 3px;
+           font-size: 13px; letter-spacing: .05em; z-index: 10; }
+.marking.top { top: 0; } .marking.bottom { bottom: 0; }
+h1 { font-size: 1.6em; margin: .3em 0 .1em 0; } h2 { border-bottom: 2px solid #1b1b1b; padding-bottom: .1em; margin-top: 1.6em; }
+.subtitle { font-size: 1.05em; color: #333; margin-top: 0; }
+nav { font-size: .9em; } nav ol { display: inline; padding: 0; } nav li { display: inline; margin-left: .8em; }
+.bluf li { margin-bottom: .6em; }
+figure { margin: 1.2em 0; page-break-inside: avoid; } figure img { max-width: 100%; height: auto; border: 1px solid #ccc; }
+figcaption { font-size: .9em; color: #333; }
+.table { overflow-x: auto; margin: 1em 0 1.4em 0; }
+table { border-collapse: collapse; font-size: .82em; width: 100%; }
+caption { text-align: left; font-weight: bold; padding-bottom: .3em; }
+th, td { border-bottom: 1px solid #ccc; padding: 2px 6px; vertical-align: top; text-align: left; }
+th { background: #eef2f6; } td.n, th.n { text-align: right; white-space: nowrap; }
+.note { font-size: .85em; color: #444; margin-top: .3em; }
+code { background: #f2f2f2; padding: 0 .2em; }
+@media print { main { max-width: none; padding-top: 1.5em; } h2 { page-break-before: auto; } a { color: inherit; } }
+"""
+
+
+def render_pdf(b: Briefing, path: Path) -> Path:
+    """The briefing as an A4 PDF (reportlab; DejaVu fonts from matplotlib for €, ≤ and the like)."""
+    from matplotlib import font_manager
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import (
+        Image,
+        KeepTogether,
+        ListFlowable,
+        ListItem,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+    from reportlab.platypus import Table as RLTable
+
+    for name, weight in (("DejaVuSans", "normal"), ("DejaVuSans-Bold", "bold")):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, font_manager.findfont(
+                font_manager.FontProperties(family="DejaVu Sans", weight=weight), fallback_to_default=False)))
+    pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
+                                  italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
+    ss = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=ss["BodyText"], fontName="DejaVuSans", fontSize=9.5, leading=12.5)
+    small = ParagraphStyle("small", parent=body, fontSize=6.8, leading=8.2)
+    h1 = ParagraphStyle("h1", parent=ss["Title"], fontName="DejaVuSans-Bold", fontSize=16, leading=20)
+    h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName="DejaVuSans-Bold", fontSize=13, spaceBefore=10,
+                        keepWithNext=1)
+    cap = ParagraphStyle("cap", parent=body, fontSize=8.5, leading=10.5, textColor=colors.HexColor("#333333"))
+    sub = ParagraphStyle("sub", parent=body, alignment=TA_CENTER)
+
+    def markup(text: str) -> str:
+        return re.sub(r"<code>(.+?)</code>", r'<font face="Courier">\1</font>', _inline_markup(text))
+
+    colour = colors.HexColor("#007a33" if b.marking.upper().startswith("UNCLASSIFIED") else "#7a0019")
+    width, height = A4
+    frame_w = width - 30 * mm
+
+    def page(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        for y in (height - 9 * mm, 3 * mm):
+            canvas.setFillColor(colour)
+            canvas.rect(0, y, width, 6 * mm, stroke=0, fill=1)
+            canvas.setFillColor(colors.white)
+            canvas.setFont("DejaVuSans-Bold", 9)
+            canvas.drawCentredString(width / 2, y + 1.8 * mm, b.marking)
+        canvas.setFillColor(colors.HexColor("#444444"))
+        canvas.setFont("DejaVuSans", 7)
+        canvas.drawRightString(width - 15 * mm, 11 * mm, f"{b.title} · page {doc.page}")
+        canvas.restoreState()
+
+    flow: list[Any] = [Paragraph(html.escape(b.title), h1), Paragraph(html.escape(b.subtitle), sub), Spacer(1, 6),
+                       Paragraph("Bottom line up front", h2),
+                       ListFlowable([ListItem(Paragraph(markup(x), body), leftIndent=10) for x in b.bluf],
+                                    bulletType="bullet", start="•", leftIndent=10)]
+    fig_no = tab_no = 0
+    for s in b.sections:
+        flow.append(PageBreak() if s.anchor in ("maps", "sources") else Spacer(1, 8))
+        flow.append(Paragraph(html.escape(s.title), h2))
+        for block in s.blocks:
+            if isinstance(block, str):
+                flow.append(Paragraph(markup(block), body))
+            elif isinstance(block, list):
+                flow.append(ListFlowable([ListItem(Paragraph(markup(x), body)) for x in block], bulletType="bullet"))
+            elif isinstance(block, Figure):
+                fig_no += 1
+                data, _ = _small_image(block.image, "JPEG")
+                img = Image(io.BytesIO(data))
+                scale = min(frame_w / img.imageWidth, (height - 60 * mm) / img.imageHeight)
+                img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+                flow.append(KeepTogether([img, Paragraph(f"Figure {fig_no}. {html.escape(block.caption)}", cap),
+                                          Spacer(1, 6)]))
+            else:
+                tab_no += 1
+                num = block.numeric or [_is_numeric(c) for c in (block.rows[0] if block.rows else block.columns)]
+                cell = [ParagraphStyle(f"c{k}", parent=small, alignment=2 if n else 0) for k, n in enumerate(num)]
+                data = [[Paragraph(f"<b>{html.escape(c)}</b>", cell[k]) for k, c in enumerate(block.columns)]]
+                data += [[Paragraph(html.escape(c), cell[k]) for k, c in enumerate(r)] for r in block.rows]
+                widths = _col_widths(block, num, frame_w)
+                t = RLTable(data, colWidths=widths, repeatRows=1)
+                t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+                                       ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+                                       ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+                flow += [Paragraph(f"<b>Table {tab_no}.</b> {html.escape(block.caption)}", cap), t]
+                if block.note:
+                    flow.append(Paragraph(markup(block.note), cap))
+                flow.append(Spacer(1, 8))
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
+                            bottomMargin=17 * mm, title=b.title, author="dronewall", subject=b.subtitle)
+    doc.build(flow, onFirstPage=page, onLaterPages=page)
+    return Path(path)
+
+
+def _col_widths(t: Table, numeric: list[bool], total: float, char_pt: float = 3.9, pad_pt: float = 8.0) -> list[float]:
+    """Number columns as wide as their longest cell (they never wrap); text columns share the rest after
+    their longest cell (capped, so one long note does not starve the others)."""
+    longest = [max([len(c)] + [len(r[k]) for r in t.rows]) for k, c in enumerate(t.columns)]
+    # a header may wrap between its words; a number may not
+    unbroken = [max([len(w) for w in c.split()] + [len(r[k]) for r in t.rows] + [1]) for k, c in enumerate(t.columns)]
+    fixed = [n * char_pt + pad_pt if num else 0.0 for n, num in zip(unbroken, numeric, strict=True)]
+    share = [0.0 if num else float(min(max(n, 4), 60)) for n, num in zip(longest, numeric, strict=True)]
+    left = max(total - sum(fixed), 0.25 * total)
+    widths = [f if num else left * w / max(sum(share), 1.0) for f, w, num in zip(fixed, share, numeric, strict=True)]
+    scale = min(1.0, total / sum(widths))
+    return [w * scale for w in widths]
+
+

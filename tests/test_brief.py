@@ -1,0 +1,223 @@
+"""The briefing (dronewall brief): its files, its bottom line against the plan, its sources, the charts, the
+interactive map, and both HTML files as a user sees them in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+from PIL import Image
+
+from planner.analysis.stress import load_plan, stress
+from planner.analysis.sweeps import frontier, premium
+from planner.config.io import load_scenario
+from planner.plan import solve_scenario
+from planner.report.brief import load_run, used_figures, write_briefing
+from planner.report.briefing_maps import load_map_inputs
+from planner.report.plan import write_plan
+from planner.report.stress import write_stress
+from planner.report.sweeps import write_sweep
+from planner.report.webmap import map_data, write_webmap
+from tests.browser import chromium_path, open_page
+from tests.conftest import CONFIGS
+from tests.test_config_valid import run_cli
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """The tiny plan with a stress test and a frontier inside it, and a premium beside it."""
+    root = tmp_path_factory.mktemp("brief")
+    scenario = load_scenario(CONFIGS / "tiny.yaml")
+    out = root / "tiny"
+    write_plan(solve_scenario(scenario), out)
+    write_stress(stress(load_plan(out)), out / "stress")
+    write_sweep(frontier(scenario, points=4), out / "frontier")
+    write_sweep(premium(scenario, targets=(0.3, 0.6)), root / "premium")
+    return out
+
+
+@pytest.fixture(scope="module")
+def brief(run_dir):
+    result = write_briefing(run_dir, run_dir / "brief", analyses=(run_dir.parent / "premium",),
+                            marking="TEST MARKING")
+    return result
+
+
+def test_files_and_analyses(brief, run_dir) -> None:
+    out = run_dir / "brief"
+    assert brief["analyses"] == ["frontier", "premium", "stress"]
+    for name in ("briefing.html", "briefing.pdf", "interactive-map.html", "brief.json", "maps/map-overview.png",
+                 "maps/map-SK.png", "maps/map-SK.pdf", "charts/spending.png", "charts/spending.pdf",
+                 "charts/frontier.png", "charts/premium.png", "charts/stress.png"):
+        assert (out / name).is_file(), name
+    for png in (out / "charts").glob("*.png"):
+        with Image.open(png) as im:
+            assert im.info["dpi"] == pytest.approx((300, 300), abs=0.5)
+            assert im.size[0] == 2400  # 8 inches wide at 300 dpi
+    doc = json.loads((out / "brief.json").read_text())
+    assert doc["marking"] == "TEST MARKING" and doc["timings_s"]["total_s"] > 0
+    assert not list(run_dir.glob(".brief.tmp-*"))
+
+
+def test_html_is_self_contained_and_tells_the_bottom_line(brief, run_dir) -> None:
+    html = (run_dir / "brief" / "briefing.html").read_text()
+    plan = json.loads((run_dir / "plan.json").read_text())
+    # one file: every picture inlined, nothing fetched from anywhere
+    srcs = re.findall(r'src="([^"]+)"', html)
+    assert len(srcs) == 2 + 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert html.count("TEST MARKING") >= 2
+    for head in ("What the money buys.", "What it costs in tanks.", "Where it fails.", "How it fails.", "How sure."):
+        assert f"<b>{head}</b>" in html
+    # the numbers are the plan's: the exact defeat rate and the tanks the drone money would buy and run
+    assert f"<b>{100 * plan['defeat_rate_all_exact']:.0f}% of all drones</b>" in html
+    tank = load_scenario(CONFIGS / "tiny.yaml").catalog.conventional["leopard_2a8"]
+    per_tank = tank.unit_cost_eur.value + plan["horizon_years"] * tank.operating_cost_eur_per_year.value
+    assert f"{plan['spend_eur']['drone_defence'] / per_tank:,.0f} Leopard 2A8 main battle tanks" in html
+    stress_doc = json.loads((run_dir / "stress" / "stress.json").read_text())
+    failures = sum(c["expensive_failure"] for c in stress_doc["cases"])
+    assert f"it is an expensive failure in {failures} " in html
+    for section in ("Maps", "Charts", "Tables", "Assumptions and sources", "Manifest"):
+        assert f"<h2>{section}</h2>" in html
+
+
+def test_every_used_figure_and_its_sources_are_listed(brief, run_dir) -> None:
+    html = (run_dir / "brief" / "briefing.html").read_text()
+    run = load_run(run_dir)
+    figures = used_figures(run)
+    paths = [p for p, _ in figures]
+    # tiny allows two sensors, two effectors, one conventional option and two threat classes
+    assert any(p.startswith("sensors.radar_short_3d.") for p in paths)
+    assert not any(p.startswith(("sensors.eo_ir.", "effectors.sam_short.", "conventional.k2.", "threats.fpv_quad."))
+                   for p in paths)
+    assert not any(".geran_3_jet" in p for p in paths)
+    for path, fig in figures:
+        assert f"<td>{path}</td>" in html
+        for sid in fig.source:
+            assert f"<td>{sid}</td>" in html
+    assert f"Every catalog figure the plan used ({len(figures)}:" in html
+
+
+def test_pdf_is_a_document(brief, run_dir) -> None:
+    data = (run_dir / "brief" / "briefing.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    pages = len(re.findall(rb"/Type /Page\b", data))
+    assert pages >= 6  # BLUF, two maps, charts, tables, sources
+
+
+def test_webmap_data_matches_the_plan(run_dir) -> None:
+    inputs = load_map_inputs(run_dir)
+    data = map_data(inputs)
+    assert len(data["cells"]["features"]) == len(inputs.cells)
+    built = inputs.sites[inputs.sites["systems"] != ""]
+    assert len(data["sites"]) == len(built)
+    n_effectors = sum(s in inputs.effector_ids for v in built["systems"] for s in v.split(","))
+    assert len(data["coverage"]) == n_effectors
+    for f in data["cells"]["features"]:
+        p = f["properties"]
+        assert p["p"] is None or 0 <= p["p"] <= 1
+        assert len(p["threats"]) == len(inputs.threat_ids)
+    site = data["sites"][0]
+    assert site["cost_eur"] > 0 and site["systems"]
+    json.dumps(data, allow_nan=False)  # no NaN reaches the page
+
+
+chromium = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
+                              reason="Chromium is not installed (apt-get install chromium); CI installs it")
+
+
+@chromium
+def test_report_in_chromium(brief, run_dir) -> None:
+    rep = open_page(run_dir / "brief" / "briefing.html", probe="document.querySelectorAll('table').length")
+    assert rep.problems == []
+    assert rep.images == 6 and rep.broken_images == []
+    assert rep.facts >= 8
+
+
+@chromium
+def test_interactive_map_in_chromium(brief, run_dir) -> None:
+    inputs = load_map_inputs(run_dir)
+    n_markers = sum(len(v.split(",")) for v in inputs.sites["systems"] if v)
+    popups = {}
+
+    def click(page) -> None:  # a border cell, then a site, as a user would
+        page.locator("path.leaflet-interactive[stroke-width='4.5']").first.click(force=True)
+        popups["cell"] = page.locator(".leaflet-popup-content").inner_text()
+        page.locator(".leaflet-marker-icon.dw-icon").first.click(force=True)
+        popups["site"] = page.locator(".leaflet-popup-content").last.inner_text()
+
+    rep = open_page(run_dir / "brief" / "interactive-map.html", actions=click, probe="""({
+        overlays: document.querySelectorAll('.leaflet-control-layers-overlays input').length,
+        cells: dronewallMap.layers.cells.getLayers()[1].getLayers().length,
+        markers: document.querySelectorAll('.leaflet-marker-icon.dw-icon').length,
+        countries: dronewallMap.layers.countries.getLayers().length,
+        marking: document.querySelector('.marking').textContent})""")
+    assert rep.problems == []
+    f = rep.facts
+    assert f["overlays"] == 7 and f["cells"] == len(inputs.cells) and f["markers"] == n_markers
+    assert f["countries"] >= 2 and f["marking"] == "TEST MARKING"
+    assert "defeat probability (exact)" in popups["cell"] and "leakers" in popups["cell"]
+    assert "cost over the horizon" in popups["site"] and "€" in popups["site"]
+
+
+@chromium
+def test_interactive_map_without_a_reachable_tile_server(run_dir, tmp_path) -> None:
+    """Tiles asked for but no server (a closed loopback port): the shipped geodata still draws."""
+    path = write_webmap(load_map_inputs(run_dir), tmp_path / "m.html", tiles="http://127.0.0.1:9/{z}/{x}/{y}.png")
+    rep = open_page(path, probe="document.querySelectorAll('.leaflet-overlay-pane path').length")
+    assert rep.failed_requests and all("127.0.0.1:9" in r for r in rep.failed_requests)
+    assert rep.page_errors == []
+    assert rep.facts > 20  # countries, cells, no-fire zones drawn
+
+
+def test_cli_run_brief(tmp_path) -> None:
+    res = run_cli("run", str(CONFIGS / "tiny.yaml"), "--out", str(tmp_path / "p"), "--brief", "--marking", "X")
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "p" / "brief" / "briefing.html").is_file() and "briefing in" in res.stdout
+    assert "analyses included: none" in res.stdout
+
+
+def test_cli_brief_errors(run_dir, tmp_path) -> None:
+    bad = tmp_path / "bad"
+    results = []
+
+    def brief_cli(*args: str):
+        res = run_cli("brief", *args)
+        results.append(res)
+        return res
+
+    res = brief_cli(str(tmp_path / "nowhere"), "--out", str(bad))
+    assert res.returncode == 1 and "has no plan.json" in res.stderr
+    res = brief_cli(str(run_dir), "--out", str(bad), "--analysis", str(tmp_path))
+    assert res.returncode == 1 and "--analysis: " in res.stderr and "holds none of stress.json" in res.stderr
+    other = tmp_path / "other-stress"
+    shutil.copytree(run_dir / "stress", other)
+    doc = json.loads((other / "stress.json").read_text())
+    doc["config_hash"] = "0" * 64
+    (other / "stress.json").write_text(json.dumps(doc))
+    res = brief_cli(str(run_dir), "--out", str(bad), "--analysis", str(other))
+    assert res.returncode == 1 and "stress.json: this stress analysis was made from another scenario" in res.stderr
+    res = brief_cli(str(run_dir), "--out", str(bad), "--analysis", str(run_dir.parent / "premium"),
+                  "--analysis", str(run_dir.parent / "premium"))
+    assert res.returncode == 1 and "two premium analyses" in res.stderr
+    res = brief_cli(str(run_dir), "--out", str(bad), "--marking", "")
+    assert res.returncode == 1 and "--marking: the banner is empty" in res.stderr
+    res = brief_cli(str(run_dir), "--out", str(bad), "--tiles", "http://tiles.example/t.png")
+    assert res.returncode == 1 and "--tiles: 'http://tiles.example/t.png' has no {z}, {x} and {y}" in res.stderr
+    assert not bad.exists()
+    assert all("Traceback" not in r.stderr for r in results)
+
+
+@chromium
+def test_the_browser_check_catches_broken_pages(tmp_path) -> None:
+    """The checks above can fail: a missing image, a console error and an exception are all reported."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!doctype html><img src='missing.png' alt='gone'><script>console.error('boom');"
+                    "undefinedFunction();</script>")
+    rep = open_page(page)
+    assert rep.broken_images and "boom" in rep.console_errors
+    assert any("undefinedFunction" in e for e in rep.page_errors)
+    assert rep.failed_requests  # the missing file
