@@ -145,9 +145,9 @@ def test_interactive_map_in_chromium(brief, run_dir) -> None:
 
     def click(page) -> None:  # a border cell, then a site, as a user would
         page.locator("path.leaflet-interactive[stroke-width='4.5']").first.click(force=True)
-        popups["cell"] = page.locator(".leaflet-popup-content").inner_text()
+        popups["cell"] = page.locator(".leaflet-popup-content", has_text="border cell").inner_text()
         page.locator(".leaflet-marker-icon.dw-icon").first.click(force=True)
-        popups["site"] = page.locator(".leaflet-popup-content").last.inner_text()
+        popups["site"] = page.locator(".leaflet-popup-content", has_text="site ").inner_text()
 
     rep = open_page(run_dir / "brief" / "interactive-map.html", actions=click, probe="""({
         overlays: document.querySelectorAll('.leaflet-control-layers-overlays input').length,

@@ -176,7 +176,9 @@ def bottom_line(run: RunFolder) -> list[str]:
     tank = _tank_cost(run)
     conv = pd.DataFrame(d.get("conventional", []))
     kept = conv[conv["units"] > 0] if len(conv) else conv
-    kept_text = ", ".join(f"{int(r.units)} {r.option}" for r in kept.itertuples()) or "no conventional units"
+    conv_names = {k: v.name for k, v in run.scenario.catalog.conventional.items()}
+    kept_text = (", ".join(f"{int(r.units)} × {conv_names.get(r.option, r.option)}" for r in kept.itertuples())
+                 or "no conventional units")
     rate = d["conventional_capability"] / spend["conventional"] if spend.get("conventional") else math.nan
     text = "**What it costs in tanks.** "
     if tank:
@@ -227,7 +229,7 @@ def bottom_line(run: RunFolder) -> list[str]:
         m = un.summary
         sure += (f" Over {m['draws']} draws of the catalogs' low/high ranges the value-weighted defeat rate spans "
                  f"{_pct(m['rate_p05'])}–{_pct(m['rate_p95'])} (5th–95th percentile); it misses "
-                 f"{_pct(m['target'])} in {_pct(m['p_miss_target'])} of draws.")
+                 f"the {_pct(m['target'])} target in {_pct(m['p_miss_target'])} of draws.")
     sim = run.analyses.get("simulation")
     if sim is not None:
         diff = pd.DataFrame(sim.doc["threats"])["difference_pp"].abs().max()
@@ -476,7 +478,8 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
                                    title=f"dronewall {caption}")
             charts.append((caption, paths[0]))
 
-        chart("spending", "Drone-defence spending by nation and category", ch.spending_figure(run.doc))
+        chart("spending", "Drone-defence spending by nation and category",
+              ch.spending_figure(run.doc, {k: v.name for k, v in run.scenario.catalog.conventional.items()}))
         a = run.analyses
         if "frontier" in a:
             chart("frontier", "Frontier: drone defence against conventional forces",

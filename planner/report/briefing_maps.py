@@ -12,7 +12,11 @@ It reads a plan folder's outputs (plan.gpkg, plan.json) and the theater's countr
 
 from __future__ import annotations
 
+import concurrent.futures
+import logging
 import math
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +25,15 @@ import geopandas as gpd
 import matplotlib
 
 from planner.report import DEFAULT_MARKING
+from planner.report.charts import without_idle_draws
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 DEFENDER_FILL = "#eef2f6"
 NEIGHBOUR_FILL = "#d6d1c8"
@@ -63,13 +70,46 @@ class MapInputs:
 
 
 def write_maps(inputs: MapInputs, folder: Path, *, marking: str = DEFAULT_MARKING, dpi: int = 300,
-               formats: tuple[str, ...] = ("png", "pdf")) -> list[Path]:
-    """The overview and one map per defending nation, in each of ``formats``, into ``folder``."""
+               formats: tuple[str, ...] = ("png", "pdf"), workers: int | None = None) -> list[Path]:
+    """The overview and one map per defending nation, in each of ``formats``, into ``folder``.
+
+    Maps are drawn in ``workers`` processes (default: one per core, at most one per map); a script that calls
+    this with workers needs the usual ``if __name__ == "__main__":`` guard, else the maps are drawn here.
+    """
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    out = _draw(inputs, None, folder / "map-overview", marking, dpi, formats)
-    for nation in sorted(set(inputs.cells["defender"])):
-        out += _draw(inputs, nation, folder / f"map-{nation}", marking, dpi, formats)
-    return out
+    jobs = [(None, folder / "map-overview")] + [(n, folder / f"map-{n}") for n in sorted(set(inputs.cells["defender"]))]
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if workers > 1:
+        try:
+            with concurrent.futures.ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_set_worker_inputs, initargs=(inputs,)) as pool:
+                # the overview and the largest nations first, so that the last map to finish is a small one
+                order = sorted(jobs, key=lambda j: -_job_size(inputs, j[0]))
+                futures = [pool.submit(_draw_in_worker, nation, stem, marking, dpi, formats) for nation, stem in order]
+                done = {stem: f.result() for (_, stem), f in zip(order, futures, strict=True)}
+            return [p for _, stem in jobs for p in done[stem]]
+        except (concurrent.futures.process.BrokenProcessPool, RuntimeError) as exc:
+            log.warning("map worker processes failed (%s); drawing the maps in this process", type(exc).__name__)
+    return [p for nation, stem in jobs for p in _draw(inputs, nation, stem, marking, dpi, formats)]
+
+
+_WORKER_INPUTS: MapInputs | None = None
+
+
+def _set_worker_inputs(inputs: MapInputs) -> None:
+    global _WORKER_INPUTS  # noqa: PLW0603 - one copy of the inputs per worker process, sent once
+    _WORKER_INPUTS = inputs
+
+
+def _draw_in_worker(nation: str | None, stem: Path, marking: str, dpi: int, formats: tuple[str, ...]) -> list[Path]:
+    assert _WORKER_INPUTS is not None
+    return _draw(_WORKER_INPUTS, nation, stem, marking, dpi, formats)
+
+
+def _job_size(inputs: MapInputs, nation: str | None) -> float:
+    return float(len(inputs.cells)) if nation is None else float((inputs.cells["defender"] == nation).sum())
 
 
 def _styles(inputs: MapInputs) -> dict[str, tuple[str, str, str]]:
@@ -93,12 +133,12 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
           formats: tuple[str, ...]) -> list[Path]:
     x0, y0, x1, y1 = _extent(inputs, nation)
     portrait = (y1 - y0) >= (x1 - x0)
-    fig = plt.figure(figsize=(8.27, 11.69) if portrait else (11.69, 8.27))
+    fig = without_idle_draws(plt.figure(figsize=(8.27, 11.69) if portrait else (11.69, 8.27)))
     try:
         ax = fig.add_axes((0.03, 0.13, 0.94, 0.75) if portrait else (0.02, 0.09, 0.72, 0.78))
         view = gpd.GeoSeries.from_xy([x0, x1], [y0, y1], crs=inputs.countries.crs).total_bounds
         _base(ax, inputs, view)
-        _cells(ax, fig, inputs, portrait)
+        _cells(ax, fig, inputs, portrait, view)
         handles = _sites(ax, inputs, nation)
         _labels(ax, fig, inputs, view)
         ax.set_xlim(x0, x1)
@@ -150,12 +190,13 @@ def _base(ax: plt.Axes, inputs: MapInputs, view: Any) -> None:
                                   zorder=2)
 
 
-def _cells(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, portrait: bool) -> None:
+def _cells(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, portrait: bool, view: Any) -> None:
     norm = Normalize(0, 1)
+    cells = inputs.cells.cx[view[0]:view[2], view[1]:view[3]]  # what the map shows (the rest costs time only)
     # A dark casing under the coloured line keeps mid values (grey in cividis) apart from the land.
-    inputs.cells.plot(ax=ax, color="black", linewidth=4.6, zorder=4)
-    inputs.cells.plot(ax=ax, column="p_defeat_all", cmap=CMAP, norm=norm, linewidth=3.2, zorder=5,
-                      missing_kwds={"color": "#bdbdbd"})
+    cells.plot(ax=ax, color="black", linewidth=4.6, zorder=4)
+    cells.plot(ax=ax, column="p_defeat_all", cmap=CMAP, norm=norm, linewidth=3.2, zorder=5,
+               missing_kwds={"color": "#bdbdbd"})
     sm = plt.cm.ScalarMappable(cmap=CMAP, norm=norm)
     cax = fig.add_axes((0.30, 0.886, 0.40, 0.009) if portrait else (0.76, 0.88, 0.21, 0.015))
     cb = fig.colorbar(sm, cax=cax, orientation="horizontal")

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from planner.analysis.incident import IncidentResult
-from planner.report.plan import write_analysis
 from planner.report.charts import GREY_SAFE
+from planner.report.plan import write_analysis
 
 
 def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150) -> Path:

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from planner.plan import Plan  # noqa: E402
+from planner.report.charts import without_idle_draws  # noqa: E402
 from planner.report.quickmap import DEFENDER_FILL, NEIGHBOUR_FILL  # noqa: E402
 
 MARKERS = {"sensor": "o", "effector": "^"}
@@ -25,6 +26,7 @@ MARKERS = {"sensor": "o", "effector": "^"}
 def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path: Path, *, dpi: int = 150) -> Path:
     th = plan.theater
     fig, ax = plt.subplots(figsize=(9, 11), dpi=dpi)
+    without_idle_draws(fig)
     try:
         minx, miny, maxx, maxy = th.cells.total_bounds
         pad = max(maxx - minx, maxy - miny) * 0.08 + 20_000

@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from planner.geo.theater import Theater  # noqa: E402
+from planner.report.charts import without_idle_draws  # noqa: E402
 
 DEFENDER_FILL = "#e8eef4"
 NEIGHBOUR_FILL = "#d9d4cc"
@@ -24,6 +25,7 @@ CELL_COLOURS = ("#1b4f72", "#e67e22")  # alternate along the border so cell limi
 def plot_theater(theater: Theater, path: Path, *, dpi: int = 150) -> Path:
     """Draw the theater to a PNG at ``path``."""
     fig, ax = plt.subplots(figsize=(9, 11), dpi=dpi)
+    without_idle_draws(fig)
     try:
         countries = theater.countries
         cells = theater.cells

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from planner.analysis.robust import RobustResult
-from planner.report.plan import write_analysis
 from planner.report.charts import GREY_SAFE
+from planner.report.plan import write_analysis
 
 
 def write_robust(result: RobustResult, out: Path, *, dpi: int = 150) -> Path:
