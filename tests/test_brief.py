@@ -70,6 +70,7 @@ def test_html_is_self_contained_and_tells_the_bottom_line(brief, run_dir) -> Non
     assert len(srcs) == 2 + 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert html.count("TEST MARKING") >= 2
+    assert '@top-center { content: "TEST MARKING"' in html  # printed: in every page's margin
     for head in ("What the money buys.", "What it costs in tanks.", "Where it fails.", "How it fails.", "How sure."):
         assert f"<b>{head}</b>" in html
     # the numbers are the plan's: the exact defeat rate and the tanks the drone money would buy and run

@@ -120,7 +120,16 @@ def render_html(b: Briefing, folder: Path) -> str:
     marking = html.escape(b.marking)
     colour = "#007a33" if b.marking.upper().startswith("UNCLASSIFIED") else "#7a0019"
     return _PAGE.format(title=html.escape(b.title), subtitle=html.escape(b.subtitle), marking=marking, colour=colour,
-                        toc=toc, links=links, body="\n".join(parts), css=_PAGE_CSS)
+                        toc=toc, links=links, body="\n".join(parts), css=_PAGE_CSS,
+                        print_css=_print_css(b.marking, colour))
+
+
+def _print_css(marking: str, colour: str) -> str:
+    """Page margin boxes that carry the marking on every printed page (Chromium 131 and later)."""
+    text = '"' + re.sub(r'["\\<\n]', lambda m: f"\\{ord(m.group()):x} ", marking) + '"'
+    box = (f"content: {text}; background: {colour}; color: #fff; font: bold 9pt 'DejaVu Sans', Arial, sans-serif; "
+           "width: 100%; -webkit-print-color-adjust: exact; print-color-adjust: exact;")
+    return f"@page {{ size: A4; margin: 16mm 12mm; @top-center {{ {box} }} @bottom-center {{ {box} }} }}"
 
 
 _PAGE = """<!doctype html>
@@ -131,6 +140,7 @@ _PAGE = """<!doctype html>
 <meta name="generator" content="dronewall">
 <title>{title}</title>
 <style>{css}</style>
+<style>{print_css}</style>
 </head>
 <body>
 <div class="marking top" style="background:{colour}">{marking}</div>
@@ -164,7 +174,15 @@ th, td { border-bottom: 1px solid #ccc; padding: 2px 6px; vertical-align: top; t
 th { background: #eef2f6; } td.n, th.n { text-align: right; white-space: nowrap; }
 .note { font-size: .85em; color: #444; margin-top: .3em; }
 code { background: #f2f2f2; padding: 0 .2em; }
-@media print { main { max-width: none; padding-top: 1.5em; } h2 { page-break-before: auto; } a { color: inherit; } }
+/* Print (Chromium): the marking in the top and bottom margin of every page, never over the text; a figure
+   stays with its caption, tables wrap to the page. */
+@media print {
+  .marking { display: none; }
+  main { max-width: none; padding: 0; } a { color: inherit; }
+  figure { break-inside: avoid; } figure img { max-height: 225mm; width: auto; }
+  .table { overflow: visible; } table { font-size: 7.5pt; } td, th { overflow-wrap: anywhere; }
+  tr, caption { break-inside: avoid; } caption, h2 { break-after: avoid; }
+}
 """
 
 
