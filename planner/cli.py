@@ -498,7 +498,7 @@ def brief(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: RUN_DIR/brief; replaced "
                                                                  "whole on success).")] = None,
     analysis: Annotated[list[Path] | None, typer.Option(
-        "--analysis", "-a", help="A frontier, premium, robust, stress, uncertainty or simulation folder of the same "
+        "--analysis", "-a", help="A frontier, premium, stress, uncertainty or simulation folder of the same "
                                  "scenario to include (repeatable); those inside RUN_DIR are found by themselves.")] = None,
     marking: MarkingOption = DEFAULT_MARKING,
     dpi: DpiOption = 300,

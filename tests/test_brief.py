@@ -18,9 +18,11 @@ from planner.plan import solve_scenario
 from planner.report.brief import load_run, used_figures, write_briefing
 from planner.report.briefing_maps import load_map_inputs
 from planner.report.plan import write_plan
+from planner.report.simulation import write_simulation
 from planner.report.stress import write_stress
 from planner.report.sweeps import write_sweep
 from planner.report.webmap import map_data, write_webmap
+from planner.simulate import simulate
 from tests.browser import chromium_path, open_page
 from tests.conftest import CONFIGS
 from tests.test_config_valid import run_cli
@@ -36,19 +38,21 @@ def run_dir(tmp_path_factory):
     write_stress(stress(load_plan(out)), out / "stress")
     write_sweep(frontier(scenario, points=4), out / "frontier")
     write_sweep(premium(scenario, targets=(0.3, 0.6)), root / "premium")
+    write_simulation(simulate(out, drones=2000, seed=1), out / "simulation")
     return out
 
 
 @pytest.fixture(scope="module")
 def brief(run_dir):
-    result = write_briefing(run_dir, run_dir / "brief", analyses=(run_dir.parent / "premium",),
+    # the stress folder is found in the run folder and named as well: it counts once
+    result = write_briefing(run_dir, run_dir / "brief", analyses=(run_dir.parent / "premium", run_dir / "stress"),
                             marking="TEST MARKING")
     return result
 
 
 def test_files_and_analyses(brief, run_dir) -> None:
     out = run_dir / "brief"
-    assert brief["analyses"] == ["frontier", "premium", "stress"]
+    assert brief["analyses"] == ["frontier", "premium", "simulation", "stress"]
     for name in ("briefing.html", "briefing.pdf", "interactive-map.html", "brief.json", "maps/map-overview.png",
                  "maps/map-SK.png", "maps/map-SK.pdf", "charts/spending.png", "charts/spending.pdf",
                  "charts/frontier.png", "charts/premium.png", "charts/stress.png"):
@@ -81,6 +85,9 @@ def test_html_is_self_contained_and_tells_the_bottom_line(brief, run_dir) -> Non
     stress_doc = json.loads((run_dir / "stress" / "stress.json").read_text())
     failures = sum(c["expensive_failure"] for c in stress_doc["cases"])
     assert f"it is an expensive failure in {failures} " in html
+    sim = json.loads((run_dir / "simulation" / "simulation.json").read_text())
+    worst = max(abs(t["difference_pp"]) for t in sim["threats"])
+    assert f"An independent simulation agrees within {worst:.1f} points per threat class." in html
     for section in ("Maps", "Charts", "Tables", "Assumptions and sources", "Manifest"):
         assert f"<h2>{section}</h2>" in html
 
@@ -201,8 +208,9 @@ def test_cli_brief_errors(run_dir, tmp_path) -> None:
     (other / "stress.json").write_text(json.dumps(doc))
     res = brief_cli(str(run_dir), "--out", str(bad), "--analysis", str(other))
     assert res.returncode == 1 and "stress.json: this stress analysis was made from another scenario" in res.stderr
+    shutil.copytree(run_dir.parent / "premium", tmp_path / "premium-2")
     res = brief_cli(str(run_dir), "--out", str(bad), "--analysis", str(run_dir.parent / "premium"),
-                  "--analysis", str(run_dir.parent / "premium"))
+                    "--analysis", str(tmp_path / "premium-2"))
     assert res.returncode == 1 and "two premium analyses" in res.stderr
     res = brief_cli(str(run_dir), "--out", str(bad), "--marking", "")
     assert res.returncode == 1 and "--marking: the banner is empty" in res.stderr

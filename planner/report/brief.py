@@ -4,7 +4,7 @@ Bottom line up front (what the money buys, what it costs in tanks, where and how
 maps, the charts, the tables, the assumptions and sources of every catalog figure the plan used, and the
 manifest. It reads a run folder, as written by ``dronewall run`` (plan.json, plan.gpkg, manifest.json) with any
 analyses written into it (``stress/``, ``uncertainty/``, ``simulation/``) or given beside it (``frontier``,
-``premium``, ``robust`` folders), never the model.
+``premium`` folders), never the model.
 
 The content is built once as a :class:`Briefing` (sections of paragraphs, tables and figures) and rendered
 twice: :func:`render_html` (self-contained: images inlined) and :func:`render_pdf` (reportlab, no browser).
@@ -28,7 +28,7 @@ from planner.report.document import Briefing, Figure, Section, Table, render_htm
 
 #: Analyses a briefing can include: kind -> the key of its rows in ``<kind>.json``.
 ANALYSES = {"stress": "cases", "uncertainty": "draws", "simulation": "threats", "frontier": "points",
-            "premium": "points", "robust": "worlds"}
+            "premium": "points"}
 REFERENCE_TANK = "leopard_2a8"
 
 
@@ -81,15 +81,16 @@ def load_run(run_dir: Path, extra: list[Path] | tuple[Path, ...] = ()) -> RunFol
     manifest = json.loads((run_dir / "manifest.json").read_text())
     cells = pd.read_csv(run_dir / "cells.csv")
     run = RunFolder(folder=run_dir, doc=doc, manifest=manifest, scenario=scenario, cells=cells)
-    found = [d for d in sorted(run_dir.iterdir()) if d.is_dir()] if run_dir.is_dir() else []
-    for folder in [*found, *map(Path, extra)]:
-        explicit = folder not in found
+    folders = {d.resolve(): False for d in sorted(run_dir.iterdir()) if d.is_dir()}  # resolved path: named?
+    for d in map(Path, extra):
+        folders[d.resolve()] = True
+    for folder, explicit in folders.items():
         kinds = [k for k in ANALYSES if (folder / f"{k}.json").is_file()]
         if not kinds:
             if explicit:
                 raise ConfigError([("--analysis", f"{folder} holds none of {', '.join(k + '.json' for k in ANALYSES)}: "
                                                   "give a folder written by dronewall stress, uncertainty, simulate, "
-                                                  "frontier, premium or robust")])
+                                                  "frontier or premium")])
             continue
         kind = kinds[0]
         adoc = json.loads((folder / f"{kind}.json").read_text())
@@ -107,7 +108,7 @@ def load_run(run_dir: Path, extra: list[Path] | tuple[Path, ...] = ()) -> RunFol
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The content model
+# The content
 # --------------------------------------------------------------------------------------------------------------
 
 def _pct(x: Any, digits: int = 0) -> str:
@@ -301,6 +302,14 @@ def tables(run: RunFolder) -> list[Table]:
             "conventional_capability": ("conventional (L2A8 eq.)", _n),
             "defeat_rate_value_exact": ("defeated (value-weighted)", _pct), "gap": ("proven gap", lambda x: _pct(x, 1)),
             "dominated": ("", lambda x: "dominated" if x else "")}))
+    sim = run.analyses.get("simulation")
+    if sim is not None:
+        m = sim.summary
+        out.append(_table(sim.table, f"Independent simulation ({_n(m.get('drones'))} drones in {_n(m.get('raids'))} "
+                                     f"raids, seed {m.get('seed')}) against the exact evaluation", {
+            "threat": ("threat class", _txt), "defeat_rate_sim": ("simulated", lambda x: _pct(x, 1)),
+            "standard_error": ("± 2 s.e.", lambda x: _pct(2 * x, 1)), "defeat_rate_exact": ("exact", lambda x: _pct(x, 1)),
+            "difference_pp": ("difference (points)", lambda x: _n(x, 1))}))
     pr = run.analyses.get("premium")
     if pr is not None:
         ref = pr.doc.get("reference_option") or "conventional"
