@@ -472,7 +472,7 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
 
     t0 = time.perf_counter()
     run = load_run(run_dir, analyses)
-    inputs = load_map_inputs(run_dir)
+    inputs = load_map_inputs(run_dir, doc=run.doc, scenario=run.scenario)
     timings = {"read_s": time.perf_counter() - t0}
     with atomic_output_dir(Path(out)) as tmp:
         t = time.perf_counter()

@@ -356,13 +356,15 @@ def _country_name(inputs: MapInputs, iso: str) -> str:
     return str(match["name"].iloc[0]) if len(match) else iso
 
 
-def load_map_inputs(plan_dir: Path) -> MapInputs:
-    """Read what the maps need from a folder written by ``dronewall run`` (and its scenario's geodata)."""
+def load_map_inputs(plan_dir: Path, *, doc: dict[str, Any] | None = None, scenario: Any = None) -> MapInputs:
+    """Read what the maps need from a folder written by ``dronewall run`` (and its scenario's geodata).
+    A caller that has read the folder's plan.json and scenario already passes them as ``doc`` and ``scenario``."""
     from planner.geo.theater import build_theater
     from planner.output import read_plan_folder
 
     plan_dir = Path(plan_dir)
-    doc, _, scenario = read_plan_folder(plan_dir)
+    if doc is None or scenario is None:
+        doc, _, scenario = read_plan_folder(plan_dir)
     gpkg = plan_dir / "plan.gpkg"
     layers = {name: gpd.read_file(gpkg, layer=name) for name in ("cells", "sites", "assets", "no_fire_zones")}
     theater = build_theater(scenario)

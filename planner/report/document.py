@@ -248,39 +248,46 @@ def render_pdf(b: Briefing, path: Path) -> Path:
                        Paragraph("Bottom line up front", h2),
                        ListFlowable([ListItem(Paragraph(markup(x), body), leftIndent=10) for x in b.bluf],
                                     bulletType="bullet", start="•", leftIndent=10)]
-    fig_no = tab_no = 0
+    counter = {"figure": 0, "table": 0}
+
+    def flowables(block: str | list[str] | Figure | Table) -> list[Any]:
+        if isinstance(block, str):
+            return [Paragraph(markup(block), body)]
+        if isinstance(block, list):
+            return [ListFlowable([ListItem(Paragraph(markup(x), body)) for x in block], bulletType="bullet")]
+        if isinstance(block, Figure):
+            counter["figure"] += 1
+            data, _ = _small_image(block.image, "JPEG")
+            img = Image(io.BytesIO(data))
+            scale = min(frame_w / img.imageWidth, (height - 80 * mm) / img.imageHeight)  # room for a heading
+            img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+            return [img, Paragraph(f"Figure {counter['figure']}. {html.escape(block.caption)}", cap), Spacer(1, 6)]
+        counter["table"] += 1
+        num = block.numeric or [_is_numeric(c) for c in (block.rows[0] if block.rows else block.columns)]
+        cell = [ParagraphStyle(f"c{k}", parent=small, alignment=2 if n else 0) for k, n in enumerate(num)]
+        data = [[Paragraph(f"<b>{html.escape(c)}</b>", cell[k]) for k, c in enumerate(block.columns)]]
+        data += [[Paragraph(html.escape(c), cell[k]) for k, c in enumerate(r)] for r in block.rows]
+        t = RLTable(data, colWidths=_col_widths(block, num, frame_w), repeatRows=1)
+        t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        out = [Paragraph(f"<b>Table {counter['table']}.</b> {html.escape(block.caption)}", cap), t]
+        return out + ([Paragraph(markup(block.note), cap)] if block.note else []) + [Spacer(1, 8)]
+
     for s in b.sections:
-        flow.append(PageBreak() if s.anchor in ("maps", "sources") else Spacer(1, 8))
-        flow.append(Paragraph(html.escape(s.title), h2))
+        flow.append(PageBreak() if s.anchor == "sources" else Spacer(1, 8))
+        # a heading (and the text under it) stays on the page of the section's first figure or table; a
+        # figure stays with its caption, a table with its caption (a long table still splits, header repeated)
+        lead: list[Any] | None = [Paragraph(html.escape(s.title), h2)]
         for block in s.blocks:
-            if isinstance(block, str):
-                flow.append(Paragraph(markup(block), body))
-            elif isinstance(block, list):
-                flow.append(ListFlowable([ListItem(Paragraph(markup(x), body)) for x in block], bulletType="bullet"))
-            elif isinstance(block, Figure):
-                fig_no += 1
-                data, _ = _small_image(block.image, "JPEG")
-                img = Image(io.BytesIO(data))
-                scale = min(frame_w / img.imageWidth, (height - 60 * mm) / img.imageHeight)
-                img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
-                flow.append(KeepTogether([img, Paragraph(f"Figure {fig_no}. {html.escape(block.caption)}", cap),
-                                          Spacer(1, 6)]))
-            else:
-                tab_no += 1
-                num = block.numeric or [_is_numeric(c) for c in (block.rows[0] if block.rows else block.columns)]
-                cell = [ParagraphStyle(f"c{k}", parent=small, alignment=2 if n else 0) for k, n in enumerate(num)]
-                data = [[Paragraph(f"<b>{html.escape(c)}</b>", cell[k]) for k, c in enumerate(block.columns)]]
-                data += [[Paragraph(html.escape(c), cell[k]) for k, c in enumerate(r)] for r in block.rows]
-                widths = _col_widths(block, num, frame_w)
-                t = RLTable(data, colWidths=widths, repeatRows=1)
-                t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
-                                       ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
-                                       ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                       ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-                flow += [Paragraph(f"<b>Table {tab_no}.</b> {html.escape(block.caption)}", cap), t]
-                if block.note:
-                    flow.append(Paragraph(markup(block.note), cap))
-                flow.append(Spacer(1, 8))
+            items = flowables(block)
+            if lead is not None and isinstance(block, str | list):
+                lead += items
+                continue
+            flow.append(KeepTogether((lead or []) + items) if isinstance(block, Figure | Table) else items[0])
+            lead = None
+        flow += lead or []
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
                             bottomMargin=17 * mm, title=b.title, author="dronewall", subject=b.subtitle)
     doc.build(flow, onFirstPage=page, onLaterPages=page)
