@@ -31,7 +31,7 @@ SPEND_PARTS = (("sensor acquisition", "#0072b2", None), ("sensor operation", "#5
 
 def without_idle_draws(fig: plt.Figure) -> plt.Figure:
     """Stop ``fig`` rendering on every ``canvas.draw_idle()``. geopandas' ``plot()`` ends with one, which on Agg
-    renders the whole figure: on a map of six layers, six renders nobody sees (half the time of a 300 dpi map).
+    renders the whole figure: on a map of six layers, six renders nobody sees (a third of a 300 dpi map's time).
     The figure is still rendered, once, by ``savefig``."""
     fig.canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
     return fig
