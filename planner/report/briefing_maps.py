@@ -24,7 +24,7 @@ from typing import Any
 import geopandas as gpd
 import matplotlib
 
-from planner.report import DEFAULT_MARKING
+from planner.report import DEFAULT_MARKING, marking_colour
 from planner.report.charts import without_idle_draws
 
 matplotlib.use("Agg")
@@ -345,7 +345,7 @@ def _frame(fig: plt.Figure, inputs: MapInputs, nation: str | None, marking: str)
              "(length-weighted, exact evaluation)", ha="center", va="top", fontsize=8)
     fig.text(0.5, 0.028, CREDITS.format(sources=inputs.n_sources) + f" Projection: {inputs.crs_name}.",
              fontsize=5.5, color="#444444", ha="center", wrap=True)
-    colour = "#007a33" if marking.upper().startswith("UNCLASSIFIED") else "#7a0019"
+    colour = marking_colour(marking)
     for y in (0.985, 0.008):
         fig.text(0.5, y, marking, ha="center", va="center", fontsize=9, fontweight="bold", color="white",
                  bbox={"boxstyle": "square,pad=0.3", "facecolor": colour, "edgecolor": colour})

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.report import marking_colour
+
 #: Longest side, in pixels, of the pictures inlined into the HTML and PDF (the full-resolution files sit beside).
 INLINE_MAX_PX = 1600
 
@@ -118,7 +120,7 @@ def render_html(b: Briefing, folder: Path) -> str:
         parts.append(f'<section id="{s.anchor}"><h2>{html.escape(s.title)}</h2>{"".join(body)}</section>')
     links = "".join(f' · <a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in b.links)
     marking = html.escape(b.marking)
-    colour = "#007a33" if b.marking.upper().startswith("UNCLASSIFIED") else "#7a0019"
+    colour = marking_colour(b.marking)
     return _PAGE.format(title=html.escape(b.title), subtitle=html.escape(b.subtitle), marking=marking, colour=colour,
                         toc=toc, links=links, body="\n".join(parts), css=_PAGE_CSS,
                         print_css=_print_css(b.marking, colour))
@@ -227,7 +229,7 @@ def render_pdf(b: Briefing, path: Path) -> Path:
     def markup(text: str) -> str:
         return re.sub(r"<code>(.+?)</code>", r'<font face="Courier">\1</font>', _inline_markup(text))
 
-    colour = colors.HexColor("#007a33" if b.marking.upper().startswith("UNCLASSIFIED") else "#7a0019")
+    colour = colors.HexColor(marking_colour(b.marking))
     width, height = A4
     frame_w = width - 30 * mm
 

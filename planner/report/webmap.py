@@ -28,6 +28,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from shapely.geometry import box
 
+from planner.report import marking_colour
 from planner.report.briefing_maps import (
     CMAP,
     CREDITS,
@@ -159,15 +160,11 @@ def map_data(inputs: MapInputs) -> dict[str, Any]:
 def write_webmap(inputs: MapInputs, path: Path, *, marking: str = DEFAULT_MARKING, tiles: str | None = None,
                  tiles_attribution: str = "") -> Path:
     """Write the interactive map to ``path`` (one HTML file, no external resource unless ``tiles`` is given)."""
-    data = map_data(inputs)
-    data["marking"] = marking
-    data["marking_colour"] = "#007a33" if marking.upper().startswith("UNCLASSIFIED") else "#7a0019"
-    data["tiles"] = tiles
-    data["tiles_attribution"] = tiles_attribution
+    data = {**map_data(inputs), "tiles": tiles, "tiles_attribution": tiles_attribution}
     js, css = _leaflet()
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     page = _TEMPLATE.format(title=html.escape(data["title"]), marking=html.escape(marking),
-                            marking_colour=data["marking_colour"], leaflet_css=css, leaflet_js=js, page_css=_CSS,
+                            marking_colour=marking_colour(marking), leaflet_css=css, leaflet_js=js, page_css=_CSS,
                             data=payload, page_js=_JS, version=LEAFLET_VERSION)
     Path(path).write_text(page, encoding="utf-8")
     return Path(path)
