@@ -486,7 +486,7 @@ def maps(
     t0 = time.perf_counter()
     inputs = load_map_inputs(plan_dir)
     folder = out or Path(plan_dir) / "maps"
-    with atomic_output_dir(folder) as tmp, err_console.status("drawing maps..."):
+    with atomic_output_dir(folder, keep=Path(plan_dir)) as tmp, err_console.status("drawing maps..."):
         paths = write_maps(inputs, tmp, marking=marking, dpi=dpi, formats=kinds)
     out_console.print(f"{len(paths)} files in {folder}/ (map-overview and one map per nation; "
                       f"{', '.join(kinds)}) in {time.perf_counter() - t0:.1f} s")

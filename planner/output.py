@@ -19,13 +19,17 @@ if TYPE_CHECKING:
 
 
 @contextlib.contextmanager
-def atomic_output_dir(out: Path) -> Iterator[Path]:
+def atomic_output_dir(out: Path, *, keep: Path | None = None) -> Iterator[Path]:
     """Yield a fresh temporary folder next to ``out``; on success it replaces ``out`` whole.
 
     On any error (or Ctrl-C) the temporary folder is removed and ``out`` is left as it was, so a
-    reader never sees a half-written result.
+    reader never sees a half-written result. ``keep`` (the folder an output is made from) may not be
+    ``out`` or inside it: replacing ``out`` would delete it.
     """
     out = Path(out)
+    if keep is not None and Path(keep).resolve().is_relative_to(out.resolve()):
+        raise DronewallError(f"--out {out} would replace {keep}, which the output is made from: give another "
+                             "folder, or leave --out out (the default is a folder inside it)")
     if out.exists() and not out.is_dir():
         raise DronewallError(f"--out {out} exists and is not a folder: choose another path")
     out.parent.mkdir(parents=True, exist_ok=True)

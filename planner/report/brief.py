@@ -474,7 +474,7 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
     run = load_run(run_dir, analyses)
     inputs = load_map_inputs(run_dir, doc=run.doc, scenario=run.scenario)
     timings = {"read_s": time.perf_counter() - t0}
-    with atomic_output_dir(Path(out)) as tmp:
+    with atomic_output_dir(Path(out), keep=Path(run_dir)) as tmp:
         t = time.perf_counter()
         map_paths = write_maps(inputs, tmp / "maps", marking=marking, dpi=dpi, formats=("png", "pdf"))
         timings["maps_s"] = time.perf_counter() - t
