@@ -203,7 +203,8 @@ body { display: flex; flex-direction: column; }
 .dw-ticks { display: flex; justify-content: space-between; font-size: 10px; }
 .dw-sym { display: inline-block; width: 14px; text-align: center; margin-right: 4px; vertical-align: middle; }
 .dw-icon { background: none; border: none; }
-.dw-far .dw-icon svg { transform: scale(0.55); }
+.dw-far .dw-icon, .dw-far .leaflet-coverage-pane { display: none; }
+.dw-far-note { display: none; } .dw-far .dw-far-note { display: inline; }
 .dw-popup table { border-collapse: collapse; font-size: 11px; }
 .dw-popup td, .dw-popup th { padding: 1px 5px; border-bottom: 1px solid #ddd; text-align: right; }
 .dw-popup td:first-child, .dw-popup th:first-child { text-align: left; }
@@ -272,8 +273,9 @@ _JS = r"""
       (y.kind === "sensor" ? sensors : effectors).addLayer(m);
     });
   });
+  map.createPane("coverage").style.zIndex = 350;  // under the border cells (overlay pane: 400)
   D.coverage.forEach((c) => coverage.addLayer(L.circle([c.lat, c.lon], {radius: c.radius_m, color: c.colour, weight: 0.6,
-    opacity: 0.6, fillOpacity: 0.05, interactive: false})));
+    opacity: 0.6, fillOpacity: 0.05, interactive: false, pane: "coverage"})));
 
   const assets = L.layerGroup();
   D.assets.forEach((a) => {
@@ -296,7 +298,8 @@ _JS = r"""
   const info = L.control({position: "topleft"});
   info.onAdd = () => {
     const div = L.DomUtil.create("div", "dw-box");
-    div.innerHTML = "<h1>" + esc(D.title) + "</h1>" + esc(D.subtitle) + "<br><i>Click a border cell or a site for details.</i>";
+    div.innerHTML = "<h1>" + esc(D.title) + "</h1>" + esc(D.subtitle) + "<br><i>Click a border cell or a site for details.</i>" +
+      "<span class='dw-far-note'><br><i>Zoom in to see the sites and their coverage (hidden at this scale so that the border's colour shows).</i></span>";
     return div;
   };
   info.addTo(map);
@@ -315,7 +318,8 @@ _JS = r"""
     return div;
   };
   legend.addTo(map);
-  // At flank scale the symbols would hide the border's colour: draw them smaller until zoomed in.
+  // At flank scale the symbols and coverage would hide the border's colour (as on the static overview): they show
+  // from zoom 7.
   const far = () => map.getContainer().classList.toggle("dw-far", map.getZoom() < 7);
   map.on("zoomend", far);
   far();
