@@ -162,11 +162,14 @@ def test_interactive_map_in_chromium(brief, run_dir) -> None:
         cells: dronewallMap.layers.cells.getLayers()[1].getLayers().length,
         markers: document.querySelectorAll('.leaflet-marker-icon.dw-icon').length,
         countries: dronewallMap.layers.countries.getLayers().length,
-        marking: document.querySelector('.marking').textContent})""")
+        marking: document.querySelector('.marking').textContent,
+        panes: ['background', 'coverage', 'overlay'].map(
+            (p) => +getComputedStyle(document.querySelector('.leaflet-' + p + '-pane')).zIndex)})""")
     assert rep.problems == []
     f = rep.facts
     assert f["overlays"] == 7 and f["cells"] == len(inputs.cells) and f["markers"] == n_markers
     assert f["countries"] >= 2 and f["marking"] == "TEST MARKING"
+    assert f["panes"] == sorted(f["panes"])  # countries under coverage under the border cells
     assert "defeat probability (exact)" in popups["cell"] and "leakers" in popups["cell"]
     assert "cost over the horizon" in popups["site"] and "€" in popups["site"]
 

@@ -230,7 +230,11 @@ _JS = r"""
   }
   bases[D.tiles ? "tiles" : "shipped geodata only (offline)"].addTo(map);
 
+  // Panes, bottom to top: tiles (200), the countries (250), coverage (350), cells, zones and sites (400+).
+  map.createPane("background").style.zIndex = 250;
+  map.createPane("coverage").style.zIndex = 350;
   const countries = L.geoJSON(D.countries, {
+    pane: "background",
     style: (f) => ({color: "#6b6b6b", weight: 0.8, fillColor: D.fills[f.properties.role] || D.fills.other,
                     fillOpacity: D.tiles ? 0.35 : 1, dashArray: f.properties.role === "neighbour" ? "3 3" : null}),
     onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.name) + " (" + esc(f.properties.role) + ")", {sticky: true}),
@@ -273,7 +277,6 @@ _JS = r"""
       (y.kind === "sensor" ? sensors : effectors).addLayer(m);
     });
   });
-  map.createPane("coverage").style.zIndex = 350;  // under the border cells (overlay pane: 400)
   D.coverage.forEach((c) => coverage.addLayer(L.circle([c.lat, c.lon], {radius: c.radius_m, color: c.colour, weight: 0.6,
     opacity: 0.6, fillOpacity: 0.05, interactive: false, pane: "coverage"})));
 
