@@ -151,11 +151,13 @@ def test_interactive_map_in_chromium(brief, run_dir) -> None:
     n_markers = sum(len(v.split(",")) for v in inputs.sites["systems"] if v)
     popups = {}
 
-    def click(page) -> None:  # a border cell, then a site, as a user would
-        page.locator("path.leaflet-interactive[stroke-width='4.5']").first.click(force=True)
-        popups["cell"] = page.locator(".leaflet-popup-content", has_text="border cell").inner_text()
-        page.locator(".leaflet-marker-icon.dw-icon").first.click(force=True)
-        popups["site"] = page.locator(".leaflet-popup-content", has_text="site ").inner_text()
+    def click(page) -> None:  # a border cell, then a site, as a user would (the click goes to the element itself:
+        # an open popup's pan animation must not move the target under the pointer)
+        page.locator("path.leaflet-interactive[stroke-width='4.5']").first.dispatch_event("click")
+        popups["cell"] = page.locator(".leaflet-popup-content", has_text="border cell").inner_text(timeout=10_000)
+        page.evaluate("dronewallMap.map.closePopup()")
+        page.locator(".leaflet-marker-icon.dw-icon").first.dispatch_event("click")
+        popups["site"] = page.locator(".leaflet-popup-content", has_text="site ").inner_text(timeout=10_000)
 
     rep = open_page(run_dir / "brief" / "interactive-map.html", actions=click, probe="""({
         overlays: document.querySelectorAll('.leaflet-control-layers-overlays input').length,
