@@ -17,6 +17,7 @@ import html
 import json
 import math
 import re
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,7 @@ def map_data(inputs: MapInputs) -> dict[str, Any]:
         for s in systems:
             rng = inputs.effector_range_m.get(s, 0.0)
             if styles[s][0] == "effector" and rng > 0:
-                coverage.append({"lat": entry["lat"], "lon": entry["lon"], "radius_m": rng, "colour": styles[s][2],
-                                 "system": names.get(s, s)})
+                coverage.append({"lat": entry["lat"], "lon": entry["lon"], "radius_m": rng, "colour": styles[s][2]})
 
     nfz = inputs.no_fire_zones
     nfz_props = [{"name": str(r.get("name", "")), "kind": str(r.get("kind", "")), "radius_km": _num(r.get("radius_m", 0) / 1000, 1)}
@@ -129,13 +129,10 @@ def map_data(inputs: MapInputs) -> dict[str, Any]:
                    "population": _num(r.get("population"), 0), "value": _num(r.get("value"), 0)}
                   for r, pt in zip(assets.drop(columns="geometry").to_dict(orient="records"), asset_xy, strict=True)]
 
-    legend_systems = []
-    present = {s["id"] for site in sites for s in site["systems"]}
-    counts = {sid: sum(sid in {s["id"] for s in site["systems"]} for site in sites) for sid in present}
-    for sid in (*inputs.sensor_ids, *inputs.effector_ids):
-        if sid in present:
-            legend_systems.append({"id": sid, "name": names.get(sid, sid), "kind": styles[sid][0],
-                                   "colour": styles[sid][2], "count": counts[sid]})
+    sites_with = Counter(y["id"] for site in sites for y in site["systems"])  # system id: sites holding it
+    legend_systems = [{"name": names.get(sid, sid), "kind": styles[sid][0], "colour": styles[sid][2],
+                       "count": sites_with[sid]}
+                      for sid in (*inputs.sensor_ids, *inputs.effector_ids) if sid in sites_with]
 
     s = inputs.summary
     spend = s.get("spend_eur", {})
