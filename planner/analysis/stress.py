@@ -74,9 +74,14 @@ class StressResult:
 
 def load_plan(plan_dir: Path) -> LoadedPlan:
     """Read plan.json, sites.csv and manifest.json of a ``dronewall run`` folder and rebuild its problem."""
-    doc, sites, scenario = read_plan_folder(plan_dir)
+    doc, sites, scenario = read_plan_folder(plan_dir)  # checks the JSON and CSV fields read below
     p = build_problem(scenario, build_theater(scenario))
     index = {sid: j for j, sid in enumerate(p.site_ids)}
+    unknown = sorted(set(sites["site_id"]) - set(index), key=str)
+    if unknown:
+        shown = ", ".join(map(str, unknown[:5])) + (", ..." if len(unknown) > 5 else "")
+        msg = f"site(s) {shown} are not among the scenario's candidate sites: run the plan again"
+        raise ConfigError([(str(Path(plan_dir) / "sites.csv"), msg)])
     sensors = np.zeros((len(p.site_ids), len(p.sensor_ids)))
     effectors = np.zeros((len(p.site_ids), len(p.effector_ids)))
     for sid, systems in zip(sites["site_id"], sites["systems"], strict=True):
@@ -89,7 +94,7 @@ def load_plan(plan_dir: Path) -> LoadedPlan:
     for r in doc.get("conventional", []):
         if r["option"] in p.conv_ids:
             conv[p.conv_ids.index(r["option"])] = r["units"]
-    spend = pd.DataFrame(doc["spend"])
+    spend = pd.DataFrame(doc["spend"], columns=["nation", "total_eur"])
     by_nation = {p.nations.index(n): float(v) for n, v in
                  spend[spend["nation"].isin(p.nations)].groupby("nation")["total_eur"].sum().items()}
     fixed = lpm.FixedPlan(sensors=sensors, effectors=effectors, conventional=conv,

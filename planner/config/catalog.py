@@ -8,9 +8,20 @@ neither is rejected, so no unsourced number can enter a plan.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import core_schema
 
 CatalogId = Annotated[
     str,
@@ -20,6 +31,43 @@ CatalogId = Annotated[
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def fmt_number(x: float) -> str:
+    """``100,000`` for round numbers a reader can take in, ``1e+300`` for the rest."""
+    return f"{int(x):,}" if math.isfinite(x) and abs(x) < 1e15 and float(x).is_integer() else f"{x:g}"
+
+
+@dataclass(frozen=True)
+class AtMost:
+    """Annotation: a number at most ``limit`` (in ``unit``), refused with a message that names the unit and
+    the allowed range; shown as the JSON Schema's ``maximum``. ``lower`` words the field's lower bound.
+
+    Every number that feeds the optimizer has one: generous but physical, so that a slip of units or
+    digits (``1e300`` raids a year) is named at once rather than breaking the solver.
+    """
+
+    limit: float
+    unit: str
+    lower: str = "more than 0"
+
+    def __get_pydantic_core_schema__(self, source: Any,
+                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> Any:
+        out = handler(schema)
+        out["maximum"] = int(self.limit) if float(self.limit).is_integer() else self.limit
+        return out
+
+    def _check(self, value: float) -> float:
+        if value > self.limit:
+            unit = f" {self.unit}" if self.unit else ""
+            msg = (f"{fmt_number(value)}{unit} is out of range: allowed {self.lower} and at most "
+                   f"{fmt_number(self.limit)}{unit}")
+            raise ValueError(msg)
+        return value
 
 
 class Figure(_Strict):
@@ -70,13 +118,42 @@ class Figure(_Strict):
         return lo, hi
 
 
+#: Largest value (and high bound) of each catalog figure, with its unit: generous but physical, so that a
+#: slip of units or digits is named at once rather than breaking the solver.
+LIMITS: dict[str, tuple[float, str]] = {
+    "unit_cost_eur": (1e11, "EUR"),  # EUR 100 bn a unit: above any ship or aircraft
+    "operating_cost_eur_per_year": (1e10, "EUR a year"),
+    "cost_per_shot_eur": (1e9, "EUR"),
+    "speed_mps": (1e4, "m/s"),  # Mach 30
+    "altitude_m": (1e6, "m"),
+    "max_altitude_m": (1e6, "m"),
+    "max_target_altitude_m": (1e6, "m"),
+    "rcs_m2": (1e4, "m²"),
+    "warhead_kg": (1e5, "kg"),
+    "detection_range_m": (1e7, "m"),  # 10,000 km: beyond any over-the-horizon radar
+    "detection_range_m_by_threat": (1e7, "m"),
+    "range_m": (1e7, "m"),
+    "mast_height_m": (1e4, "m"),
+    "crew": (1e5, "people"),
+    "shots_per_engagement": (1e4, "shots"),
+    "magazine_shots_per_raid": (1e6, "shots"),
+    "reaction_time_s": (86_400, "s"),  # a day
+    "capability_score": (1e4, "Leopard-2A8 equivalents"),
+}
+
+
 def _positive(fig: Figure | None, name: str, *, allow_zero: bool = False) -> None:
     if fig is None:
         return
-    lo, _ = fig.range
+    lo, hi = fig.range
     if lo < 0 or (not allow_zero and fig.value <= 0):
         bound = ">= 0" if allow_zero else "> 0"
         msg = f"{name} must be {bound} (value and low bound); got value {fig.value}, low {fig.low}"
+        raise ValueError(msg)
+    limit, unit = LIMITS[name.split(".")[0]]
+    if hi > limit:
+        msg = (f"{name} must be at most {fmt_number(limit)} {unit} (value and high bound); got value "
+               f"{fmt_number(fig.value)}, high {fmt_number(hi)}")
         raise ValueError(msg)
 
 
@@ -144,7 +221,7 @@ class Sensor(_Strict):
             "fourth root of the threat's RCS (radar equation). Others: against any threat they can sense."
         )
     )
-    reference_rcs_m2: float | None = Field(
+    reference_rcs_m2: Annotated[float, AtMost(*LIMITS["rcs_m2"])] | None = Field(
         None, gt=0, description="Radars only: the RCS at which detection_range_m holds, square metres."
     )
     detection_range_m_by_threat: dict[CatalogId, Figure] = Field(

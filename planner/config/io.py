@@ -19,11 +19,32 @@ from planner.config.catalog import CATALOG_MODELS, Catalog
 from planner.config.scenario import ScenarioConfig
 from planner.errors import ConfigError
 
-__all__ = ["Scenario", "load_catalog", "load_scenario", "load_yaml", "validation_problems"]
+__all__ = ["Scenario", "json_field", "load_catalog", "load_json", "load_scenario", "load_yaml", "path_kind",
+           "validation_problems"]
+
+MAX_NESTING = 50  # levels of mappings and lists (scenarios and catalogs need fewer than ten)
+MAX_VALUES = 1_000_000  # values a YAML file may expand to through aliases (*name): 'billion laughs'
+MAX_YAML_BYTES = 20_000_000  # size of a scenario or catalog file (the shipped ones are below 100 kB)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys (PyYAML keeps the last one silently)."""
+    """A safe YAML loader that rejects duplicate keys (PyYAML keeps the last one silently) and nesting
+    deeper than :data:`MAX_NESTING` levels (PyYAML composes nodes recursively)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                msg = (f"line {mark.line + 1}, column {mark.column + 1}: nesting deeper than {MAX_NESTING} "
+                       "levels (a scenario or catalog needs fewer than ten): check for unclosed brackets or "
+                       "runaway indentation")
+                raise ConfigError(msg)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -31,6 +52,9 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str | int | float | bool | None):
+            line = key_node.start_mark.line + 1
+            raise ConfigError(f"line {line}: a key is a {type(key).__name__}: keys are names, e.g. 'budget'")
         if key in mapping:
             line = key_node.start_mark.line + 1
             msg = f"duplicate key '{key}' at line {line}: each key (and each id) may appear only once"
@@ -55,24 +79,40 @@ def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory where possible."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, a NUL byte, a symlink loop
         return str(path)
+
+
+def path_kind(path: Path) -> str:
+    """'file', 'folder', 'missing', or why the path is none of these (a device, a NUL byte, ...)."""
+    try:
+        if path.is_dir():
+            return "folder"
+        if path.is_file():
+            return "file"
+        return "not a regular file" if path.exists() else "missing"
+    except (OSError, ValueError) as exc:
+        return f"not a usable path ({exc})"
 
 
 def load_yaml(path: Path) -> Any:
     """Read one YAML file; a missing, unreadable or malformed file raises :class:`ConfigError`."""
     shown = display_path(path)
-    if not path.exists():
+    kind = path_kind(path)
+    if kind == "missing":
         raise ConfigError(f"file not found: {shown}: check the path (relative paths in a scenario are "
                           "relative to the scenario file)")
-    if path.is_dir():
+    if kind == "folder":
         raise ConfigError(f"{shown} is a folder: give a YAML file")
+    if kind != "file" or path.stat().st_size > MAX_YAML_BYTES:
+        why = kind if kind != "file" else f"larger than {MAX_YAML_BYTES:,} bytes, too large for a scenario"
+        raise ConfigError(f"{shown}: {why}: give a YAML file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{shown}: cannot read the file ({exc})") from None
+        raise ConfigError(f"{shown}: cannot read the file ({exc}): save it as UTF-8 text") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except ConfigError as exc:
         raise ConfigError(str(exc), source=shown) from None
     except yaml.YAMLError as exc:
@@ -80,6 +120,105 @@ def load_yaml(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}not valid YAML ({problem})", source=shown) from None
+    except RecursionError:
+        raise ConfigError(f"nesting deeper than {MAX_NESTING} levels: check for unclosed brackets",
+                          source=shown) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a date 2025-13-45, an integer of 5,000 digits
+        raise ConfigError(f"not valid YAML ({exc})", source=shown) from None
+    _check_shape(data, shown)
+    return data
+
+
+def _check_shape(data: Any, shown: str) -> None:
+    """Refuse data nested deeper than :data:`MAX_NESTING`, cyclic, or expanding past :data:`MAX_VALUES`
+    values (aliases can do all three in a few lines). Iterative, so it cannot exhaust the stack itself."""
+    done: dict[int, tuple[int, int]] = {}  # id -> (depth, values), of each mapping or list walked
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        obj, finished = stack.pop()
+        if not isinstance(obj, dict | list) or (not finished and id(obj) in done):
+            continue
+        children = [c for c in (obj.values() if isinstance(obj, dict) else obj) if isinstance(c, dict | list)]
+        if finished:
+            open_.discard(id(obj))
+            depth = 1 + max((done[id(c)][0] for c in children), default=0)
+            values = len(obj) + sum(done[id(c)][1] for c in children)
+            if depth > MAX_NESTING:
+                raise ConfigError(f"nesting deeper than {MAX_NESTING} levels (through aliases): a scenario "
+                                  "or catalog needs fewer than ten", source=shown)
+            if values > MAX_VALUES:
+                raise ConfigError(f"aliases (*name) expand to more than {MAX_VALUES:,} values: write the "
+                                  "values out", source=shown)
+            done[id(obj)] = (depth, values)
+            continue
+        if id(obj) in open_:
+            raise ConfigError("an alias (*name) refers to the mapping or list that holds it: the data would "
+                              "be infinite", source=shown)
+        open_.add(id(obj))
+        stack.append((obj, True))
+        stack.extend((c, False) for c in children)
+
+
+_JSON_TYPES = {dict: "a JSON object {...}", list: "a JSON list [...]", str: "a string", bool: "true or false",
+               int: "a number", float: "a number", type(None): "null"}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def load_json(path: Path, *, what: str, kind: type = dict) -> Any:
+    """Read one JSON file of a run folder; ``what`` names it for the user ('the plan', 'the manifest').
+
+    A missing, unreadable, malformed or too deeply nested file, or one whose top level is not ``kind``,
+    raises :class:`ConfigError` naming the file.
+    """
+    path = Path(path)
+    shown = display_path(path)
+    again = "write it again with the command that made it (e.g. `dronewall run`)"
+    state = path_kind(path)
+    if state == "missing":
+        raise ConfigError(f"file not found: {what} is missing: {again}", source=shown)
+    if state != "file":
+        raise ConfigError(f"{'is a folder' if state == 'folder' else state}, not {what} (a JSON file)",
+                          source=shown)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {what} ({exc})", source=shown) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"line {exc.lineno}, column {exc.colno}: {what} is not valid JSON ({exc.msg}): "
+                          f"{again}", source=shown) from None
+    except RecursionError:
+        raise ConfigError(f"{what} is nested deeper than Python can read: {again}", source=shown) from None
+    except ValueError as exc:  # e.g. an integer of 5,000 digits
+        raise ConfigError(f"{what} is not valid JSON ({exc}): {again}", source=shown) from None
+    if not isinstance(data, kind):
+        raise ConfigError(f"expected {what} as {_JSON_TYPES[kind]} at the top level, got {_json_type(data)}: "
+                          f"{again}", source=shown)
+    return data
+
+
+def json_field(doc: Any, dotted: str, kind: type | tuple[type, ...], *, source: str, fix: str) -> Any:
+    """``doc['a']['b']`` for ``dotted = 'a.b'``, checked: a missing key or a value that is not ``kind`` raises
+    :class:`ConfigError` naming ``source`` and the field, and saying what to do (``fix``)."""
+    node = doc
+    for i, key in enumerate(dotted.split(".")):
+        if not isinstance(node, dict):
+            where = ".".join(dotted.split(".")[:i]) or "the top level"
+            msg = f"expected a JSON object, got {_json_type(node)}: {fix}"
+            raise ConfigError([(where, msg)], source=source)
+        if key not in node:
+            raise ConfigError([(dotted, f"required field is missing: {fix}")], source=source)
+        node = node[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(node, kinds) or (isinstance(node, bool) and bool not in kinds):
+        names = " or ".join(dict.fromkeys(_JSON_TYPES.get(k, k.__name__) for k in kinds))
+        raise ConfigError([(dotted, f"expected {names}, got {_json_type(node)}: {fix}")], source=source)
+    return node
 
 
 def _short(value: Any) -> str:
@@ -137,10 +276,16 @@ def _validate(model: type[BaseModel], data: Any, shown: str) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(validation_problems(exc), source=shown) from None
+    except RecursionError:  # pragma: no cover - load_yaml refuses such nesting first
+        raise ConfigError(f"nesting deeper than {MAX_NESTING} levels", source=shown) from None
 
 
-def load_catalog(paths: dict[str, Path]) -> Catalog:
-    """Load and cross-check the five catalogs (``sources``, ``threats``, ``sensors``, ...)."""
+def load_catalog(paths: dict[str, Path], *, origin: str | None = None) -> Catalog:
+    """Load and cross-check the five catalogs (``sources``, ``threats``, ``sensors``, ...).
+
+    A catalog file that cannot be read at all is named with the scenario file (``origin``) and field
+    (``catalogs.threats``) that point to it; a problem inside a catalog, with the catalog file and field.
+    """
     parts: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for kind, model in CATALOG_MODELS.items():
@@ -148,7 +293,9 @@ def load_catalog(paths: dict[str, Path]) -> Catalog:
         try:
             parsed = _validate(model, load_yaml(path), display_path(path))
         except ConfigError as exc:
-            problems.extend((": ".join(p for p in (exc.source, w) if p), m) for w, m in exc.problems)
+            pointer = None if exc.source else ": ".join(p for p in (origin, f"catalogs.{kind}") if p)
+            where = exc.source or pointer
+            problems.extend((": ".join(p for p in (where, w) if p), m) for w, m in exc.problems)
             continue
         parts[kind] = getattr(parsed, kind)
     if problems:
@@ -239,7 +386,7 @@ def load_scenario(path: str | Path) -> Scenario:
     cfg: ScenarioConfig = _validate(ScenarioConfig, load_yaml(path), shown)
     base = path.resolve().parent
     cat_paths = {kind: (base / p) for kind, p in cfg.catalogs.model_dump().items()}
-    catalog = load_catalog(cat_paths)
+    catalog = load_catalog(cat_paths, origin=shown)
     problems = _cross_check(cfg, catalog)
     files = dict(cat_paths)
     geo = cfg.geodata
@@ -248,10 +395,20 @@ def load_scenario(path: str | Path) -> Scenario:
         if rel is None:
             continue
         full = base / rel
-        if not full.exists():
+        state = path_kind(full)
+        if state == "missing":
             problems.append((f"geodata.{key}", f"file not found: {display_path(full)} (paths are relative "
                                                "to the scenario file)"))
+        elif state not in ("file", "folder"):  # a folder may be a dataset (a Shapefile folder, a .gdb)
+            problems.append((f"geodata.{key}", f"{display_path(full)}: {state}"))
         files[f"geodata.{key}"] = full
+    if geo.crs is not None:
+        from planner.geo.crs import check_metric_crs  # pyproj: only when a scenario sets a CRS
+
+        try:
+            check_metric_crs(geo.crs)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems, source=shown)
     return Scenario(config=cfg, catalog=catalog, path=path.resolve(), files=files)

@@ -22,12 +22,30 @@ from pydantic import (
     model_validator,
 )
 
-from planner.config.catalog import CatalogId, Figure
+from planner.config.catalog import AtMost, CatalogId, Figure, fmt_number
 
 Iso2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 BorderId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 RoE = Literal["shoot_unmanned", "shoot_all", "escort_only"]
+
+# Upper bounds of the numbers that feed the optimizer: generous but physical (see AtMost), so that a slip of
+# units or digits is named with its field rather than breaking the solver. Infinity and NaN are refused too.
+MAX_LENGTH_M = 1_000_000  # 1,000 km
+MAX_EUR = 1e13  # EUR 10 trillion: about seven years of all NATO defence spending
+MAX_RAIDS_PER_YEAR = 100_000  # about 270 a day, on each border
+MAX_DRONES_PER_RAID_PER_100KM = 10_000
+MAX_WEIGHT = 1e6
+MAX_RESIDENTS = 1e10  # above the world's population
+MAX_DRONES = 1e6  # in one incident
+Metres = Annotated[PositiveFloat, AtMost(MAX_LENGTH_M, "m")]
+SiteMetres = Annotated[PositiveFloat, AtMost(MAX_LENGTH_M, "m", "at least 100")]
+BufferMetres = Annotated[NonNegativeFloat, AtMost(MAX_LENGTH_M, "m", "at least 0")]
+Euros = Annotated[PositiveFloat, AtMost(MAX_EUR, "EUR")]
+Weight = Annotated[NonNegativeFloat, AtMost(MAX_WEIGHT, "", "at least 0")]
+Residents = Annotated[NonNegativeFloat, AtMost(MAX_RESIDENTS, "residents", "at least 0")]
+Population = Annotated[NonNegativeInt, AtMost(MAX_RESIDENTS, "residents", "at least 0")]
+Units = Annotated[NonNegativeInt, AtMost(MAX_WEIGHT, "units", "at least 0")]
 
 
 class _Section(BaseModel):
@@ -48,14 +66,17 @@ class GeodataConfig(_Section):
     """Border, territory and asset data, shipped or the user's own (GeoPackage, GeoJSON, Shapefile)."""
 
     countries: Path = Field(
-        description="Polygons of the defender (and optionally neighbour) countries; any CRS, which must be set."
+        description="Polygons of the defender (and optionally neighbour) countries; any CRS, which must be set "
+        "and match the coordinates (degrees in a projected CRS, or data outside its area of use, are refused)."
     )
     countries_layer: str | None = Field(None, description="Layer name inside a multi-layer file.")
     country_field: str = Field("iso_a2", min_length=1, description="Column that holds the country code.")
     borders: Path | None = Field(
         None,
         description="Border lines (LineString/MultiLineString). If absent, each border is derived as the "
-        "shared boundary of a defender polygon and a neighbour polygon in 'countries'.",
+        "shared boundary of a defender polygon and a neighbour polygon in 'countries'. Each must run within "
+        "25 km of its defender's (and neighbour's) polygon and be at least 1 km long; all together at most "
+        "20,000 km.",
     )
     borders_layer: str | None = Field(None, description="Layer name of the borders inside a multi-layer file.")
     defender_field: str = Field("defender", min_length=1, description="Border column: the defender's code.")
@@ -67,7 +88,8 @@ class GeodataConfig(_Section):
     crs: str | None = Field(
         None,
         description="Metric CRS for all distances (e.g. 'EPSG:3035'). Default: EPSG:3035 inside Europe, "
-        "else a UTM zone or a local equal-area projection chosen from the data's extent.",
+        "else a UTM zone or a local equal-area projection chosen from the data's extent. Must be projected, in "
+        "metres, and meant for where the data lie.",
     )
 
     @model_validator(mode="after")
@@ -86,16 +108,16 @@ class GeodataConfig(_Section):
 class TheaterConfig(_Section):
     """How the border is cut into cells and where candidate sites go."""
 
-    cell_length_m: PositiveFloat = Field(5_000, ge=100, description="Length of a border cell along the border, m.")
-    site_spacing_m: PositiveFloat = Field(
+    cell_length_m: SiteMetres = Field(5_000, ge=100, description="Length of a border cell along the border, m.")
+    site_spacing_m: SiteMetres = Field(
         10_000, ge=100, description="Spacing of candidate sites along the border, metres."
     )
-    site_depths_m: list[PositiveFloat] = Field(
+    site_depths_m: list[Metres] = Field(
         [3_000, 15_000],
         min_length=1,
         description="Distances inland from the border at which rows of candidate sites are placed, metres.",
     )
-    asset_max_distance_m: PositiveFloat = Field(
+    asset_max_distance_m: Metres = Field(
         150_000, description="Protected assets farther than this from the border are left out, metres."
     )
     cross_border_coverage: bool = Field(
@@ -104,7 +126,7 @@ class TheaterConfig(_Section):
         "cells only, so each nation is a sector of its own and the solver can decompose the flank by nation; "
         "true: they also cover an allied neighbour's cells within range (one undivided, much slower problem).",
     )
-    airport_value_residents: NonNegativeFloat = Field(
+    airport_value_residents: Residents = Field(
         200_000,
         description="Value weight of an airport, as the population of a city of equal value (a city's "
         "value is its population). An assumption of the scenario: change it to weigh airports differently.",
@@ -121,9 +143,9 @@ class TheaterConfig(_Section):
 class BudgetConfig(_Section):
     """Money and time."""
 
-    total_eur: PositiveFloat = Field(description="Total budget over the horizon (acquisition + operation + munitions), EUR.")
-    horizon_years: PositiveInt = Field(10, le=50, description="Planning horizon, years.")
-    per_nation_eur: dict[Iso2, PositiveFloat] = Field(
+    total_eur: Euros = Field(description="Total budget over the horizon (acquisition + operation + munitions), EUR.")
+    horizon_years: Annotated[PositiveInt, AtMost(50, "years")] = Field(10, description="Planning horizon, years.")
+    per_nation_eur: dict[Iso2, Euros] = Field(
         default_factory=dict, description="Optional cap on what each defender may spend, EUR."
     )
 
@@ -144,7 +166,9 @@ class ThreatDensity(_Section):
     borders: list[BorderId] | Literal["all"] = Field(
         "all", description="Border ids ('PL-BY', defender first) this applies to, or 'all'."
     )
-    drones_per_raid_per_100km: NonNegativeFloat = Field(
+    drones_per_raid_per_100km: Annotated[
+        NonNegativeFloat, AtMost(MAX_DRONES_PER_RAID_PER_100KM, "drones per raid per 100 km", "at least 0")
+    ] = Field(
         description="Drones of this class per raid per 100 km of border."
     )
 
@@ -152,9 +176,10 @@ class ThreatDensity(_Section):
 class ThreatsConfig(_Section):
     """The threat environment."""
 
-    raids_per_year: PositiveFloat = Field(12, description="Raids per year on each border (expected).")
+    raids_per_year: Annotated[PositiveFloat, AtMost(MAX_RAIDS_PER_YEAR, "raids a year")] = Field(
+        12, description="Raids per year on each border (expected).")
     density: list[ThreatDensity] = Field(min_length=1, description="Raid composition per threat class and border.")
-    raid_surge_factor: PositiveFloat = Field(
+    raid_surge_factor: Annotated[PositiveFloat, AtMost(100, "times the expected raid", "at least 1")] = Field(
         1.0, ge=1.0, description="Magazines must hold against a raid this many times the expected size."
     )
     decoy_discrimination: Probability = Field(
@@ -178,8 +203,8 @@ class ThreatsConfig(_Section):
 
 
 class NoFireBuffers(_Section):
-    city_m: NonNegativeFloat = Field(5_000, description="No-fire radius for kinetic effectors around cities, m.")
-    airport_m: NonNegativeFloat = Field(5_000, description="No-fire radius for kinetic effectors around airports, m.")
+    city_m: BufferMetres = Field(5_000, description="No-fire radius for kinetic effectors around cities, m.")
+    airport_m: BufferMetres = Field(5_000, description="No-fire radius for kinetic effectors around airports, m.")
 
 
 class RoeConfig(_Section):
@@ -188,7 +213,7 @@ class RoeConfig(_Section):
     default: RoE = Field("shoot_unmanned", description="What may be engaged, unless a nation says otherwise.")
     per_nation: dict[Iso2, RoE] = Field(default_factory=dict, description="Per-nation rules of engagement.")
     no_fire_buffers: NoFireBuffers = Field(default_factory=NoFireBuffers, description="No-fire zones.")
-    city_min_population: NonNegativeInt = Field(
+    city_min_population: Population = Field(
         100_000, description="Cities at or above this population are protected assets (and no-fire zones)."
     )
 
@@ -202,18 +227,20 @@ class ObjectiveConfig(_Section):
         "max_defeat_with_floor: drones defeated subject to conventional_floor; min_cost: cheapest plan that "
         "meets defeat_targets.",
     )
-    conventional_weight: NonNegativeFloat = Field(
+    conventional_weight: Weight = Field(
         0.0, description="max_defeat only: objective value of one capability point (Leopard-2A8 equivalent), "
         "in expected drones defeated."
     )
-    conventional_floor: NonNegativeFloat = Field(
+    conventional_floor: Annotated[
+        NonNegativeFloat, AtMost(MAX_WEIGHT, "Leopard-2A8 equivalents", "at least 0")
+    ] = Field(
         0.0, description="max_defeat_with_floor: conventional capability score that must be kept."
     )
     decoy_weight: NonNegativeFloat = Field(
         0.25, le=1.0, description="Value of defeating a decoy relative to an armed drone (assumption: a decoy "
         "that leaks costs alarm and attention, not damage)."
     )
-    asset_weight: NonNegativeFloat = Field(
+    asset_weight: Weight = Field(
         0.0, description="Extra value per unit of protected-asset value near a cell (value = population/100,000; "
         "0 counts every drone alike)."
     )
@@ -250,7 +277,7 @@ class SystemsConfig(_Section):
     sensors: list[CatalogId] | None = Field(None, description="Sensor ids allowed; null = all in the catalog.")
     effectors: list[CatalogId] | None = Field(None, description="Effector ids allowed; null = all.")
     conventional: list[CatalogId] | None = Field(None, description="Conventional option ids allowed; null = all.")
-    conventional_min_units: dict[CatalogId, NonNegativeInt] = Field(
+    conventional_min_units: dict[CatalogId, Units] = Field(
         default_factory=dict, description="Minimum units of a conventional option to keep."
     )
     in_service: list[InService] = Field(
@@ -258,7 +285,7 @@ class SystemsConfig(_Section):
         description="Units already in service: each is placed at the nearest candidate site (within "
         "in_service_snap_m) and costs only its operation.",
     )
-    in_service_snap_m: PositiveFloat = Field(
+    in_service_snap_m: Metres = Field(
         25_000, description="Largest distance from an in-service unit to the candidate site it is placed at, m."
     )
 
@@ -285,11 +312,20 @@ class SolverConfig(_Section):
         "otherwise lp_screen); lp_screen: solve the LP relaxation, then the MILP over the builds it uses (gap "
         "proven against the relaxation); full: the MILP over every candidate build.",
     )
-    time_limit_s: PositiveFloat = Field(120, description="Wall-clock limit of one solve, seconds.")
+    time_limit_s: Annotated[PositiveFloat, AtMost(1e6, "s")] = Field(
+        120, description="Wall-clock limit of a plan's whole solve, seconds: `dronewall run` finds the plan "
+        "(national MILPs, pricing rounds) in three quarters of it and evaluates it exactly in the rest; analyses "
+        "apply it to each plan they solve.")
     mip_rel_gap: float = Field(0.01, ge=0, lt=1, description="Relative optimality gap at which to stop.")
     threads: PositiveInt = Field(2, le=256, description="Solver threads; with strategy sectors, the number of "
                                  "worker processes solving nations side by side (each HiGHS on one thread).")
-    seed: NonNegativeInt = Field(0, description="Random seed for the solver and any sampling.")
+    seed: Annotated[NonNegativeInt, AtMost(2**31 - 1, "", "at least 0")] = Field(
+        0, description="Random seed for the solver and any sampling.")
+    memory_limit_gb: Annotated[PositiveFloat, AtMost(1e6, "GB")] | None = Field(
+        None, description="Largest estimated peak memory of a solve (this process and its worker processes), GB "
+        "(2^30 bytes). Before anything large is built the problem's size is estimated: above this limit the "
+        "scenario is refused, above half of it a warning is logged. null (default): half of this machine's "
+        "physical memory (or of its container's limit).")
 
 
 class IncidentConfig(_Section):
@@ -316,6 +352,11 @@ class IncidentConfig(_Section):
             fig = getattr(self, name)
             if fig is not None and (fig.value < 0 or (fig.low or 0) < 0):
                 msg = f"{name} is negative: counts and euros are zero or more"
+                raise ValueError(msg)
+            limit, unit = (MAX_EUR, "EUR") if name.endswith("_eur") else (MAX_DRONES, "drones")
+            if fig is not None and fig.range[1] > limit:
+                msg = (f"{name} is out of range: allowed 0 to {fmt_number(limit)} {unit} (value and high "
+                       f"bound); got {fmt_number(fig.range[1])}")
                 raise ValueError(msg)
         return self
 

@@ -12,14 +12,20 @@ import shapely
 from pyproj import CRS
 from shapely.ops import linemerge
 
-from planner.config.io import Scenario, display_path
+from planner.config.io import Scenario, display_path, path_kind
 from planner.errors import ConfigError, GeodataError
-from planner.geo.crs import choose_crs
+from planner.geo.crs import choose_crs, outside_area_of_use
 
 log = logging.getLogger(__name__)
 
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 _LINEAR = {"LineString", "MultiLineString"}
+#: A border line may stray this far (metres) from the edge of its defender's (and neighbour's) polygon.
+BORDER_TOLERANCE_M = 25_000.0
+#: Each border is at least this long, km: shorter is a slip of units or of coordinates.
+MIN_BORDER_KM = 1.0
+#: All borders together are at most this long, km (the eastern flank holds about 4,800).
+MAX_TOTAL_BORDER_KM = 20_000.0
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,11 @@ class Geodata:
 def read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
     """Read a vector file with pyogrio, turning every failure into a :class:`GeodataError`."""
     shown = display_path(path)
-    if not path.exists():
+    state = path_kind(path)
+    if state == "missing":
         raise GeodataError(f"{what}: file not found: {shown}")
+    if state not in ("file", "folder"):
+        raise GeodataError(f"{what}: {shown}: {state}")
     try:
         if layer is None:
             layers = pyogrio.list_layers(path)
@@ -56,6 +65,11 @@ def read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
         raise GeodataError(msg)
     if len(gdf) == 0:
         raise GeodataError(f"{what}: {shown} holds no features")
+    bounds = tuple(float(v) for v in gdf.total_bounds)
+    if not any(v != v for v in bounds):  # all-empty geometries give NaN: _check_geometries names them
+        problem = outside_area_of_use(bounds, gdf.crs)  # type: ignore[arg-type]
+        if problem:
+            raise GeodataError(f"{what}: {shown}: {problem}")
     return gdf
 
 
@@ -155,9 +169,15 @@ def load_geodata(scenario: Scenario) -> Geodata:
                f"{', '.join(geo.neighbours)} in {source}: remove it or add its neighbour")
         raise GeodataError(msg)
 
-    crs, reason = choose_crs(tuple(borders.to_crs("EPSG:4326").total_bounds), geo.crs)
+    try:
+        crs, reason = choose_crs(tuple(borders.to_crs("EPSG:4326").total_bounds), geo.crs)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, source=display_path(scenario.path)) from None
     countries = countries.to_crs(crs)
     borders = borders.to_crs(crs).sort_values("border_id").reset_index(drop=True)
+    if geo.borders is not None:
+        _check_border_placement(borders, countries, source, cshown)
+    _check_border_lengths(borders, source)
     _check_density_borders(scenario, set(borders["border_id"]))
 
     assets = _load_assets(scenario, countries, crs)
@@ -165,6 +185,38 @@ def load_geodata(scenario: Scenario) -> Geodata:
              borders.length.sum() / 1000, len(assets))
     return Geodata(countries=countries.reset_index(drop=True), borders=borders, assets=assets, crs=crs,
                    crs_reason=reason)
+
+
+def _check_border_placement(borders: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, bshown: str,
+                            cshown: str) -> None:
+    """Each border line must run along the edge of its defender's polygon (and its neighbour's, where
+    given), within :data:`BORDER_TOLERANCE_M`: else the two files do not describe the same border."""
+    edges = countries.dissolve(by="country").geometry.boundary
+    for b in borders.itertuples(index=False):
+        points = shapely.points(shapely.get_coordinates(b.geometry))
+        for role, code in (("defender", b.defender), ("neighbour", b.neighbour)):
+            if code not in edges.index:
+                continue
+            far = float(shapely.distance(points, edges[code]).max())
+            if far > BORDER_TOLERANCE_M:
+                msg = (f"geodata.borders: {bshown}: border {b.border_id} lies up to {far / 1000:,.0f} km from "
+                       f"the edge of {role} {code}'s territory in {cshown} (tolerance "
+                       f"{BORDER_TOLERANCE_M / 1000:g} km): the files do not describe the same border; check "
+                       "their coordinates and CRS, and the defender and neighbour columns")
+                raise GeodataError(msg)
+
+
+def _check_border_lengths(borders: gpd.GeoDataFrame, source: str) -> None:
+    km = borders.length / 1000
+    short = [f"{b} {v:.3g} km" for b, v in zip(borders["border_id"], km, strict=True) if v < MIN_BORDER_KM]
+    if short:
+        raise GeodataError(f"geodata.borders: {source}: border(s) {', '.join(short)} shorter than "
+                           f"{MIN_BORDER_KM:g} km: check the units and the CRS of the data, or drop a "
+                           "neighbour that only touches the defender from geodata.neighbours")
+    if km.sum() > MAX_TOTAL_BORDER_KM:
+        raise GeodataError(f"geodata.borders: {source}: the borders total {km.sum():,.0f} km, more than "
+                           f"{MAX_TOTAL_BORDER_KM:,.0f} km (the eastern flank holds about 4,800): check the "
+                           "units and the CRS of the data, or plan fewer defenders at a time")
 
 
 def _check_density_borders(scenario: Scenario, known: set[str]) -> None:

@@ -20,6 +20,7 @@ from shapely.ops import substring
 
 from planner.config.io import Scenario
 from planner.geo.borders import Geodata, load_geodata
+from planner.sizes import check_size
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +203,12 @@ def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataF
 
 
 def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater:
-    """Build cells, sites, assets and no-fire zones for a validated scenario."""
+    """Build cells, sites, assets and no-fire zones for a validated scenario.
+
+    First estimates the problem's size (:func:`planner.sizes.check_size`): a scenario too large for
+    ``solver.memory_limit_gb`` is refused here, before anything large is built."""
     geodata = geodata or load_geodata(scenario)
+    check_size(scenario, geodata)
     th = scenario.config.theater
     cells = build_cells(geodata.borders, th.cell_length_m)
     cells, threat_ids = _threat_weights(cells, scenario)

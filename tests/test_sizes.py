@@ -1,0 +1,188 @@
+"""The problem's size is estimated before anything large is built: too large is refused, large is warned about."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planner.config.io import Scenario, load_scenario, load_yaml
+from planner.errors import ConfigError
+from planner.geo.borders import load_geodata
+from planner.geo.theater import build_theater
+from planner.lp.model import build_model
+from planner.problem import build_problem
+from planner.sizes import SizeEstimate, check_size, estimate_size, machine_memory_gb, memory_limit
+from tests.conftest import CONFIGS, absolutise, write_yaml
+
+#: Peak resident memory (MiB) of solving the default scenario, process and workers together, at these
+#: cell lengths: the highest of the measurements in docs/performance.md ("Problem size and memory").
+#: The estimate must stay at least 5% above each.
+MEASURED_PEAK_MB = {10_000: 832, 5_000: 1_056, 2_000: 1_612, 1_000: 2_722, 500: 4_872}
+
+
+def _with(scenario: Scenario, **sections: dict[str, Any]) -> Scenario:
+    """The scenario with some fields of some sections replaced (e.g. theater={"cell_length_m": 1000})."""
+    cfg = scenario.config
+    update = {name: getattr(cfg, name).model_copy(update=fields) for name, fields in sections.items()}
+    return dataclasses.replace(scenario, config=cfg.model_copy(update=update))
+
+
+@pytest.fixture(scope="module")
+def flank() -> Scenario:
+    return load_scenario(CONFIGS / "eastern-flank.yaml")
+
+
+@pytest.fixture(scope="module")
+def flank_geodata(flank: Scenario) -> Any:
+    return load_geodata(flank)
+
+
+def test_flank_at_100_m_cells_is_refused_within_seconds(tmp_path: Path) -> None:
+    """Issue #11: 100 m cells on the whole flank grew past 8 GB; now refused with the estimate, quickly."""
+    data = absolutise(load_yaml(CONFIGS / "eastern-flank.yaml"), CONFIGS)  # NO stays Norway
+    data["theater"]["cell_length_m"] = 100
+    machine = machine_memory_gb()
+    if machine is None or machine / 2 > 16:  # a machine so large that the default limit would admit it
+        data["solver"]["memory_limit_gb"] = 16
+    config = write_yaml(tmp_path / "flank-100m.yaml", data)
+    out = tmp_path / "out"
+    # A fresh parent whose only child is the run, so that RUSAGE_CHILDREN measures that run alone.
+    wrapper = ("import resource, subprocess, sys, json; r = subprocess.run(sys.argv[1:], capture_output=True, "
+               "text=True); print(json.dumps({'rc': r.returncode, 'err': r.stderr, 'maxrss_kb': "
+               "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "planner.cli", "run", str(config),
+                          "--out", str(out)], capture_output=True, text=True, timeout=120, check=True)
+    elapsed = time.perf_counter() - t0
+    run = json.loads(res.stdout)
+    err = " ".join(run["err"].split())
+    assert run["rc"] == 1, err
+    assert "theater.cell_length_m" in err and "flank-100m.yaml" in err
+    assert "47,963 cells" in err and "engagement pairs" in err and "GB at peak" in err
+    assert "solver.memory_limit_gb" in err and "theater.site_spacing_m" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert elapsed < 30, f"refusal took {elapsed:.1f} s"
+    assert run["maxrss_kb"] < 2 * 2**20, f"peak {run['maxrss_kb'] / 2**20:.2f} GB"
+
+
+@pytest.mark.parametrize(("config", "cell_length_m"), [("tiny.yaml", None), ("eastern-flank.yaml", 10_000)])
+def test_estimate_matches_the_built_problem(config: str, cell_length_m: float | None) -> None:
+    """Cells exactly; sites, coverage pairs and the LP's variables and rows within 25% (sites, variables and
+    rows from above: they are upper bounds)."""
+    scenario = load_scenario(CONFIGS / config)
+    if cell_length_m is not None:
+        scenario = _with(scenario, theater={"cell_length_m": cell_length_m})
+    est = estimate_size(scenario)
+    theater = build_theater(scenario)
+    problem = build_problem(scenario, theater)
+    model, _ = build_model(problem)
+    assert est.cells == len(theater.cells)
+    assert len(theater.sites) <= est.sites <= 1.25 * len(theater.sites)
+    pairs = ((est.detection_pairs, len(problem.det_cell)), (est.engagement_pairs, len(problem.eng_cell)))
+    for estimate, actual in pairs:
+        assert 0.8 * actual <= estimate <= 1.25 * actual, (estimate, actual)
+    for estimate, actual in ((est.variables, model.numVariables()), (est.rows, model.numConstraints())):
+        assert 0.95 * actual <= estimate <= 1.25 * actual, (estimate, actual)
+
+
+@pytest.mark.parametrize("cell_length_m", list(MEASURED_PEAK_MB))
+def test_memory_estimate_is_above_every_measured_peak(flank: Scenario, flank_geodata: Any,
+                                                      cell_length_m: float) -> None:
+    est = estimate_size(_with(flank, theater={"cell_length_m": cell_length_m}), flank_geodata)
+    assert est.peak_gb * 1024 >= 1.05 * MEASURED_PEAK_MB[cell_length_m]
+    assert est.peak_gb * 1024 <= 1.6 * MEASURED_PEAK_MB[cell_length_m]  # conservative, not absurdly so
+
+
+def test_estimate_scales_with_cell_length(flank: Scenario, flank_geodata: Any) -> None:
+    fine, coarse = (estimate_size(_with(flank, theater={"cell_length_m": length}), flank_geodata)
+                    for length in (1_000, 10_000))
+    assert fine.cells == 4_796 and coarse.cells == 481
+    assert fine.sites == coarse.sites
+    assert fine.engagement_pairs == pytest.approx(10 * coarse.engagement_pairs, rel=0.02)
+    assert fine.peak_gb > coarse.peak_gb
+
+
+@pytest.mark.parametrize("config", ["eastern-flank.yaml", "poland.yaml", "tiny.yaml",
+                                    "incidents/poland-2025-09.yaml"])
+def test_shipped_scenarios_are_neither_refused_nor_warned(config: str, caplog: pytest.LogCaptureFixture) -> None:
+    scenario = load_scenario(CONFIGS / config)
+    est = estimate_size(scenario)
+    assert est.peak_gb < 1.5  # under the warning (half the limit) on any machine with 6 GB or more
+    machine = machine_memory_gb()
+    if machine is not None and machine < 4 * est.peak_gb:
+        pytest.skip(f"this machine has {machine:.1f} GB: the default limit warns")
+    with caplog.at_level(logging.INFO, logger="planner.sizes"):
+        assert check_size(scenario) == est
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_refusal_names_file_field_estimate_and_knobs(flank: Scenario, flank_geodata: Any) -> None:
+    scenario = _with(flank, theater={"cell_length_m": 1_000}, solver={"memory_limit_gb": 1.5})
+    with pytest.raises(ConfigError) as info:
+        check_size(scenario, flank_geodata)
+    err = info.value
+    assert err.problems[0][0] == "theater.cell_length_m"
+    assert err.source is not None and err.source.endswith("eastern-flank.yaml")
+    text = str(err)
+    assert text.startswith(f"{err.source}: theater.cell_length_m: the problem is too large")
+    for part in ("4,796 cells", "candidate sites", "detection and", "engagement pairs", "LP variables",
+                 "GB at peak", "limit of 1.5 GB (solver.memory_limit_gb)", "theater.site_spacing_m",
+                 "theater.site_depths_m", "raise solver.memory_limit_gb"):
+        assert part in text, part
+    # The cell length it suggests does fit.
+    found = re.search(r"about ([\d,]+) m would fit", text)
+    assert found is not None
+    suggested = float(found.group(1).replace(",", ""))
+    assert 1_000 < suggested <= 10_000
+    check_size(_with(scenario, theater={"cell_length_m": suggested}), flank_geodata)
+
+
+def test_large_problem_is_warned_about(flank: Scenario, flank_geodata: Any,
+                                       caplog: pytest.LogCaptureFixture) -> None:
+    peak = estimate_size(flank, flank_geodata).peak_gb
+    with caplog.at_level(logging.WARNING, logger="planner.sizes"):
+        est = check_size(_with(flank, solver={"memory_limit_gb": 1.5 * peak}), flank_geodata)
+    assert 0.5 < est.share < 1
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "of the memory limit" in warned[0] and "958 cells" in warned[0]
+
+
+def test_memory_limit_defaults_to_half_the_machine(flank: Scenario) -> None:
+    limit, source = memory_limit(flank)
+    machine = machine_memory_gb()
+    if machine is None:
+        assert source.startswith("the default")
+    else:
+        assert limit == pytest.approx(machine / 2) and source.startswith("half of this machine's")
+    assert memory_limit(_with(flank, solver={"memory_limit_gb": 3.0})) == (3.0, "solver.memory_limit_gb")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (0, r"solver\.memory_limit_gb: 0 is not valid: input should be greater than 0"),
+    (-4, r"solver\.memory_limit_gb: -4 is not valid"),
+    ("lots", r"solver\.memory_limit_gb: 'lots' is not valid"),
+    (1e9, r"solver\.memory_limit_gb: .* GB is out of range"),
+])
+def test_memory_limit_is_validated(tiny_dict: dict[str, Any], tmp_path: Path, value: Any, message: str) -> None:
+    tiny_dict.setdefault("solver", {})["memory_limit_gb"] = value
+    with pytest.raises(ConfigError, match=message):
+        load_scenario(write_yaml(tmp_path / "tiny.yaml", tiny_dict))
+
+
+def test_describe_and_dict(flank: Scenario, flank_geodata: Any) -> None:
+    est = estimate_size(flank, flank_geodata)
+    assert isinstance(est, SizeEstimate)
+    assert est.describe().startswith("958 cells of 5,000 m on 4,796 km of border, 944 candidate sites")
+    assert est.as_dict()["cells"] == 958 and est.pairs == est.detection_pairs + est.engagement_pairs
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        est.cells = 1  # type: ignore[misc]
