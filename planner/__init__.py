@@ -19,17 +19,42 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-from planner.config.io import Scenario, load_scenario  # noqa: E402
-from planner.errors import ConfigError, DronewallError, GeodataError, InfeasibleError, SolverError  # noqa: E402
-from planner.geo.borders import Geodata, load_geodata  # noqa: E402
-from planner.geo.theater import Theater, build_theater  # noqa: E402
-from planner.plan import Plan, solve_scenario  # noqa: E402
-from planner.report.plan import write_plan  # noqa: E402
-from planner.report.theater import write_theater  # noqa: E402
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the public names, imported on first use so that `import planner.cli` stays light
+    from planner.config.io import Scenario, load_scenario
+    from planner.errors import ConfigError, DronewallError, GeodataError, InfeasibleError, SolverError
+    from planner.geo.borders import Geodata, load_geodata
+    from planner.geo.theater import Theater, build_theater
+    from planner.plan import Plan
+    from planner.report.plan import write_plan
+    from planner.report.theater import write_theater
+
+_LAZY = {
+    "Scenario": "planner.config.io", "load_scenario": "planner.config.io",
+    "ConfigError": "planner.errors", "DronewallError": "planner.errors", "GeodataError": "planner.errors",
+    "InfeasibleError": "planner.errors", "SolverError": "planner.errors",
+    "Geodata": "planner.geo.borders", "load_geodata": "planner.geo.borders",
+    "Theater": "planner.geo.theater", "build_theater": "planner.geo.theater",
+    "Plan": "planner.plan", "write_plan": "planner.report.plan", "write_theater": "planner.report.theater",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planner' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def solve(scenario: Scenario, theater: Theater | None = None) -> Plan:
     """Solve a scenario: the plan, its promise and its exact evaluation (see docs/formulation.md)."""
+    from planner.plan import solve_scenario
+
     return solve_scenario(scenario, theater)
 
 

@@ -17,6 +17,7 @@ from planner.analysis.exchange import exchange_table
 from planner.config.io import Scenario
 from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
+from planner.lp import sectors
 from planner.lp.model import FixedPlan, Solved, solve
 from planner.problem import PlanningProblem, build_problem
 
@@ -65,14 +66,33 @@ def value_of(p: PlanningProblem, s: Solved) -> float:
     return float((kills(p, s) * p.value).sum() * p.raids)
 
 
+#: Share of ``solver.time_limit_s`` kept for the exact evaluation; the search for the plan has the rest.
+EXACT_EVALUATION_SHARE = 0.3
+
+
 def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
-    """Solve the MILP, then evaluate its plan exactly (detection exact, engagements re-optimised)."""
+    """Solve the MILP, then evaluate its plan exactly (detection exact, engagements re-optimised).
+
+    ``solver.time_limit_s`` bounds both together: the search for the plan (national MILPs, pricing rounds)
+    must end by three quarters of it, the exact evaluation by the whole of it.
+    """
+    limit = float(problem.solver.get("time_limit_s", 120))
+    deadline = time.time() + limit
+    search = dataclasses.replace(problem, solver={**problem.solver,
+                                                  "deadline": deadline - EXACT_EVALUATION_SHARE * limit})
+    evaluation = dataclasses.replace(problem, solver={**problem.solver, "deadline": deadline})
+    if sectors.applies(problem):  # one set of worker processes for the search and the evaluation
+        with sectors.runner_for(problem) as runner:
+            try:
+                solved = sectors.solve(search, runner=runner)
+            except InfeasibleError as exc:
+                raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
+            return solved, sectors.evaluate(evaluation, _fixed(problem, solved), runner=runner)
     try:
-        solved = solve(problem)
+        solved = solve(search)
     except InfeasibleError as exc:
         raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
-    exact = solve(problem, fixed=_fixed(problem, solved))
-    return solved, exact
+    return solved, solve(evaluation, fixed=_fixed(problem, solved))
 
 
 def _explain_infeasible(p: PlanningProblem, found: str) -> str:

@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -448,12 +449,52 @@ class _StartedHiGHS(pulp.HiGHS):
         if self.start:
             index = np.array([v.index for v in self.start], dtype=np.int32)
             lp.solverModel.setSolution(len(index), index, np.array(list(self.start.values()), dtype=float))
-        lp.solverModel.run()
+        run_interruptibly(lp.solverModel.run)
+
+
+def run_interruptibly(run: Any) -> None:
+    """Call ``run`` (a solver's blocking C call); from the main thread, in a helper thread, so that Ctrl-C
+    ends the command at once rather than when the solver returns. The abandoned solve stops at its time
+    limit or with the process (the helper thread is a daemon)."""
+    if threading.current_thread() is not threading.main_thread():
+        run()
+        return
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            run()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+
+    helper = threading.Thread(target=target, name="dronewall-solver", daemon=True)
+    helper.start()
+    while helper.is_alive():
+        helper.join(0.1)
+    if failure:
+        raise failure[0]
+
+
+#: The least time a solver call is given once the run's deadline has passed (seconds).
+MIN_SOLVE_S = 0.5
+
+
+def time_limit(options: dict[str, Any]) -> float | None:
+    """The time a solver call may take now: ``time_limit_s``, cut to what is left before ``deadline`` (a
+    ``time.time()`` that bounds a whole run: its MILPs, pricing rounds and exact evaluation)."""
+    limit = options.get("time_limit_s")
+    deadline = options.get("deadline")
+    if deadline is None:
+        return limit
+    left = max(float(deadline) - time.time(), MIN_SOLVE_S)
+    return left if limit is None else min(float(limit), left)
 
 
 def make_solver(options: dict[str, Any], *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None) -> Any:
     """The pulp solver for the scenario's solver options (HiGHS through highspy, or CBC). ``start`` gives
-    HiGHS a MIP start (values of integer variables; CBC ignores it)."""
+    HiGHS a MIP start (values of integer variables; CBC ignores it). The time limit is cut to the run's
+    ``deadline`` where the options carry one (:func:`time_limit`)."""
+    options = {**options, "time_limit_s": time_limit(options)}
     if options.get("backend", "highs") == "highs":
         solver = _StartedHiGHS(mip=mip, msg=False, timeLimit=options.get("time_limit_s"),
                                gapRel=options.get("mip_rel_gap"), gapAbs=options.get("mip_abs_gap"),
@@ -539,7 +580,7 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         out = _extract(prob, var, problem, integral=False)
         return Solved(status="optimal", gap=0.0, build_s=t1 - t0, solve_s=solve_s, sizes=_sizes(prob), **out)
 
-    limit = float(problem.solver.get("time_limit_s", 120))
+    limit = float(time_limit(problem.solver) or 120)  # cut to the run's deadline where there is one
     bound: float | None = None
     allowed = None
     build_s = solve_s = 0.0

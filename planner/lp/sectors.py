@@ -17,10 +17,10 @@ a proven gap for the whole flank. μ is bisected on the sign of the budget's sla
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import logging
 import math
-import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ import pulp
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.lp import model as lpm
 from planner.problem import PlanningProblem
+from planner.workers import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,9 @@ def _solve_sector(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     fixed = task.get("fixed")
     worlds = [sub, *task["worlds"]] if task.get("worlds") else None
+    deadline = sub.solver.get("deadline")
+    if fixed is None and worlds is None and deadline is not None and time.time() >= deadline:
+        return {"timeout": True, "build_s": 0.0, "solve_s": 0.0, "sizes": {}}  # queued past the run's deadline
     screen_bound = None
     if fixed is not None:
         prob, var = lpm.build_model(sub, fixed=fixed)
@@ -124,6 +128,11 @@ def _solve_sector(task: dict[str, Any]) -> dict[str, Any]:
         return {"error": f"the HiGHS solver failed: {exc}"}
     if prob.status == pulp.LpStatusInfeasible:
         return {"infeasible": True}
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and fixed is None \
+            and worlds is None and _timed_out(prob):
+        # The time limit (or the run's deadline) came before any plan: the caller keeps the nation's
+        # plan with nothing new built, bounded by everything its border faces.
+        return {"timeout": True, "build_s": t1 - t0, "solve_s": time.perf_counter() - t1, "sizes": lpm._sizes(prob)}
     if prob.status != pulp.LpStatusOptimal or prob.sol_status not in (pulp.LpSolutionOptimal,
                                                                       pulp.LpSolutionIntegerFeasible):
         return {"error": f"no usable plan for {sub.nations[int(sub.cell_nation[0]) if len(sub.cell_nation) else 0]}"
@@ -139,6 +148,14 @@ def _solve_sector(task: dict[str, Any]) -> dict[str, Any]:
         bound = screen_bound
     return {**out, "bound": out["objective"] if bound is None else max(bound, out["objective"]),
             "build_s": t1 - t0, "solve_s": time.perf_counter() - t1, "sizes": lpm._sizes(prob)}
+
+
+def _timed_out(prob: pulp.LpProblem) -> bool:
+    """Whether HiGHS stopped at its time limit."""
+    import highspy
+
+    model = getattr(prob, "solverModel", None)
+    return model is not None and model.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
 
 
 def _robust_screen(worlds: list[PlanningProblem], task: dict[str, Any]) -> tuple[tuple[np.ndarray, np.ndarray] | None,
@@ -173,6 +190,7 @@ class _Runner:
         self.scheduler = scheduler
         self.pool: concurrent.futures.Executor | None = None
         self.client: Any = None
+        self._pool_ctx: contextlib.AbstractContextManager[Any] | None = None
 
     def __enter__(self) -> _Runner:
         if self.scheduler:
@@ -188,15 +206,17 @@ class _Runner:
                                                    "start one (dask scheduler) or leave the option out")]) from None
             self.pool = self.client.get_executor(pure=False)
         elif self.workers > 1:
-            self.pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool_ctx = process_pool(self.workers)
+            self.pool = self._pool_ctx.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.client is not None:
             self.client.close()
-        elif self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        elif self._pool_ctx is not None:
+            # an exception (Ctrl-C included) kills the workers; a normal end waits for them
+            self._pool_ctx.__exit__(*exc)
+            self._pool_ctx = None
 
     def map(self, tasks: list[dict[str, Any]], progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
         """Solve every task; ``progress`` is called once per finished task."""
@@ -220,13 +240,20 @@ class _Runner:
                 log.warning("worker processes failed (%s); solving the sectors one after another in this "
                             "process. Scripts that call planner.solve need an `if __name__ == \"__main__\":` "
                             "guard to use workers (docs/formulation.md, Solving)", type(exc).__name__)
-                self.pool.shutdown(wait=False, cancel_futures=True)
+                if self._pool_ctx is not None:
+                    self._pool_ctx.__exit__(type(exc), exc, exc.__traceback__)
+                    self._pool_ctx = None
                 self.pool = None
                 return self.map(tasks, progress)
         for r in results:
             if "error" in r:
                 raise SolverError(r["error"] + "; raise solver.time_limit_s or check the scenario")
         return results
+
+
+def runner_for(p: PlanningProblem) -> _Runner:
+    """Worker processes for solving ``p`` by nation (one process per thread, none for small problems)."""
+    return _Runner(_workers(p, len(_sectors(p))))
 
 
 def _workers(p: PlanningProblem, n_sectors: int) -> int:
@@ -295,7 +322,7 @@ def _pick(p: PlanningProblem, plans: list[list[_SectorPlan]], k: np.ndarray, val
 
 
 def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mode: str = "worst",
-          start: tuple[np.ndarray, np.ndarray] | None = None) -> lpm.Solved:
+          start: tuple[np.ndarray, np.ndarray] | None = None, runner: _Runner | None = None) -> lpm.Solved:
     """Solve a sectored problem by pricing money (see the module docstring).
 
     With ``worlds`` (catalog draws of the same scenario) the plan is robust: each nation's builds are
@@ -303,11 +330,12 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     a national plan is worth its worst (or mean) world's value and costs its dearest world's spend,
     so the combined plan fits the budget in every world. Per-nation worst cases add up to no more
     than the flank's worst case: the value reported is on the safe side. ``start`` (sensors (M, S),
-    effectors (M, E)) gives every national MILP a MIP start, e.g. the nominal plan.
+    effectors (M, E)) gives every national MILP a MIP start, e.g. the nominal plan. ``runner`` lends
+    worker processes that outlive the call (e.g. for the exact evaluation that follows).
     """
     t0 = time.perf_counter()
     kind = p.objective
-    limit = float(p.solver.get("time_limit_s", 120))
+    limit = float(lpm.time_limit(p.solver) or 120)  # cut to the run's deadline where there is one
     target = float(p.solver.get("mip_rel_gap", 0.01))
     nations = _sectors(p)
     subs = [p.sector(n) for n in nations]
@@ -331,7 +359,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     build_s = solve_s = 0.0
     sizes: dict[str, int] = {}
     choice, units, primal, gap = None, np.zeros(len(k)), -math.inf, math.inf
-    with _Runner(workers) as runner:
+    with contextlib.nullcontext(runner) if runner is not None else _Runner(workers) as runner:
         for it in range(MAX_EVALUATIONS):
             remaining = limit - (time.perf_counter() - t0)
             if it and remaining < 5:
@@ -353,15 +381,24 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                 if r.get("infeasible"):
                     raise InfeasibleError(f"the units in service in {p.nations[nations[n]]} cost more to operate "
                                           f"than its budget allows (€{subs[n][0].budget_eur / 1e9:.2f}bn)")
-                plan = _plan(subs[n][0], r, mu, world_subs[n], mode)
-                plans[n].append(plan)
+                if r.get("timeout"):  # no plan in time: nothing new built, bounded by all the value there is
+                    plan = plans[n][0]
+                    sub = subs[n][0]
+                    r.update(objective=plan.value - mu * plan.cost,
+                             bound=max(float((sub.demand * sub.value).sum() * sub.raids), plan.value - mu * plan.cost))
+                    log.warning("%s: no plan within the time limit; nothing new is built there",
+                                p.nations[nations[n]])
+                else:
+                    plan = _plan(subs[n][0], r, mu, world_subs[n], mode)
+                    plans[n].append(plan)
                 # The model's objective leaves out constants (operation of units in service that cover
                 # nothing); the bound on V − μC is the solver's bound plus the same offset.
                 r["bound"] += (plan.value - mu * plan.cost) - r["objective"]
                 r["objective"] = plan.value - mu * plan.cost
                 build_s += r["build_s"]
                 solve_s += r["solve_s"]
-            sizes = {key: sum(r["sizes"][key] for r in results) for key in results[0]["sizes"]}
+            sizes = {key: sum(r["sizes"].get(key, 0) for r in results) for key in max((r["sizes"] for r in results),
+                                                                                   key=len)}
             bound = mu * p.budget_eur + conv_term + sum(r["bound"] for r in results)
             best_bound = min(best_bound, bound)
             choice, units, primal = _pick(p, plans, k, val, floor)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import math
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ import matplotlib
 
 from planner.report import DEFAULT_MARKING, marking_colour
 from planner.report.charts import without_idle_draws
+from planner.workers import process_pool
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -82,9 +82,7 @@ def write_maps(inputs: MapInputs, folder: Path, *, marking: str = DEFAULT_MARKIN
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers > 1:
         try:
-            with concurrent.futures.ProcessPoolExecutor(
-                    max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_set_worker_inputs, initargs=(inputs,)) as pool:
+            with process_pool(workers, initializer=_set_worker_inputs, initargs=(inputs,)) as pool:
                 # the overview and the largest nations first, so that the last map to finish is a small one
                 order = sorted(jobs, key=lambda j: -_job_size(inputs, j[0]))
                 futures = [pool.submit(_draw_in_worker, nation, stem, marking, dpi, formats) for nation, stem in order]
@@ -364,9 +362,17 @@ def load_map_inputs(plan_dir: Path, *, doc: dict[str, Any] | None = None, scenar
 
     plan_dir = Path(plan_dir)
     if doc is None or scenario is None:
-        doc, _, scenario = read_plan_folder(plan_dir)
+        doc, _, scenario = read_plan_folder(plan_dir)  # plan.json and manifest.json, read and checked
     gpkg = plan_dir / "plan.gpkg"
-    layers = {name: gpd.read_file(gpkg, layer=name) for name in ("cells", "sites", "assets", "no_fire_zones")}
+    try:
+        layers = {name: gpd.read_file(gpkg, layer=name, engine="pyogrio")
+                  for name in ("cells", "sites", "assets", "no_fire_zones")}
+    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many types
+        from planner.config.io import display_path
+        from planner.errors import ConfigError
+
+        raise ConfigError([(display_path(gpkg), f"cannot read the plan's layers ({exc}): run the plan again "
+                                                "(`dronewall run`)")]) from None
     theater = build_theater(scenario)
     cat, systems = scenario.catalog, scenario.config.systems
     sensor_ids = tuple(s for s in cat.sensors if systems.sensors is None or s in systems.sensors)
