@@ -12,7 +12,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -66,12 +66,15 @@ def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
     """Check a scenario, its catalogs and its geodata; print what is wrong, or a summary."""
     from planner.config.io import load_scenario
     from planner.geo.borders import load_geodata
+    from planner.sizes import check_size
 
     scenario = load_scenario(config)
     geodata = load_geodata(scenario)
+    size = check_size(scenario, geodata)  # refuses a scenario that would not fit in memory
     cat = scenario.catalog
     n_assumed = sum(1 for _, f in cat.figures() if not f.source)
-    out_console.print(f"[green]ok[/green] {config}: scenario '{scenario.name}' [{scenario.short_hash()}]")
+    out_console.print(f"[green]ok[/green] {escape(str(config))}: scenario '{escape(scenario.name)}' "
+                      f"{escape('[' + scenario.short_hash() + ']')}", highlight=False)
     out_console.print(
         f"   catalogs: {len(cat.threats)} threats, {len(cat.sensors)} sensors, {len(cat.effectors)} effectors, "
         f"{len(cat.conventional)} conventional options; {len(cat.figures())} figures "
@@ -81,6 +84,7 @@ def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
         f"   geodata: {len(geodata.borders)} borders, {geodata.borders.length.sum() / 1000:,.0f} km, "
         f"{len(geodata.assets)} assets; CRS {geodata.crs_reason}"
     )
+    out_console.print(f"   size (estimate): {escape(size.describe())}", highlight=False)
 
 
 class SchemaKind(str, Enum):
@@ -117,6 +121,7 @@ def theater(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
         "out/theater"
     ),
+    force: ForceOption = False,
 ) -> None:
     """Build the theater (border cells, candidate sites, assets) and write a GeoPackage and a PNG."""
     from planner.config.io import load_scenario
@@ -125,8 +130,9 @@ def theater(
 
     t0 = time.perf_counter()
     scenario = load_scenario(config)
+    _check_out(out, force, scenario)
     th = build_theater(scenario)
-    paths = write_theater(th, out)
+    paths = write_theater(th, out, force=force)
     summary = th.summary()
     table = Table(title=f"theater '{scenario.name}' [{scenario.short_hash()}]")
     for col in ("nation", "border km", "cells", "sites"):
@@ -142,6 +148,8 @@ def theater(
                       f"in {time.perf_counter() - t0:.1f} s")
 
 
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace --out even if it holds files dronewall did not write (they are deleted).")]
 MarkingOption = Annotated[str, typer.Option("--marking", help="Banner at the top and bottom of every map and page.")]
 DpiOption = Annotated[int, typer.Option("--dpi", help="Resolution of the PNG maps and charts.", min=72, max=1200)]
 
@@ -155,6 +163,7 @@ def run(
     brief: Annotated[bool, typer.Option("--brief", help="Also write the briefing into OUT/brief "
                                                         "(as `dronewall brief OUT`).")] = False,
     marking: MarkingOption = DEFAULT_MARKING,
+    force: ForceOption = False,
 ) -> None:
     """Solve the scenario: where to put which systems, what it defeats, what it costs, what it leaves for tanks."""
     from planner.config.io import load_scenario
@@ -163,10 +172,11 @@ def run(
 
     _check_marking(marking)
     scenario = load_scenario(config)
+    _check_out(out, force, scenario)
     with err_console.status(f"planning '{scenario.name}' (solver time limit "
                             f"{scenario.config.solver.time_limit_s:g} s)..."):
         plan = solve_scenario(scenario)
-        write_plan(plan, out)
+        write_plan(plan, out, force=force)
     s = plan.summary
     spend = s["spend_eur"]
     out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {s['solver']['status']}, "
@@ -185,7 +195,7 @@ def run(
     out_console.print(table)
     out_console.print(f"results in {out}/ (plan.json, plan.gpkg, cells.csv, sites.csv, map.png, manifest.json)")
     if brief:
-        _brief(out, out / "brief", (), marking, 300, True, None, "")
+        _brief(out, out / "brief", (), marking, 300, True, None, "", False)
 
 
 def _floats(text: str | None, option: str, example: str) -> list[float] | None:
@@ -234,6 +244,7 @@ def frontier(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     refine_until: RefineOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Drone defence against conventional capability: defeat rates as money moves from one to the other."""
     from planner.analysis.sweeps import frontier as run_frontier
@@ -242,11 +253,12 @@ def frontier(
 
     budget_list = _floats(budgets, "--budgets", "3e9,6e9,9e9")
     scenario = load_scenario(config)
+    _check_out(out, force, scenario)
     progress, tick = _progress("national plans")
     with progress:
         result = run_frontier(scenario, points=points, budgets=budget_list, workers=workers, progress=tick,
                               scheduler=scheduler, refine_until_s=refine_until)
-    write_sweep(result, out)
+    write_sweep(result, out, force=force)
     table = Table(title=f"frontier of '{scenario.name}' at €{result.meta['budget_eur'] / 1e9:.1f}bn "
                         "(defeat: value-weighted, exact)")
     for col in ("point", "conventional", "drone €bn", "defeat", "gap", ""):
@@ -269,6 +281,7 @@ def premium(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     refine_until: RefineOption = None,
+    force: ForceOption = False,
 ) -> None:
     """The impenetrability premium: the least cost of each defeat-rate target and of each extra point."""
     from planner.analysis.sweeps import premium as run_premium
@@ -277,11 +290,12 @@ def premium(
 
     target_list = _floats(targets, "--targets", "0.5,0.9,0.99")
     scenario = load_scenario(config)
+    _check_out(out, force, scenario)
     progress, tick = _progress("national plans")
     with progress:
         result = run_premium(scenario, targets=tuple(target_list or ()), workers=workers, progress=tick,
                              scheduler=scheduler, refine_until_s=refine_until)
-    write_sweep(result, out)
+    write_sweep(result, out, force=force)
     ref = result.meta["reference_option"]
     table = Table(title=f"impenetrability premium of '{scenario.name}' (value-weighted defeat, LP promise)")
     for col in ("target", "least cost", "€ per extra point", f"step in {ref}", "gap", ""):
@@ -308,16 +322,18 @@ def stress(
     target: Annotated[float | None, typer.Option(
         "--target", help="Value-weighted defeat rate below which a case is an expensive failure "
                          "(default: the scenario's lowest class target, else 80% of the plan's nominal rate).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Hold a plan fixed and degrade the world: jamming, saturation, decoys, an adaptive adversary, lost sensors."""
     from planner.analysis.stress import load_plan
     from planner.analysis.stress import stress as run_stress
     from planner.report.stress import write_stress
 
+    folder = _check_out(out or Path(plan_dir) / "stress", force, inputs=[plan_dir])
     loaded = load_plan(plan_dir)
     with err_console.status("stress cases..."):
         result = run_stress(loaded, target=target)
-    folder = write_stress(result, out or Path(plan_dir) / "stress")
+    write_stress(result, folder, force=force)
     table = Table(title=f"stress test of '{loaded.scenario.name}' (expensive failure: below "
                         f"{_pct(result.meta['target'])} while spending stays)")
     for col in ("case", "defeat", "leak/raid", "munitions", "€/defeat", ""):
@@ -335,14 +351,16 @@ def simulate(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/simulation).")] = None,
     drones: Annotated[int, typer.Option("--drones", help="Simulate raids until this many drones have crossed.")] = 100_000,
     seed: SeedOption = None,
+    force: ForceOption = False,
 ) -> None:
     """An independent per-drone Monte Carlo of raids against the plan, compared with its exact evaluation."""
     from planner.report.simulation import write_simulation
     from planner.simulate import simulate as run_simulation
 
+    folder = _check_out(out or Path(plan_dir) / "simulation", force, inputs=[plan_dir])
     with err_console.status(f"simulating {drones:,} drones..."):
         result = run_simulation(plan_dir, drones=drones, seed=seed)
-    folder = write_simulation(result, out or Path(plan_dir) / "simulation")
+    write_simulation(result, folder, force=force)
     m = result.meta
     table = Table(title=f"simulation of '{m['scenario']}': {m['drones']:,} drones in {m['raids']:,} raids, seed {m['seed']}")
     for col in ("threat", "drones", "simulated", "± 2 s.e.", "exact", "difference"):
@@ -363,16 +381,18 @@ def uncertainty(
     target: Annotated[float | None, typer.Option(
         "--target", help="Value-weighted defeat rate a draw must reach (default: the scenario's lowest class "
                          "target, else 80% of the plan's nominal rate).")] = None,
+    force: ForceOption = False,
 ) -> None:
     """Monte Carlo over the catalogs' low/high ranges: the spread of the plan's defeat rate and cost."""
     from planner.analysis.stress import load_plan
     from planner.analysis.uncertainty import uncertainty as run_uncertainty
     from planner.report.uncertainty import write_uncertainty
 
+    folder = _check_out(out or Path(plan_dir) / "uncertainty", force, inputs=[plan_dir])
     loaded = load_plan(plan_dir)
     with err_console.status(f"{draws} catalog draws..."):
         result = run_uncertainty(loaded, draws=draws, seed=seed, target=target)
-    folder = write_uncertainty(result, out or Path(plan_dir) / "uncertainty")
+    write_uncertainty(result, folder, force=force)
     m = result.summary
     out_console.print(f"'{m['scenario']}': {m['draws']} draws (seed {m['seed']}): value-weighted defeat "
                       f"{_pct(m['rate_p05'])} – {_pct(m['rate_p50'])} – {_pct(m['rate_p95'])} (5th, 50th, 95th "
@@ -393,6 +413,7 @@ def robust(
     holdout: Annotated[int, typer.Option("--holdout", help="Fresh draws both plans are tested in.")] = 20,
     seed: SeedOption = None,
     workers: WorkersOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Plan against a set of catalog draws and report the price of robustness against the nominal plan."""
     from planner.analysis.robust import robust as run_robust
@@ -400,10 +421,11 @@ def robust(
     from planner.report.robust import write_robust
 
     scenario = load_scenario(config)
+    _check_out(out, force, scenario)
     with err_console.status("robust planning...") as status:
         result = run_robust(scenario, draws=draws, mode=mode, holdout=holdout, seed=seed, workers=workers,
                             progress=lambda msg: status.update(f"robust planning: {msg}..."))
-    folder = write_robust(result, out)
+    folder = write_robust(result, out, force=force)
     m = result.summary
     table = Table(title=f"'{m['scenario']}': nominal against robust ({m['mode']}, {m['worlds_planned']} worlds, "
                         f"seed {m['seed']}); value-weighted defeat, exact")
@@ -431,6 +453,7 @@ def incident(
     targets: Annotated[str, typer.Option(
         "--targets", help="Also price the cheapest wall reaching these defeat rates (every class), "
                           "comma-separated; '' for none.")] = "0.5,0.7,0.85",
+    force: ForceOption = False,
 ) -> None:
     """Replay a real incident: what happened, the posture as it was (model) and drone-wall plans."""
     from planner.analysis.incident import replay
@@ -439,9 +462,10 @@ def incident(
 
     target_list = _floats(targets, "--targets", "0.5,0.7,0.85") if targets.strip() else []
     scenario = load_scenario(config)
+    _check_out(out, force, scenario)
     with err_console.status("replaying the incident..."):
         result = replay(scenario, targets=tuple(target_list or ()))
-    folder = write_incident(result, out)
+    folder = write_incident(result, out, force=force)
     m = result.summary
     table = Table(title=f"{m['incident']} ({m['date']}): one raid of {m['modelled_drones_per_raid']:.0f} drones")
     for col in ("case", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"):
@@ -470,12 +494,13 @@ def maps(
     marking: MarkingOption = DEFAULT_MARKING,
     dpi: DpiOption = 300,
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: png, pdf, svg.")] = "png,pdf",
+    force: ForceOption = False,
 ) -> None:
     """Briefing maps of a plan: the whole flank and one per nation (PNG at 300 dpi, PDF)."""
     import time
 
     from planner.errors import ConfigError
-    from planner.output import atomic_output_dir
+    from planner.outdir import atomic_output_dir
     from planner.report.briefing_maps import load_map_inputs, write_maps
 
     kinds = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -484,9 +509,9 @@ def maps(
         raise ConfigError([("--formats", f"'{formats}' is not a list of png, pdf, svg: write e.g. png,pdf")])
     _check_marking(marking)
     t0 = time.perf_counter()
+    folder = _check_out(out or Path(plan_dir) / "maps", force, inputs=[plan_dir])
     inputs = load_map_inputs(plan_dir)
-    folder = out or Path(plan_dir) / "maps"
-    with atomic_output_dir(folder, keep=Path(plan_dir)) as tmp, err_console.status("drawing maps..."):
+    with atomic_output_dir(folder, keep=Path(plan_dir), force=force) as tmp, err_console.status("drawing maps..."):
         paths = write_maps(inputs, tmp, marking=marking, dpi=dpi, formats=kinds)
     out_console.print(f"{len(paths)} files in {folder}/ (map-overview and one map per nation; "
                       f"{', '.join(kinds)}) in {time.perf_counter() - t0:.1f} s")
@@ -507,10 +532,21 @@ def brief(
         "--tiles", help="Tile server for the interactive map's background, e.g. "
                         "https://tile.example.org/{z}/{x}/{y}.png (default: none; the shipped geodata).")] = None,
     tiles_attribution: Annotated[str, typer.Option("--tiles-attribution", help="Credit line the tiles require.")] = "",
+    force: ForceOption = False,
 ) -> None:
     """The briefing: one HTML file (and a PDF) with the bottom line up front, maps, charts, tables, sources, manifest."""
     _check_marking(marking)
-    _brief(run_dir, out or Path(run_dir) / "brief", tuple(analysis or ()), marking, dpi, pdf, tiles, tiles_attribution)
+    _brief(run_dir, out or Path(run_dir) / "brief", tuple(analysis or ()), marking, dpi, pdf, tiles, tiles_attribution,
+           force)
+
+
+def _check_out(out: Path, force: bool, scenario: Any = None, inputs: list[Path] | tuple[Path, ...] = ()) -> Path:
+    """Refuse a bad --out before any work is done (the writer checks again when it writes)."""
+    from planner.outdir import check_output_dir
+
+    if scenario is not None:
+        inputs = [*inputs, scenario.path, *scenario.files.values()]
+    return check_output_dir(out, force=force, inputs=inputs)
 
 
 def _check_marking(marking: str) -> None:
@@ -522,16 +558,17 @@ def _check_marking(marking: str) -> None:
 
 
 def _brief(run_dir: Path, out: Path, analyses: tuple[Path, ...], marking: str, dpi: int, pdf: bool,
-           tiles: str | None, tiles_attribution: str) -> None:
+           tiles: str | None, tiles_attribution: str, force: bool) -> None:
     from planner.errors import ConfigError
     from planner.report.brief import write_briefing
 
     if tiles is not None and not all(k in tiles for k in ("{z}", "{x}", "{y}")):
         raise ConfigError([("--tiles", f"'{tiles}' has no {{z}}, {{x}} and {{y}}: give a tile URL template, e.g. "
                                        "https://tile.example.org/{z}/{x}/{y}.png")])
+    _check_out(out, force, inputs=[run_dir, *analyses])
     with err_console.status("writing the briefing (maps, charts, interactive map, report)..."):
         result = write_briefing(run_dir, out, analyses=analyses, marking=marking, dpi=dpi, pdf=pdf, tiles=tiles,
-                                tiles_attribution=tiles_attribution)
+                                tiles_attribution=tiles_attribution, force=force)
     included = ", ".join(result["analyses"]) or "none (run stress, frontier, premium, uncertainty to add them)"
     out_console.print(f"briefing in {out}/ (briefing.html{', briefing.pdf' if pdf else ''}, interactive-map.html, "
                       f"maps/, charts/) in {result['timings_s']['total_s']:.1f} s; analyses included: {included}",
@@ -550,26 +587,65 @@ def _ratio(x: float) -> str:
     return "n/a" if x != x else f"{x:.2f}"
 
 
+#: The signal that stopped the command (typer turns the KeyboardInterrupt it raises into exit code 130).
+_stopped_by: list[int] = []
+
+
+def _interrupted() -> None:
+    """The message and exit code (128 + signal number) of a command stopped by Ctrl-C or SIGTERM."""
+    import signal
+
+    kept = []
+    if "planner.outdir" in sys.modules:  # nothing can have been written before this module was loaded
+        from planner.outdir import kept_outputs
+
+        kept = kept_outputs()
+    what = (f"kept {', '.join(str(p) for p in kept)} (complete); nothing else was written" if kept
+            else "nothing was written")
+    err_console.print(f"interrupted: {what}", highlight=False, soft_wrap=True)
+    sys.exit(128 + (_stopped_by[-1] if _stopped_by else signal.SIGINT))
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    _stopped_by.append(signum)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Console-script entry point: run the app, turning user errors into messages and exit codes."""
+    """Console-script entry point: run the app, turning user errors into messages and exit codes.
+
+    Exit codes: 0 done, 1 bad input, 2 infeasible, 3 solver failure, 130 Ctrl-C, 143 SIGTERM.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)  # clean up as for Ctrl-C (temporary folders, workers)
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except DronewallError as exc:
         err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: nothing was written")
-        sys.exit(130)
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted()
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
+    except RecursionError:
+        err_console.print("[bold red]error:[/bold red] an input is nested too deeply to read: check the scenario, "
+                          "catalog and run-folder files", highlight=False, soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:
         # Usage errors (typer vendors click, so match the class by name rather than import it).
         if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(1)  # bad arguments are bad input: exit code 2 means 'infeasible' here
         raise
+    # With standalone_mode=False typer *returns* the code of a typer.Exit raised in a command, and turns
+    # Ctrl-C (KeyboardInterrupt) into Exit(130): a returned 130 is an interrupt, never success.
+    if code == 130:
+        _interrupted()
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

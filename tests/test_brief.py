@@ -223,7 +223,7 @@ def test_cli_brief_errors(run_dir, tmp_path) -> None:
     assert res.returncode == 1 and "--tiles: 'http://tiles.example/t.png' has no {z}, {x} and {y}" in res.stderr
     assert not bad.exists()
     res = brief_cli(str(run_dir), "--out", str(run_dir))  # would replace the run it is made from
-    assert res.returncode == 1 and f"--out {run_dir} would replace {run_dir}, which the output is made from" in res.stderr
+    assert res.returncode == 1 and f"--out: '{run_dir}' holds {run_dir}, which this command reads" in res.stderr
     assert (run_dir / "plan.json").is_file()
     assert all("Traceback" not in r.stderr for r in results)
 

@@ -43,7 +43,8 @@ def test_maps_size_dpi_and_content(plan_dir, tmp_path) -> None:
 def test_cli_maps_and_errors(plan_dir, tmp_path) -> None:
     res = run_cli("maps", str(plan_dir), "--out", str(tmp_path / "maps"), "--formats", "png", "--dpi", "100")
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["map-SK.png", "map-overview.png"]
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [".dronewall-output.json", "map-SK.png",
+                                                                      "map-overview.png"]
     res = run_cli("maps", str(plan_dir), "--out", str(tmp_path / "bad"), "--formats", "gif")
     assert res.returncode == 1 and "--formats: 'gif' is not a list of png, pdf, svg" in res.stderr
     assert not (tmp_path / "bad").exists() and "Traceback" not in res.stderr

@@ -74,12 +74,21 @@ def load_run(run_dir: Path, extra: list[Path] | tuple[Path, ...] = ()) -> RunFol
     folder in ``extra``. Each must come from the plan's scenario as it is now (same config hash), else a
     :class:`ConfigError` names the folder.
     """
+    from planner.config.io import display_path, json_field, load_json
     from planner.output import read_plan_folder
 
     run_dir = Path(run_dir)
     doc, _, scenario = read_plan_folder(run_dir)
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    cells = pd.read_csv(run_dir / "cells.csv")
+    again = "run the plan again (`dronewall run`)"
+    manifest = load_json(run_dir / "manifest.json", what="the run's manifest")
+    for kind in ("sources", "threats", "sensors", "effectors", "conventional"):
+        json_field(manifest, f"files_sha256.{kind}.path", str, source=display_path(run_dir / "manifest.json"),
+                   fix=again)
+    try:
+        cells = pd.read_csv(run_dir / "cells.csv")
+    except (ValueError, OSError) as exc:  # missing, empty or not CSV (pandas' errors are ValueErrors)
+        msg = f"cannot be read as a table ({exc}): {again}"
+        raise ConfigError([(display_path(run_dir / "cells.csv"), msg)]) from None
     run = RunFolder(folder=run_dir, doc=doc, manifest=manifest, scenario=scenario, cells=cells)
     folders = {d.resolve(): False for d in sorted(run_dir.iterdir()) if d.is_dir()}  # resolved path: named?
     for d in map(Path, extra):
@@ -93,7 +102,15 @@ def load_run(run_dir: Path, extra: list[Path] | tuple[Path, ...] = ()) -> RunFol
                                                   "frontier or premium")])
             continue
         kind = kinds[0]
-        adoc = json.loads((folder / f"{kind}.json").read_text())
+        apath = folder / f"{kind}.json"
+        adoc = load_json(apath, what=f"the {kind} analysis")
+        fix = f"run `dronewall {kind}` again"
+        rows = json_field(adoc, ANALYSES[kind], list, source=display_path(apath), fix=fix)
+        if not all(isinstance(r, dict) for r in rows):
+            raise ConfigError([(ANALYSES[kind], f"expected a list of JSON objects: {fix}")],
+                              source=display_path(apath))
+        if kind == "stress":
+            json_field(adoc, "target", (int, float), source=display_path(apath), fix=fix)
         if adoc.get("config_hash") != doc.get("config_hash"):
             raise ConfigError([(str(folder / f"{kind}.json"),
                                 f"this {kind} analysis was made from another scenario or an older version of it "
@@ -459,13 +476,13 @@ def build_briefing(run: RunFolder, maps: list[Path], charts: list[tuple[str, Pat
 
 def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (), marking: str = DEFAULT_MARKING,
                    dpi: int = 300, pdf: bool = True, tiles: str | None = None,
-                   tiles_attribution: str = "") -> dict[str, Any]:
+                   tiles_attribution: str = "", force: bool = False) -> dict[str, Any]:
     """Write the briefing of ``run_dir`` into ``out`` (replaced whole on success): ``briefing.html``,
     ``briefing.pdf``, ``interactive-map.html``, ``maps/`` and ``charts/`` (PNG at ``dpi`` and PDF each).
     Returns what was written, with timings."""
     import time
 
-    from planner.output import atomic_output_dir
+    from planner.outdir import atomic_output_dir
     from planner.report import charts as ch
     from planner.report.briefing_maps import load_map_inputs, write_maps
     from planner.report.webmap import write_webmap
@@ -474,7 +491,7 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
     run = load_run(run_dir, analyses)
     inputs = load_map_inputs(run_dir, doc=run.doc, scenario=run.scenario)
     timings = {"read_s": time.perf_counter() - t0}
-    with atomic_output_dir(Path(out), keep=Path(run_dir)) as tmp:
+    with atomic_output_dir(Path(out), keep=Path(run_dir), force=force) as tmp:
         t = time.perf_counter()
         map_paths = write_maps(inputs, tmp / "maps", marking=marking, dpi=dpi, formats=("png", "pdf"))
         timings["maps_s"] = time.perf_counter() - t

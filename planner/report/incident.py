@@ -16,11 +16,11 @@ from planner.report.charts import GREY_SAFE
 from planner.report.plan import write_analysis
 
 
-def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150) -> Path:
+def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
     """Write ``incident.csv`` (one row per case), ``incident.json`` (summary and rows), ``incident.png`` and
     ``plans/<case>/plan.json`` into ``out`` (replaced whole on success)."""
     return write_analysis(out, "incident", result.table, result.summary, "cases",
-                          lambda path: _chart(result, path, dpi), result.plans)
+                          lambda path: _chart(result, path, dpi), result.plans, force=force)
 
 
 def _chart(result: IncidentResult, path: Path, dpi: int) -> None:

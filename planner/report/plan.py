@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner.output import atomic_output_dir
+from planner.outdir import atomic_output_dir
 from planner.plan import Plan
 from planner.report.plan_map import plot_plan
 from planner.report.theater import plain_columns
@@ -55,10 +55,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
 
 def write_analysis(out: Path, kind: str, table: pd.DataFrame, summary: dict[str, Any], rows: str,
-                   chart: Callable[[Path], None], plans: dict[str, Plan]) -> Path:
+                   chart: Callable[[Path], None], plans: dict[str, Plan], *, force: bool = False) -> Path:
     """An analysis folder, atomically: ``<kind>.csv`` (the table), ``<kind>.json`` (the summary and the
     table's rows under ``rows``), ``<kind>.png`` (``chart`` draws it) and ``plans/<name>/plan.json``."""
-    with atomic_output_dir(Path(out)) as tmp:
+    with atomic_output_dir(Path(out), force=force) as tmp:
         table.to_csv(tmp / f"{kind}.csv", index=False)
         (tmp / f"{kind}.json").write_text(json.dumps(_clean({**summary, rows: _records(table)}), indent=2) + "\n")
         chart(tmp / f"{kind}.png")
@@ -104,10 +104,10 @@ def manifest(plan: Plan) -> dict[str, Any]:
     })
 
 
-def write_plan(plan: Plan, out: Path, *, dpi: int = 150) -> Path:
+def write_plan(plan: Plan, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
     """Write the plan's files into ``out`` (replaced whole on success). Returns ``out``."""
     th = plan.theater
-    with atomic_output_dir(Path(out)) as tmp:
+    with atomic_output_dir(Path(out), force=force, inputs=[plan.scenario.path, *plan.scenario.files.values()]) as tmp:
         (tmp / "plan.json").write_text(json.dumps(plan_document(plan), indent=2) + "\n")
         cells = th.cells[["cell_id", "border_id", "defender", "neighbour", "length_m", "geometry"]].merge(
             plan.cells.drop(columns="nation"), on="cell_id")

@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 
 from planner.analysis.sweeps import SweepResult
-from planner.output import atomic_output_dir
+from planner.outdir import atomic_output_dir
 from planner.report.charts import budget_figure, frontier_figure, premium_figure, save_figure
 from planner.report.plan import _clean, _records, write_plan_documents
 
 
-def write_sweep(result: SweepResult, out: Path, *, dpi: int = 150) -> Path:
+def write_sweep(result: SweepResult, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
     """Write ``<kind>.csv``, ``<kind>.json``, ``<kind>.png`` (and the budget sweep's, if any) and
     ``points/<point>/plan.json`` into ``out`` (replaced whole on success)."""
-    with atomic_output_dir(Path(out)) as tmp:
+    with atomic_output_dir(Path(out), force=force) as tmp:
         result.table.to_csv(tmp / f"{result.kind}.csv", index=False)
         doc = {**result.meta, "points": _records(result.table),
                **{name: _records(df) for name, df in result.extra.items()}}

@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from planner.geo.theater import Theater
-from planner.output import atomic_output_dir
+from planner.outdir import atomic_output_dir
 from planner.report.quickmap import plot_theater
 
 LAYERS = ("cells", "sites", "assets", "no_fire_zones", "borders", "countries")
@@ -23,10 +23,10 @@ def plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_theater(theater: Theater, out: Path, *, dpi: int = 150) -> dict[str, Path]:
+def write_theater(theater: Theater, out: Path, *, dpi: int = 150, force: bool = False) -> dict[str, Path]:
     """Write ``theater.gpkg`` (layers cells, sites, assets, no_fire_zones, borders, countries),
     ``theater.json`` and ``theater.png`` into ``out``, atomically. Returns the final paths."""
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, force=force) as tmp:
         gpkg = tmp / "theater.gpkg"
         for layer in LAYERS:
             gdf = getattr(theater, layer)
