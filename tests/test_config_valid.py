@@ -50,6 +50,17 @@ def test_cli_validate_default_scenario() -> None:
     res = run_cli("validate", str(CONFIGS / "eastern-flank.yaml"))
     assert res.returncode == 0, res.stderr
     assert "ok" in res.stdout and "14 borders" in res.stdout
+    assert "size (estimate): 958 cells" in " ".join(res.stdout.split())
+
+
+@pytest.mark.parametrize("name", ["tiny", "eastern-flank", "poland"])
+def test_cli_validate_shows_the_config_hash(name: str) -> None:
+    """The short hash in brackets is printed as it is (rich once read '[ca70b2b6]' as markup and dropped it)."""
+    from planner.config.io import load_scenario
+
+    res = run_cli("validate", str(CONFIGS / f"{name}.yaml"))
+    assert res.returncode == 0, res.stderr
+    assert f"[{load_scenario(CONFIGS / f'{name}.yaml').short_hash()}]" in res.stdout
 
 
 def test_cli_schema_prints_json_schema() -> None:
