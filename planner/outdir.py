@@ -22,7 +22,6 @@ import logging
 import os
 import re
 import shutil
-import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.errors import ConfigError
+from planner.signals import signals_deferred
 
 __all__ = ["MARKER", "atomic_output_dir", "check_output_dir", "kept_outputs"]
 
@@ -169,19 +169,6 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back during a few renames (delivered right after), from the main thread."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-@contextlib.contextmanager
 def atomic_output_dir(out: Path | str, *, keep: Path | None = None, force: bool = False,
                       inputs: Iterable[Path] = ()) -> Iterator[Path]:
     """Yield a fresh temporary folder next to ``out``; on success it replaces ``out`` whole.
@@ -212,7 +199,7 @@ def atomic_output_dir(out: Path | str, *, keep: Path | None = None, force: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     old = out.with_name(f".{out.name}.old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}")
-    with _signals_held():
+    with signals_deferred():  # the two renames are not cut in two by Ctrl-C
         if out.exists() or out.is_symlink():
             out.rename(old)
         tmp.rename(out)

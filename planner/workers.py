@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from planner.signals import signals_deferred
+
 __all__ = ["process_pool"]
 
 #: How often a worker checks that its parent is still there (seconds), where the kernel cannot tell it.
@@ -39,15 +41,11 @@ class _Pool(concurrent.futures.ProcessPoolExecutor):
     """A spawn process pool whose workers start with SIGINT blocked (see the module's docstring)."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        # Workers are spawned inside submit(), in this thread: block SIGINT there so that they inherit the
-        # block (an interrupt arriving meanwhile is delivered to this process when the block lifts).
-        if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        # Workers are spawned inside submit(), in this thread. With the signals deferred they inherit SIGINT
+        # blocked, and an interrupt cannot fall between starting a worker and sending it its start-up data
+        # (the worker would print an EOFError); it is handled as soon as the worker is registered.
+        with signals_deferred():
             return super().submit(fn, *args, **kwargs)
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            return super().submit(fn, *args, **kwargs)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
     def kill_workers(self) -> None:
         """End every worker now (SIGKILL) and reap it; pending tasks are cancelled."""
@@ -66,7 +64,8 @@ class _Pool(concurrent.futures.ProcessPoolExecutor):
 def _init_worker(parent_pid: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # ignored now: a pending one is dropped
+        # SIGINT is ignored now (a pending one is dropped); SIGTERM ends a worker as usual
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     if sys.platform.startswith("linux"):
         libc_name = ctypes.util.find_library("c")
         with contextlib.suppress(OSError, AttributeError):
