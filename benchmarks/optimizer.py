@@ -71,7 +71,8 @@ class TreeMemory:
 def one(config: str, length: float, time_limit: float | None, strategy: str | None) -> dict[str, object]:
     from planner.config.io import load_scenario
     from planner.geo.theater import build_theater
-    from planner.lp.model import FixedPlan, solve
+    from planner.lp.result import FixedPlan
+    from planner.lp.solve import solve
     from planner.problem import build_problem
 
     mem = TreeMemory()

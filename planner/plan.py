@@ -18,7 +18,8 @@ from planner.config.io import Scenario
 from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
 from planner.lp import sectors
-from planner.lp.model import FixedPlan, Solved, solve
+from planner.lp.result import FixedPlan, Solved
+from planner.lp.solve import solve
 from planner.problem import PlanningProblem, build_problem
 
 
@@ -42,7 +43,8 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _fixed(problem: PlanningProblem, s: Solved) -> FixedPlan:
+def fixed_plan(problem: PlanningProblem, s: Solved) -> FixedPlan:
+    """The solved plan held fixed (builds, conventional units, total cost, planned engagements)."""
     return FixedPlan(sensors=s.sensors, effectors=s.effectors, conventional=s.conventional,
                      cost_eur=_costs(problem, s)["total"], engagements=s.engagements)
 
@@ -87,12 +89,12 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
                 solved = sectors.solve(search, runner=runner)
             except InfeasibleError as exc:
                 raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
-            return solved, sectors.evaluate(evaluation, _fixed(problem, solved), runner=runner)
+            return solved, sectors.evaluate(evaluation, fixed_plan(problem, solved), runner=runner)
     try:
         solved = solve(search)
     except InfeasibleError as exc:
         raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
-    return solved, solve(evaluation, fixed=_fixed(problem, solved))
+    return solved, solve(evaluation, fixed=fixed_plan(problem, solved))
 
 
 def _explain_infeasible(p: PlanningProblem, found: str) -> str:

@@ -4,7 +4,7 @@
 shapes), the cell length, the candidate-site settings, the catalogs' ranges, the threat classes and
 the nations. It counts cells and candidate sites as :mod:`planner.geo.theater` cuts them, coverage
 pairs as :mod:`planner.problem` finds them (from points along the border, at most ``MAX_SAMPLES``
-of each kind), the LP's variables and rows as :mod:`planner.lp.model` makes them (a little above the
+of each kind), the LP's variables and rows as :mod:`planner.lp.formulation` makes them (a little above the
 real counts), and the peak memory of a solve from a model calibrated on measured runs
 (docs/performance.md, "Problem size and memory"). :func:`check_size` refuses a scenario whose
 estimate exceeds ``solver.memory_limit_gb`` and warns above half of it; :func:`build_theater` calls it
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 #: At most this many points along the border stand for the cells (and as many for the site stations).
 MAX_SAMPLES = 5_000
-#: Rows of one detection group in the LP: the union bound, the looks and ten chords (planner.lp.model).
+#: Rows of one detection group in the LP: the union bound, the looks and ten chords (planner.lp.kill_chain).
 ROWS_PER_DETECTION_GROUP = 12
 
 # Peak memory of a solve (the process and its worker processes, resident), fitted on `dronewall run`
@@ -283,7 +283,7 @@ def estimate_size(scenario: Scenario, geodata: Geodata | None = None) -> SizeEst
                 parts[key] += value
     log.debug("size parts: %s", {k: round(v) for k, v in parts.items()})
 
-    # LP size as planner.lp.model builds it: per detection group 2 variables (rate, potential) and 12 rows
+    # LP size as planner.lp.formulation builds it: per detection group 2 variables (rate, potential) and 12 rows
     # (union bound, looks, ten chords); per (cell, class) engaged an engaged-le-detected row; per (cell,
     # class, effector) in reach an engagement variable and its reach row; a cover variable and row where
     # classes share reach; per (cell, effector) a magazine row and, where decoys mix in, a decoy-share row;

@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError
-from planner.lp.model import build_model, chords, money_scale, solve
+from planner.lp.formulation import build_model, money_scale
+from planner.lp.kill_chain import chords
+from planner.lp.solve import solve
 from planner.plan import kills, solve_problem, value_of
 from tests.conftest import ROOT
 from tests.lp_helpers import make_problem

@@ -12,7 +12,7 @@ from planner.analysis.robust import robust
 from planner.config.io import load_scenario
 from planner.errors import ConfigError
 from planner.lp import sectors
-from planner.lp.model import solve, solve_robust
+from planner.lp.solve import solve, solve_robust
 from planner.report.robust import write_robust
 from tests.conftest import CONFIGS, write_yaml
 from tests.lp_helpers import make_problem

@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError
-from planner.lp import sectors
-from planner.lp.model import build_model, mip_dual_bound, solve
+from planner.lp import runner, sectors
+from planner.lp.formulation import build_model
+from planner.lp.solve import solve
+from planner.lp.solver import mip_dual_bound
 from planner.plan import solve_problem, value_of
 from tests.lp_helpers import make_problem
 
@@ -90,7 +92,7 @@ def test_dual_bound_is_in_the_models_sense() -> None:
     """pulp hands HiGHS a maximisation as a minimisation; the bound read back is not negated."""
     p = two_cells()
     prob, _ = build_model(p)
-    from planner.lp.model import make_solver
+    from planner.lp.solver import make_solver
 
     prob.solve(make_solver({"backend": "highs", "mip_rel_gap": 0}))
     assert mip_dual_bound(prob) == pytest.approx(6.233852, abs=1e-5)
@@ -171,7 +173,7 @@ def test_workers_give_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     evaluation nation by nation."""
     p = two_cells()
     here_lp, here_exact = solve_problem(p)
-    monkeypatch.setattr(sectors, "PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_PAIRS", 0)
     there_lp, there_exact = solve_problem(p)
     assert there_lp.info["workers"] == 2 and here_lp.info["workers"] == 1
     assert there_lp.objective == pytest.approx(here_lp.objective, abs=1e-9)

@@ -18,7 +18,7 @@ from planner.config.io import Scenario, load_scenario, load_yaml
 from planner.errors import ConfigError
 from planner.geo.borders import load_geodata
 from planner.geo.theater import build_theater
-from planner.lp.model import build_model
+from planner.lp.formulation import build_model
 from planner.problem import build_problem
 from planner.sizes import SizeEstimate, check_size, estimate_size, machine_memory_gb, memory_limit
 from tests.conftest import CONFIGS, absolutise, write_yaml

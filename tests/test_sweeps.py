@@ -14,7 +14,7 @@ from planner.analysis.sweeps import frontier, premium
 from planner.config.io import load_scenario
 from planner.errors import ConfigError
 from planner.geo.theater import build_theater
-from planner.lp.model import solve
+from planner.lp.solve import solve
 from planner.problem import build_problem
 from planner.report.sweeps import write_sweep
 from tests.conftest import CONFIGS

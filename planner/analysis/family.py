@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pulp
 
 from planner.errors import ConfigError, InfeasibleError
-from planner.lp import model as lpm
-from planner.lp import sectors as sec
+from planner.lp.choice import choose_among, conventional_term, conventional_values
+from planner.lp.result import SectorPlan
+from planner.lp.runner import Runner
+from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan
 from planner.problem import PlanningProblem
 
 #: Prices on the grid, as multiples of the reference price (μ_conv, or the LP's budget dual).
@@ -49,7 +50,7 @@ class Family:
     nations: list[int]
     subs: list[tuple[PlanningProblem, np.ndarray, np.ndarray]]
     prices: list[float]
-    plans: list[list[sec._SectorPlan]]  # per nation
+    plans: list[list[SectorPlan]]  # per nation
     upper: dict[float, float] = field(default_factory=dict)  # μ -> Σ_n U_n(μ)
     seconds: float = 0.0
     workers: int = 1
@@ -83,9 +84,9 @@ class Family:
             if progress:
                 progress(done[0], len(tasks))
 
-        with sec._Runner(self.workers if len(tasks) > 1 else 1, self.scheduler) as runner:
+        with Runner(self.workers if len(tasks) > 1 else 1, self.scheduler) as runner:
             if not self.plans:
-                self.plans = [[pl] for pl in sec._null_plans(runner, [{**tasks[n], "prices": None, "price": chain[0]}
+                self.plans = [[pl] for pl in null_plans(runner, [{**tasks[n], "prices": None, "price": chain[0]}
                                                                        for n in range(len(self.subs))])]
             chains = runner.map(tasks, tick)
         keyed = []
@@ -95,7 +96,7 @@ class Family:
                                       "than its budget allows")
             keyed += [((mu, n), r) for mu, r in zip(chain, c["chain"], strict=True)]
         for (mu, n), r in keyed:
-            plan = sec._plan(self.subs[n][0], r, mu)
+            plan = sector_plan(self.subs[n][0], r, mu)
             self.plans[n].append(plan)
             bound = r["bound"] + (plan.value - mu * plan.cost) - r["objective"]
             self.upper[mu] = self.upper.get(mu, 0.0) + bound
@@ -150,13 +151,13 @@ class Family:
         """Proven upper bound on the scenario's own objective (drone value + conventional weight ×
         capability) at a total ``budget``: min over the grid's prices μ ≥ μ_conv of L(μ)."""
         p = self.problem
-        k, val, mu_conv = sec._conventional(p, p.objective)
+        k, val, mu_conv = conventional_values(p, p.objective)
         floor = p.conventional_floor if p.objective == "max_defeat_with_floor" else 0.0
         best = math.inf
         for mu, u in self.upper.items():
             if mu < mu_conv * (1 - 1e-12):
                 continue
-            conv_term, _ = sec._conventional_term(p, k, val, mu, floor)
+            conv_term, _ = conventional_term(p, k, val, mu, floor)
             best = min(best, mu * budget + u + conv_term)
         return best
 
@@ -189,56 +190,26 @@ class Family:
         """The scenario's own objective (value + conventional weight × capability) at another total budget:
         national plans and integer conventional units chosen together. Returns the plan and the units."""
         p = self.problem
-        k, val, _ = sec._conventional(p, p.objective)
+        k, val, _ = conventional_values(p, p.objective)
         floor = p.conventional_floor if p.objective == "max_defeat_with_floor" else 0.0
         return self._choose(budget=budget, conventional=(k, val, floor))
 
     def _choose(self, *, budget: float | None = None, min_value: float | None = None,
                 conventional: tuple[np.ndarray, np.ndarray, float] | None = None) -> Any:
-        prob = pulp.LpProblem("family_choice", pulp.LpMinimize if min_value is not None else pulp.LpMaximize)
-        z = [[prob.add_variable(f"z{n}_{q}", 0, 1, "Integer") for q in range(len(ps))] for n, ps in enumerate(self.plans)]
-        scale = lpm.money_scale(self.problem)  # money rows in scaled units, as in the model (solver numerics)
-        value = pulp.LpAffineExpression([(z[n][q], pl.value) for n, ps in enumerate(self.plans)
-                                         for q, pl in enumerate(ps)])
-        cost = pulp.LpAffineExpression([(z[n][q], pl.cost / scale) for n, ps in enumerate(self.plans)
-                                        for q, pl in enumerate(ps)])
-        for n, zs in enumerate(z):
-            prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_{n}")
         p = self.problem
-        u: list[pulp.LpVariable] = []
-        conv_value = pulp.LpAffineExpression()
-        if conventional is not None:
-            k, val, floor = conventional
-            u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
-            cost = cost + pulp.LpAffineExpression([(u[c], float(k[c]) / scale) for c in range(len(k))])
-            conv_value = pulp.LpAffineExpression([(u[c], float(val[c])) for c in range(len(k))])
-            if floor > 0:
-                prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))])
-                                   >= floor, "floor")
-        if budget is not None:
-            if math.isfinite(budget):
-                prob.addConstraint(cost <= budget / scale, "budget")
-            prob.setObjective(value + conv_value - lpm.COST_TIE_BREAK * scale * cost)
-        if min_value is not None:
-            prob.addConstraint(value >= min_value, "target")
-            prob.setObjective(cost - 1e-9 * value)  # scaled money: the tie-break stays small
-        with lpm._quiet_stdout():
-            prob.solve(lpm.make_solver({**self.problem.solver, "time_limit_s": 30, "mip_rel_gap": 1e-7}))
-        if prob.status != pulp.LpStatusOptimal:
-            raise InfeasibleError("no combination of the family's national plans meets the requirement")
+        picked, units = choose_among(p, self.plans, budget=budget, min_value=min_value, conventional=conventional)
         out = Choice(sensors=np.zeros((len(p.site_ids), len(p.sensor_ids))),
                      effectors=np.zeros((len(p.site_ids), len(p.effector_ids))), detected=np.zeros(p.demand.shape),
                      engagements=np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids))),
                      value=0.0, cost=0.0, bound=math.nan)
-        for n, zs in enumerate(z):
-            pl = self.plans[n][int(np.argmax([v.value() or 0.0 for v in zs]))]
+        for n, q in enumerate(picked):
+            pl = self.plans[n][q]
             _, ci, si = self.subs[n]
             out.sensors[si], out.effectors[si] = pl.sensors, pl.effectors
             out.detected[ci], out.engagements[ci] = pl.detected, pl.engagements
             out.value += pl.value
             out.cost += pl.cost
         if conventional is not None:
-            units = np.array([round(x.value() or 0.0) for x in u], dtype=float)
             out.bound = self.joint_bound(budget or 0.0)
             return out, units
         out.bound = self.max_value_bound(budget) if budget is not None else self.min_cost_bound(min_value or 0.0)
@@ -247,8 +218,8 @@ class Family:
 
 def reference_price(p: PlanningProblem) -> float:
     """The scale of the price grid: μ_conv where conventional options carry value, else the LP's dual."""
-    _, _, mu_conv = sec._conventional(p, "max_defeat")
-    return mu_conv if mu_conv > 0 else sec._initial_price(p)
+    _, _, mu_conv = conventional_values(p, "max_defeat")
+    return mu_conv if mu_conv > 0 else initial_price(p)
 
 
 def build_family(p: PlanningProblem, *, prices: list[float] | None = None, workers: int | None = None,
@@ -258,7 +229,7 @@ def build_family(p: PlanningProblem, *, prices: list[float] | None = None, worke
         raise ConfigError([("theater.cross_border_coverage",
                             "sweeps decompose the flank by nation: set it to false (each nation covers its own "
                             "border)")])
-    nations = sec._sectors(p)
+    nations = sector_nations(p)
     family = Family(problem=p, nations=nations, subs=[p.sector(n) for n in nations], prices=[], plans=[],
                     workers=workers or max(1, int(p.solver.get("threads", 1) or 1)), scheduler=scheduler)
     if prices is None:

@@ -29,8 +29,9 @@ import pandas as pd
 from planner.config.io import Scenario, display_path
 from planner.errors import ConfigError, InfeasibleError
 from planner.geo.theater import Theater, build_theater
-from planner.lp import model as lpm
-from planner.lp import sectors as sec
+from planner.lp import sectors
+from planner.lp.result import FixedPlan
+from planner.lp.solve import solve
 from planner.plan import Plan, solve_problem, tabulate
 from planner.problem import PlanningProblem, build_problem
 
@@ -128,10 +129,10 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
 
 def _evaluate_fixed(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray) -> np.ndarray:
     """Engagements per raid of fixed builds with money no object (exact detection)."""
-    fixed = lpm.FixedPlan(sensors=sensors, effectors=effectors, conventional=np.zeros(len(p.conv_ids)),
+    fixed = FixedPlan(sensors=sensors, effectors=effectors, conventional=np.zeros(len(p.conv_ids)),
                           cost_eur=UNLIMITED_EUR, nation_spend_eur=dict.fromkeys(range(len(p.nations)), UNLIMITED_EUR))
     q = dataclasses.replace(p, nation_cap_eur={}, defeat_targets={}, objective="max_defeat", conventional_weight=0.0)
-    x = sec.evaluate(q, fixed) if sec.applies(q) else lpm.solve(q, fixed=fixed)
+    x = sectors.evaluate(q, fixed) if sectors.applies(q) else solve(q, fixed=fixed)
     return x.engagements
 
 

@@ -26,12 +26,14 @@ from planner.analysis.uncertainty import _rate, draw_problem, evaluate_in_world
 from planner.config.io import Scenario, display_path
 from planner.errors import ConfigError
 from planner.geo.theater import Theater, build_theater
-from planner.lp import model as lpm
-from planner.lp import sectors as sec
-from planner.plan import Plan, _fixed, solve_problem, tabulate
+from planner.lp.formulation import ROBUST_MODES
+from planner.lp.result import FixedPlan, Solved
+from planner.lp.runner import Runner, worker_count
+from planner.lp.solve import solve, solve_robust
+from planner.plan import Plan, fixed_plan, solve_problem, tabulate
 from planner.problem import PlanningProblem, build_problem
 
-MODES = lpm.ROBUST_MODES
+MODES = ROBUST_MODES
 
 
 @dataclass
@@ -83,17 +85,17 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
     # nominal plan is the MIP start.
     q = dataclasses.replace(p, solver={**p.solver, "time_limit_s": float(p.solver.get("time_limit_s", 120))
                                        * (1 + draws)})
-    solved_r = lpm.solve_robust([q, *worlds], mode=mode, start=(solved_n.sensors, solved_n.effectors))
+    solved_r = solve_robust([q, *worlds], mode=mode, start=(solved_n.sensors, solved_n.effectors))
     robust_s = time.perf_counter() - t1
-    exact_r = lpm.solve(p, fixed=_fixed(p, solved_r))
+    exact_r = solve(p, fixed=fixed_plan(p, solved_r))
     robust_plan = tabulate(scenario, theater, p, solved_r, exact_r, {"solve_s": robust_s})
     plans = {"nominal": nominal, "robust": robust_plan}
 
     rows: list[dict[str, Any]] = []
-    fixed = {name: (_fixed(p, s), _munitions(p, s)) for name, s in (("nominal", solved_n), ("robust", solved_r))}
+    fixed = {name: (fixed_plan(p, s), _munitions(p, s)) for name, s in (("nominal", solved_n), ("robust", solved_r))}
     for name, x in (("nominal", exact_n), ("robust", exact_r)):
         rows.append({"plan": name, "world": "nominal", "set": "nominal", **_row(p, x, fixed[name][0])})
-    with sec._Runner(sec._workers(p, len(p.nations))) as runner:
+    with Runner(worker_count(p, len(p.nations))) as runner:
         say(f"both plans in {draws} planning draws")
         for d, q in enumerate(worlds):
             for name, (f, mun) in fixed.items():
@@ -112,13 +114,13 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
     return RobustResult(table=table, plans=plans, summary=summary)
 
 
-def _munitions(p: PlanningProblem, s: lpm.Solved) -> dict[str, float]:
+def _munitions(p: PlanningProblem, s: Solved) -> dict[str, float]:
     """Munitions euros the plan sets aside in the nominal world, by nation name."""
     per_cell = np.einsum("nte,e->n", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * p.raids
     return {nation: float(per_cell[p.cell_nation == n].sum()) for n, nation in enumerate(p.nations)}
 
 
-def _row(p: PlanningProblem, x: lpm.Solved, f: lpm.FixedPlan) -> dict[str, Any]:
+def _row(p: PlanningProblem, x: Solved, f: FixedPlan) -> dict[str, Any]:
     kills = np.einsum("nte,et->nt", x.engagements, p.p_kill)
     costs = p.costs(f.sensors, f.effectors, x.engagements, f.conventional)
     row = {"defeat_rate_value": _rate(p, x.engagements), "drone_defence_eur": costs["drone_defence"],
@@ -129,7 +131,7 @@ def _row(p: PlanningProblem, x: lpm.Solved, f: lpm.FixedPlan) -> dict[str, Any]:
 
 
 def _summary(scenario: Scenario, p: PlanningProblem, table: pd.DataFrame, plans: dict[str, Plan],
-             solved_r: lpm.Solved, *, mode: str, draws: int, holdout: int, seed: int) -> dict[str, Any]:
+             solved_r: Solved, *, mode: str, draws: int, holdout: int, seed: int) -> dict[str, Any]:
     per_plan: dict[str, Any] = {}
     total_value = max(float((p.value * p.demand).sum() * p.raids), 1e-12)
     for name, plan in plans.items():

@@ -22,7 +22,8 @@ import pandas as pd
 from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.theater import build_theater
-from planner.lp import model as lpm
+from planner.lp.result import FixedPlan
+from planner.lp.solve import solve
 from planner.output import read_plan_folder
 from planner.problem import PlanningProblem, build_problem
 
@@ -62,7 +63,7 @@ class LoadedPlan:
 
     scenario: Scenario
     problem: PlanningProblem
-    fixed: lpm.FixedPlan
+    fixed: FixedPlan
     document: dict[str, Any]
 
 
@@ -97,12 +98,12 @@ def load_plan(plan_dir: Path) -> LoadedPlan:
     spend = pd.DataFrame(doc["spend"], columns=["nation", "total_eur"])
     by_nation = {p.nations.index(n): float(v) for n, v in
                  spend[spend["nation"].isin(p.nations)].groupby("nation")["total_eur"].sum().items()}
-    fixed = lpm.FixedPlan(sensors=sensors, effectors=effectors, conventional=conv,
+    fixed = FixedPlan(sensors=sensors, effectors=effectors, conventional=conv,
                           cost_eur=float(doc["spend_eur"]["total"]), nation_spend_eur=by_nation)
     return LoadedPlan(scenario=scenario, problem=p, fixed=fixed, document=doc)
 
 
-def cell_strength(p: PlanningProblem, fixed: lpm.FixedPlan) -> np.ndarray:
+def cell_strength(p: PlanningProblem, fixed: FixedPlan) -> np.ndarray:
     """What a drone of class t crossing cell i meets, (N, T): exact detection × the best kill probability of
     an effector the plan built within reach. The adaptive adversary goes where this is lowest."""
     reach = np.zeros(p.demand.shape)
@@ -111,8 +112,8 @@ def cell_strength(p: PlanningProblem, fixed: lpm.FixedPlan) -> np.ndarray:
     return p.detection_probability(fixed.sensors) * reach
 
 
-def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, fixed: lpm.FixedPlan) -> tuple[
-        PlanningProblem, lpm.FixedPlan]:
+def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, fixed: FixedPlan) -> tuple[
+        PlanningProblem, FixedPlan]:
     """The problem (and plan) of one case."""
     for name, v in (("detect", case.detect), ("kill", case.kill), ("raid", case.raid), ("decoys", case.decoys)):
         if not (v >= 0 and math.isfinite(v)):
@@ -156,7 +157,7 @@ def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
     p, fixed = loaded.problem, loaded.fixed
     if target is not None and not 0 <= target <= 1:
         raise ConfigError([("--target", f"{target:g} is not a defeat rate: give a number between 0 and 1")])
-    nominal = lpm.solve(p, fixed=fixed)
+    nominal = solve(p, fixed=fixed)
     if target is None:
         k0 = np.einsum("nte,et->nt", nominal.engagements, p.p_kill)
         target = min(p.defeat_targets.values()) if p.defeat_targets else \
@@ -167,7 +168,7 @@ def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
     rows = []
     for case in cases:
         q, f = degrade(p, case, cell_defeat, fixed)
-        x = nominal if case == Case("nominal") else lpm.solve(q, fixed=f)
+        x = nominal if case == Case("nominal") else solve(q, fixed=f)
         kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
         r = q.raids
         value_total = float((q.value * q.demand).sum())

@@ -14,14 +14,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from planner.analysis.family import GRID, Choice, Family, build_family, describe, reference_price
 from planner.config.io import Scenario
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.geo.theater import Theater, build_theater
-from planner.lp import model as lpm
-from planner.lp import sectors as sec
+from planner.lp.choice import cheapest_conventional, conventional_values
+from planner.lp.result import FixedPlan, Solved
+from planner.lp.runner import Runner, worker_count
+from planner.lp.sectors import FALLBACK_MAX_PAIRS, evaluate, sector_nations
+from planner.lp.solve import solve
 from planner.plan import Plan, tabulate
 from planner.problem import PlanningProblem, build_problem
 
@@ -80,9 +82,9 @@ def _setup(scenario: Scenario, theater: Theater | None, workers: int | None,
     return theater, p, fam
 
 
-def _runner(p: PlanningProblem, fam: Family) -> sec._Runner:
+def _runner(p: PlanningProblem, fam: Family) -> Runner:
     """Workers for the exact evaluations of a sweep's points (the family's cluster, if it has one)."""
-    return sec._Runner(fam.workers if sec._workers(p, len(fam.nations)) > 1 else 1, fam.scheduler)
+    return Runner(fam.workers if worker_count(p, len(fam.nations)) > 1 else 1, fam.scheduler)
 
 
 def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
@@ -92,19 +94,19 @@ def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
 
 
 def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: Choice, units: np.ndarray,
-              gap: float | None, info: dict[str, Any], runner: sec._Runner | None = None) -> Plan:
+              gap: float | None, info: dict[str, Any], runner: Runner | None = None) -> Plan:
     """The exact evaluation of a family choice, tabulated like any plan."""
     cost = choice.cost + float((p.conv_cost_eur * units).sum())
-    _, val, _ = sec._conventional(p, p.objective)
-    solved = lpm.Solved(status="optimal" if gap is not None and gap <= float(p.solver.get("mip_rel_gap", 0.01)) + 1e-9
+    _, val, _ = conventional_values(p, p.objective)
+    solved = Solved(status="optimal" if gap is not None and gap <= float(p.solver.get("mip_rel_gap", 0.01)) + 1e-9
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
                         conventional=units, detected=choice.detected, engagements=choice.engagements,
                         objective=choice.value + float((val * units).sum()), gap=gap, build_s=0.0, solve_s=0.0,
                         sizes={}, info=info)
-    fixed = lpm.FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units, cost_eur=cost,
+    fixed = FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units, cost_eur=cost,
                           engagements=choice.engagements)
-    exact = sec.evaluate(p, fixed, runner) if p.is_sectored() and len(sec._sectors(p)) > 1 \
-        else lpm.solve(p, fixed=fixed)
+    exact = evaluate(p, fixed, runner) if p.is_sectored() and len(sector_nations(p)) > 1 \
+        else solve(p, fixed=fixed)
     return tabulate(scenario, theater, p, solved, exact, {})
 
 
@@ -120,19 +122,6 @@ def _rates(plan: Plan) -> dict[str, float]:
 
 def _total_value(p: PlanningProblem) -> float:
     return float((p.value * p.demand).sum() * p.raids)
-
-
-def _cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
-    """Integer conventional units reaching ``floor`` capability (and the minimum holdings) at least cost."""
-    k = p.conv_cost_eur
-    prob = pulp.LpProblem("cheapest_conventional", pulp.LpMinimize)
-    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
-    prob.setObjective(pulp.LpAffineExpression([(u[c], float(k[c])) for c in range(len(k))]))
-    if floor > 0:
-        prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor)
-    with lpm._quiet_stdout():
-        prob.solve(lpm.make_solver({**p.solver, "time_limit_s": 30, "mip_rel_gap": 0.0}))
-    return np.array([round(x.value() or 0.0) for x in u], dtype=float)
 
 
 def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | None = None,
@@ -156,19 +145,19 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
         raise ConfigError([("systems.conventional", "the frontier trades drone defence against conventional "
                                                     "options: the scenario allows none")])
     # No point, and no budget of the sweep, spends more on drone defence than this.
-    max_money = max([p0.budget_eur, *(budgets or [])]) - float((p0.conv_cost_eur * _cheapest_conventional(p0, 0.0)).sum())
+    max_money = max([p0.budget_eur, *(budgets or [])]) - float((p0.conv_cost_eur * cheapest_conventional(p0, 0.0)).sum())
     theater, p, fam = _setup(scenario, theater, workers, progress, scheduler, max_money=max_money)
     k = p.conv_cost_eur
     target = float(p.solver.get("mip_rel_gap", 0.01))
     best_ratio = float(np.max(p.conv_score / k))
-    base_units = _cheapest_conventional(p, 0.0)
+    base_units = cheapest_conventional(p, 0.0)
     cap_max = (p.budget_eur - float((k * base_units).sum())) * best_ratio + float((p.conv_score * base_units).sum())
     eps_units = []
     for floor in np.linspace(0.0, cap_max, points):
-        units = _cheapest_conventional(p, float(floor))
+        units = cheapest_conventional(p, float(floor))
         while float((k * units).sum()) > p.budget_eur and floor > 0:  # integer units: what the budget buys
             floor -= float(np.min(p.conv_score[p.conv_score > 0]))
-            units = _cheapest_conventional(p, max(float(floor), 0.0))
+            units = cheapest_conventional(p, max(float(floor), 0.0))
         eps_units.append((float(floor), units))
     money = [p.budget_eur - float((k * u).sum()) for _, u in eps_units]
 
@@ -199,7 +188,7 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
 def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, fam: Family,
                      eps_units: list[tuple[float, np.ndarray]], money: list[float], choices: list[Choice],
                      budgets: list[float] | None, bchoices: list[tuple[Choice, np.ndarray]], k: np.ndarray,
-                     points: int, t0: float, runner: sec._Runner) -> SweepResult:
+                     points: int, t0: float, runner: Runner) -> SweepResult:
     rows, plans = [], {}
     for idx, ((floor, units), m, choice) in enumerate(zip(eps_units, money, choices, strict=True)):
         gap = _gap_max(choice.bound, choice.value)
@@ -238,7 +227,7 @@ def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, f
 def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: float) -> Choice:
     """Where a small problem's point keeps a gap after refinement (a duality gap: little money, large
     units), solve it directly, drone defence only within ``money``, and keep the better plan and bound."""
-    if _gap_max(choice.bound, choice.value) <= target or len(p.det_cell) + len(p.eng_cell) > sec.FALLBACK_MAX_PAIRS \
+    if _gap_max(choice.bound, choice.value) <= target or len(p.det_cell) + len(p.eng_cell) > FALLBACK_MAX_PAIRS \
             or money <= 0:
         return choice
     import dataclasses
@@ -248,7 +237,7 @@ def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: f
                             conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64),
                             conventional_floor=0.0, solver={**p.solver, "strategy": "full"})
     try:
-        s = lpm.solve(q)
+        s = solve(q)
     except (InfeasibleError, SolverError):
         return choice
     value = p.drone_value(s.engagements)
@@ -266,7 +255,7 @@ def _gap_max(bound: float, value: float) -> float:
 
 def _joint(p: PlanningProblem, choice: Choice, units: np.ndarray) -> float:
     """The scenario's objective for a family choice: drone value plus conventional weight × capability."""
-    return choice.value + float((sec._conventional(p, p.objective)[1] * units).sum())
+    return choice.value + float((conventional_values(p, p.objective)[1] * units).sum())
 
 
 def _dominated(capability: np.ndarray, rate: np.ndarray) -> np.ndarray:

@@ -22,8 +22,10 @@ from planner.analysis.stress import NOMINAL_SHARE, LoadedPlan
 from planner.config.catalog import Catalog, Figure
 from planner.errors import ConfigError
 from planner.geo.theater import build_theater
-from planner.lp import model as lpm
-from planner.lp import sectors as sec
+from planner.lp import sectors
+from planner.lp.result import FixedPlan
+from planner.lp.runner import Runner, worker_count
+from planner.lp.solve import solve
 from planner.problem import build_problem
 
 
@@ -75,19 +77,19 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     seed = sc.config.solver.seed if seed is None else seed
     rng = np.random.default_rng(seed)
     theater = build_theater(sc)
-    nominal = lpm.solve(p, fixed=fixed)
+    nominal = solve(p, fixed=fixed)
     nominal_rate = _rate(p, nominal.engagements)
     if target is None:
         target = min(p.defeat_targets.values()) if p.defeat_targets else NOMINAL_SHARE * nominal_rate
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
-    with sec._Runner(sec._workers(p, len(p.nations))) as runner:
+    with Runner(worker_count(p, len(p.nations))) as runner:
         rows = _draws(sc, p, fixed, theater, munitions, rng, draws, runner)
     return _summarise(sc, p, rows, draws, seed, nominal_rate, target)
 
 
-def _draws(sc: Any, p: Any, fixed: lpm.FixedPlan, theater: Any, munitions: dict[str, float],
-           rng: np.random.Generator, draws: int, runner: sec._Runner) -> list[dict[str, Any]]:
+def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Any, munitions: dict[str, float],
+           rng: np.random.Generator, draws: int, runner: Runner) -> list[dict[str, Any]]:
     rows = []
     for d in range(draws):
         q = draw_problem(sc, p, theater, rng)
@@ -104,15 +106,15 @@ def draw_problem(sc: Any, p: Any, theater: Any, rng: np.random.Generator) -> Any
     return q
 
 
-def evaluate_in_world(q: Any, fixed: lpm.FixedPlan, munitions: dict[str, float],
-                      runner: sec._Runner | None) -> dict[str, Any]:
+def evaluate_in_world(q: Any, fixed: FixedPlan, munitions: dict[str, float],
+                      runner: Runner | None) -> dict[str, Any]:
     """A plan's fixed builds evaluated exactly in world ``q``: each nation spends what its builds cost at
     ``q``'s prices plus its planned munitions money (``munitions``: euros by nation name)."""
     builds = q.build_cost_by_nation(fixed.sensors, fixed.effectors)
     by_nation = {n: float(builds[n]) + munitions.get(nation, 0.0) for n, nation in enumerate(q.nations)}
     f = dataclasses.replace(fixed, engagements=None, nation_spend_eur=by_nation,
                             cost_eur=sum(by_nation.values()) + float((fixed.conventional * q.conv_cost_eur).sum()))
-    x = sec.evaluate(q, f, runner) if sec.applies(q) else lpm.solve(q, fixed=f)
+    x = sectors.evaluate(q, f, runner) if sectors.applies(q) else solve(q, fixed=f)
     kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
     row = {"defeat_rate_value": _rate(q, x.engagements), "drone_defence_eur": sum(by_nation.values()),
            "total_eur": f.cost_eur}

@@ -1,0 +1,14 @@
+"""The optimizer: the only package that imports pulp. Layers, bottom up (each imports only those below it):
+
+- ``result``: what a solve hands back (arrays in the problem's index space);
+- ``solver``: the pulp/HiGHS/CBC adapter (time limits and deadline, statuses to errors, extraction, MIP starts);
+- ``kill_chain`` and ``formulation``: building the MILP (and the robust, multi-world one), no solving;
+- ``tasks``: one nation's MILP, chain of prices, exact-evaluation LP or robust MILP, as run in a worker;
+- ``runner``: where tasks run (worker processes, a Dask cluster, this process);
+- ``choice``: small knapsacks choosing among plans already found;
+- ``strategies``: the whole problem as one model (``full``, ``lp_screen``, fixed-plan evaluation);
+- ``sectors``: the decomposition by nation with a price on money;
+- ``solve``: which of the two applies.
+
+docs/architecture.md describes how they fit.
+"""

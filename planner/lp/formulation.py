@@ -1,0 +1,250 @@
+"""The kill-chain MILP, built from a :class:`PlanningProblem` with pulp (build only: solving is
+planner.lp.solver's, strategies are planner.lp.strategies' and planner.lp.sectors').
+
+Formulation (docs/formulation.md gives it in full): binary builds per (site, system); log-survival
+detection potentials δ with chord cuts below 1 − e^(−δ); engagement flows per (cell, threat,
+effector) bounded by detections, by reach, and by magazines shared evenly among the cells a unit
+covers; decoys drawing their share of shots; a budget row over acquisition, operation and munitions;
+integer conventional units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pulp
+
+from planner.lp.kill_chain import affine, define_kill_chain
+from planner.lp.result import FixedPlan
+from planner.lp.solver import extract
+from planner.problem import PlanningProblem
+
+
+def money_scale(p: PlanningProblem) -> float:
+    """Budget rows count money in units of this many euros (10⁶ for a budget of billions, 10⁻³ for a
+    budget of a few euros), so that their right-hand side stays between 10³ and 10⁴ for the solver: HiGHS's
+    tolerances are absolute, and a cheap shot in a budget row of 1 fell below them (a wrong "optimal")."""
+    return 10.0 ** (math.floor(math.log10(max(p.budget_eur, 1e-9))) - 3)
+
+
+#: Euros count this much against objective value, to break ties toward the cheaper of equal plans.
+COST_TIE_BREAK = 1e-12
+
+
+def define_builds(prob: pulp.LpProblem, p: PlanningProblem, role: int, sites: np.ndarray, types: np.ndarray,
+                ids: tuple[str, ...], label: str, *, cat: str, fixed: FixedPlan | None = None,
+                allowed: tuple[np.ndarray, np.ndarray] | None = None,
+                required: tuple[np.ndarray, np.ndarray] | None = None) -> dict[tuple[int, int], pulp.LpVariable]:
+    """One build variable per (site, system) that covers anything from that site."""
+    in_service = (p.in_service_sensors, p.in_service_effectors)[role]
+    out: dict[tuple[int, int], pulp.LpVariable] = {}
+    for j, k in sorted(set(zip(sites.tolist(), types.tolist(), strict=True))):
+        fix = None if fixed is None else float((fixed.sensors, fixed.effectors)[role][j, k])
+        if fix is None and allowed is not None and not allowed[role][j, k]:
+            fix = 0.0
+        if fix is None and required is not None and required[role][j, k]:
+            fix = 1.0
+        if fix is None and in_service[j, k]:
+            fix = 1.0
+        lo, hi = (0.0, 1.0) if fix is None else (fix, fix)
+        out[j, k] = prob.add_variable(f"build_{label}[{p.site_ids[j]},{ids[k]}]", lo, hi, cat)
+    return out
+
+
+def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                ye: dict[tuple[int, int], pulp.LpVariable], eng: dict[tuple[int, int, int], pulp.LpVariable],
+                conv: list[pulp.LpVariable]) -> tuple[list[tuple[pulp.LpVariable, float]],
+                                                      dict[int, list[tuple[pulp.LpVariable, float]]],
+                                                      float, dict[int, float]]:
+    """Euros over the horizon at ``p``'s prices: (terms, terms by nation, constant, constant by nation).
+
+    Units in service cost only their operation; those the model has no variable for (they cover
+    nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant.
+    """
+    horizon = p.horizon_years
+    in_service = (p.in_service_sensors, p.in_service_effectors)
+    cost_terms: list[tuple[pulp.LpVariable, float]] = []
+    nation_terms: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    fixed_cost = 0.0
+    nation_fixed: dict[int, float] = defaultdict(float)
+    for role, (var_map, unit, op) in enumerate(((xs, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
+                                                (ye, p.effector_unit_cost_eur, p.effector_operating_eur_per_year))):
+        for (j, k), v in var_map.items():
+            c = (0.0 if in_service[role][j, k] else unit[k]) + horizon * op[k]
+            cost_terms.append((v, c))
+            nation_terms[int(p.site_nation[j])].append((v, c))
+        for j, k in zip(*np.nonzero(in_service[role]), strict=True):
+            if (j, k) not in var_map:
+                fixed_cost += horizon * op[k]
+                nation_fixed[int(p.site_nation[j])] += horizon * op[k]
+    for (i, _t, e), v in eng.items():
+        c = p.raids * p.effector_shots[e] * p.effector_cost_per_shot_eur[e]
+        cost_terms.append((v, c))
+        nation_terms[int(p.cell_nation[i])].append((v, c))
+    for c, u in enumerate(conv):
+        cost_terms.append((u, p.conv_unit_cost_eur[c] + horizon * p.conv_operating_eur_per_year[c]))
+    return cost_terms, nation_terms, fixed_cost, nation_fixed
+
+
+def define_conventional(prob: pulp.LpProblem, p: PlanningProblem, *, fixed: FixedPlan | None = None,
+               relax: bool = False) -> list[pulp.LpVariable]:
+    conv = []
+    for c, cid in enumerate(p.conv_ids):
+        if fixed is None:
+            conv.append(prob.add_variable(f"conventional[{cid}]", int(p.conv_min_units[c]), None,
+                                          "Continuous" if relax else "Integer"))
+        else:
+            u = float(fixed.conventional[c])
+            conv.append(prob.add_variable(f"conventional[{cid}]", u, u, "Continuous"))
+    return conv
+
+
+def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
+                target_override: dict[int, float] | None = None, objective: str | None = None,
+                relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
+                required: tuple[np.ndarray, np.ndarray] | None = None, money_price: float | None = None,
+                ) -> tuple[pulp.LpProblem, dict[str, Any]]:
+    """Build the MILP (or, with ``fixed``, the exact-evaluation LP). Returns the model and its variables.
+
+    ``relax`` makes builds continuous (the LP relaxation); ``allowed`` = (sensors (M,S), effectors
+    (M,E)) boolean masks bars every other build (upper bound 0); ``required`` forces builds (lower
+    bound 1), which tests use to enumerate plans. ``money_price`` (objective units per euro) prices
+    money instead of rationing it: the objective becomes value − price × cost (the budget row stays),
+    which is how the sector decomposition (planner.lp.sectors) splits the flank by nation.
+    """
+    p = problem
+    kind = objective or p.objective
+    n_cells, n_threats = p.demand.shape
+    n_sites = len(p.site_ids)
+    targets = p.defeat_targets if target_override is None else target_override
+    if money_price is not None:
+        kind = "priced"
+    sense = pulp.LpMinimize if kind == "min_cost" and fixed is None else pulp.LpMaximize
+    prob = pulp.LpProblem(f"dronewall_{p.name}".replace("-", "_"), sense)
+    # "Integer" in [0, 1] rather than "Binary": pulp resets a Binary's bounds to 0..1, undoing a fix to 0.
+    cat = "Continuous" if fixed is not None or relax else "Integer"
+    kw = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
+    xs = define_builds(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
+    ye = define_builds(prob, p, 1, p.eng_site, p.eng_effector, p.effector_ids, "effector", **kw)
+    conv = define_conventional(prob, p, fixed=fixed, relax=relax)
+    detected, eng = define_kill_chain(prob, p, xs, ye, fixed=fixed)
+
+    # ---- cost -----------------------------------------------------------------------------------
+    cost_terms, nation_terms, fixed_cost, nation_fixed = money_terms(p, xs, ye, eng, conv)
+    cost = affine(cost_terms)
+    budget = p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0
+    # Money rows are scaled (money_scale): euro coefficients of 10⁹ left HiGHS with primal infeasibilities
+    # of a few 10⁻⁶ after "optimal" (reported as a solve error).
+    scale = money_scale(p)
+    prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in cost_terms]), pulp.LpConstraintLE,
+                                         "budget", (budget - fixed_cost) / scale))
+    for n, cap in p.nation_cap_eur.items():
+        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in nation_terms[n]]),
+                                             pulp.LpConstraintLE, f"nation_budget[{p.nations[n]}]",
+                                             (cap - nation_fixed[n]) / scale))
+
+    # ---- objective and class targets --------------------------------------------------------------
+    kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in eng.items()]
+    capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
+    if kind == "max_defeat_with_floor":
+        prob.addConstraint(pulp.LpConstraint(affine(capability), pulp.LpConstraintGE, "conventional_floor",
+                                             p.conventional_floor))
+    if targets:
+        per_class: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+        for (_i, t, e), v in eng.items():
+            per_class[t].append((v, p.p_kill[e, t]))
+        for t, rate in targets.items():
+            total = float(p.demand[:, t].sum())
+            prob.addConstraint(pulp.LpConstraint(affine(per_class.get(t, [])), pulp.LpConstraintGE,
+                                                 f"defeat_target[{p.threat_ids[t]}]", rate * total))
+    if fixed is not None or kind != "min_cost":
+        weight = p.conventional_weight if kind == "max_defeat" else 0.0
+        price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
+        obj = kills_value + [(u, weight * s) for u, s in capability] + [(v, -price * c) for v, c in cost_terms]
+        prob.setObjective(affine(obj))
+    else:
+        prob.setObjective(cost)
+
+    variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": detected, "engage": eng,
+                 "shape": (n_cells, n_threats, n_sites)}
+    return prob, variables
+
+
+#: Robust planning: how the worlds' values are combined (docs/analyses.md, "Robust planning").
+ROBUST_MODES = ("worst", "expected")
+
+
+def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_price: float | None = None,
+                       allowed: tuple[np.ndarray, np.ndarray] | None = None,
+                       relax: bool = False) -> tuple[pulp.LpProblem, dict[str, Any]]:
+    """One set of builds planned against several worlds (the nominal problem and catalog draws).
+
+    Every world has its own detection and engagement rows over the shared builds and conventional
+    units; the budget (and each nation's cap) holds in every world at that world's prices. The
+    objective is the worst world's value-weighted defeats (``worst``) or their mean (``expected``),
+    plus the conventional score; with ``money_price`` the worst-priced spend is priced instead of capped.
+    All worlds must index cells, sites and systems alike (draws of one scenario do).
+    """
+    if mode not in ROBUST_MODES:
+        raise ValueError(f"robust mode {mode!r}: use one of {', '.join(ROBUST_MODES)}")
+    p = problems[0]
+    kind = "priced" if money_price is not None else p.objective
+    if kind not in ("max_defeat", "max_defeat_with_floor", "priced") or p.defeat_targets:
+        raise ValueError("robust planning maximises defeats within the budget (objective max_defeat or "
+                         "max_defeat_with_floor, no class targets)")
+    prob = pulp.LpProblem(f"dronewall_robust_{p.name}".replace("-", "_"), pulp.LpMaximize)
+    kw = {"cat": "Continuous" if relax else "Integer", "allowed": allowed}
+    det_site = np.concatenate([q.det_site for q in problems])
+    det_sensor = np.concatenate([q.det_sensor for q in problems])
+    eng_site = np.concatenate([q.eng_site for q in problems])
+    eng_effector = np.concatenate([q.eng_effector for q in problems])
+    xs = define_builds(prob, p, 0, det_site, det_sensor, p.sensor_ids, "sensor", **kw)
+    ye = define_builds(prob, p, 1, eng_site, eng_effector, p.effector_ids, "effector", **kw)
+    conv = define_conventional(prob, p, relax=relax)
+    scale = money_scale(p)
+    spend = prob.add_variable("spend_worst_world", 0)  # scaled money: the dearest world's spend
+    worlds = []
+    values = []
+    for k, q in enumerate(problems):
+        tag = f"@w{k}"
+        detected, eng = define_kill_chain(prob, q, xs, ye, tag=tag)
+        cost_terms, nation_terms, fixed_cost, nation_fixed = money_terms(q, xs, ye, eng, conv)
+        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in cost_terms] + [(spend, -1.0)]),
+                                             pulp.LpConstraintLE, f"spend{tag}", -fixed_cost / scale))
+        for n, cap in q.nation_cap_eur.items():
+            prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in nation_terms[n]]),
+                                                 pulp.LpConstraintLE, f"nation_budget[{q.nations[n]}]{tag}",
+                                                 (cap - nation_fixed[n]) / scale))
+        values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in eng.items()])
+        worlds.append({"detected": detected, "engage": eng})
+    spend.upBound = p.budget_eur / scale
+    capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
+    if kind == "max_defeat_with_floor":
+        prob.addConstraint(pulp.LpConstraint(affine(capability), pulp.LpConstraintGE, "conventional_floor",
+                                             p.conventional_floor))
+    if mode == "expected":
+        obj = [(v, c / len(values)) for terms in values for v, c in terms]
+    else:
+        z = prob.add_variable("worst_world_value", None, None)
+        for k, terms in enumerate(values):
+            prob.addConstraint(pulp.LpConstraint(affine([(z, 1.0)] + [(v, -c) for v, c in terms]),
+                                                 pulp.LpConstraintLE, f"worst_world[{k}]", 0))
+        obj = [(z, 1.0)]
+    weight = p.conventional_weight if kind == "max_defeat" else 0.0
+    price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
+    obj += [(u, weight * s) for u, s in capability] + [(spend, -price * scale)]
+    prob.setObjective(affine(obj))
+    shape = (*p.demand.shape, len(p.site_ids))
+    return prob, {"sensors": xs, "effectors": ye, "conventional": conv, "worlds": worlds, "shape": shape}
+
+
+def robust_extract(prob: pulp.LpProblem, var: dict[str, Any], problems: list[PlanningProblem]) -> dict[str, Any]:
+    """The shared builds and each world's detections and engagements (arrays), from a solved robust model."""
+    worlds = [extract(prob, {**var, **w}, q, integral=True) for q, w in zip(problems, var["worlds"], strict=True)]
+    first = worlds[0]
+    return {"sensors": first["sensors"], "effectors": first["effectors"], "conventional": first["conventional"],
+            "objective": first["objective"], "worlds": [{"detected": w["detected"], "engagements": w["engagements"]}
+                                                          for w in worlds]}

@@ -1,0 +1,140 @@
+"""The kill chain's rows, for one world over given builds: detection (log-survival potentials under chord
+cuts and a union bound), engagement flows bounded by detection and by reach, magazines shared among the
+cells a unit covers, and decoys drawing their share of shots (docs/formulation.md, constraints 1-6)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pulp
+
+from planner.lp.result import FixedPlan
+from planner.problem import PlanningProblem
+
+#: Breakpoints of the piecewise-linear under-estimate of 1 − exp(−δ). The last one is where the
+#: cap sits: detection is never promised above 1 − e^(−6.9) ≈ 0.999. (A further chord towards
+#: 1 − 1e-6 has a slope of 1e-4; with it HiGHS 1.16's presolve returned a sub-optimal plan as
+#: "optimal" on a covering test, so the promise stops at 99.9%, on the safe side.)
+BREAKPOINTS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.6, 6.9)
+
+
+def chords() -> list[tuple[float, float]]:
+    """(intercept, slope) of each chord between consecutive breakpoints, plus the final flat cap."""
+    out = []
+    for a, b in zip(BREAKPOINTS[:-1], BREAKPOINTS[1:], strict=True):
+        fa, fb = 1 - math.exp(-a), 1 - math.exp(-b)
+        slope = (fb - fa) / (b - a)
+        out.append((fa - slope * a, slope))
+    out.append((1 - math.exp(-BREAKPOINTS[-1]), 0.0))
+    return out
+
+
+def affine(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) -> pulp.LpAffineExpression:
+    """An expression from (variable, coefficient) pairs; repeated variables are summed (pulp would
+    keep only the last)."""
+    acc: dict[pulp.LpVariable, float] = {}
+    for var, coef in terms:
+        acc[var] = acc.get(var, 0.0) + coef
+    return pulp.LpAffineExpression(list(acc.items()), constant=constant)
+
+
+def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                ye: dict[tuple[int, int], pulp.LpVariable], *, fixed: FixedPlan | None = None, tag: str = "",
+                ) -> tuple[dict[tuple[int, int], tuple[pulp.LpVariable, float]],
+                           dict[tuple[int, int, int], pulp.LpVariable]]:
+    """Detection and engagement rows of one world (``p``'s ranges and probabilities) over given builds.
+
+    Returns the detection rates {(cell, threat): (rate, λ)} and engagement flows {(cell, threat, effector)}.
+    ``tag`` suffixes every name, so several worlds can share one model and its builds (robust planning).
+    """
+    # ---- detection: one detection rate per cell and group of threats that the same looks see alike ----
+    looks: dict[tuple[int, int], list[tuple[int, int, float]]] = defaultdict(list)
+    for i, t, j, s, w in zip(p.det_cell.tolist(), p.det_threat.tolist(), p.det_site.tolist(),
+                             p.det_sensor.tolist(), p.det_weight.tolist(), strict=True):
+        looks[i, t].append((j, s, w))
+    alike: dict[tuple[int, tuple[tuple[int, int, float], ...]], list[int]] = defaultdict(list)
+    for (i, t), sig in looks.items():
+        if p.demand[i, t] > 0:
+            alike[i, tuple(sorted(sig))].append(t)
+    detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = {}  # (i, t) -> (rate, λ_it)
+    cuts = chords()
+    for (i, sig), ts in alike.items():
+        name = f"{p.cell_ids[i]},{p.threat_ids[ts[0]]}"
+        rate = prob.add_variable(f"detect_rate[{name}]{tag}", 0, 1)
+        for t in ts:
+            detected[i, t] = (rate, float(p.demand[i, t]))
+        terms = [(xs[j, s], w) for j, s, w in sig]
+        if fixed is not None:
+            delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
+            rate.upBound = 1 - math.exp(-delta)
+            continue
+        # Union bound, valid for integer builds (1 − Π(1 − p) ≤ Σ p) and much tighter than the chords
+        # in the relaxation, where a fraction of one likely sensor would otherwise "detect" everything.
+        prob.addConstraint(pulp.LpConstraint(
+            affine([(rate, 1.0)] + [(v, -(1 - math.exp(-w))) for v, w in terms]), pulp.LpConstraintLE,
+            f"union[{name}]{tag}", 0))
+        delta = prob.add_variable(f"delta[{name}]{tag}", 0)
+        prob.addConstraint(pulp.LpConstraint(affine([(delta, 1.0)] + [(v, -w) for v, w in terms]),
+                                             pulp.LpConstraintEQ, f"looks[{name}]{tag}", 0))
+        for k, (a, b) in enumerate(cuts):
+            if b == 0:
+                rate.upBound = a
+                continue
+            prob.addConstraint(pulp.LpConstraint(affine([(rate, 1.0), (delta, -b)]), pulp.LpConstraintLE,
+                                                 f"chord{k}[{name}]{tag}", a))
+
+    # ---- engagement: reach rows shared by the threats an effector reaches from the same sites ------
+    reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    cover: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
+                          p.eng_effector.tolist(), strict=True):
+        if (i, t) in detected:
+            reach[i, t, e].append(j)
+            cover[i, e].add(j)
+    same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for (i, t, e), sites in reach.items():
+        same_reach[i, e, tuple(sorted(sites))].append(t)
+    eng: dict[tuple[int, int, int], pulp.LpVariable] = {}
+    for (i, e, sites), ts in same_reach.items():
+        builds = [(ye[j, e], 1.0) for j in sites]
+        if len(ts) > 1 and len(sites) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
+            name = f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]{tag}"
+            shared = prob.add_variable(name, 0, 1)
+            prob.addConstraint(pulp.LpConstraint(affine([(shared, 1.0)] + [(y, -1.0) for y, _ in builds]),
+                                                 pulp.LpConstraintLE, name, 0))
+            builds = [(shared, 1.0)]
+        for t in ts:
+            lam = float(p.demand[i, t])
+            name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
+            v = prob.add_variable(f"engage[{name}]{tag}", 0, lam)
+            eng[i, t, e] = v
+            prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
+                                                 pulp.LpConstraintLE, f"reach[{name}]{tag}", 0))
+    by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
+    for (i, t, e), v in eng.items():
+        by_cell_threat[i, t].append(v)
+        by_cell_eff[i, e].append((t, v))
+    for (i, t), vs in by_cell_threat.items():
+        rate, lam = detected[i, t]
+        prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam)] + [(v, 1.0) for v in vs]),
+                                             pulp.LpConstraintLE, f"engaged_le_detected[{p.cell_ids[i]},"
+                                             f"{p.threat_ids[t]}]{tag}", 0))
+    for (i, e), tv in by_cell_eff.items():
+        load = p.surge_factor * p.effector_shots[e]
+        terms = [(v, load) for _, v in tv]
+        terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(cover[i, e])]
+        prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE,
+                                             f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
+        # Decoys draw shots: what an effector fires at in a cell follows the detected mix.
+        decoys = [(t, v) for t, v in tv if p.threat_decoy[t]]
+        if decoys and len(decoys) < len(tv):
+            lam_d = sum(p.demand[i, t] for t, _ in decoys) * (1 - p.decoy_discrimination)
+            lam_r = sum(p.demand[i, t] for t, _ in tv if not p.threat_decoy[t])
+            phi = lam_d / (lam_d + lam_r) if lam_d + lam_r > 0 else 0.0
+            if phi > 0:
+                terms = [(v, (1.0 if p.threat_decoy[t] else 0.0) - phi) for t, v in tv]
+                prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintGE,
+                                                     f"decoy_share[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
+    return detected, eng

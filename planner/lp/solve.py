@@ -1,0 +1,37 @@
+"""Solving a planning problem: the strategy is chosen here (by nation where the problem decomposes, as one
+model otherwise). The only module of planner.lp that knows both ways."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.lp import sectors
+from planner.lp.result import FixedPlan, Solved
+from planner.lp.strategies import solve_monolithic, solve_robust_monolithic
+from planner.problem import PlanningProblem
+
+__all__ = ["solve", "solve_robust"]
+
+
+def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
+          target_override: dict[int, float] | None = None, objective: str | None = None) -> Solved:
+    """Build and solve; map the values back to arrays. Raises InfeasibleError or SolverError.
+
+    With ``fixed``, the plan's exact evaluation (detection exact, engagements re-optimised). Strategy
+    ``sectors`` (default) hands over to :mod:`planner.lp.sectors` where the problem decomposes by nation;
+    otherwise (and for ``lp_screen`` and ``full``) :func:`planner.lp.strategies.solve_monolithic`.
+    """
+    if sectors.applies(problem, objective=objective, target_override=target_override):
+        return sectors.evaluate(problem, fixed) if fixed is not None else sectors.solve(problem)
+    return solve_monolithic(problem, fixed=fixed, target_override=target_override, objective=objective)
+
+
+def solve_robust(problems: list[PlanningProblem], *, mode: str = "worst",
+                 start: tuple[np.ndarray, np.ndarray] | None = None) -> Solved:
+    """Robust plan against several worlds (:func:`planner.lp.formulation.build_robust_model`), by nation where
+    the problem decomposes; the nominal world's (``problems[0]``) detections and engagements are returned.
+    ``start`` (sensors, effectors) is a MIP start, e.g. the nominal plan."""
+    p = problems[0]
+    if sectors.applies(p):
+        return sectors.solve(p, worlds=problems[1:], mode=mode, start=start)
+    return solve_robust_monolithic(problems, mode=mode, start=start)

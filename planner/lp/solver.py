@@ -1,0 +1,217 @@
+"""The solver adapter: pulp to HiGHS (through highspy) or CBC, time limits and the run's deadline, statuses
+to errors, values back to arrays, MIP starts, quiet output. Builds nothing (see planner.lp.formulation)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pulp
+
+from planner.errors import InfeasibleError, SolverError
+from planner.problem import PlanningProblem
+
+log = logging.getLogger(__name__)
+
+
+_HIGHS_THREADS: list[int] = []
+
+
+def _highs_threads(requested: int | None) -> int | None:
+    """HiGHS fixes its thread pool at the first solve of a process; a later, different count makes every
+    solve fail ('Not Solved'). Keep the first count and say so when another is asked for."""
+    # 0 records that the first solve left the count to HiGHS: later solves must not name one either.
+    if not _HIGHS_THREADS:
+        _HIGHS_THREADS.append(0 if requested is None else int(requested))
+    elif requested is not None and requested != _HIGHS_THREADS[0]:
+        log.debug("HiGHS keeps %s threads for the whole process; solver.threads=%d applies in a new process",
+                  _HIGHS_THREADS[0] or "its default", requested)
+    return _HIGHS_THREADS[0] or None
+
+
+class _StartedHiGHS(pulp.HiGHS):
+    """pulp's HiGHS with a MIP start: values for some integer columns (HiGHS completes them with an LP)."""
+
+    start: dict[pulp.LpVariable, float] | None = None
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # pulp calls it so
+        if self.start:
+            index = np.array([v.index for v in self.start], dtype=np.int32)
+            lp.solverModel.setSolution(len(index), index, np.array(list(self.start.values()), dtype=float))
+        run_interruptibly(lp.solverModel.run)
+
+
+def run_interruptibly(run: Any) -> None:
+    """Call ``run`` (a solver's blocking C call); from the main thread, in a helper thread, so that Ctrl-C
+    ends the command at once rather than when the solver returns. The abandoned solve stops at its time
+    limit or with the process (the helper thread is a daemon)."""
+    if threading.current_thread() is not threading.main_thread():
+        run()
+        return
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            run()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+
+    helper = threading.Thread(target=target, name="dronewall-solver", daemon=True)
+    helper.start()
+    while helper.is_alive():
+        helper.join(0.1)
+    if failure:
+        raise failure[0]
+
+
+#: The least time a solver call is given once the run's deadline has passed (seconds).
+MIN_SOLVE_S = 0.5
+
+
+def time_limit(options: dict[str, Any]) -> float | None:
+    """The time a solver call may take now: ``time_limit_s``, cut to what is left before ``deadline`` (a
+    ``time.time()`` that bounds a whole run: its MILPs, pricing rounds and exact evaluation)."""
+    limit = options.get("time_limit_s")
+    deadline = options.get("deadline")
+    if deadline is None:
+        return limit
+    left = max(float(deadline) - time.time(), MIN_SOLVE_S)
+    return left if limit is None else min(float(limit), left)
+
+
+def make_solver(options: dict[str, Any], *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None) -> Any:
+    """The pulp solver for the scenario's solver options (HiGHS through highspy, or CBC). ``start`` gives
+    HiGHS a MIP start (values of integer variables; CBC ignores it). The time limit is cut to the run's
+    ``deadline`` where the options carry one (:func:`time_limit`)."""
+    options = {**options, "time_limit_s": time_limit(options)}
+    if options.get("backend", "highs") == "highs":
+        solver = _StartedHiGHS(mip=mip, msg=False, timeLimit=options.get("time_limit_s"),
+                               gapRel=options.get("mip_rel_gap"), gapAbs=options.get("mip_abs_gap"),
+                               threads=_highs_threads(options.get("threads")), random_seed=options.get("seed", 0),
+                               output_flag=False)
+        solver.start = start if mip else None
+        return solver
+    kw = {"mip": mip, "msg": False, "timeLimit": options.get("time_limit_s"), "gapRel": options.get("mip_rel_gap"),
+          "threads": options.get("threads")}
+    coin = pulp.COIN_CMD(**kw)
+    if coin.available():  # CBC installed on its own (e.g. `pip install pulp[cbc]`, the PuLP 4 way)
+        return coin
+    with warnings.catch_warnings():  # pulp 3.3 deprecates its bundled CBC, which it still ships
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**kw)
+
+
+def run_model(prob: pulp.LpProblem, problem: PlanningProblem, *, mip: bool, time_limit: float | None = None) -> float:
+    options = dict(problem.solver)
+    if time_limit is not None:
+        options["time_limit_s"] = max(time_limit, 1.0)
+    t = time.perf_counter()
+    try:
+        with quiet_stdout():
+            prob.solve(make_solver(options, mip=mip))
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"the {problem.solver.get('backend')} solver failed: {exc}") from None
+    if prob.status == pulp.LpStatusInfeasible:
+        raise InfeasibleError("the plan's constraints cannot all be met")
+    if prob.status != pulp.LpStatusOptimal or prob.sol_status not in (pulp.LpSolutionOptimal,
+                                                                      pulp.LpSolutionIntegerFeasible):
+        raise SolverError(f"no usable plan: solver status '{pulp.LpStatus[prob.status]}' (solution status "
+                          f"{prob.sol_status}); raise solver.time_limit_s or check the scenario")
+    return time.perf_counter() - t
+
+
+def extract(prob: pulp.LpProblem, var: dict[str, Any], problem: PlanningProblem, *, integral: bool) -> dict[str, Any]:
+    n_cells, n_threats, n_sites = var["shape"]
+    rnd = round if integral else float
+    sens = np.zeros((n_sites, len(problem.sensor_ids)))
+    for (j, s), x in var["sensors"].items():
+        sens[j, s] = rnd(x.value() or 0.0)
+    effs = np.zeros((n_sites, len(problem.effector_ids)))
+    for (j, e), y in var["effectors"].items():
+        effs[j, e] = rnd(y.value() or 0.0)
+    conv = np.array([rnd(u.value() or 0.0) for u in var["conventional"]], dtype=float)
+    det = np.zeros((n_cells, n_threats))
+    for (i, t), (rate, lam) in var["detected"].items():
+        det[i, t] = lam * max(rate.value() or 0.0, 0.0)
+    eng = np.zeros((n_cells, n_threats, len(problem.effector_ids)))
+    for (i, t, e), v in var["engage"].items():
+        eng[i, t, e] = max(v.value() or 0.0, 0.0)
+    return {"sensors": sens, "effectors": effs, "conventional": conv, "detected": det, "engagements": eng,
+            "objective": float(pulp.value(prob.objective) or 0.0)}
+
+
+def model_sizes(prob: pulp.LpProblem) -> dict[str, int]:
+    return {"variables": prob.numVariables(), "constraints": prob.numConstraints(),
+            "nonzeros": sum(len(c) for c in prob.constraints()),
+            "integer_variables": sum(1 for v in prob.variables() if v.cat != "Continuous")}
+
+
+def build_start(var: dict[str, Any], sensors: np.ndarray, effectors: np.ndarray) -> dict[pulp.LpVariable, float]:
+    """A MIP start from a plan's builds: every build variable set to the plan's 0/1 (fixed ones left out)."""
+    start: dict[pulp.LpVariable, float] = {}
+    for (key, arr) in (("sensors", sensors), ("effectors", effectors)):
+        for (j, k), v in var[key].items():
+            if v.lowBound != v.upBound:
+                start[v] = float(arr[j, k] > 0.5)
+    return start
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence what solver libraries print to file descriptor 1 (HiGHS prints a banner regardless)."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured streams (tests) have no descriptor
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def mip_dual_bound(prob: pulp.LpProblem) -> float | None:
+    """The MILP's proven bound on its objective (HiGHS only), in the model's own sense."""
+    model = getattr(prob, "solverModel", None)
+    if model is None:
+        return None
+    try:
+        bound = float(model.getInfo().mip_dual_bound)
+    except Exception:  # noqa: BLE001 - CBC has no such info
+        return None
+    if not math.isfinite(bound):
+        return None
+    # pulp hands HiGHS a maximisation as the minimisation of the negated objective
+    return -bound if prob.sense == pulp.LpMaximize else bound
+
+
+def mip_gap(prob: pulp.LpProblem) -> float | None:
+    model = getattr(prob, "solverModel", None)
+    if model is None:
+        return None
+    try:
+        return float(model.getInfo().mip_gap)
+    except Exception:  # noqa: BLE001 - CBC and older highspy have no such info
+        return None
+
+
+def timed_out(prob: pulp.LpProblem) -> bool:
+    """Whether HiGHS stopped at its time limit."""
+    import highspy
+
+    model = getattr(prob, "solverModel", None)
+    return model is not None and model.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
