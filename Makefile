@@ -28,8 +28,10 @@ plan: $(VENV)/.installed
 	$(BIN)/dronewall stress $(OUT)
 	$(BIN)/dronewall brief $(OUT)
 
-## make test: run the test suite
+## make test: lint (ruff), type-check (mypy, strict on planner/lp and the problem) and run the test suite
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check planner tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 clean:

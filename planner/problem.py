@@ -120,7 +120,7 @@ class PlanningProblem:
     @property
     def conv_cost_eur(self) -> np.ndarray:
         """Euros per unit of each conventional option over the horizon: acquisition and operation."""
-        return self.conv_unit_cost_eur + self.horizon_years * self.conv_operating_eur_per_year
+        return np.asarray(self.conv_unit_cost_eur + self.horizon_years * self.conv_operating_eur_per_year)
 
     def build_cost_by_nation(self, sensors: np.ndarray, effectors: np.ndarray) -> np.ndarray:
         """Acquisition and operation over the horizon of a plan's builds, per nation (by site), (nations,).
@@ -190,7 +190,7 @@ class PlanningProblem:
 
 def _midpoints(theater: Theater) -> np.ndarray:
     mids = shapely.line_interpolate_point(theater.cells.geometry.values, 0.5, normalized=True)
-    return shapely.get_coordinates(mids)
+    return np.asarray(shapely.get_coordinates(mids))
 
 
 def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
@@ -236,10 +236,10 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
     pk = np.array([[p_kill_engagement(e, tid) for tid in threat_ids] for e in effectors]).reshape(
         len(effectors), len(threats))
     eng_range = np.zeros((len(effectors), len(threats)))
-    for k, e in enumerate(effectors):
+    for k, eff in enumerate(effectors):
         for t, th in enumerate(threats):
-            if pk[k, t] > 0 and th.altitude_m.value <= e.max_altitude_m.value:
-                eng_range[k, t] = max_engagement_distance_m(e.range_m.value, e.reaction_time_s.value,
+            if pk[k, t] > 0 and th.altitude_m.value <= eff.max_altitude_m.value:
+                eng_range[k, t] = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value,
                                                             th.speed_mps.value)
     max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
 

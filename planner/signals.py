@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["signals_deferred"]
 
@@ -29,7 +30,7 @@ def signals_deferred() -> Iterator[None]:
         yield
         return
     arrived: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: arrived.append(signum)) for s in _HELD}
+    previous: dict[int, Any] = {int(s): signal.signal(s, lambda signum, frame: arrived.append(signum)) for s in _HELD}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(_HELD)) if hasattr(signal, "pthread_sigmask") else None
     try:
         yield

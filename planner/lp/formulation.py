@@ -126,7 +126,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     prob = pulp.LpProblem(f"dronewall_{p.name}".replace("-", "_"), sense)
     # "Integer" in [0, 1] rather than "Binary": pulp resets a Binary's bounds to 0..1, undoing a fix to 0.
     cat = "Continuous" if fixed is not None or relax else "Integer"
-    kw = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
+    kw: dict[str, Any] = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
     xs = define_builds(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
     ye = define_builds(prob, p, 1, p.eng_site, p.eng_effector, p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
@@ -196,7 +196,7 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         raise ValueError("robust planning maximises defeats within the budget (objective max_defeat or "
                          "max_defeat_with_floor, no class targets)")
     prob = pulp.LpProblem(f"dronewall_robust_{p.name}".replace("-", "_"), pulp.LpMaximize)
-    kw = {"cat": "Continuous" if relax else "Integer", "allowed": allowed}
+    kw: dict[str, Any] = {"cat": "Continuous" if relax else "Integer", "allowed": allowed}
     det_site = np.concatenate([q.det_site for q in problems])
     det_sensor = np.concatenate([q.det_sensor for q in problems])
     eng_site = np.concatenate([q.eng_site for q in problems])

@@ -59,12 +59,12 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
             alike[i, tuple(sorted(sig))].append(t)
     detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = {}  # (i, t) -> (rate, λ_it)
     cuts = chords()
-    for (i, sig), ts in alike.items():
+    for (i, signature), ts in alike.items():
         name = f"{p.cell_ids[i]},{p.threat_ids[ts[0]]}"
         rate = prob.add_variable(f"detect_rate[{name}]{tag}", 0, 1)
         for t in ts:
             detected[i, t] = (rate, float(p.demand[i, t]))
-        terms = [(xs[j, s], w) for j, s, w in sig]
+        terms = [(xs[j, s], w) for j, s, w in signature]
         if fixed is not None:
             delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
             rate.upBound = 1 - math.exp(-delta)
@@ -96,9 +96,9 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
     for (i, t, e), sites in reach.items():
         same_reach[i, e, tuple(sorted(sites))].append(t)
     eng: dict[tuple[int, int, int], pulp.LpVariable] = {}
-    for (i, e, sites), ts in same_reach.items():
-        builds = [(ye[j, e], 1.0) for j in sites]
-        if len(ts) > 1 and len(sites) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
+    for (i, e, reached), ts in same_reach.items():
+        builds = [(ye[j, e], 1.0) for j in reached]
+        if len(ts) > 1 and len(reached) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
             name = f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]{tag}"
             shared = prob.add_variable(name, 0, 1)
             prob.addConstraint(pulp.LpConstraint(affine([(shared, 1.0)] + [(y, -1.0) for y, _ in builds]),

@@ -42,7 +42,7 @@ class Runner:
                 raise ConfigError([("--scheduler", "a Dask cluster needs the 'distributed' package: "
                                                    "pip install 'dronewall[cluster]'")]) from None
             try:
-                self.client = Client(self.scheduler, timeout=10)
+                self.client = Client(self.scheduler, timeout=10)  # type: ignore[no-untyped-call]
             except OSError as exc:
                 raise ConfigError([("--scheduler", f"no Dask scheduler answers at {self.scheduler} ({exc}): "
                                                    "start one (dask scheduler) or leave the option out")]) from None

@@ -38,7 +38,7 @@ def _highs_threads(requested: int | None) -> int | None:
     return _HIGHS_THREADS[0] or None
 
 
-class _StartedHiGHS(pulp.HiGHS):
+class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp is untyped
     """pulp's HiGHS with a MIP start: values for some integer columns (HiGHS completes them with an LP)."""
 
     start: dict[pulp.LpVariable, float] | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 import pulp
@@ -31,7 +32,7 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
     apply, is solved as ``lp_screen``.)
     """
     t0 = time.perf_counter()
-    kw = {"target_override": target_override, "objective": objective}
+    kw: dict[str, Any] = {"target_override": target_override, "objective": objective}
     if fixed is not None:
         prob, var = build_model(problem, fixed=fixed, **kw)
         t1 = time.perf_counter()
