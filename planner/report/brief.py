@@ -8,6 +8,8 @@ analyses written into it (``stress/``, ``uncertainty/``, ``simulation/``) or giv
 
 The content is built once as a :class:`Briefing` (sections of paragraphs, tables and figures) and rendered
 twice: :func:`render_html` (self-contained: images inlined) and :func:`render_pdf` (reportlab, no browser).
+The run folder is read by :mod:`planner.report.brief_inputs` (:func:`load_run`), the tables are built by
+:mod:`planner.report.brief_tables`; this module writes the bottom line and assembles and writes the whole.
 """
 
 from __future__ import annotations
@@ -15,147 +17,35 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planner.errors import ConfigError
+from planner.report.brief_inputs import ANALYSES, Analysis, RunFolder, load_run
+from planner.report.brief_tables import (
+    border_sectors,
+    eur,
+    manifest_tables,
+    num,
+    pct,
+    scenario_table,
+    sources_tables,
+    tables,
+    used_figures,
+)
 from planner.report.briefing_maps import DEFAULT_MARKING
-from planner.report.document import Briefing, Figure, Section, Table, render_html, render_pdf
+from planner.report.document import Briefing, Figure, Section, render_html, render_pdf
 
-#: Analyses a briefing can include: kind -> the key of its rows in ``<kind>.json``.
-ANALYSES = {"stress": "cases", "uncertainty": "draws", "simulation": "threats", "frontier": "points",
-            "premium": "points"}
+__all__ = ["ANALYSES", "REFERENCE_TANK", "Analysis", "RunFolder", "bottom_line", "build_briefing", "load_run",
+           "used_figures", "write_briefing"]
+
 REFERENCE_TANK = "leopard_2a8"
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Reading a run folder
-# --------------------------------------------------------------------------------------------------------------
-
-@dataclass
-class Analysis:
-    kind: str
-    folder: Path
-    doc: dict[str, Any]
-
-    @property
-    def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.doc.get(ANALYSES[self.kind], []))
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        """The analysis's summary without its rows (uncertainty.json's rows stand where its draw count was)."""
-        out = {k: v for k, v in self.doc.items() if k != ANALYSES[self.kind]}
-        if self.kind == "uncertainty":
-            out["draws"] = len(self.doc.get("draws", []))
-        return out
-
-
-@dataclass
-class RunFolder:
-    """A plan folder and the analyses of the same scenario found in it or named beside it."""
-
-    folder: Path
-    doc: dict[str, Any]  # plan.json
-    manifest: dict[str, Any]
-    scenario: Any  # planner.config.io.Scenario
-    cells: pd.DataFrame  # cells.csv
-    analyses: dict[str, Analysis] = field(default_factory=dict)
-
-
-def load_run(run_dir: Path, extra: list[Path] | tuple[Path, ...] = ()) -> RunFolder:
-    """Read ``run_dir`` (a folder written by ``dronewall run``) and its analyses.
-
-    Analyses are the sub-folders of ``run_dir`` holding one of ``<kind>.json`` (:data:`ANALYSES`) and every
-    folder in ``extra``. Each must come from the plan's scenario as it is now (same config hash), else a
-    :class:`ConfigError` names the folder.
-    """
-    from planner.config.io import display_path, json_field, load_json
-    from planner.output import read_plan_folder
-
-    run_dir = Path(run_dir)
-    doc, _, scenario = read_plan_folder(run_dir)
-    again = "run the plan again (`dronewall run`)"
-    manifest = load_json(run_dir / "manifest.json", what="the run's manifest")
-    for kind in ("sources", "threats", "sensors", "effectors", "conventional"):
-        json_field(manifest, f"files_sha256.{kind}.path", str, source=display_path(run_dir / "manifest.json"),
-                   fix=again)
-    try:
-        cells = pd.read_csv(run_dir / "cells.csv")
-    except (ValueError, OSError) as exc:  # missing, empty or not CSV (pandas' errors are ValueErrors)
-        msg = f"cannot be read as a table ({exc}): {again}"
-        raise ConfigError([(display_path(run_dir / "cells.csv"), msg)]) from None
-    run = RunFolder(folder=run_dir, doc=doc, manifest=manifest, scenario=scenario, cells=cells)
-    folders = {d.resolve(): False for d in sorted(run_dir.iterdir()) if d.is_dir()}  # resolved path: named?
-    for d in map(Path, extra):
-        folders[d.resolve()] = True
-    for folder, explicit in folders.items():
-        kinds = [k for k in ANALYSES if (folder / f"{k}.json").is_file()]
-        if not kinds:
-            if explicit:
-                raise ConfigError([("--analysis", f"{folder} holds none of {', '.join(k + '.json' for k in ANALYSES)}: "
-                                                  "give a folder written by dronewall stress, uncertainty, simulate, "
-                                                  "frontier or premium")])
-            continue
-        kind = kinds[0]
-        apath = folder / f"{kind}.json"
-        adoc = load_json(apath, what=f"the {kind} analysis")
-        fix = f"run `dronewall {kind}` again"
-        rows = json_field(adoc, ANALYSES[kind], list, source=display_path(apath), fix=fix)
-        if not all(isinstance(r, dict) for r in rows):
-            raise ConfigError([(ANALYSES[kind], f"expected a list of JSON objects: {fix}")],
-                              source=display_path(apath))
-        if kind == "stress":
-            json_field(adoc, "target", (int, float), source=display_path(apath), fix=fix)
-        if adoc.get("config_hash") != doc.get("config_hash"):
-            raise ConfigError([(str(folder / f"{kind}.json"),
-                                f"this {kind} analysis was made from another scenario or an older version of it "
-                                f"(config hash {str(adoc.get('config_hash'))[:8]} ≠ the plan's "
-                                f"{str(doc.get('config_hash'))[:8]}): run it again on this plan's scenario, or "
-                                "leave it out")])
-        if kind in run.analyses:
-            raise ConfigError([("--analysis", f"two {kind} analyses ({run.analyses[kind].folder} and {folder}): "
-                                              "give one")])
-        run.analyses[kind] = Analysis(kind, folder, adoc)
-    return run
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The content
 # --------------------------------------------------------------------------------------------------------------
-
-def _pct(x: Any, digits: int = 0) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{100 * float(x):.{digits}f}%"
-
-
-def _eur(x: Any) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    x = float(x)
-    if abs(x) >= 1e9:
-        return f"€{x / 1e9:,.2f}bn"
-    if abs(x) >= 1e6:
-        return f"€{x / 1e6:,.1f}M"
-    return f"€{x:,.0f}"
-
-
-def _n(x: Any, digits: int = 0) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{float(x):,.{digits}f}"
-
-
-def _sectors(run: RunFolder) -> pd.DataFrame:
-    """Per border (defender–neighbour segment): length, length-weighted defeat rate, leakers over the horizon."""
-    c = run.cells.copy()
-    c["w"] = c["p_defeat_all"].fillna(0) * c["length_m"]
-    g = c.groupby(["border_id", "defender"], as_index=False).agg(length_m=("length_m", "sum"), w=("w", "sum"),
-                                                                 leakers=("leakers_all", "sum"))
-    g["defeat"] = g["w"] / g["length_m"]
-    return g.drop(columns="w").sort_values("leakers", ascending=False).reset_index(drop=True)
-
 
 def _tank_cost(run: RunFolder) -> tuple[str, float] | None:
     """(name, € over the horizon) of the reference tank: acquisition and operation for the plan's horizon."""
@@ -184,12 +74,12 @@ def bottom_line(run: RunFolder) -> list[str]:
     names = _short_names(run)
     bought = ", ".join(f"{n:,} {names.get(k, k)}" for k, n in sorted(units.items(), key=lambda kv: -kv[1])) or "nothing"
     out = [
-        f"**What the money buys.** {_eur(spend['drone_defence'])} of the {_eur(d['budget_eur'])} budget over {years} "
-        f"years goes to drone defence ({bought}). Against the scenario's raids ({_n(d['drones_over_horizon'])} drones "
-        f"over the horizon) it defeats **{_pct(d['defeat_rate_all_exact'])} of all drones** and "
-        f"{_pct(d['defeat_rate_armed_exact'])} of armed ones (exact evaluation; the optimizer promised "
-        f"{_pct(d['defeat_rate_all_lp'])}), at {_eur(d['drone_defence_eur_per_defeat'])} of drone defence per "
-        f"drone defeated ({_eur(d['munitions_eur_per_defeat'])} in munitions).",
+        f"**What the money buys.** {eur(spend['drone_defence'])} of the {eur(d['budget_eur'])} budget over {years} "
+        f"years goes to drone defence ({bought}). Against the scenario's raids ({num(d['drones_over_horizon'])} drones "
+        f"over the horizon) it defeats **{pct(d['defeat_rate_all_exact'])} of all drones** and "
+        f"{pct(d['defeat_rate_armed_exact'])} of armed ones (exact evaluation; the optimizer promised "
+        f"{pct(d['defeat_rate_all_lp'])}), at {eur(d['drone_defence_eur_per_defeat'])} of drone defence per "
+        f"drone defeated ({eur(d['munitions_eur_per_defeat'])} in munitions).",
     ]
     tank = _tank_cost(run)
     conv = pd.DataFrame(d.get("conventional", []))
@@ -201,10 +91,10 @@ def bottom_line(run: RunFolder) -> list[str]:
     text = "**What it costs in tanks.** "
     if tank:
         text += (f"The drone-defence money would buy and run **{spend['drone_defence'] / tank[1]:,.0f} {tank[0]}s** "
-                 f"for {years} years ({_eur(tank[1])} each)")
+                 f"for {years} years ({eur(tank[1])} each)")
         text += (f", or about {spend['drone_defence'] * rate:,.0f} Leopard-2A8 equivalents at this plan's "
                  "conventional mix. " if math.isfinite(rate) else ". ")
-    text += (f"The rest, {_eur(spend['conventional'])}, buys {kept_text}: "
+    text += (f"The rest, {eur(spend['conventional'])}, buys {kept_text}: "
              f"{d['conventional_capability']:,.0f} Leopard-2A8 equivalents.")
     fr = run.analyses.get("frontier")
     if fr is not None and len(fr.table):
@@ -212,221 +102,48 @@ def bottom_line(run: RunFolder) -> list[str]:
         top = t.loc[t["conventional_capability"].idxmax()]
         text += (f" On the frontier, the most conventional point keeps {top['conventional_capability']:,.0f} "
                  f"equivalents ({top['conventional_capability'] - d['conventional_capability']:+,.0f} against this "
-                 f"plan) and defeats {_pct(top['defeat_rate_value_exact'])} of drones (value-weighted).")
+                 f"plan) and defeats {pct(top['defeat_rate_value_exact'])} of drones (value-weighted).")
     out.append(text)
 
-    sectors = _sectors(run)
+    sectors = border_sectors(run)
     worst = sectors.head(3)
     weak = threats.sort_values("defeat_rate_exact").head(2)
     leak_raid = float(threats["leakers_per_raid"].sum())
     out.append(
         f"**Where it fails.** {leak_raid:,.0f} drones still cross per raid. Most leak across "
-        + "; ".join(f"{r.border_id} ({_n(r.leakers)} over the horizon, {_pct(r.defeat)} defeated)"
+        + "; ".join(f"{r.border_id} ({num(r.leakers)} over the horizon, {pct(r.defeat)} defeated)"
                     for r in worst.itertuples())
         + ". The weakest threat classes are "
-        + " and ".join(f"{names.get(r.threat, r.threat)} ({_pct(r.defeat_rate_exact)} defeated, "
-                       f"{_n(r.leakers_per_raid, 1)} leak per raid)"
+        + " and ".join(f"{names.get(r.threat, r.threat)} ({pct(r.defeat_rate_exact)} defeated, "
+                       f"{num(r.leakers_per_raid, 1)} leak per raid)"
                        for r in weak.itertuples()) + ".")
     st = run.analyses.get("stress")
     if st is not None:
         t = st.table
         failed = t[t["expensive_failure"].astype(bool)].sort_values("defeat_rate_value")
         text = (f"**How it fails.** Held fixed under {len(t)} stress cases, it is an expensive failure in "
-                f"{len(failed)} (defeat below {_pct(st.doc['target'])} while the money is spent)")
+                f"{len(failed)} (defeat below {pct(st.doc['target'])} while the money is spent)")
         if len(failed):
-            text += ". Worst: " + "; ".join(f"{r.case} ({_pct(r.defeat_rate_value)})" for r in failed.head(3).itertuples())
+            text += ". Worst: " + "; ".join(f"{r.case} ({pct(r.defeat_rate_value)})" for r in failed.head(3).itertuples())
         out.append(text + ".")
     else:
         out.append("**How it fails.** No stress test in this run: `dronewall stress RUN_DIR`, then brief again, "
                    "shows it under jamming, saturation, decoys and an adversary that picks the weakest sector.")
     sure = (f"**How sure.** The optimizer's promise is checked by an exact evaluation "
-            f"({_pct(d['defeat_rate_all_lp'], 1)} promised, {_pct(d['defeat_rate_all_exact'], 1)} evaluated; proven "
-            f"gap {_pct(d['solver']['gap'], 1)}).")
+            f"({pct(d['defeat_rate_all_lp'], 1)} promised, {pct(d['defeat_rate_all_exact'], 1)} evaluated; proven "
+            f"gap {pct(d['solver']['gap'], 1)}).")
     un = run.analyses.get("uncertainty")
     if un is not None:
         m = un.summary
         sure += (f" Over {m['draws']} draws of the catalogs' low/high ranges the value-weighted defeat rate spans "
-                 f"{_pct(m['rate_p05'])}–{_pct(m['rate_p95'])} (5th–95th percentile); it misses "
-                 f"the {_pct(m['target'])} target in {_pct(m['p_miss_target'])} of draws.")
+                 f"{pct(m['rate_p05'])}–{pct(m['rate_p95'])} (5th–95th percentile); it misses "
+                 f"the {pct(m['target'])} target in {pct(m['p_miss_target'])} of draws.")
     sim = run.analyses.get("simulation")
     if sim is not None:
         diff = pd.DataFrame(sim.doc["threats"])["difference_pp"].abs().max()
         sure += f" An independent simulation agrees within {diff:.1f} points per threat class."
     out.append(sure)
     return out
-
-
-def _table(df: pd.DataFrame, caption: str, cols: dict[str, tuple[str, Callable[[Any], str]]], note: str = "",
-           numeric: list[bool] | None = None) -> Table:
-    rows = [[fmt(r[c]) for c, (_, fmt) in cols.items()] for r in df.to_dict(orient="records")]
-    return Table(caption, [label for label, _ in cols.values()], rows, note, numeric)
-
-
-def _txt(x: Any) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
-
-
-def tables(run: RunFolder) -> list[Table]:
-    d = run.doc
-    out = []
-    threats = pd.DataFrame(d["threats"])
-    names = {k: v.name for k, v in run.scenario.catalog.threats.items()}
-    threats["name"] = threats["threat"].map(names).fillna(threats["threat"])
-    out.append(_table(threats, "Per threat class over the horizon (exact evaluation beside the optimizer's promise)", {
-        "name": ("threat class", _txt), "drones_over_horizon": ("drones", _n),
-        "defeat_rate_lp": ("promised", _pct), "defeat_rate_exact": ("defeated (exact)", lambda x: _pct(x, 1)),
-        "detect_rate_exact": ("detected", _pct), "leakers_per_raid": ("leak per raid", lambda x: _n(x, 1)),
-        "munitions_eur_per_defeat": ("munitions € per kill", _eur),
-        "threat_unit_cost_eur": ("drone's cost", _eur),
-        "munitions_exchange_ratio": ("exchange ratio", lambda x: _n(x, 2))},
-        "Exchange ratio: munitions euros per drone defeated over the drone's cost (below 1: the defender spends less)."))
-    from planner.report.charts import spending_table
-
-    sp = spending_table(pd.DataFrame(d["spend"])).iloc[::-1]
-    sp["total"] = sp.sum(axis=1)
-    sp = sp.reset_index().rename(columns={"index": "nation"})
-    out.append(_table(sp, "Drone-defence spending by nation and category over the horizon",
-                      {"nation": ("nation", _txt), **{c: (c, _eur) for c in sp.columns if c not in ("nation",)}}))
-    spend = pd.DataFrame(d["spend"])
-    units = spend[spend["category"].isin(["sensor", "effector"])].pivot_table(
-        index=["category", "system"], columns="nation", values="units", aggfunc="sum", fill_value=0)
-    units["all"] = units.sum(axis=1)
-    units = units.reset_index()
-    out.append(_table(units, "Units by system and nation (sensors and effectors built or kept in service)",
-                      {"category": ("", _txt), "system": ("system", _txt),
-                       **{c: (c, _n) for c in units.columns if c not in ("category", "system")}}))
-    conv = pd.DataFrame(d.get("conventional", []))
-    if len(conv):
-        out.append(_table(conv, "Conventional forces bought with what is left", {
-            "option": ("option", _txt), "units": ("units", _n), "acquisition_eur": ("acquisition", _eur),
-            "operation_eur": ("operation", _eur), "capability": ("Leopard-2A8 equivalents", lambda x: _n(x, 1))}))
-    sec = _sectors(run)
-    out.append(_table(sec, "Border sectors, most leakers first", {
-        "border_id": ("border", _txt), "defender": ("defender", _txt), "length_m": ("km", lambda x: _n(x / 1000)),
-        "defeat": ("defeated (length-weighted)", _pct), "leakers": ("leakers over the horizon", _n)}))
-    st = run.analyses.get("stress")
-    if st is not None:
-        out.append(_table(st.table, f"Stress cases (expensive failure: below {_pct(st.doc['target'])} while the "
-                                    "money is spent)", {
-            "case": ("case", _txt), "defeat_rate_value": ("defeated (value-weighted)", _pct),
-            "leakers_per_raid": ("leak per raid", lambda x: _n(x, 1)), "munitions_eur": ("munitions", _eur),
-            "eur_per_defeat": ("€ per defeat", _eur),
-            "expensive_failure": ("", lambda x: "EXPENSIVE FAILURE" if x else "")}))
-    fr = run.analyses.get("frontier")
-    if fr is not None:
-        out.append(_table(fr.table, "Frontier: drone defence against conventional forces at the scenario's budget", {
-            "point": ("point", _txt), "drone_spend_eur": ("drone defence", _eur),
-            "conventional_capability": ("conventional (L2A8 eq.)", _n),
-            "defeat_rate_value_exact": ("defeated (value-weighted)", _pct), "gap": ("proven gap", lambda x: _pct(x, 1)),
-            "dominated": ("", lambda x: "dominated" if x else "")}))
-    sim = run.analyses.get("simulation")
-    if sim is not None:
-        m = sim.summary
-        out.append(_table(sim.table, f"Independent simulation ({_n(m.get('drones'))} drones in {_n(m.get('raids'))} "
-                                     f"raids, seed {m.get('seed')}) against the exact evaluation", {
-            "threat": ("threat class", _txt), "defeat_rate_sim": ("simulated", lambda x: _pct(x, 1)),
-            "standard_error": ("± 2 s.e.", lambda x: _pct(2 * x, 1)), "defeat_rate_exact": ("exact", lambda x: _pct(x, 1)),
-            "difference_pp": ("difference (points)", lambda x: _n(x, 1))}))
-    pr = run.analyses.get("premium")
-    if pr is not None:
-        ref = pr.doc.get("reference_option") or "conventional"
-        t = pr.table
-        step_col = f"step_in_{ref}_units"
-        for col in ("drone_cost_eur", "marginal_eur_per_point", step_col, "gap", "knee"):
-            if col not in t:
-                t[col] = math.nan
-        out.append(_table(t, "Impenetrability premium: the least cost of each defeat-rate target", {
-            "target": ("target", _pct), "drone_cost_eur": ("least cost", lambda x: _eur(x) if x == x else "unreachable"),
-            "marginal_eur_per_point": ("€ per extra point", _eur), step_col: (f"step in {ref}", _n),
-            "gap": ("proven gap", lambda x: _pct(x, 1)), "knee": ("", lambda x: "knee" if x is not None and x == x and bool(x) else "")}))
-    return out
-
-
-def used_figures(run: RunFolder) -> list[tuple[str, Any]]:
-    """The catalog figures this plan used: its threat classes, and the systems and options the scenario allows."""
-    cat, systems = run.scenario.catalog, run.scenario.config.systems
-    threats = {t["threat"] for t in run.doc["threats"]}
-    used = {"threats": threats,
-            "sensors": set(cat.sensors) if systems.sensors is None else set(systems.sensors),
-            "effectors": set(cat.effectors) if systems.effectors is None else set(systems.effectors),
-            "conventional": set(cat.conventional) if systems.conventional is None else set(systems.conventional)}
-    out = []
-    for path, fig in cat.figures():
-        parts = path.split(".")
-        if parts[1] not in used[parts[0]]:
-            continue
-        if any(p in cat.threats and p not in threats for p in parts[2:]):
-            continue
-        out.append((path, fig))
-    return out
-
-
-def sources_tables(run: RunFolder) -> list[Table]:
-    cat = run.scenario.catalog
-    figs = used_figures(run)
-    rows = []
-    for path, f in figs:
-        rng = "" if f.low is None and f.high is None else f"{_g(f.range[0])} – {_g(f.range[1])}"
-        rows.append([path, _g(f.value), rng, ", ".join(f.source), f.assumption or ""])
-    cited = sorted({s for _, f in figs for s in f.source}, key=lambda s: (not s.startswith("cf"), _natural(s)))
-    n_assumed = sum(1 for _, f in figs if not f.source)
-    figures = Table(f"Every catalog figure the plan used ({len(figs)}: {len(figs) - n_assumed} with a source, "
-                    f"{n_assumed} resting on a stated assumption only)", ["figure", "value", "low – high", "sources",
-                                                                          "assumption"], rows,
-                    "Units are in the field names (_eur, _m, _mps, _m2, _kg; probabilities without unit). "
-                    "Catalog files: " + ", ".join(f"{k} {p}" for k, p in _catalog_paths(run).items()),
-                    numeric=[False, True, True, False, False])
-    src_rows = [[sid, cat.sources[sid].citation, cat.sources[sid].url or "", cat.sources[sid].note or ""]
-                for sid in cited if sid in cat.sources]
-    sources = Table(f"Sources cited by those figures ({len(src_rows)})", ["id", "citation", "address", "note"],
-                    src_rows, numeric=[False] * 4)
-    return [figures, sources]
-
-
-def _catalog_paths(run: RunFolder) -> dict[str, str]:
-    files = run.manifest.get("files_sha256", {})
-    return {k: Path(v["path"]).name for k, v in files.items() if k in ("threats", "sensors", "effectors",
-                                                                        "conventional", "sources")}
-
-
-def _natural(s: str) -> tuple[Any, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
-
-
-def _g(x: float) -> str:
-    return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
-
-
-def scenario_table(run: RunFolder) -> Table:
-    c = run.scenario.config
-    rows = [["budget", _eur(c.budget.total_eur)], ["horizon", f"{c.budget.horizon_years} years"],
-            ["defenders", ", ".join(c.geodata.defenders)], ["neighbours", ", ".join(c.geodata.neighbours)],
-            ["raids per year", _g(c.threats.raids_per_year)], ["raid surge factor", _g(c.threats.raid_surge_factor)],
-            ["objective", f"{c.objective.kind}"]]
-    for dens in c.threats.density:
-        borders = dens.borders if isinstance(dens.borders, str) else ", ".join(dens.borders)
-        rows.append([f"density: {dens.threat}", f"{_g(dens.drones_per_raid_per_100km)} drones per raid per 100 km "
-                                                f"({borders})"])
-    rows += [["border cells", f"{c.theater.cell_length_m / 1000:g} km"], ["rules of engagement", c.roe.default],
-             ["solver", f"{c.solver.backend}, {c.solver.strategy}, gap target {_pct(c.solver.mip_rel_gap, 1)}, "
-                        f"time limit {c.solver.time_limit_s:g} s"]]
-    weight = getattr(c.objective, "conventional_weight", None)
-    if weight is not None:
-        rows.append(["conventional weight", f"one Leopard-2A8 equivalent = {_g(weight)} drones defeated"])
-    return Table(f"The scenario's planning assumptions ({Path(run.scenario.path).name})", ["setting", "value"], rows,
-                 numeric=[False, False])
-
-
-def manifest_tables(run: RunFolder) -> list[Table]:
-    m = run.manifest
-    files = [[k, str(v.get("path", "")), str(v.get("sha256", ""))[:16] + "…"] for k, v in m.get("files_sha256", {}).items()]
-    versions = [[k, str(v)] for k, v in m.get("versions", {}).items()]
-    timings = [[k, f"{v:.2f} s"] for k, v in m.get("timings_s", {}).items()]
-    return [Table("Input files and their hashes (sha256, first 16 characters)", ["input", "path", "sha256"], files,
-                  f"Config hash {m.get('config_sha256', '')}; solver status {m.get('status')}; seed {m.get('seed')}; "
-                  f"CRS {m.get('crs')}.", numeric=[False] * 3),
-            Table("Software", ["package", "version"], versions, numeric=[False, False]),
-            Table("Timings of the plan", ["step", "time"], timings)]
 
 
 def build_briefing(run: RunFolder, maps: list[Path], charts: list[tuple[str, Path]], *,
@@ -464,9 +181,9 @@ def build_briefing(run: RunFolder, maps: list[Path], charts: list[tuple[str, Pat
     links = [("interactive map", webmap)] if webmap else []
     return Briefing(
         title=f"dronewall briefing — {d['scenario']} [{str(d['config_hash'])[:8]}]",
-        subtitle=(f"{_eur(d['budget_eur'])} over {d['horizon_years']} years: {_eur(spend['drone_defence'])} on drone "
-                  f"defence, {_eur(spend['conventional'])} on conventional forces; "
-                  f"{_pct(d['defeat_rate_all_exact'])} of drones defeated"),
+        subtitle=(f"{eur(d['budget_eur'])} over {d['horizon_years']} years: {eur(spend['drone_defence'])} on drone "
+                  f"defence, {eur(spend['conventional'])} on conventional forces; "
+                  f"{pct(d['defeat_rate_all_exact'])} of drones defeated"),
         marking=marking, bluf=bottom_line(run), sections=sections, links=links)
 
 

@@ -1,0 +1,128 @@
+"""The ``dronewall`` command line.
+
+Every user error ends in one clear message on stderr and a non-zero exit code, never a traceback:
+1 bad config or data, 2 infeasible, 3 solver failure, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+
+This module holds the app, its global options and the entry point :func:`main` (messages, exit codes,
+Ctrl-C and SIGTERM); the commands are in :mod:`~planner.cli.plan_commands` (validate, schema, theater, run),
+:mod:`~planner.cli.analysis_commands` (frontier, premium, stress, simulate, uncertainty, robust, incident) and
+:mod:`~planner.cli.brief_commands` (maps, brief), what they share in :mod:`~planner.cli.common`. Commands import
+the geo stack, the solver and the writers inside their bodies, so that ``import planner.cli`` (and ``--help``)
+stays light.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from rich.logging import RichHandler
+from rich.markup import escape
+
+from planner import __version__
+from planner.cli import analysis_commands, brief_commands, plan_commands
+from planner.cli.common import err_console, out_console
+from planner.errors import DronewallError
+
+app = typer.Typer(
+    name="dronewall",
+    help="Plan a counter-drone 'drone wall' and weigh it against conventional forces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# The commands, in the order `dronewall --help` lists them.
+for _command in (plan_commands.validate, plan_commands.schema, plan_commands.theater, plan_commands.run,
+                 analysis_commands.frontier, analysis_commands.premium, analysis_commands.stress,
+                 analysis_commands.simulate, analysis_commands.uncertainty, analysis_commands.robust,
+                 analysis_commands.incident, brief_commands.maps, brief_commands.brief):
+    app.command()(_command)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False, show_time=False)],
+        force=True,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"dronewall {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step (CRS chosen, sizes).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+#: The signal that stopped the command (typer turns the KeyboardInterrupt it raises into exit code 130).
+_stopped_by: list[int] = []
+
+
+def _interrupted() -> None:
+    """The message and exit code (128 + signal number) of a command stopped by Ctrl-C or SIGTERM."""
+    import signal
+
+    kept = []
+    if "planner.outdir" in sys.modules:  # nothing can have been written before this module was loaded
+        from planner.outdir import kept_outputs
+
+        kept = kept_outputs()
+    what = (f"kept {', '.join(str(p) for p in kept)} (complete); nothing else was written" if kept
+            else "nothing was written")
+    err_console.print(f"interrupted: {what}", highlight=False, soft_wrap=True)
+    sys.exit(128 + (_stopped_by[-1] if _stopped_by else signal.SIGINT))
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    _stopped_by.append(signum)
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning user errors into messages and exit codes.
+
+    Exit codes: 0 done, 1 bad input, 2 infeasible, 3 solver failure, 130 Ctrl-C, 143 SIGTERM.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)  # clean up as for Ctrl-C (temporary folders, workers)
+    try:
+        code = app(standalone_mode=False)
+    except DronewallError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted()
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except RecursionError:
+        err_console.print("[bold red]error:[/bold red] an input is nested too deeply to read: check the scenario, "
+                          "catalog and run-folder files", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except Exception as exc:
+        # Usage errors (typer vendors click, so match the class by name rather than import it).
+        if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(1)  # bad arguments are bad input: exit code 2 means 'infeasible' here
+        raise
+    # With standalone_mode=False typer *returns* the code of a typer.Exit raised in a command, and turns
+    # Ctrl-C (KeyboardInterrupt) into Exit(130): a returned 130 is an interrupt, never success.
+    if code == 130:
+        _interrupted()
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)

@@ -1,0 +1,81 @@
+"""What the commands share: the consoles, the options several commands take, checks of arguments made before
+any work is done, and the number formats of their tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace --out even if it holds files dronewall did not write (they are deleted).")]
+MarkingOption = Annotated[str, typer.Option("--marking", help="Banner at the top and bottom of every map and page.")]
+DpiOption = Annotated[int, typer.Option("--dpi", help="Resolution of the PNG maps and charts.", min=72, max=1200)]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")]
+WorkersOption = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: solver.threads).",
+                                                   min=1)]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run the national MILPs on an existing Dask cluster, e.g. tcp://10.0.0.5:8786.")]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: solver.seed).")]
+RefineOption = Annotated[float | None, typer.Option(
+    "--refine-until", help="Add prices where a point's gap is above target only before this many seconds "
+                           "(default: 3 × solver.time_limit_s); longer runs give tighter proven gaps.")]
+
+
+def check_out(out: Path, force: bool, scenario: Any = None, inputs: list[Path] | tuple[Path, ...] = ()) -> Path:
+    """Refuse a bad --out before any work is done (the writer checks again when it writes)."""
+    from planner.outdir import check_output_dir
+
+    if scenario is not None:
+        inputs = [*inputs, scenario.path, *scenario.files.values()]
+    return check_output_dir(out, force=force, inputs=inputs)
+
+
+def check_marking(marking: str) -> None:
+    from planner.errors import ConfigError
+
+    if not marking.strip():
+        raise ConfigError([("--marking", "the banner is empty: give the marking the maps carry, e.g. "
+                                         "'UNCLASSIFIED — FOR EXERCISE'")])
+
+
+def parse_floats(text: str | None, option: str, example: str) -> list[float] | None:
+    """A comma-separated list of numbers from the command line, or a clear error naming the option."""
+    from planner.errors import ConfigError
+
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ConfigError([(option, f"'{text}' is not a list of numbers: write e.g. {example}")]) from None
+
+
+def progress_bar(label: str):  # noqa: ANN201 - a rich Progress used as a context and callback
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True)
+    task = progress.add_task(label, total=None)
+
+    def tick(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, tick
+
+
+def pct(x: float | None) -> str:
+    return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def eur(x: float) -> str:
+    return "n/a" if x != x else f"€{x:,.0f}"
+
+
+def ratio(x: float) -> str:
+    return "n/a" if x != x else f"{x:.2f}"

@@ -1,0 +1,156 @@
+"""The commands that read a scenario and plan: ``validate``, ``schema``, ``theater`` and ``run``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from planner.cli.common import (
+    ForceOption,
+    MarkingOption,
+    check_marking,
+    check_out,
+    err_console,
+    eur,
+    out_console,
+    pct,
+    ratio,
+)
+from planner.config.schema import all_schemas, scenario_schema
+from planner.report import DEFAULT_MARKING
+
+
+def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
+    """Check a scenario, its catalogs and its geodata; print what is wrong, or a summary."""
+    from planner.config.io import load_scenario
+    from planner.geo.borders import load_geodata
+    from planner.sizes import check_size
+
+    scenario = load_scenario(config)
+    geodata = load_geodata(scenario)
+    size = check_size(scenario, geodata)  # refuses a scenario that would not fit in memory
+    cat = scenario.catalog
+    n_assumed = sum(1 for _, f in cat.figures() if not f.source)
+    out_console.print(f"[green]ok[/green] {escape(str(config))}: scenario '{escape(scenario.name)}' "
+                      f"{escape('[' + scenario.short_hash() + ']')}", highlight=False)
+    out_console.print(
+        f"   catalogs: {len(cat.threats)} threats, {len(cat.sensors)} sensors, {len(cat.effectors)} effectors, "
+        f"{len(cat.conventional)} conventional options; {len(cat.figures())} figures "
+        f"({n_assumed} marked as assumptions only), {len(cat.sources)} sources"
+    )
+    out_console.print(
+        f"   geodata: {len(geodata.borders)} borders, {geodata.borders.length.sum() / 1000:,.0f} km, "
+        f"{len(geodata.assets)} assets; CRS {geodata.crs_reason}"
+    )
+    out_console.print(f"   size (estimate): {escape(size.describe())}", highlight=False)
+
+
+class SchemaKind(str, Enum):
+    scenario = "scenario"
+    sources = "sources"
+    threats = "threats"
+    sensors = "sensors"
+    effectors = "effectors"
+    conventional = "conventional"
+
+
+def schema(
+    kind: Annotated[SchemaKind, typer.Option("--kind", help="Which schema to print.")] = SchemaKind.scenario,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write every schema (<kind>.schema.json) into this folder.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (or of a catalog), or write them all to a folder."""
+    if out is None:
+        schemas = all_schemas()
+        text = json.dumps(schemas[kind.value] if kind != SchemaKind.scenario else scenario_schema(), indent=2)
+        sys.stdout.write(text + "\n")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, sch in all_schemas().items():
+        (out / f"{name}.schema.json").write_text(json.dumps(sch, indent=2) + "\n")
+    out_console.print(f"wrote {len(all_schemas())} schemas to {out}")
+
+
+def theater(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/theater"
+    ),
+    force: ForceOption = False,
+) -> None:
+    """Build the theater (border cells, candidate sites, assets) and write a GeoPackage and a PNG."""
+    from planner.config.io import load_scenario
+    from planner.geo.theater import build_theater
+    from planner.report.theater import write_theater
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(config)
+    check_out(out, force, scenario)
+    th = build_theater(scenario)
+    paths = write_theater(th, out, force=force)
+    summary = th.summary()
+    table = Table(title=f"theater '{scenario.name}' [{scenario.short_hash()}]")
+    for col in ("nation", "border km", "cells", "sites"):
+        table.add_column(col, justify="right" if col != "nation" else "left")
+    for nation, row in summary["per_nation"].items():  # type: ignore[union-attr]
+        table.add_row(nation, f"{row['border_km']:,.1f}", str(row["cells"]), str(row["sites"]))
+    table.add_row("all", f"{summary['border_km']:,.1f}", str(summary["cells"]), str(summary["sites"]),
+                  style="bold")
+    out_console.print(table)
+    out_console.print(f"CRS: {th.crs_reason}")
+    out_console.print(f"{summary['assets']} protected assets, {summary['no_fire_zones']} no-fire zones")
+    out_console.print(f"results in {out}/ ({', '.join(p.name for p in paths.values())}) "
+                      f"in {time.perf_counter() - t0:.1f} s")
+
+
+def run(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
+        "out/plan"
+    ),
+    brief: Annotated[bool, typer.Option("--brief", help="Also write the briefing into OUT/brief "
+                                                        "(as `dronewall brief OUT`).")] = False,
+    marking: MarkingOption = DEFAULT_MARKING,
+    force: ForceOption = False,
+) -> None:
+    """Solve the scenario: where to put which systems, what it defeats, what it costs, what it leaves for tanks."""
+    from planner.cli.brief_commands import write_brief
+    from planner.config.io import load_scenario
+    from planner.plan import solve_scenario
+    from planner.report.plan import write_plan
+
+    check_marking(marking)
+    scenario = load_scenario(config)
+    check_out(out, force, scenario)
+    with err_console.status(f"planning '{scenario.name}' (solver time limit "
+                            f"{scenario.config.solver.time_limit_s:g} s)..."):
+        plan = solve_scenario(scenario)
+        write_plan(plan, out, force=force)
+    s = plan.summary
+    spend = s["spend_eur"]
+    out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {s['solver']['status']}, "
+                      f"gap {pct(s['solver']['gap'])}, {s['timings_s']['total_s']:.1f} s")
+    out_console.print(f"spend €{spend['total'] / 1e9:.2f}bn of €{s['budget_eur'] / 1e9:.2f}bn: drone defence "
+                      f"€{spend['drone_defence'] / 1e9:.2f}bn (munitions €{spend['munitions'] / 1e6:.0f}M), "
+                      f"conventional €{spend['conventional'] / 1e9:.2f}bn "
+                      f"({s['conventional_capability']:.0f} Leopard-2A8 equivalents)", highlight=False)
+    table = Table(title="per threat class (defeat: LP promise / exact evaluation; CER: munitions € per kill / "
+                        "drone's cost)")
+    for col in ("threat", "LP", "exact", "detect", "leak/raid", "€/kill", "CER"):
+        table.add_column(col, justify="left" if col == "threat" else "right")
+    for r in plan.threats.itertuples(index=False):
+        table.add_row(r.threat, pct(r.defeat_rate_lp), pct(r.defeat_rate_exact), pct(r.detect_rate_exact),
+                      f"{r.leakers_per_raid:.1f}", eur(r.munitions_eur_per_defeat), ratio(r.munitions_exchange_ratio))
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (plan.json, plan.gpkg, cells.csv, sites.csv, map.png, manifest.json)")
+    if brief:
+        write_brief(out, out / "brief", (), marking, 300, True, None, "", False)

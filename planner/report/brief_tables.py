@@ -1,0 +1,217 @@
+"""The briefing's tables (per threat class, spending, units, sectors, each analysis, the assumptions and
+sources, the manifest) and the number formats of its text."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner.report.brief_inputs import RunFolder
+from planner.report.document import Table
+
+
+def pct(x: Any, digits: int = 0) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{100 * float(x):.{digits}f}%"
+
+
+def eur(x: Any) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    x = float(x)
+    if abs(x) >= 1e9:
+        return f"€{x / 1e9:,.2f}bn"
+    if abs(x) >= 1e6:
+        return f"€{x / 1e6:,.1f}M"
+    return f"€{x:,.0f}"
+
+
+def num(x: Any, digits: int = 0) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{float(x):,.{digits}f}"
+
+
+def border_sectors(run: RunFolder) -> pd.DataFrame:
+    """Per border (defender–neighbour segment): length, length-weighted defeat rate, leakers over the horizon."""
+    c = run.cells.copy()
+    c["w"] = c["p_defeat_all"].fillna(0) * c["length_m"]
+    g = c.groupby(["border_id", "defender"], as_index=False).agg(length_m=("length_m", "sum"), w=("w", "sum"),
+                                                                 leakers=("leakers_all", "sum"))
+    g["defeat"] = g["w"] / g["length_m"]
+    return g.drop(columns="w").sort_values("leakers", ascending=False).reset_index(drop=True)
+
+
+def _table(df: pd.DataFrame, caption: str, cols: dict[str, tuple[str, Callable[[Any], str]]], note: str = "",
+           numeric: list[bool] | None = None) -> Table:
+    rows = [[fmt(r[c]) for c, (_, fmt) in cols.items()] for r in df.to_dict(orient="records")]
+    return Table(caption, [label for label, _ in cols.values()], rows, note, numeric)
+
+
+def _txt(x: Any) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+
+
+def tables(run: RunFolder) -> list[Table]:
+    d = run.doc
+    out = []
+    threats = pd.DataFrame(d["threats"])
+    names = {k: v.name for k, v in run.scenario.catalog.threats.items()}
+    threats["name"] = threats["threat"].map(names).fillna(threats["threat"])
+    out.append(_table(threats, "Per threat class over the horizon (exact evaluation beside the optimizer's promise)", {
+        "name": ("threat class", _txt), "drones_over_horizon": ("drones", num),
+        "defeat_rate_lp": ("promised", pct), "defeat_rate_exact": ("defeated (exact)", lambda x: pct(x, 1)),
+        "detect_rate_exact": ("detected", pct), "leakers_per_raid": ("leak per raid", lambda x: num(x, 1)),
+        "munitions_eur_per_defeat": ("munitions € per kill", eur),
+        "threat_unit_cost_eur": ("drone's cost", eur),
+        "munitions_exchange_ratio": ("exchange ratio", lambda x: num(x, 2))},
+        "Exchange ratio: munitions euros per drone defeated over the drone's cost (below 1: the defender spends less)."))
+    from planner.report.charts import spending_table
+
+    sp = spending_table(pd.DataFrame(d["spend"])).iloc[::-1]
+    sp["total"] = sp.sum(axis=1)
+    sp = sp.reset_index().rename(columns={"index": "nation"})
+    out.append(_table(sp, "Drone-defence spending by nation and category over the horizon",
+                      {"nation": ("nation", _txt), **{c: (c, eur) for c in sp.columns if c not in ("nation",)}}))
+    spend = pd.DataFrame(d["spend"])
+    units = spend[spend["category"].isin(["sensor", "effector"])].pivot_table(
+        index=["category", "system"], columns="nation", values="units", aggfunc="sum", fill_value=0)
+    units["all"] = units.sum(axis=1)
+    units = units.reset_index()
+    out.append(_table(units, "Units by system and nation (sensors and effectors built or kept in service)",
+                      {"category": ("", _txt), "system": ("system", _txt),
+                       **{c: (c, num) for c in units.columns if c not in ("category", "system")}}))
+    conv = pd.DataFrame(d.get("conventional", []))
+    if len(conv):
+        out.append(_table(conv, "Conventional forces bought with what is left", {
+            "option": ("option", _txt), "units": ("units", num), "acquisition_eur": ("acquisition", eur),
+            "operation_eur": ("operation", eur), "capability": ("Leopard-2A8 equivalents", lambda x: num(x, 1))}))
+    sec = border_sectors(run)
+    out.append(_table(sec, "Border sectors, most leakers first", {
+        "border_id": ("border", _txt), "defender": ("defender", _txt), "length_m": ("km", lambda x: num(x / 1000)),
+        "defeat": ("defeated (length-weighted)", pct), "leakers": ("leakers over the horizon", num)}))
+    st = run.analyses.get("stress")
+    if st is not None:
+        out.append(_table(st.table, f"Stress cases (expensive failure: below {pct(st.doc['target'])} while the "
+                                    "money is spent)", {
+            "case": ("case", _txt), "defeat_rate_value": ("defeated (value-weighted)", pct),
+            "leakers_per_raid": ("leak per raid", lambda x: num(x, 1)), "munitions_eur": ("munitions", eur),
+            "eur_per_defeat": ("€ per defeat", eur),
+            "expensive_failure": ("", lambda x: "EXPENSIVE FAILURE" if x else "")}))
+    fr = run.analyses.get("frontier")
+    if fr is not None:
+        out.append(_table(fr.table, "Frontier: drone defence against conventional forces at the scenario's budget", {
+            "point": ("point", _txt), "drone_spend_eur": ("drone defence", eur),
+            "conventional_capability": ("conventional (L2A8 eq.)", num),
+            "defeat_rate_value_exact": ("defeated (value-weighted)", pct), "gap": ("proven gap", lambda x: pct(x, 1)),
+            "dominated": ("", lambda x: "dominated" if x else "")}))
+    sim = run.analyses.get("simulation")
+    if sim is not None:
+        m = sim.summary
+        out.append(_table(sim.table, f"Independent simulation ({num(m.get('drones'))} drones in {num(m.get('raids'))} "
+                                     f"raids, seed {m.get('seed')}) against the exact evaluation", {
+            "threat": ("threat class", _txt), "defeat_rate_sim": ("simulated", lambda x: pct(x, 1)),
+            "standard_error": ("± 2 s.e.", lambda x: pct(2 * x, 1)), "defeat_rate_exact": ("exact", lambda x: pct(x, 1)),
+            "difference_pp": ("difference (points)", lambda x: num(x, 1))}))
+    pr = run.analyses.get("premium")
+    if pr is not None:
+        ref = pr.doc.get("reference_option") or "conventional"
+        t = pr.table
+        step_col = f"step_in_{ref}_units"
+        for col in ("drone_cost_eur", "marginal_eur_per_point", step_col, "gap", "knee"):
+            if col not in t:
+                t[col] = math.nan
+        out.append(_table(t, "Impenetrability premium: the least cost of each defeat-rate target", {
+            "target": ("target", pct), "drone_cost_eur": ("least cost", lambda x: eur(x) if x == x else "unreachable"),
+            "marginal_eur_per_point": ("€ per extra point", eur), step_col: (f"step in {ref}", num),
+            "gap": ("proven gap", lambda x: pct(x, 1)), "knee": ("", lambda x: "knee" if x is not None and x == x and bool(x) else "")}))
+    return out
+
+
+def used_figures(run: RunFolder) -> list[tuple[str, Any]]:
+    """The catalog figures this plan used: its threat classes, and the systems and options the scenario allows."""
+    cat, systems = run.scenario.catalog, run.scenario.config.systems
+    threats = {t["threat"] for t in run.doc["threats"]}
+    used = {"threats": threats,
+            "sensors": set(cat.sensors) if systems.sensors is None else set(systems.sensors),
+            "effectors": set(cat.effectors) if systems.effectors is None else set(systems.effectors),
+            "conventional": set(cat.conventional) if systems.conventional is None else set(systems.conventional)}
+    out = []
+    for path, fig in cat.figures():
+        parts = path.split(".")
+        if parts[1] not in used[parts[0]]:
+            continue
+        if any(p in cat.threats and p not in threats for p in parts[2:]):
+            continue
+        out.append((path, fig))
+    return out
+
+
+def sources_tables(run: RunFolder) -> list[Table]:
+    cat = run.scenario.catalog
+    figs = used_figures(run)
+    rows = []
+    for path, f in figs:
+        rng = "" if f.low is None and f.high is None else f"{_g(f.range[0])} – {_g(f.range[1])}"
+        rows.append([path, _g(f.value), rng, ", ".join(f.source), f.assumption or ""])
+    cited = sorted({s for _, f in figs for s in f.source}, key=lambda s: (not s.startswith("cf"), _natural(s)))
+    n_assumed = sum(1 for _, f in figs if not f.source)
+    figures = Table(f"Every catalog figure the plan used ({len(figs)}: {len(figs) - n_assumed} with a source, "
+                    f"{n_assumed} resting on a stated assumption only)", ["figure", "value", "low – high", "sources",
+                                                                          "assumption"], rows,
+                    "Units are in the field names (_eur, _m, _mps, _m2, _kg; probabilities without unit). "
+                    "Catalog files: " + ", ".join(f"{k} {p}" for k, p in _catalog_paths(run).items()),
+                    numeric=[False, True, True, False, False])
+    src_rows = [[sid, cat.sources[sid].citation, cat.sources[sid].url or "", cat.sources[sid].note or ""]
+                for sid in cited if sid in cat.sources]
+    sources = Table(f"Sources cited by those figures ({len(src_rows)})", ["id", "citation", "address", "note"],
+                    src_rows, numeric=[False] * 4)
+    return [figures, sources]
+
+
+def _catalog_paths(run: RunFolder) -> dict[str, str]:
+    files = run.manifest.get("files_sha256", {})
+    return {k: Path(v["path"]).name for k, v in files.items() if k in ("threats", "sensors", "effectors",
+                                                                        "conventional", "sources")}
+
+
+def _natural(s: str) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
+
+
+def _g(x: float) -> str:
+    return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
+
+
+def scenario_table(run: RunFolder) -> Table:
+    c = run.scenario.config
+    rows = [["budget", eur(c.budget.total_eur)], ["horizon", f"{c.budget.horizon_years} years"],
+            ["defenders", ", ".join(c.geodata.defenders)], ["neighbours", ", ".join(c.geodata.neighbours)],
+            ["raids per year", _g(c.threats.raids_per_year)], ["raid surge factor", _g(c.threats.raid_surge_factor)],
+            ["objective", f"{c.objective.kind}"]]
+    for dens in c.threats.density:
+        borders = dens.borders if isinstance(dens.borders, str) else ", ".join(dens.borders)
+        rows.append([f"density: {dens.threat}", f"{_g(dens.drones_per_raid_per_100km)} drones per raid per 100 km "
+                                                f"({borders})"])
+    rows += [["border cells", f"{c.theater.cell_length_m / 1000:g} km"], ["rules of engagement", c.roe.default],
+             ["solver", f"{c.solver.backend}, {c.solver.strategy}, gap target {pct(c.solver.mip_rel_gap, 1)}, "
+                        f"time limit {c.solver.time_limit_s:g} s"]]
+    weight = getattr(c.objective, "conventional_weight", None)
+    if weight is not None:
+        rows.append(["conventional weight", f"one Leopard-2A8 equivalent = {_g(weight)} drones defeated"])
+    return Table(f"The scenario's planning assumptions ({Path(run.scenario.path).name})", ["setting", "value"], rows,
+                 numeric=[False, False])
+
+
+def manifest_tables(run: RunFolder) -> list[Table]:
+    m = run.manifest
+    files = [[k, str(v.get("path", "")), str(v.get("sha256", ""))[:16] + "…"] for k, v in m.get("files_sha256", {}).items()]
+    versions = [[k, str(v)] for k, v in m.get("versions", {}).items()]
+    timings = [[k, f"{v:.2f} s"] for k, v in m.get("timings_s", {}).items()]
+    return [Table("Input files and their hashes (sha256, first 16 characters)", ["input", "path", "sha256"], files,
+                  f"Config hash {m.get('config_sha256', '')}; solver status {m.get('status')}; seed {m.get('seed')}; "
+                  f"CRS {m.get('crs')}.", numeric=[False] * 3),
+            Table("Software", ["package", "version"], versions, numeric=[False, False]),
+            Table("Timings of the plan", ["step", "time"], timings)]
