@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
+from planner.lp.check import check
 from planner.lp.choice import conventional_term, conventional_values, pick_plans
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved
@@ -214,9 +215,9 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
         log.warning("the plan is %.0f%% from the best bound when the time limit stopped the solver: "
                     "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
     info["wall_s"] = time.perf_counter() - t0
-    return Solved(status=status, sensors=sensors, effectors=effectors, conventional=units, detected=detected,
+    return check(p, Solved(status=status, sensors=sensors, effectors=effectors, conventional=units, detected=detected,
                       engagements=engagements, objective=primal, gap=gap, build_s=build_s, solve_s=solve_s,
-                      sizes=sizes, info=info)
+                      sizes=sizes, info=info))
 
 
 def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
@@ -291,10 +292,10 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     _, val, _ = conventional_values(p, p.objective)
     objective = p.drone_value(engagements) + float((val * fixed.conventional).sum())
     sizes = {key: sum(r["sizes"][key] for r in results) for key in results[0]["sizes"]}
-    return Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
+    return check(p, Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
                       conventional=fixed.conventional, detected=detected, engagements=engagements,
                       objective=objective, gap=0.0, build_s=sum(r["build_s"] for r in results),
-                      solve_s=time.perf_counter() - t0, sizes=sizes, info={"strategy": "sectors"})
+                      solve_s=time.perf_counter() - t0, sizes=sizes, info={"strategy": "sectors"}), fixed=fixed)
 
 
 def _sector_spend(sub: PlanningProblem, nation: int, fixed: FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:

@@ -12,6 +12,7 @@ import numpy as np
 import pulp
 
 from planner.errors import InfeasibleError, SolverError
+from planner.lp.check import check
 from planner.lp.formulation import build_model
 from planner.lp.result import FixedPlan, Solved
 from planner.lp.solver import extract, mip_gap, model_sizes, run_model, time_limit
@@ -38,7 +39,8 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
         t1 = time.perf_counter()
         solve_s = run_model(prob, problem, mip=False)
         out = extract(prob, var, problem, integral=False)
-        return Solved(status="optimal", gap=0.0, build_s=t1 - t0, solve_s=solve_s, sizes=model_sizes(prob), **out)
+        return check(problem, Solved(status="optimal", gap=0.0, build_s=t1 - t0, solve_s=solve_s,
+                                     sizes=model_sizes(prob), **out), fixed=fixed)
 
     limit = float(time_limit(problem.solver) or 120)  # cut to the run's deadline where there is one
     bound: float | None = None
@@ -88,8 +90,8 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
     if gap is not None and gap > 0.1:
         log.warning("the plan is %.0f%% from the best bound when the time limit stopped the solver: "
                     "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
-    return Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=model_sizes(prob),
-                  info={"strategy": strategy}, **out)
+    return check(problem, Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=model_sizes(prob),
+                  info={"strategy": strategy}, **out), targets=target_override, objective=objective)
 
 
 def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "worst",
@@ -111,8 +113,8 @@ def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "wor
                           "fewer draws")
     gap = max(r["bound"] - r["objective"], 0.0) / max(abs(r["bound"]), abs(r["objective"]), 1e-9)
     status = "optimal" if gap <= target + 1e-9 else "gap_above_target"
-    return Solved(status=status, sensors=r["sensors"], effectors=r["effectors"], conventional=r["conventional"],
+    return check(p, Solved(status=status, sensors=r["sensors"], effectors=r["effectors"], conventional=r["conventional"],
                   detected=r["detected"], engagements=r["engagements"], objective=r["objective"], gap=gap,
                   build_s=r["build_s"], solve_s=r["solve_s"], sizes=r["sizes"],
-                  info={"strategy": "full", "robust": {"mode": mode, "worlds": len(problems)}, "bound": r["bound"]})
+                  info={"strategy": "full", "robust": {"mode": mode, "worlds": len(problems)}, "bound": r["bound"]}))
 

@@ -1,0 +1,188 @@
+"""The plan checker: a solved plan held against every constraint family, from the problem's arrays alone.
+
+Every solve path runs it on what it returns (:func:`check`); a violation is a :class:`SolverError` naming
+the family and the numbers, never a returned plan. It imports no pulp: it recomputes each family from the
+plan's arrays, so that a bug in building a model, combining national plans or reading a solution back
+cannot hand the user a plan that breaks the budget, the rules of engagement or the physics.
+
+Families (docs/formulation.md): builds (0/1, units in service kept), budget, national caps, conventional
+floor and minimum holdings, class targets, detection (engaged ≤ detected ≤ exact detection), reach (only
+from sites in reach, so rules of engagement and no-fire zones), magazines, decoy shares.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
+
+from planner.errors import SolverError
+from planner.lp.result import FixedPlan, Solved
+from planner.problem import PlanningProblem
+
+__all__ = ["FAMILIES", "check", "violations"]
+
+#: Relative and absolute tolerances of the checks (the solver's feasibility tolerance is 1e-7 on scaled rows).
+REL_TOL = 1e-6
+ABS_TOL = 1e-6
+
+Checker = Callable[[PlanningProblem, Solved, dict[str, object]], list[str]]
+
+
+def _builds(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+    out: list[str] = []
+    for name, built, old in (("sensors", s.sensors, p.in_service_sensors),
+                             ("effectors", s.effectors, p.in_service_effectors)):
+        if np.abs(built - np.round(built)).max(initial=0.0) > ABS_TOL or built.min(initial=0.0) < -ABS_TOL \
+                or built.max(initial=0.0) > 1 + ABS_TOL:
+            out.append(f"{name}: builds are not 0 or 1 (range {built.min():.6g}..{built.max():.6g})")
+        lost = int((old & (built < 0.5)).sum())
+        if lost:
+            out.append(f"{name}: {lost} unit(s) in service are not in the plan")
+    conv = s.conventional
+    if len(conv) and (np.abs(conv - np.round(conv)).max() > ABS_TOL or (conv < p.conv_min_units - ABS_TOL).any()):
+        out.append(f"conventional units {conv.tolist()} are not whole or below the minimum holdings "
+                   f"{p.conv_min_units.tolist()}")
+    return out
+
+
+def _nation_spend(p: PlanningProblem, s: Solved) -> dict[int, float]:
+    """Drone-defence euros over the horizon by nation: builds by site, munitions by cell."""
+    h = p.horizon_years
+    spend: dict[int, float] = defaultdict(float)
+    for built, old, unit, op in ((s.sensors, p.in_service_sensors, p.sensor_unit_cost_eur,
+                                  p.sensor_operating_eur_per_year),
+                                 (s.effectors, p.in_service_effectors, p.effector_unit_cost_eur,
+                                  p.effector_operating_eur_per_year)):
+        per_site = (np.clip(built - old, 0, None) * unit + np.maximum(built, old) * op * h).sum(1)
+        for n in np.unique(p.site_nation):
+            spend[int(n)] += float(per_site[p.site_nation == n].sum())
+    shots = s.engagements.sum(1) @ (p.effector_shots * p.effector_cost_per_shot_eur) * p.raids  # (N,)
+    for n in np.unique(p.cell_nation):
+        spend[int(n)] += float(shots[p.cell_nation == n].sum())
+    return spend
+
+
+def _money(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+    out: list[str] = []
+    fixed = ctx.get("fixed")
+    limit = fixed.cost_eur * (1 + 1e-9) + 1.0 if isinstance(fixed, FixedPlan) else p.budget_eur
+    total = p.costs(s.sensors, s.effectors, s.engagements, s.conventional)["total"]
+    if total > limit * (1 + REL_TOL):
+        out.append(f"budget: the plan spends €{total:,.0f}, over €{limit:,.0f}")
+    if p.nation_cap_eur and not isinstance(fixed, FixedPlan):
+        spend = _nation_spend(p, s)
+        for n, cap in p.nation_cap_eur.items():
+            if spend.get(n, 0.0) > cap * (1 + REL_TOL) + REL_TOL * p.budget_eur:
+                out.append(f"national cap of {p.nations[n]}: €{spend[n]:,.0f} spent, cap €{cap:,.0f}")
+    return out
+
+
+def _floor_and_targets(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+    out: list[str] = []
+    if ctx.get("fixed") is not None:
+        return out  # an exact evaluation re-optimises engagements only: targets are the plan's, not its
+    kind = ctx.get("objective") or p.objective
+    if kind == "max_defeat_with_floor" and len(p.conv_score):
+        have = float((s.conventional * p.conv_score).sum())
+        if have < p.conventional_floor * (1 - REL_TOL) - ABS_TOL:
+            out.append(f"conventional floor: capability {have:.6g} below {p.conventional_floor:.6g}")
+    targets = ctx.get("targets")
+    targets = p.defeat_targets if targets is None else targets
+    assert isinstance(targets, dict)
+    kills = np.einsum("nte,et->t", s.engagements, p.p_kill)
+    for t, rate in targets.items():
+        need = rate * float(p.demand[:, t].sum())
+        if kills[t] < need * (1 - REL_TOL) - ABS_TOL:
+            out.append(f"defeat target of {p.threat_ids[t]}: {kills[t]:.6g} drones per raid defeated, "
+                       f"{need:.6g} required")
+    return out
+
+
+def _kill_chain(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+    out: list[str] = []
+    eng, demand = s.engagements, p.demand
+    tol = ABS_TOL + REL_TOL * demand
+    if eng.min(initial=0.0) < -ABS_TOL:
+        out.append(f"engagements: negative flows (min {eng.min():.3g})")
+    engaged = eng.sum(2)
+    exact = demand * p.detection_probability(s.sensors)
+    if (engaged > s.detected + tol).any():
+        i, t = np.unravel_index(np.argmax(engaged - s.detected), engaged.shape)
+        out.append(f"detection: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {engaged[i, t]:.6g} engaged, "
+                   f"{s.detected[i, t]:.6g} detected")
+    if (s.detected > exact + tol).any():
+        i, t = np.unravel_index(np.argmax(s.detected - exact), exact.shape)
+        out.append(f"detection: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {s.detected[i, t]:.6g} detected, more "
+                   f"than the built sensors' exact {exact[i, t]:.6g}")
+    # Reach: engagements only from sites in reach with the effector built there.
+    reach = np.zeros(eng.shape)
+    np.add.at(reach, (p.eng_cell, p.eng_threat, p.eng_effector), s.effectors[p.eng_site, p.eng_effector])
+    excess = eng - demand[:, :, None] * np.minimum(reach, 1.0)
+    if (excess > ABS_TOL + REL_TOL * demand[:, :, None]).any():
+        i, t, e = np.unravel_index(np.argmax(excess), excess.shape)
+        out.append(f"reach: cell {p.cell_ids[i]}, {p.threat_ids[t]}, {p.effector_ids[e]}: {eng[i, t, e]:.6g} "
+                   "engaged beyond what the built units in reach (and the rules of engagement) allow")
+    return out
+
+
+def _magazines_and_decoys(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+    """Per (cell, effector), over the classes the model engages there (those with drones, a sensor's look and
+    a unit in reach): shots within the magazines of the units that cover the cell, decoys drawing their share."""
+    out: list[str] = []
+    eng, demand = s.engagements, p.demand
+    detectable = np.zeros(demand.shape, dtype=bool)
+    detectable[p.det_cell, p.det_threat] = True
+    detectable &= demand > 0
+    use = detectable[p.eng_cell, p.eng_threat]
+    cells, threats, sites, effs = p.eng_cell[use], p.eng_threat[use], p.eng_site[use], p.eng_effector[use]
+    engaged_class = np.zeros(eng.shape, dtype=bool)  # (N, T, E): the model has an engagement variable there
+    engaged_class[cells, threats, effs] = True
+    n_sites, n_effs = len(p.site_ids), len(p.effector_ids)
+    key = np.unique((cells * n_sites + sites) * n_effs + effs)  # each (cell, site, effector) once
+    ci, rest = np.divmod(key, n_sites * n_effs)
+    sj, ek = np.divmod(rest, n_effs)
+    shots = np.bincount(ci * n_effs + ek, weights=p.effector_magazine[ek] * p.mag_share[sj, ek] * s.effectors[sj, ek],
+                        minlength=len(p.cell_ids) * n_effs).reshape(len(p.cell_ids), n_effs)
+    fired = p.surge_factor * p.effector_shots[None, :] * eng.sum(1)
+    over = fired - shots * (1 + REL_TOL) - ABS_TOL
+    if (over > 0).any():
+        i, e = np.unravel_index(np.argmax(over), over.shape)
+        out.append(f"magazine: cell {p.cell_ids[i]}, {p.effector_ids[e]}: {fired[i, e]:.6g} shots at surge, "
+                   f"{shots[i, e]:.6g} in the magazines that cover it")
+    decoy = p.threat_decoy.astype(bool)[None, :, None]
+    lam = demand[:, :, None] * engaged_class
+    lam_d = (lam * decoy).sum(1) * (1 - p.decoy_discrimination)  # (N, E)
+    lam_r = (lam * ~decoy).sum(1)
+    mixed = (engaged_class & decoy).any(1) & (engaged_class & ~decoy).any(1)
+    phi = np.divide(lam_d, lam_d + lam_r, out=np.zeros_like(lam_d), where=(lam_d + lam_r) > 0)
+    short = (eng * decoy).sum(1) - phi * eng.sum(1) + ABS_TOL + REL_TOL * (lam_d + lam_r)
+    if (mixed & (phi > 0) & (short < 0)).any():
+        i, e = np.unravel_index(np.argmin(np.where(mixed & (phi > 0), short, np.inf)), short.shape)
+        out.append(f"decoys: cell {p.cell_ids[i]}, {p.effector_ids[e]}: {(eng[i, :, e] * decoy[0, :, 0]).sum():.6g} "
+                   f"engagements at decoys, below their share {phi[i, e]:.3f} of the shots")
+    return out
+
+
+#: The families, in the order their violations are reported.
+FAMILIES: dict[str, Checker] = {"builds": _builds, "money": _money, "floor and targets": _floor_and_targets,
+                                "detection and reach": _kill_chain, "magazines and decoys": _magazines_and_decoys}
+
+
+def violations(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
+               targets: dict[int, float] | None = None, objective: str | None = None) -> list[str]:
+    """Every constraint the plan breaks, one line each ("family: what and by how much")."""
+    ctx: dict[str, object] = {"fixed": fixed, "targets": targets, "objective": objective}
+    return [v for checker in FAMILIES.values() for v in checker(p, s, ctx)]
+
+
+def check(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
+          targets: dict[int, float] | None = None, objective: str | None = None) -> Solved:
+    """``s`` if it holds every family; a :class:`SolverError` naming what it breaks otherwise."""
+    found = violations(p, s, fixed=fixed, targets=targets, objective=objective)
+    if found:
+        raise SolverError("the solver returned a plan that breaks its constraints (a bug: please report it with "
+                          "the scenario): " + "; ".join(found[:5]) + (f"; and {len(found) - 5} more"
+                                                                     if len(found) > 5 else ""))
+    return s

@@ -1,0 +1,76 @@
+"""The plan checker (planner.lp.check): a plan that breaks a constraint family is caught, with the family and
+the numbers; every plan the solver returns passes it (it runs inside every solve path, so the whole suite
+exercises that side)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from planner.errors import SolverError
+from planner.lp.check import FAMILIES, check, violations
+from planner.lp.solve import solve
+from tests.test_sectors import two_cells
+
+
+@pytest.fixture(scope="module")
+def solved():
+    """The two-nation hand case of tests/test_sectors.py: with €4 both kill chains are bought (sensor sites 0
+    and 2, effector sites 1 and 3), 10 · 0.89055 · 0.5 + 4 · 0.89055 · 0.5 defeated per raid."""
+    p = two_cells()
+    return p, solve(p)
+
+
+def test_the_solved_plan_holds(solved) -> None:
+    p, s = solved
+    assert violations(p, s) == []
+    assert check(p, s) is s
+
+
+@pytest.mark.parametrize(("break_it", "family"), [
+    (lambda p, s: dataclasses.replace(s, sensors=s.sensors * 0.5), "sensors: builds are not 0 or 1"),
+    (lambda p, s: dataclasses.replace(s, conventional=np.array([5.0])), "budget: the plan spends"),
+    (lambda p, s: dataclasses.replace(s, engagements=s.engagements * 1.5), "detection: cell"),
+    (lambda p, s: dataclasses.replace(s, detected=s.detected * 1.2),  # promised 0.89, exact 0.9
+     "more than the built sensors' exact"),
+    (lambda p, s: dataclasses.replace(s, effectors=np.zeros_like(s.effectors)), "reach: cell"),
+])
+def test_a_broken_plan_is_caught(solved, break_it, family: str) -> None:
+    p, s = solved
+    broken = break_it(p, s)
+    assert any(family in v for v in violations(p, broken)), violations(p, broken)
+    with pytest.raises(SolverError, match="breaks its constraints"):
+        check(p, broken)
+
+
+def test_magazines_national_caps_targets_and_in_service(solved) -> None:
+    p, s = solved
+    # Magazine: one shot per unit and raid, shared evenly by the cells a unit covers: 10 engagements cannot fit.
+    small = dataclasses.replace(p, effector_magazine=np.array([1.0]), mag_share=np.ones_like(p.mag_share))
+    assert any(v.startswith("magazine: cell") for v in violations(small, s))
+    capped = dataclasses.replace(p, nation_cap_eur={1: 1.0})  # BB's chain costs €2
+    assert any(v.startswith("national cap of BB") for v in violations(capped, s))
+    assert any(v.startswith("defeat target of") for v in violations(p, s, targets={0: 0.99}))
+    kept = dataclasses.replace(p, in_service_sensors=np.ones_like(p.in_service_sensors, dtype=bool))
+    assert any("in service are not in the plan" in v for v in violations(kept, s))
+
+
+def test_every_family_is_listed() -> None:
+    assert list(FAMILIES) == ["builds", "money", "floor and targets", "detection and reach", "magazines and decoys"]
+
+
+def test_decoys_must_draw_their_share() -> None:
+    """tests/test_optimizer.py::test_decoys_draw_shots: 5 armed drones and 5 decoys, 4 shots; the plan fires 2 at
+    each. Firing all 4 at the armed drones breaks the decoys' share (½) and is caught."""
+    from tests.lp_helpers import make_problem
+
+    p = make_problem(demand=[[5.0, 5.0]], det=[(0, 0, 0, 0, 1.0), (0, 1, 0, 0, 1.0)], eng=[(0, 0, 1, 0), (0, 1, 1, 0)],
+                     n_sites=2, sensor_cost=[1.0], effector_cost=[1.0], p_kill=[[1.0, 1.0]], magazine=[4.0],
+                     decoy=[False, True], value=[[1.0, 0.0]], budget=2.0)
+    s = solve(p)
+    assert violations(p, s) == [] and s.engagements[0, :, 0].tolist() == pytest.approx([2.0, 2.0], abs=1e-6)
+    greedy = s.engagements.copy()
+    greedy[0, :, 0] = [4.0, 0.0]
+    assert any(v.startswith("decoys: cell") for v in violations(p, dataclasses.replace(s, engagements=greedy)))
