@@ -98,7 +98,7 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
 
 
 def _explain_infeasible(p: PlanningProblem, found: str) -> str:
-    parts = []
+    parts = p.surveillance_shortfall()
     if p.objective == "max_defeat_with_floor":
         best = p.budget_eur / float(np.min(p.conv_cost_eur
                                            / p.conv_score)) if len(p.conv_score) else 0.0

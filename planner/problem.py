@@ -90,6 +90,24 @@ class PlanningProblem:
     conventional_floor: float
     defeat_targets: dict[int, float]
     solver: dict[str, Any] = field(default_factory=dict)
+    #: (nations, T): least share of each class's drones over a nation's border to detect (0: no requirement;
+    #: an empty array: none anywhere). systems.min_detection.
+    min_detection: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def detection_requirements(self) -> list[tuple[int, int, float]]:
+        """(nation, threat, share) of every surveillance requirement on a class this problem has drones of."""
+        if not self.min_detection.size:
+            return []
+        out = []
+        for n, t in zip(*np.nonzero(self.min_detection > 0), strict=True):
+            if self.demand[self.cell_nation == n, t].sum() > 0:
+                out.append((int(n), int(t), float(self.min_detection[n, t])))
+        return out
+
+    def detection_shares(self, detected: np.ndarray) -> dict[tuple[int, int], float]:
+        """Share of each required (nation, class)'s drones that ``detected`` (N, T) detects."""
+        return {(n, t): float(detected[self.cell_nation == n, t].sum() / self.demand[self.cell_nation == n, t].sum())
+                for n, t, _ in self.detection_requirements()}
 
     @property
     def raids(self) -> float:
@@ -140,6 +158,14 @@ class PlanningProblem:
         delta = np.zeros(self.demand.shape)
         np.add.at(delta, (self.det_cell[built], self.det_threat[built]), self.det_weight[built])
         return 1.0 - np.exp(-delta)
+
+    def surveillance_shortfall(self) -> list[str]:
+        """The surveillance requirements no plan can meet, from the data: each with the share every candidate
+        sensor together would detect (exactly; the plan's promise stays below it)."""
+        best = self.detection_shares(self.demand * self.detection_probability(np.ones(self.in_service_sensors.shape)))
+        return [f"systems.min_detection: {self.nations[n]} requires {share:.3f} of {self.threat_ids[t]} detected; "
+                f"every candidate sensor together detects {best[n, t]:.3f}"
+                for n, t, share in self.detection_requirements() if best[n, t] < share]
 
     def drone_value(self, engagements: np.ndarray) -> float:
         """Value-weighted expected drones defeated over the horizon by these engagements (N, T, E)."""
@@ -324,7 +350,20 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
         conventional_floor=cfg.objective.conventional_floor,
         defeat_targets={threat_ids.index(t): r for t, r in cfg.objective.defeat_targets.items() if t in threat_ids},
         solver=cfg.solver.model_dump(),
+        min_detection=_min_detection(cfg, nations, threat_ids),
     )
+
+
+def _min_detection(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
+    """systems.min_detection as a (nations, threats) array of shares (the largest where entries overlap)."""
+    out = np.zeros((len(nations), len(threat_ids)))
+    for req in cfg.systems.min_detection:
+        ns = range(len(nations)) if req.nation == "all" else [nations.index(req.nation)]
+        ts = range(len(threat_ids)) if req.threat == "all" else [threat_ids.index(req.threat)]
+        for n in ns:
+            for t in ts:
+                out[n, t] = max(out[n, t], req.share)
+    return out
 
 
 def _place_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray, sensor_ids: tuple[str, ...],

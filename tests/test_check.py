@@ -58,7 +58,8 @@ def test_magazines_national_caps_targets_and_in_service(solved) -> None:
 
 
 def test_every_family_is_listed() -> None:
-    assert list(FAMILIES) == ["builds", "money", "floor and targets", "detection and reach", "magazines and decoys"]
+    assert list(FAMILIES) == ["builds", "money", "floor and targets", "detection and reach", "magazines and decoys",
+                              "surveillance"]
 
 
 def test_decoys_must_draw_their_share() -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError
 from planner.lp import runner, sectors
+from planner.lp.check import violations
 from planner.lp.formulation import build_model
 from planner.lp.solve import solve
 from planner.lp.solver import mip_dual_bound
@@ -144,7 +145,9 @@ def flanks(draw):
     kind = draw(st.sampled_from(["max_defeat", "max_defeat_with_floor"]))
     floor = draw(st.sampled_from([0.0, 0.5, 1.0, 1.5])) if kind != "max_defeat" else 0.0
     p = dataclasses.replace(p, objective=kind, conventional_floor=floor)
-    return nations(p, cells, sites)
+    # Surveillance requirements (systems.min_detection) on some nations: an empty national plan breaks them.
+    shares = [draw(st.sampled_from([0.0, 0.0, 0.3, 0.6])) for _ in range(n_nations)]
+    return dataclasses.replace(nations(p, cells, sites), min_detection=np.array(shares)[:, None])
 
 
 @settings(max_examples=40, deadline=None)
@@ -166,6 +169,42 @@ def test_sectors_plan_is_feasible_and_its_gap_is_proven(p) -> None:
     assert costs["total"] <= p.budget_eur * (1 + 1e-9) + 1e-6
     if p.objective == "max_defeat_with_floor":
         assert (s.conventional * p.conv_score).sum() >= p.conventional_floor - 1e-9
+    assert violations(p, s) == []  # every family, surveillance requirements included
+    for (n, t), have in p.detection_shares(s.detected).items():
+        assert have >= p.min_detection[n, t] - 1e-6
+
+
+def two_cells_watching_bb(share: float):
+    """two_cells, but BB's drones are worth nothing (value 0) and BB requires ``share`` of them detected."""
+    p = two_cells(value=[[1.0], [0.0]])
+    return dataclasses.replace(p, min_detection=np.array([[0.0], [share]]))
+
+
+def test_surveillance_requirement_holds_under_every_strategy() -> None:
+    """Without the requirement the plan buys cell 0's chain (€2, 10 · 0.89055 · 0.5 = 4.4528) and a conventional
+    unit (€2, 0.5): 4.9528, nothing in BB, whose drones are worth nothing. With BB requiring half its drones
+    detected, its empty plan is barred: a sensor at site 2 (€1; its promise may reach 0.89055, exactly 0.9) leaves
+    €1, too little for a conventional unit: 4.4528, under sectors and the monolithic MILPs alike."""
+    free = solve(two_cells(value=[[1.0], [0.0]]))
+    assert free.objective == pytest.approx(4.952752, abs=1e-5) and free.sensors[2:].sum() == 0
+    for strategy in ("sectors", "full", "lp_screen"):
+        p = two_cells_watching_bb(0.5)
+        p = dataclasses.replace(p, solver={**p.solver, "strategy": strategy})
+        s = solve(p)
+        assert s.info["strategy"] == strategy
+        assert s.objective == pytest.approx(4.452752, abs=1e-5), strategy
+        assert s.sensors[2, 0] == 1 and s.conventional.tolist() == [0.0]
+        assert p.detection_shares(s.detected)[1, 0] >= 0.5 - 1e-6  # the promise, held at the requirement
+        assert violations(p, s) == []
+    exact = p.detection_shares(p.demand * p.detection_probability(solve_problem(two_cells_watching_bb(0.5))[1].sensors))
+    assert exact[1, 0] == pytest.approx(0.9, abs=1e-6)  # the exact evaluation: one sensor of p_detect 0.9
+
+
+def test_an_unreachable_surveillance_requirement_is_explained() -> None:
+    """One sensor of p_detect 0.9 is all BB can have: 95% is out of reach, and the message says so from the data."""
+    with pytest.raises(InfeasibleError, match=r"systems.min_detection: BB requires 0.950 of t0 detected; every "
+                                              r"candidate sensor together detects 0.900"):
+        solve_problem(two_cells_watching_bb(0.95))
 
 
 def test_workers_give_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:

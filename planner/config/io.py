@@ -163,6 +163,18 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
                 problems.append((where, f"'{unit.system}' is in service but not in systems.effectors: add it there"))
         else:
             problems.append((where, f"unknown sensor or effector '{unit.system}'"))
+    defenders = set(cfg.geodata.defenders)
+    for k, req in enumerate(cfg.systems.min_detection):
+        where = f"systems.min_detection[{k}]"
+        if req.nation != "all" and req.nation not in defenders:
+            problems.append((f"{where}.nation", f"'{req.nation}' is not a defender (geodata.defenders: "
+                                                f"{', '.join(cfg.geodata.defenders)})"))
+        if req.threat != "all":
+            if req.threat not in cat.threats:
+                problems.append((f"{where}.threat", f"unknown threat '{req.threat}'"))
+            elif req.threat not in in_density:
+                problems.append((f"{where}.threat", f"'{req.threat}' has no raid density in threats.density: "
+                                                    "add one or drop the requirement"))
     if cfg.incident is not None:
         for name in ("drones", "drones_defeated", "munitions_spent_eur"):
             fig = getattr(cfg.incident, name)

@@ -271,6 +271,18 @@ class InService(_Section):
     note: str = Field("", description="What the unit is (for the record).")
 
 
+class MinDetection(_Section):
+    """A nation's surveillance requirement: a share of the drones crossing its border that its sensors must
+    detect, whatever they cost and whether or not it may shoot (``roe: escort_only`` nations included)."""
+
+    nation: Iso2 | Literal["all"] = Field(description="Defending nation (from geodata.defenders), or 'all'.")
+    threat: CatalogId | Literal["all"] = Field(
+        "all", description="Threat class (one with a raid density), or 'all' for each class.")
+    share: float = Field(gt=0, le=0.999, description="Least expected share of the class's drones over the nation's "
+                         "border detected, as the plan promises it (the exact evaluation is never below the "
+                         "promise); at most 0.999, where the model's detection stops.")
+
+
 class SystemsConfig(_Section):
     """Which catalog entries the plan may use (default: all)."""
 
@@ -288,6 +300,9 @@ class SystemsConfig(_Section):
     in_service_snap_m: Metres = Field(
         25_000, description="Largest distance from an in-service unit to the candidate site it is placed at, m."
     )
+    min_detection: list[MinDetection] = Field(
+        default_factory=list, description="Surveillance requirements: per nation and threat class, the least "
+        "share of drones detected. A nation that may not shoot still watches its border where one is set.")
 
     @model_validator(mode="after")
     def _check(self) -> SystemsConfig:
@@ -314,7 +329,7 @@ class SolverConfig(_Section):
     )
     time_limit_s: Annotated[PositiveFloat, AtMost(1e6, "s")] = Field(
         120, description="Wall-clock limit of a plan's whole solve, seconds: `dronewall run` finds the plan "
-        "(national MILPs, pricing rounds) in three quarters of it and evaluates it exactly in the rest; analyses "
+        "(national MILPs, pricing rounds) in 70% of it and evaluates it exactly in the rest; analyses "
         "apply it to each plan they solve.")
     mip_rel_gap: float = Field(0.01, ge=0, lt=1, description="Relative optimality gap at which to stop.")
     threads: PositiveInt = Field(2, le=256, description="Solver threads; with strategy sectors, the number of "

@@ -165,9 +165,19 @@ def _magazines_and_decoys(p: PlanningProblem, s: Solved, ctx: dict[str, object])
     return out
 
 
+def _surveillance(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+    """systems.min_detection: each required share of a nation's drones detected (as promised)."""
+    if ctx.get("fixed") is not None:
+        return []  # the builds were held to it when they were planned
+    return [f"surveillance requirement of {p.nations[n]}: {have:.4f} of {p.threat_ids[t]} detected, "
+            f"{p.min_detection[n, t]:.4f} required"
+            for (n, t), have in p.detection_shares(s.detected).items() if have < p.min_detection[n, t] - REL_TOL]
+
+
 #: The families, in the order their violations are reported.
 FAMILIES: dict[str, Checker] = {"builds": _builds, "money": _money, "floor and targets": _floor_and_targets,
-                                "detection and reach": _kill_chain, "magazines and decoys": _magazines_and_decoys}
+                                "detection and reach": _kill_chain, "magazines and decoys": _magazines_and_decoys,
+                                "surveillance": _surveillance}
 
 
 def violations(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,

@@ -47,7 +47,8 @@ def pick_plans(p: PlanningProblem, plans: list[list[SectorPlan]], k: np.ndarray,
           floor: float) -> tuple[list[int], np.ndarray, float]:
     """One plan per sector and the conventional units: the best combination within the budget."""
     prob = pulp.LpProblem("sector_choice", pulp.LpMaximize)
-    z = [[prob.add_variable(f"z{n}_{q}", 0, 1, "Integer") for q in range(len(ps))] for n, ps in enumerate(plans)]
+    z = [[prob.add_variable(f"z{n}_{q}", 0, 1 if pl.admissible else 0, "Integer") for q, pl in enumerate(ps)]
+         for n, ps in enumerate(plans)]
     u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
     terms = [(z[n][q], pl.value - COST_TIE_BREAK * pl.cost) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
     terms += [(u[c], float(val[c]) - COST_TIE_BREAK * float(k[c])) for c in range(len(k))]
@@ -81,7 +82,8 @@ def choose_among(p: PlanningProblem, plans: list[list[SectorPlan]], *, budget: f
     import math
 
     prob = pulp.LpProblem("family_choice", pulp.LpMinimize if min_value is not None else pulp.LpMaximize)
-    z = [[prob.add_variable(f"z{n}_{q}", 0, 1, "Integer") for q in range(len(ps))] for n, ps in enumerate(plans)]
+    z = [[prob.add_variable(f"z{n}_{q}", 0, 1 if pl.admissible else 0, "Integer") for q, pl in enumerate(ps)]
+         for n, ps in enumerate(plans)]
     scale = money_scale(p)  # money rows in scaled units, as in the model (solver numerics)
     value = pulp.LpAffineExpression([(z[n][q], pl.value) for n, ps in enumerate(plans) for q, pl in enumerate(ps)])
     cost = pulp.LpAffineExpression([(z[n][q], pl.cost / scale) for n, ps in enumerate(plans)

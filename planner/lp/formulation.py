@@ -102,6 +102,18 @@ def define_conventional(prob: pulp.LpProblem, p: PlanningProblem, *, fixed: Fixe
     return conv
 
 
+def define_min_detection(prob: pulp.LpProblem, p: PlanningProblem,
+                         detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]], *, tag: str = "") -> None:
+    """Surveillance requirements (systems.min_detection): Σ over a nation's cells of λ_it · rate_it ≥ share ·
+    Σ λ_it for each required (nation, class). On the promise, which the exact evaluation never falls below."""
+    for n, t, share in p.detection_requirements():
+        cells = np.flatnonzero(p.cell_nation == n)
+        terms = [(detected[i, t][0], detected[i, t][1]) for i in cells.tolist() if (i, t) in detected]
+        need = share * float(p.demand[cells, t].sum())
+        prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintGE,
+                                             f"min_detection[{p.nations[n]},{p.threat_ids[t]}]{tag}", need))
+
+
 def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                 target_override: dict[int, float] | None = None, objective: str | None = None,
                 relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
@@ -131,6 +143,8 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     ye = define_builds(prob, p, 1, p.eng_site, p.eng_effector, p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
     detected, eng = define_kill_chain(prob, p, xs, ye, fixed=fixed)
+    if fixed is None:  # a fixed plan was held to it when it was planned
+        define_min_detection(prob, p, detected)
 
     # ---- cost -----------------------------------------------------------------------------------
     cost_terms, nation_terms, fixed_cost, nation_fixed = money_terms(p, xs, ye, eng, conv)
@@ -211,6 +225,7 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
     for k, q in enumerate(problems):
         tag = f"@w{k}"
         detected, eng = define_kill_chain(prob, q, xs, ye, tag=tag)
+        define_min_detection(prob, q, detected, tag=tag)
         cost_terms, nation_terms, fixed_cost, nation_fixed = money_terms(q, xs, ye, eng, conv)
         prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in cost_terms] + [(spend, -1.0)]),
                                              pulp.LpConstraintLE, f"spend{tag}", -fixed_cost / scale))

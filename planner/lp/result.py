@@ -49,3 +49,4 @@ class SectorPlan:
     engagements: np.ndarray
     value: float  # value-weighted drones defeated over the horizon
     cost: float  # euros over the horizon, in-service operation and munitions included
+    admissible: bool = True  # False: kept for its place only (a nation's empty plan below its min_detection)

@@ -129,11 +129,13 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             results = runner.map(tasks)
             for n, r in enumerate(results):
                 if r.get("infeasible"):
-                    raise InfeasibleError(f"the units in service in {p.nations[nations[n]]} cost more to operate "
-                                          f"than its budget allows (€{subs[n][0].budget_eur / 1e9:.2f}bn)")
+                    raise InfeasibleError(_why_infeasible(subs[n][0], p.nations[nations[n]]))
                 if r.get("timeout"):  # no plan in time: nothing new built, bounded by all the value there is
                     plan = plans[n][0]
                     sub = subs[n][0]
+                    if not plan.admissible:
+                        raise SolverError(f"{p.nations[nations[n]]}: no plan meeting its surveillance requirement "
+                                          "(systems.min_detection) within the time limit: raise solver.time_limit_s")
                     r.update(objective=plan.value - mu * plan.cost,
                              bound=max(float((sub.demand * sub.value).sum() * sub.raids), plan.value - mu * plan.cost))
                     log.warning("%s: no plan within the time limit; nothing new is built there",
@@ -236,12 +238,37 @@ def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
     fixed_tasks = [{**tasks[n], "start": None, "allowed": (tasks[n]["problem"].in_service_sensors,
                                             tasks[n]["problem"].in_service_effectors)} for n in todo]
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
-        if r.get("infeasible"):
-            sub = tasks[n]["problem"]
+        sub = tasks[n]["problem"]
+        if r.get("infeasible") and not sub.detection_requirements():
             raise InfeasibleError(f"the units in service in {sub.nations[int(sub.site_nation[0])]} cost more to "
                                   f"operate than its budget allows (€{sub.budget_eur / 1e9:.2f}bn)")
-        out[n] = sector_plan(tasks[n]["problem"], r, tasks[n]["price"], tasks[n].get("worlds"), tasks[n].get("mode"))
+        if r.get("infeasible"):  # the units in service alone fall short of the nation's min_detection
+            shape = sub.demand.shape
+            out[n] = SectorPlan(price=tasks[n]["price"], sensors=sub.in_service_sensors.astype(float),
+                                effectors=sub.in_service_effectors.astype(float), detected=np.zeros(shape),
+                                engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0,
+                                admissible=False)
+            continue
+        out[n] = sector_plan(sub, r, tasks[n]["price"], tasks[n].get("worlds"), tasks[n].get("mode"))
+    for n, plan in enumerate(out):  # an empty plan must meet the nation's surveillance requirements too
+        sub = tasks[n]["problem"]
+        if plan is not None and plan.admissible and any(
+                have < sub.min_detection[k, t] - 1e-9 for (k, t), have in sub.detection_shares(plan.detected).items()):
+            plan.admissible = False
     return [pl for pl in out if pl is not None]
+
+
+def _why_infeasible(sub: PlanningProblem, nation: str) -> str:
+    """Why one nation's MILP has no plan, from the data."""
+    shortfall = sub.surveillance_shortfall()
+    if shortfall:
+        return "; ".join(shortfall) + ": lower the share, or allow more sensors (systems.sensors)"
+    if sub.detection_requirements():
+        return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "
+                f"(€{sub.budget_eur / 1e9:.2f}bn, with the operation of its units in service): lower the share or "
+                "raise the budget")
+    return (f"the units in service in {nation} cost more to operate than its budget allows "
+            f"(€{sub.budget_eur / 1e9:.2f}bn)")
 
 
 def sector_plan(sub: PlanningProblem, r: dict[str, Any], mu: float, worlds: list[PlanningProblem] | None = None,
