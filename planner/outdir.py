@@ -63,7 +63,10 @@ def kept_outputs() -> list[Path]:
 
 def _foreign(folder: Path, depth: int = 0) -> list[str]:
     """What in ``folder`` dronewall did not write (paths relative to it); [] for an empty folder."""
-    entries = sorted(p.name for p in folder.iterdir())
+    try:
+        entries = sorted(p.name for p in folder.iterdir())
+    except OSError as exc:  # unreadable: nothing in it can be vouched for
+        return [f"(its contents: {exc.strerror})"]
     if not entries:
         return []
     marker = folder / MARKER

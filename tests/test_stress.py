@@ -81,8 +81,11 @@ def test_bad_plan_folders(plan_dir, tmp_path) -> None:
 
 
 def test_changed_scenario_is_refused(plan_dir, tmp_path, tiny_dict) -> None:
+    """A folder that keeps no inputs/ (written before runs kept them) reads its scenario file, and refuses it
+    once changed. (One that keeps them uses its own copy: tests/test_run_folder.py.)"""
     copy = tmp_path / "plan"
     shutil.copytree(plan_dir, copy)
+    shutil.rmtree(copy / "inputs")
     scenario = write_yaml(tmp_path / "tiny.yaml", tiny_dict)
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["files_sha256"]["scenario"]["path"] = str(scenario)

@@ -11,45 +11,38 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
-    StringConstraints,
     model_validator,
 )
 
-from planner.config.catalog import AtMost, CatalogId, Figure, fmt_number
-
-Iso2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-BorderId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-RoE = Literal["shoot_unmanned", "shoot_all", "escort_only"]
-
-# Upper bounds of the numbers that feed the optimizer: generous but physical (see AtMost), so that a slip of
-# units or digits is named with its field rather than breaking the solver. Infinity and NaN are refused too.
-MAX_LENGTH_M = 1_000_000  # 1,000 km
-MAX_EUR = 1e13  # EUR 10 trillion: about seven years of all NATO defence spending
-MAX_RAIDS_PER_YEAR = 100_000  # about 270 a day, on each border
-MAX_DRONES_PER_RAID_PER_100KM = 10_000
-MAX_WEIGHT = 1e6
-MAX_RESIDENTS = 1e10  # above the world's population
-MAX_DRONES = 1e6  # in one incident
-Metres = Annotated[PositiveFloat, AtMost(MAX_LENGTH_M, "m")]
-SiteMetres = Annotated[PositiveFloat, AtMost(MAX_LENGTH_M, "m", "at least 100")]
-BufferMetres = Annotated[NonNegativeFloat, AtMost(MAX_LENGTH_M, "m", "at least 0")]
-Euros = Annotated[PositiveFloat, AtMost(MAX_EUR, "EUR")]
-Weight = Annotated[NonNegativeFloat, AtMost(MAX_WEIGHT, "", "at least 0")]
-Residents = Annotated[NonNegativeFloat, AtMost(MAX_RESIDENTS, "residents", "at least 0")]
-Population = Annotated[NonNegativeInt, AtMost(MAX_RESIDENTS, "residents", "at least 0")]
-Units = Annotated[NonNegativeInt, AtMost(MAX_WEIGHT, "units", "at least 0")]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+from planner.config.base import (  # noqa: F401 - the field types and bounds, re-exported for the schema and tests
+    MAX_DRONES,
+    MAX_DRONES_PER_RAID_PER_100KM,
+    MAX_EUR,
+    MAX_LENGTH_M,
+    MAX_RAIDS_PER_YEAR,
+    MAX_RESIDENTS,
+    MAX_WEIGHT,
+    BorderId,
+    BufferMetres,
+    Euros,
+    Iso2,
+    Metres,
+    Population,
+    Probability,
+    Residents,
+    RoE,
+    SiteMetres,
+    Units,
+    Weight,
+    _Section,
+)
+from planner.config.catalog import AtMost, CatalogId
+from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 
 
 class CatalogPaths(_Section):
@@ -341,39 +334,6 @@ class SolverConfig(_Section):
         "(2^30 bytes). Before anything large is built the problem's size is estimated: above this limit the "
         "scenario is refused, above half of it a warning is logged. null (default): half of this machine's "
         "physical memory (or of its container's limit).")
-
-
-class IncidentConfig(_Section):
-    """A real incursion, replayed by ``dronewall incident`` against the posture as it was (the units in
-    ``systems.in_service``) and a drone-wall plan for the same sector (this scenario's plan). Every
-    figure carries its sources, with a low/high range where accounts differ."""
-
-    name: str = Field(min_length=1, max_length=120, description="What the incident is called.")
-    date: str = Field(min_length=4, description="When it happened (ISO 8601 date or interval).")
-    summary: str = Field("", description="What happened, in a sentence or two.")
-    drones: Figure = Field(description="Drones that entered, per the sources (threats.density should "
-                                       "model one raid of about this size).")
-    drones_defeated: Figure = Field(description="Drones the posture as it was shot down.")
-    munitions_spent_eur: Figure | None = Field(
-        None, description="What the interceptors fired cost, euros (omit if unknown).")
-
-    @model_validator(mode="after")
-    def _check(self) -> IncidentConfig:
-        if self.drones_defeated.value > self.drones.value:
-            msg = (f"drones_defeated ({self.drones_defeated.value:g}) exceeds drones ({self.drones.value:g}): "
-                   "no more drones can be shot down than entered")
-            raise ValueError(msg)
-        for name in ("drones", "drones_defeated", "munitions_spent_eur"):
-            fig = getattr(self, name)
-            if fig is not None and (fig.value < 0 or (fig.low or 0) < 0):
-                msg = f"{name} is negative: counts and euros are zero or more"
-                raise ValueError(msg)
-            limit, unit = (MAX_EUR, "EUR") if name.endswith("_eur") else (MAX_DRONES, "drones")
-            if fig is not None and fig.range[1] > limit:
-                msg = (f"{name} is out of range: allowed 0 to {fmt_number(limit)} {unit} (value and high "
-                       f"bound); got {fmt_number(fig.range[1])}")
-                raise ValueError(msg)
-        return self
 
 
 class ScenarioConfig(_Section):

@@ -255,6 +255,12 @@ def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
         if plan is not None and plan.admissible and any(
                 have < sub.min_detection[k, t] - 1e-9 for (k, t), have in sub.detection_shares(plan.detected).items()):
             plan.admissible = False
+    # Where it does not, the nation's cheapest plan is the one that meets them at least cost.
+    short = [n for n, plan in enumerate(out) if plan is not None and not plan.admissible]
+    cheapest = [{**tasks[n], "start": None, "allowed": None, "worlds": None, "cheapest": True} for n in short]
+    for n, r in zip(short, runner.map(cheapest) if short else [], strict=True):
+        if "sensors" in r:  # else (infeasible, or no plan in time) the national MILPs will say why
+            out[n] = sector_plan(tasks[n]["problem"], r, tasks[n]["price"])
     return [pl for pl in out if pl is not None]
 
 

@@ -63,6 +63,8 @@ def solve_sector(task: dict[str, Any]) -> dict[str, Any]:
             # relaxation (whose optimum stays the proven bound), keeping the MIP start's builds too.
             allowed, screen_bound = _robust_screen(worlds, task)
         prob, var = build_robust_model(worlds, mode=task["mode"], money_price=task["price"], allowed=allowed)
+    elif task.get("cheapest"):  # the least money meeting the nation's requirements (systems.min_detection)
+        prob, var = build_model(sub, objective="min_cost")
     else:
         prob, var = build_model(sub, money_price=task["price"], allowed=task.get("allowed"))
     t1 = time.perf_counter()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.outdir import atomic_output_dir
+from planner.output import INPUTS, write_inputs
 from planner.plan import Plan
 from planner.report.plan_map import plot_plan
 from planner.report.theater import plain_columns
@@ -124,4 +125,5 @@ def write_plan(plan: Plan, out: Path, *, dpi: int = 150, force: bool = False) ->
             lon=site_xy.geometry.x.round(5), lat=site_xy.geometry.y.round(5)).to_csv(tmp / "sites.csv", index=False)
         plot_plan(plan, cells, sites, tmp / "map.png", dpi=dpi)
         (tmp / "manifest.json").write_text(json.dumps(manifest(plan), indent=2) + "\n")
+        write_inputs(plan.scenario, tmp / INPUTS)  # stress, brief, maps… need nothing outside the folder
     return Path(out)
