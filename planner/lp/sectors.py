@@ -223,7 +223,9 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
 
 
 def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
-    """Each nation's plan with nothing new built: zero, or what its units in service achieve."""
+    """Each nation's cheapest plan: nothing new built (zero, or what its units in service achieve); where that
+    falls short of the nation's surveillance requirements (systems.min_detection), the least-cost plan that
+    meets them, or, if none is found, the empty plan marked inadmissible (never chosen)."""
     out: list[SectorPlan | None] = [None] * len(tasks)
     todo = []
     for n, t in enumerate(tasks):
@@ -231,10 +233,7 @@ def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
         if sub.in_service_sensors.any() or sub.in_service_effectors.any():
             todo.append(n)
         else:
-            shape = sub.demand.shape
-            out[n] = SectorPlan(price=t["price"], sensors=np.zeros(sub.in_service_sensors.shape),
-                                 effectors=np.zeros(sub.in_service_effectors.shape), detected=np.zeros(shape),
-                                 engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0)
+            out[n] = _empty_plan(sub, t["price"])
     fixed_tasks = [{**tasks[n], "start": None, "allowed": (tasks[n]["problem"].in_service_sensors,
                                             tasks[n]["problem"].in_service_effectors)} for n in todo]
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
@@ -243,11 +242,7 @@ def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
             raise InfeasibleError(f"the units in service in {sub.nations[int(sub.site_nation[0])]} cost more to "
                                   f"operate than its budget allows (€{sub.budget_eur / 1e9:.2f}bn)")
         if r.get("infeasible"):  # the units in service alone fall short of the nation's min_detection
-            shape = sub.demand.shape
-            out[n] = SectorPlan(price=tasks[n]["price"], sensors=sub.in_service_sensors.astype(float),
-                                effectors=sub.in_service_effectors.astype(float), detected=np.zeros(shape),
-                                engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0,
-                                admissible=False)
+            out[n] = _empty_plan(sub, tasks[n]["price"], admissible=False)
             continue
         out[n] = sector_plan(sub, r, tasks[n]["price"], tasks[n].get("worlds"), tasks[n].get("mode"))
     for n, plan in enumerate(out):  # an empty plan must meet the nation's surveillance requirements too
@@ -262,6 +257,15 @@ def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
         if "sensors" in r:  # else (infeasible, or no plan in time) the national MILPs will say why
             out[n] = sector_plan(tasks[n]["problem"], r, tasks[n]["price"])
     return [pl for pl in out if pl is not None]
+
+
+def _empty_plan(sub: PlanningProblem, price: float, *, admissible: bool = True) -> SectorPlan:
+    """Units in service only, engaging nothing (its value and cost are counted as nothing)."""
+    shape = sub.demand.shape
+    return SectorPlan(price=price, sensors=sub.in_service_sensors.astype(float),
+                      effectors=sub.in_service_effectors.astype(float), detected=np.zeros(shape),
+                      engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0,
+                      admissible=admissible)
 
 
 def _why_infeasible(sub: PlanningProblem, nation: str) -> str:
