@@ -11,20 +11,37 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from planner.config.io import Scenario, display_path
-from planner.errors import ConfigError
-from planner.geo.theater import Theater
+from planner.config.io import Scenario
+from planner.geo.theater import Theater, place_in_service
 from planner.physics import (
     detection_log_survival,
     max_engagement_distance_m,
     p_kill_engagement,
     sensor_range_m,
 )
+
+#: The axis each field of :class:`PlanningProblem` runs along, which :meth:`PlanningProblem.sector` slices by:
+#: cells, sites, detection pairs, engagement pairs, conventional options (a sector has none), or shared (kept
+#: whole: catalogs, nations, scalars). A new field must be listed (tests/test_problem_axes.py).
+AXES: dict[str, tuple[str, ...]] = {
+    "cell": ("cell_ids", "cell_nation", "cell_no_fire", "cell_engage", "cell_asset_value", "demand", "value"),
+    "site": ("site_ids", "site_nation", "site_no_fire", "mag_share", "in_service_sensors", "in_service_effectors"),
+    "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
+    "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
+    "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units"),
+    "shared": ("name", "config_hash", "nations", "threat_ids", "threat_decoy", "threat_unit_cost_eur", "sensor_ids",
+               "sensor_unit_cost_eur", "sensor_operating_eur_per_year", "effector_ids", "effector_unit_cost_eur",
+               "effector_operating_eur_per_year", "effector_kinetic", "effector_shots", "effector_cost_per_shot_eur",
+               "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
+               "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
+               "defeat_targets", "solver", "min_detection"),
+}
+#: Pair fields that hold a cell's or a site's index (renumbered in a sector).
+INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
 
 
 @dataclass(frozen=True)
@@ -180,31 +197,30 @@ class PlanningProblem:
     def sector(self, nation: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray]:
         """The sub-problem of one nation's cells and sites, without conventional options.
 
-        Returns it with the indices of its cells and sites in this problem. The budget is this
-        problem's (or the nation's cap where one is set); the caller prices or limits money.
+        Returns it with the indices of its cells and sites in this problem. Every field is sliced by the axis
+        it declares in :data:`AXES` (pairs keep those whose cell and site are both the nation's, with their
+        indices renumbered). The budget is this problem's (or the nation's cap where one is set); the caller
+        prices or limits money, and keeps the floor and class targets, which span nations.
         """
         ci = np.flatnonzero(self.cell_nation == nation)
         si = np.flatnonzero(self.site_nation == nation)
-        cmap = np.full(len(self.cell_ids), -1, dtype=np.int64)
-        cmap[ci] = np.arange(len(ci))
-        smap = np.full(len(self.site_ids), -1, dtype=np.int64)
-        smap[si] = np.arange(len(si))
-        dm = (cmap[self.det_cell] >= 0) & (smap[self.det_site] >= 0)
-        em = (cmap[self.eng_cell] >= 0) & (smap[self.eng_site] >= 0)
+        renumber = {"cell": np.full(len(self.cell_ids), -1, dtype=np.int64),
+                    "site": np.full(len(self.site_ids), -1, dtype=np.int64)}
+        renumber["cell"][ci] = np.arange(len(ci))
+        renumber["site"][si] = np.arange(len(si))
+        keep = {"cell": ci, "site": si, "conv": slice(0, 0),
+                "det": (renumber["cell"][self.det_cell] >= 0) & (renumber["site"][self.det_site] >= 0),
+                "eng": (renumber["cell"][self.eng_cell] >= 0) & (renumber["site"][self.eng_site] >= 0)}
+        changes: dict[str, Any] = {}
+        for axis, names in AXES.items():
+            if axis == "shared":
+                continue
+            for name in names:
+                value = getattr(self, name)[keep[axis]]
+                changes[name] = renumber[INDEXES[name]][value] if name in INDEXES else value
         cap = self.nation_cap_eur.get(nation)
         sub = dataclasses.replace(
-            self, cell_ids=self.cell_ids[ci], cell_nation=self.cell_nation[ci], cell_no_fire=self.cell_no_fire[ci],
-            cell_engage=self.cell_engage[ci], cell_asset_value=self.cell_asset_value[ci], demand=self.demand[ci],
-            value=self.value[ci],
-            site_ids=self.site_ids[si], site_nation=self.site_nation[si], site_no_fire=self.site_no_fire[si],
-            det_cell=cmap[self.det_cell[dm]], det_threat=self.det_threat[dm], det_site=smap[self.det_site[dm]],
-            det_sensor=self.det_sensor[dm], det_weight=self.det_weight[dm],
-            eng_cell=cmap[self.eng_cell[em]], eng_threat=self.eng_threat[em], eng_site=smap[self.eng_site[em]],
-            eng_effector=self.eng_effector[em], mag_share=self.mag_share[si],
-            in_service_sensors=self.in_service_sensors[si], in_service_effectors=self.in_service_effectors[si],
-            conv_ids=(), conv_unit_cost_eur=np.zeros(0), conv_operating_eur_per_year=np.zeros(0),
-            conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64),
-            budget_eur=self.budget_eur if cap is None else min(cap, self.budget_eur),
+            self, **changes, budget_eur=self.budget_eur if cap is None else min(cap, self.budget_eur),
             nation_cap_eur={}, conventional_floor=0.0, defeat_targets={})
         return sub, ci, si
 
@@ -315,7 +331,7 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
 
     in_sens = np.zeros((len(sites), len(sensors)), dtype=bool)
     in_eff = np.zeros((len(sites), len(effectors)), dtype=bool)
-    _place_in_service(scenario, theater, site_xy, sensor_ids, effector_ids, in_sens, in_eff)
+    place_in_service(scenario, theater, site_xy, sensor_ids, effector_ids, in_sens, in_eff)
 
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(
@@ -364,31 +380,3 @@ def _min_detection(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ..
             for t in ts:
                 out[n, t] = max(out[n, t], req.share)
     return out
-
-
-def _place_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray, sensor_ids: tuple[str, ...],
-                      effector_ids: tuple[str, ...], in_sens: np.ndarray, in_eff: np.ndarray) -> None:
-    """Snap each in-service unit to its nearest candidate site; mark it in ``in_sens``/``in_eff``."""
-    cfg = scenario.config.systems
-    if not cfg.in_service:
-        return
-    lon = np.array([u.lon for u in cfg.in_service])
-    lat = np.array([u.lat for u in cfg.in_service])
-    xy = shapely.get_coordinates(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(theater.crs))
-    dist, idx = cKDTree(site_xy).query(xy)
-    problems = []
-    for k, unit in enumerate(cfg.in_service):
-        where = f"systems.in_service[{k}]"
-        if dist[k] > cfg.in_service_snap_m:
-            problems.append((where, f"'{unit.system}' at {unit.lat:.4f}N {unit.lon:.4f}E is {dist[k] / 1000:.1f} km "
-                                    f"from the nearest candidate site ({theater.sites['site_id'].iloc[idx[k]]}); check "
-                                    "lon/lat or raise systems.in_service_snap_m"))
-            continue
-        arr, ids = (in_sens, sensor_ids) if unit.system in sensor_ids else (in_eff, effector_ids)
-        col = ids.index(unit.system)
-        if arr[idx[k], col]:
-            problems.append((where, f"a second '{unit.system}' falls on {theater.sites['site_id'].iloc[idx[k]]}: "
-                                    "one unit of a system per site; move one of them"))
-        arr[idx[k], col] = True
-    if problems:
-        raise ConfigError(problems, source=display_path(scenario.path))

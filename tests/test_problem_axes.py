@@ -1,0 +1,38 @@
+"""PlanningProblem.sector slices every field by the axis it declares (planner.problem.AXES), so a field added
+for a new constraint family reaches every national sub-problem, or the test below names it (issue #12: a
+per-nation row once inherited another nation's data because a hand-written list of fields missed it)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from planner.problem import AXES, INDEXES, PlanningProblem
+from tests.test_sectors import two_cells
+
+
+def test_every_field_declares_one_axis() -> None:
+    declared = [name for names in AXES.values() for name in names]
+    assert len(declared) == len(set(declared)), "a field is listed under two axes"
+    assert set(declared) == {f.name for f in dataclasses.fields(PlanningProblem)}
+    assert set(INDEXES) <= set(AXES["det"]) | set(AXES["eng"])
+
+
+def test_sectors_partition_the_flank() -> None:
+    """two_cells: nation AA holds cell 0 and sites 0-1, BB cell 1 and sites 2-3; each sector keeps its own cell,
+    sites and pairs, renumbered from 0, no conventional options, and the shared fields whole."""
+    p = two_cells()
+    for n, (cells, sites) in enumerate(((([0]), [0, 1]), ([1], [2, 3]))):
+        sub, ci, si = p.sector(n)
+        assert ci.tolist() == cells and si.tolist() == sites
+        assert sub.cell_ids.tolist() == p.cell_ids[cells].tolist() and sub.demand.tolist() == p.demand[cells].tolist()
+        assert sub.site_ids.tolist() == p.site_ids[sites].tolist()
+        assert sub.det_cell.tolist() == [0] and sub.det_site.tolist() == [0]  # renumbered
+        assert sub.eng_cell.tolist() == [0] and sub.eng_site.tolist() == [1]
+        assert sub.conv_ids == () and len(sub.conv_score) == 0
+        assert sub.p_kill is p.p_kill and sub.min_detection is p.min_detection
+    assert sum(len(p.sector(n)[0].det_cell) for n in range(2)) == len(p.det_cell)
+    capped = dataclasses.replace(p, nation_cap_eur={1: 1.5})
+    assert capped.sector(1)[0].budget_eur == 1.5 and capped.sector(0)[0].budget_eur == p.budget_eur
+    assert np.array_equal(capped.sector(1)[0].mag_share, p.mag_share[[2, 3]])
