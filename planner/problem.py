@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import shapely
-from scipy.spatial import cKDTree
 
 from planner.config.io import Scenario
+from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater, place_in_service
 from planner.physics import (
     detection_log_survival,
@@ -230,13 +229,12 @@ class PlanningProblem:
                 "detection_pairs": len(self.det_cell), "engagement_pairs": len(self.eng_cell)}
 
 
-def _midpoints(theater: Theater) -> np.ndarray:
-    mids = shapely.line_interpolate_point(theater.cells.geometry.values, 0.5, normalized=True)
-    return np.asarray(shapely.get_coordinates(mids))
+def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | None = None) -> PlanningProblem:
+    """Compute demand, coverage and costs for the LP from a scenario and its theater.
 
-
-def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
-    """Compute demand, coverage and costs for the LP from a scenario and its theater."""
+    ``coverage`` is the theater's geometry as arrays (:func:`planner.geo.coverage.build_coverage`); a caller
+    building several problems on one theater (catalog draws) passes it once."""
+    coverage = coverage or build_coverage(theater)
     cfg = scenario.config
     cat = scenario.catalog
     cells, sites = theater.cells, theater.sites
@@ -263,14 +261,7 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
     unmanned_only = (roe == "shoot_unmanned").to_numpy()
     demand_engageable = ~(unmanned_only[:, None] & manned[None, :])
 
-    mids = _midpoints(theater)
-    if len(theater.no_fire_zones):
-        zones = shapely.union_all(theater.no_fire_zones.geometry.values)
-        cell_no_fire = shapely.contains_xy(zones, mids[:, 0], mids[:, 1])
-    else:
-        cell_no_fire = np.zeros(len(cells), dtype=bool)
-    site_xy = shapely.get_coordinates(sites.geometry.values)
-    site_no_fire = sites["in_no_fire_zone"].to_numpy(bool)
+    cell_no_fire, site_no_fire = coverage.cell_no_fire, coverage.site_no_fire
 
     # Detection ranges (S, T) and engagement reach (E, T).
     det_range = np.array([[sensor_range_m(s, th, tid) for tid, th in zip(threat_ids, threats, strict=True)]
@@ -285,14 +276,12 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
                                                             th.speed_mps.value)
     max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
 
-    # All (cell, site) pairs within the largest range, with their distances: one sparse query.
-    pairs = cKDTree(mids).sparse_distance_matrix(cKDTree(site_xy), max_distance=max_range, output_type="ndarray")
-    pi, pj, pd = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
+    # All (cell, site) pairs within the largest range, with their distances (each nation covers its own
+    # border cells only, unless coverage crosses borders).
+    pairs = coverage.pairs(max_range, cross_border=cfg.theater.cross_border_coverage)
+    pi, pj, pd = pairs.cell, pairs.site, pairs.distance_m
     cell_nation = cells["defender"].map(nation_index).to_numpy(np.int64)
     site_nation = sites["defender"].map(nation_index).to_numpy(np.int64)
-    if not cfg.theater.cross_border_coverage:  # each nation covers its own border cells only
-        own = cell_nation[pi] == site_nation[pj]
-        pi, pj, pd = pi[own], pj[own], pd[own]
 
     det_parts: list[tuple[np.ndarray, ...]] = []
     for s, sensor in enumerate(sensors):
@@ -331,7 +320,7 @@ def build_problem(scenario: Scenario, theater: Theater) -> PlanningProblem:
 
     in_sens = np.zeros((len(sites), len(sensors)), dtype=bool)
     in_eff = np.zeros((len(sites), len(effectors)), dtype=bool)
-    place_in_service(scenario, theater, site_xy, sensor_ids, effector_ids, in_sens, in_eff)
+    place_in_service(scenario, theater, coverage.site_xy, sensor_ids, effector_ids, in_sens, in_eff)
 
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(

@@ -112,17 +112,34 @@ def test_no_import_cycle() -> None:
     assert not cycles, f"import cycles: {cycles}"
 
 
+def _third_party(module: str, libraries: tuple[str, ...]) -> list[str]:
+    """Where ``module`` imports one of ``libraries`` (or a submodule of one)."""
+    out = []
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+        if any(n == lib or n.startswith(lib + ".") for n in names for lib in libraries):
+            out.append(f"{module}:{node.lineno}")
+    return out
+
+
+def _in_lp(module: str) -> bool:
+    return module == "planner.lp" or module.startswith("planner.lp.")
+
+
 def test_pulp_only_in_planner_lp() -> None:
-    offenders = []
-    for module, path in MODULES.items():
-        if module == "planner.lp" or module.startswith("planner.lp."):
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if any(n == "pulp" or n.startswith("pulp.") for n in names):
-                offenders.append(f"{module}:{node.lineno}")
+    offenders = [o for module in MODULES if not _in_lp(module) for o in _third_party(module, ("pulp",))]
     assert not offenders, f"pulp imported outside planner/lp/: {offenders}"
+
+
+#: Geometry libraries: the coverage stage (planner.geo) owns them; the problem and the optimizer hold numpy only.
+GEOMETRY = ("shapely", "geopandas", "pyproj", "scipy.spatial")
+
+
+def test_no_geometry_in_the_problem_or_the_optimizer() -> None:
+    offenders = [o for module in MODULES if _in_lp(module) or module == "planner.problem"
+                 for o in _third_party(module, GEOMETRY)]
+    assert not offenders, f"geometry imported by the problem or the optimizer: {offenders}"
 
 
 def test_no_private_name_across_packages() -> None:
@@ -149,3 +166,4 @@ def test_the_checks_see_what_they_check() -> None:
     assert _package("planner.lp.sectors") == "planner.lp" and _package("planner.lp") == "planner.lp"
     assert _cycles({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}) == [["a", "b", "c"]]
     assert _cycles({"a": ["b"], "b": []}) == []
+    assert _third_party("planner.geo.coverage", GEOMETRY) and _third_party("planner.lp.solver", ("pulp",))

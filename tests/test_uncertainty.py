@@ -73,3 +73,17 @@ def test_draws_without_spread_reproduce_the_plan(loaded, monkeypatch) -> None:
     assert (r.draws["defeat_rate_value"] - r.summary["nominal_rate"]).abs().max() < 1e-9
     planned = loaded.document["spend_eur"]["drone_defence"]
     assert (r.draws["drone_defence_eur"] - planned).abs().max() < 1e-3 * planned
+
+
+def test_draws_reuse_the_coverage(loaded, monkeypatch) -> None:
+    """No draw redoes the geometry: no-fire masks and midpoints come from the loaded plan's coverage (the KD-tree
+    is queried again only when a draw's ranges exceed every range queried before)."""
+    import planner.geo.coverage as cov
+
+    def no_geometry(*_a, **_k):
+        raise AssertionError("a catalog draw rebuilt the coverage")
+
+    monkeypatch.setattr(cov, "build_coverage", no_geometry)
+    monkeypatch.setattr("planner.problem.build_coverage", no_geometry)
+    r = uncertainty(loaded, draws=3, seed=0)
+    assert len(r.draws) == 3

@@ -25,6 +25,7 @@ import pandas as pd
 from planner.analysis.uncertainty import _rate, draw_problem, evaluate_in_world
 from planner.config.io import Scenario, display_path
 from planner.errors import ConfigError
+from planner.geo.coverage import build_coverage
 from planner.geo.theater import Theater, build_theater
 from planner.lp.formulation import ROBUST_MODES
 from planner.lp.result import FixedPlan, Solved
@@ -69,11 +70,12 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
         scenario = dataclasses.replace(scenario, config=cfg.model_copy(
             update={"solver": cfg.solver.model_copy(update={"threads": workers})}))
     theater = theater or build_theater(scenario)
-    p = build_problem(scenario, theater)
+    coverage = build_coverage(theater)
+    p = build_problem(scenario, theater, coverage)
     planning_rng, holdout_rng = (np.random.default_rng([seed, k]) for k in (0, 1))
     # The planning worlds differ in how systems perform and what they cost, not in what a defeat is worth:
     # their value weights stay nominal (a drawn warhead mass would otherwise make the lightest world "worst").
-    worlds = [dataclasses.replace(draw_problem(scenario, p, theater, planning_rng), value=p.value)
+    worlds = [dataclasses.replace(draw_problem(scenario, p, theater, coverage, planning_rng), value=p.value)
               for _ in range(draws)]
 
     say("nominal plan")
@@ -103,7 +105,7 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
                              **evaluate_in_world(q, f, mun, runner)})
         say(f"both plans in {holdout} held-out draws")
         for d in range(holdout):
-            q = draw_problem(scenario, p, theater, holdout_rng)
+            q = draw_problem(scenario, p, theater, coverage, holdout_rng)
             for name, (f, mun) in fixed.items():
                 rows.append({"plan": name, "world": f"held-out {d}", "set": "held-out",
                              **evaluate_in_world(q, f, mun, runner)})

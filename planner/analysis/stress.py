@@ -21,7 +21,8 @@ import pandas as pd
 
 from planner.config.io import Scenario
 from planner.errors import ConfigError
-from planner.geo.theater import build_theater
+from planner.geo.coverage import Coverage, build_coverage
+from planner.geo.theater import Theater, build_theater
 from planner.lp.result import FixedPlan
 from planner.lp.solve import solve
 from planner.output import read_plan_folder
@@ -65,6 +66,8 @@ class LoadedPlan:
     problem: PlanningProblem
     fixed: FixedPlan
     document: dict[str, Any]
+    theater: Theater
+    coverage: Coverage  # the theater's geometry as arrays, reused by the problems of catalog draws (uncertainty)
 
 
 @dataclass
@@ -76,7 +79,9 @@ class StressResult:
 def load_plan(plan_dir: Path) -> LoadedPlan:
     """Read plan.json, sites.csv and manifest.json of a ``dronewall run`` folder and rebuild its problem."""
     doc, sites, scenario = read_plan_folder(plan_dir)  # checks the JSON and CSV fields read below
-    p = build_problem(scenario, build_theater(scenario))
+    theater = build_theater(scenario)
+    coverage = build_coverage(theater)
+    p = build_problem(scenario, theater, coverage)
     index = {sid: j for j, sid in enumerate(p.site_ids)}
     unknown = sorted(set(sites["site_id"]) - set(index), key=str)
     if unknown:
@@ -100,7 +105,7 @@ def load_plan(plan_dir: Path) -> LoadedPlan:
                  spend[spend["nation"].isin(p.nations)].groupby("nation")["total_eur"].sum().items()}
     fixed = FixedPlan(sensors=sensors, effectors=effectors, conventional=conv,
                           cost_eur=float(doc["spend_eur"]["total"]), nation_spend_eur=by_nation)
-    return LoadedPlan(scenario=scenario, problem=p, fixed=fixed, document=doc)
+    return LoadedPlan(scenario=scenario, problem=p, fixed=fixed, document=doc, theater=theater, coverage=coverage)
 
 
 def cell_strength(p: PlanningProblem, fixed: FixedPlan) -> np.ndarray:

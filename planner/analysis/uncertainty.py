@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from planner.analysis.stress import NOMINAL_SHARE, LoadedPlan
 from planner.config.catalog import Catalog, Figure
 from planner.errors import ConfigError
-from planner.geo.theater import build_theater
+from planner.geo.coverage import Coverage
+from planner.geo.theater import Theater
 from planner.lp import sectors
 from planner.lp.result import FixedPlan
 from planner.lp.runner import Runner, worker_count
@@ -76,7 +77,6 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     sc, p, fixed = loaded.scenario, loaded.problem, loaded.fixed
     seed = sc.config.solver.seed if seed is None else seed
     rng = np.random.default_rng(seed)
-    theater = build_theater(sc)
     nominal = solve(p, fixed=fixed)
     nominal_rate = _rate(p, nominal.engagements)
     if target is None:
@@ -84,22 +84,23 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
     with Runner(worker_count(p, len(p.nations))) as runner:
-        rows = _draws(sc, p, fixed, theater, munitions, rng, draws, runner)
+        rows = _draws(sc, p, fixed, loaded.theater, loaded.coverage, munitions, rng, draws, runner)
     return _summarise(sc, p, rows, draws, seed, nominal_rate, target)
 
 
-def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Any, munitions: dict[str, float],
+def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Theater, coverage: Coverage, munitions: dict[str, float],
            rng: np.random.Generator, draws: int, runner: Runner) -> list[dict[str, Any]]:
     rows = []
     for d in range(draws):
-        q = draw_problem(sc, p, theater, rng)
+        q = draw_problem(sc, p, theater, coverage, rng)
         rows.append({"draw": d, **evaluate_in_world(q, fixed, munitions, runner)})
     return rows
 
 
-def draw_problem(sc: Any, p: Any, theater: Any, rng: np.random.Generator) -> Any:
-    """The planning problem of one catalog draw, indexed like ``p``."""
-    q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater)
+def draw_problem(sc: Any, p: Any, theater: Theater, coverage: Coverage, rng: np.random.Generator) -> Any:
+    """The planning problem of one catalog draw, indexed like ``p``, on the theater's coverage (no geometry
+    is redone: a draw's ranges only filter the pairs already found, or widen the one query)."""
+    q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater, coverage)
     if (q.sensor_ids, q.effector_ids, q.threat_ids, q.conv_ids) != (p.sensor_ids, p.effector_ids, p.threat_ids,
                                                                     p.conv_ids):
         raise RuntimeError("a catalog draw changed the order of systems; the plan's arrays would not line up")

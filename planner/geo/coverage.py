@@ -1,0 +1,80 @@
+"""The coverage stage: where cells and sites stand, which of them are in no-fire zones, and which (cell, site)
+pairs lie within a distance of each other — the geometry the planning problem needs, as numpy arrays.
+
+:func:`build_coverage` does the geometry once per theater (midpoints, no-fire masks, a KD-tree over the
+sites); :meth:`Coverage.pairs` answers "which pairs within r metres" from it, so a catalog draw (uncertainty,
+robust planning) with other ranges reuses the coverage instead of redoing the geometry. ``planner.problem``
+turns these arrays and the catalogs' physics into the problem; it imports no geometry library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from planner.geo.theater import Theater
+
+__all__ = ["Coverage", "Pairs", "build_coverage"]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """(cell, site) pairs within some distance: indices and distances (metres), in the KD-tree's order (which
+    decides the order of the model's rows, and so which of several equally good plans a solver returns)."""
+
+    cell: np.ndarray  # (P,) int64
+    site: np.ndarray  # (P,) int64
+    distance_m: np.ndarray  # (P,) float
+
+    def within(self, radius_m: float) -> Pairs:
+        keep = self.distance_m <= radius_m
+        return Pairs(self.cell[keep], self.site[keep], self.distance_m[keep])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A theater's geometry as arrays: positions in its metric CRS, no-fire masks, nations, and pair queries."""
+
+    cell_xy: np.ndarray  # (N, 2) midpoints of the border cells
+    site_xy: np.ndarray  # (M, 2) candidate sites
+    cell_no_fire: np.ndarray  # (N,) bool: the cell's midpoint lies in a no-fire zone
+    site_no_fire: np.ndarray  # (M,) bool: the site lies in a no-fire zone
+    cell_defender: np.ndarray  # (N,) defending nation's name
+    site_defender: np.ndarray  # (M,)
+    _widest: dict[float, Pairs] = field(default_factory=dict, compare=False, repr=False)  # radius -> pairs
+
+    def pairs(self, radius_m: float, *, cross_border: bool = True) -> Pairs:
+        """Every (cell, site) pair within ``radius_m`` (only a nation's own pairs unless ``cross_border``).
+
+        The widest query so far is kept; a narrower one filters it, a wider one queries the KD-tree again."""
+        known = max(self._widest, default=-1.0)
+        if known < radius_m:
+            found = cKDTree(self.cell_xy).sparse_distance_matrix(cKDTree(self.site_xy), max_distance=radius_m,
+                                                                   output_type="ndarray")
+            i, j = found["i"].astype(np.int64), found["j"].astype(np.int64)
+            self._widest.clear()
+            self._widest[radius_m] = Pairs(i, j, np.asarray(found["v"], dtype=float))
+            known = radius_m
+        out = self._widest[known].within(radius_m)
+        if not cross_border:
+            own = self.cell_defender[out.cell] == self.site_defender[out.site]
+            out = Pairs(out.cell[own], out.site[own], out.distance_m[own])
+        return out
+
+
+def build_coverage(theater: Theater) -> Coverage:
+    """The theater's geometry as arrays (positions, no-fire masks, nations)."""
+    cells, sites = theater.cells, theater.sites
+    mids = shapely.line_interpolate_point(cells.geometry.values, 0.5, normalized=True)
+    cell_xy = np.asarray(shapely.get_coordinates(mids)).reshape(-1, 2)
+    if len(theater.no_fire_zones):
+        zones = shapely.union_all(theater.no_fire_zones.geometry.values)
+        cell_no_fire = np.asarray(shapely.contains_xy(zones, cell_xy[:, 0], cell_xy[:, 1]), dtype=bool)
+    else:
+        cell_no_fire = np.zeros(len(cells), dtype=bool)
+    return Coverage(cell_xy=cell_xy, site_xy=np.asarray(shapely.get_coordinates(sites.geometry.values)).reshape(-1, 2),
+                    cell_no_fire=cell_no_fire, site_no_fire=sites["in_no_fire_zone"].to_numpy(bool),
+                    cell_defender=cells["defender"].to_numpy(str), site_defender=sites["defender"].to_numpy(str))
