@@ -78,11 +78,11 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
     ``solver.time_limit_s`` bounds both together: the search for the plan (national MILPs, pricing rounds)
     must end by three quarters of it, the exact evaluation by the whole of it.
     """
-    limit = float(problem.solver.get("time_limit_s", 120))
+    limit = problem.solver.time_limit_s
     deadline = time.time() + limit
-    search = dataclasses.replace(problem, solver={**problem.solver,
-                                                  "deadline": deadline - EXACT_EVALUATION_SHARE * limit})
-    evaluation = dataclasses.replace(problem, solver={**problem.solver, "deadline": deadline})
+    search = dataclasses.replace(problem, solver=problem.solver.replace(
+        deadline=deadline - EXACT_EVALUATION_SHARE * limit))
+    evaluation = dataclasses.replace(problem, solver=problem.solver.replace(deadline=deadline))
     if sectors.applies(problem):  # one set of worker processes for the search and the evaluation
         with sectors.runner_for(problem) as runner:
             try:
@@ -248,9 +248,9 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "drone_defence_eur_per_defeat": (costs["drone_defence"] / float(k_lp.sum() * raids)
                                          if k_lp.sum() > 0 else None),
         "munitions_eur_per_defeat": costs["munitions"] / float(k_lp.sum() * raids) if k_lp.sum() > 0 else None,
-        "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.get("backend"),
-                   "strategy": s.info.get("strategy", p.solver.get("strategy")),
-                   "time_limit_s": p.solver.get("time_limit_s"), "mip_rel_gap": p.solver.get("mip_rel_gap"),
+        "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.backend,
+                   "strategy": s.info.get("strategy", p.solver.strategy),
+                   "time_limit_s": p.solver.time_limit_s, "mip_rel_gap": p.solver.mip_rel_gap,
                    **{k: v for k, v in s.info.items() if k != "strategy"}},
         "problem": p.sizes(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},

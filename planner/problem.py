@@ -22,6 +22,7 @@ from planner.physics import (
     p_kill_engagement,
     sensor_range_m,
 )
+from planner.settings import SolverSettings
 
 #: The axis each field of :class:`PlanningProblem` runs along, which :meth:`PlanningProblem.sector` slices by:
 #: cells, sites, detection pairs, engagement pairs, conventional options (a sector has none), or shared (kept
@@ -105,7 +106,7 @@ class PlanningProblem:
     conventional_weight: float
     conventional_floor: float
     defeat_targets: dict[int, float]
-    solver: dict[str, Any] = field(default_factory=dict)
+    solver: SolverSettings = field(default_factory=SolverSettings)
     #: (nations, T): least share of each class's drones over a nation's border to detect (0: no requirement;
     #: an empty array: none anywhere). systems.min_detection.
     min_detection: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
@@ -354,7 +355,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         objective=cfg.objective.kind, conventional_weight=cfg.objective.conventional_weight,
         conventional_floor=cfg.objective.conventional_floor,
         defeat_targets={threat_ids.index(t): r for t, r in cfg.objective.defeat_targets.items() if t in threat_ids},
-        solver=cfg.solver.model_dump(),
+        solver=SolverSettings.from_config(cfg.solver),
         min_detection=_min_detection(cfg, nations, threat_ids),
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from planner.problem import PlanningProblem
+from planner.settings import SolverSettings
 
 
 def make_problem(*, demand: list[list[float]], det: list[tuple[int, int, int, int, float]],
@@ -61,6 +62,5 @@ def make_problem(*, demand: list[list[float]], det: list[tuple[int, int, int, in
         budget_eur=budget, nation_cap_eur={}, horizon_years=horizon_years, raids_per_year=raids_per_year,
         surge_factor=surge, decoy_discrimination=0.0, objective=objective, conventional_weight=conventional_weight,
         conventional_floor=conventional_floor, defeat_targets=targets or {},
-        solver={"backend": "highs", "strategy": strategy, "time_limit_s": 60, "mip_rel_gap": gap, "threads": 2,
-                "seed": 0, **extra},
+        solver=SolverSettings(strategy=strategy, time_limit_s=60, mip_rel_gap=gap, threads=2, seed=0, **extra),
     )

@@ -16,6 +16,7 @@ from planner.lp.formulation import build_model
 from planner.lp.solve import solve
 from planner.lp.solver import mip_dual_bound
 from planner.plan import solve_problem, value_of
+from planner.settings import SolverSettings
 from tests.lp_helpers import make_problem
 
 
@@ -24,7 +25,7 @@ def nations(p, cell_nation: list[int], site_nation: list[int], **kw):
     n = max(cell_nation + site_nation) + 1
     return dataclasses.replace(p, nations=tuple(chr(65 + k) * 2 for k in range(n)),
                                cell_nation=np.array(cell_nation), site_nation=np.array(site_nation),
-                               solver={**p.solver, "strategy": "sectors", **kw})
+                               solver=p.solver.replace(strategy="sectors", **kw))
 
 
 def two_cells(**kw):
@@ -65,8 +66,8 @@ def test_sectors_need_separate_nations() -> None:
                                                    nations=("AA",)))
     assert not sectors.applies(p, objective="min_cost")
     assert not sectors.applies(p, target_override={0: 0.5})
-    assert not sectors.applies(dataclasses.replace(p, solver={**p.solver, "backend": "cbc"}))
-    assert not sectors.applies(dataclasses.replace(p, solver={**p.solver, "strategy": "lp_screen"}))
+    assert not sectors.applies(dataclasses.replace(p, solver=p.solver.replace(backend="cbc")))
+    assert not sectors.applies(dataclasses.replace(p, solver=p.solver.replace(strategy="lp_screen")))
     assert solve(crossing).info["strategy"] == "lp_screen"
 
 
@@ -95,7 +96,7 @@ def test_dual_bound_is_in_the_models_sense() -> None:
     prob, _ = build_model(p)
     from planner.lp.solver import make_solver
 
-    prob.solve(make_solver({"backend": "highs", "mip_rel_gap": 0}))
+    prob.solve(make_solver(SolverSettings(mip_rel_gap=0.0, threads=None)))
     assert mip_dual_bound(prob) == pytest.approx(6.233852, abs=1e-5)
 
 
@@ -156,7 +157,7 @@ def test_sectors_plan_is_feasible_and_its_gap_is_proven(p) -> None:
     """Against the monolithic MILP solved to optimality: the sectors plan is never better (it is a plan),
     its bound never below the optimum (it is a bound), and its reported gap covers the difference."""
     try:
-        best = solve(dataclasses.replace(p, solver={**p.solver, "strategy": "full"})).objective
+        best = solve(dataclasses.replace(p, solver=p.solver.replace(strategy="full"))).objective
     except InfeasibleError:
         with pytest.raises(InfeasibleError):
             solve(p)
@@ -189,7 +190,7 @@ def test_surveillance_requirement_holds_under_every_strategy() -> None:
     assert free.objective == pytest.approx(4.952752, abs=1e-5) and free.sensors[2:].sum() == 0
     for strategy in ("sectors", "full", "lp_screen"):
         p = two_cells_watching_bb(0.5)
-        p = dataclasses.replace(p, solver={**p.solver, "strategy": strategy})
+        p = dataclasses.replace(p, solver=p.solver.replace(strategy=strategy))
         s = solve(p)
         assert s.info["strategy"] == strategy
         assert s.objective == pytest.approx(4.452752, abs=1e-5), strategy

@@ -65,7 +65,7 @@ def test_family_point_against_a_direct_solve(tiny) -> None:
     q = dataclasses.replace(p, budget_eur=money, conv_ids=(), conv_unit_cost_eur=np.zeros(0),
                             conv_operating_eur_per_year=np.zeros(0), conv_score=np.zeros(0),
                             conv_min_units=np.zeros(0, dtype=np.int64), conventional_weight=0.0,
-                            solver={**p.solver, "strategy": "full", "mip_rel_gap": 0.0})
+                            solver=p.solver.replace(strategy="full", mip_rel_gap=0.0))
     best = p.drone_value(solve(q).engagements)
     assert choice.value <= best + 1e-6 <= choice.bound + 2e-6
     assert choice.cost <= money

@@ -22,6 +22,7 @@ from planner.lp.choice import choose_among, conventional_term, conventional_valu
 from planner.lp.result import SectorPlan
 from planner.lp.runner import Runner
 from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan
+from planner.lp.tasks import SectorTask
 from planner.problem import PlanningProblem
 
 #: Prices on the grid, as multiples of the reference price (μ_conv, or the LP's budget dual).
@@ -65,8 +66,8 @@ class Family:
         prices = [mu for mu in prices if mu not in self.upper]
         if not prices:
             return
-        target = float(p.solver.get("mip_rel_gap", 0.01))
-        limit = float(p.solver.get("time_limit_s", 120))
+        target = p.solver.mip_rel_gap
+        limit = p.solver.time_limit_s
         # One chain per nation, dearest price first: each MILP starts from the plan at the previous price
         # (or the family's nearest dearer plan) and may stop within a share of that plan's value.
         chain = sorted(prices, reverse=True)
@@ -74,9 +75,9 @@ class Family:
         for n, (sub, _, _) in enumerate(self.subs):
             dearer = [pl for pl in (self.plans[n][1:] if self.plans else []) if pl.price > chain[0]]
             near = min(dearer, key=lambda pl: pl.price) if dearer else None
-            tasks.append({"problem": sub, "prices": chain, "threads": 1, "time_limit_s": limit,
-                          "mip_rel_gap": target, "start": None if near is None else (near.sensors, near.effectors),
-                          "prev_value": None if near is None else near.value})
+            tasks.append(SectorTask(problem=sub, prices=tuple(chain), threads=1, time_limit_s=limit, mip_rel_gap=target,
+                                    start=None if near is None else (near.sensors, near.effectors),
+                                    prev_value=None if near is None else near.value))
         done = [0]
 
         def tick() -> None:
@@ -86,19 +87,19 @@ class Family:
 
         with Runner(self.workers if len(tasks) > 1 else 1, self.scheduler) as runner:
             if not self.plans:
-                self.plans = [[pl] for pl in null_plans(runner, [{**tasks[n], "prices": None, "price": chain[0]}
+                self.plans = [[pl] for pl in null_plans(runner, [tasks[n].replace(prices=(), price=chain[0])
                                                                        for n in range(len(self.subs))])]
             chains = runner.map(tasks, tick)
         keyed = []
         for n, c in enumerate(chains):
-            if c.get("infeasible"):
+            if c.outcome == "infeasible":
                 raise InfeasibleError(f"the units in service in {p.nations[self.nations[n]]} cost more to operate "
                                       "than its budget allows")
-            keyed += [((mu, n), r) for mu, r in zip(chain, c["chain"], strict=True)]
+            keyed += [((mu, n), r) for mu, r in zip(chain, c.chain, strict=True)]
         for (mu, n), r in keyed:
             plan = sector_plan(self.subs[n][0], r, mu)
             self.plans[n].append(plan)
-            bound = r["bound"] + (plan.value - mu * plan.cost) - r["objective"]
+            bound = r.bound + (plan.value - mu * plan.cost) - r.objective
             self.upper[mu] = self.upper.get(mu, 0.0) + bound
         self.prices = sorted(self.upper)
         self.seconds += time.perf_counter() - t0
@@ -231,7 +232,7 @@ def build_family(p: PlanningProblem, *, prices: list[float] | None = None, worke
                             "border)")])
     nations = sector_nations(p)
     family = Family(problem=p, nations=nations, subs=[p.sector(n) for n in nations], prices=[], plans=[],
-                    workers=workers or max(1, int(p.solver.get("threads", 1) or 1)), scheduler=scheduler)
+                    workers=workers or max(1, p.solver.threads or 1), scheduler=scheduler)
     if prices is None:
         ref = reference_price(p)
         prices = sorted({ref * g for g in GRID} | {ref * NEAR_FREE})

@@ -85,8 +85,7 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
     t1 = time.perf_counter()
     # Every world adds the nominal problem's size again: the time limit grows with the worlds, and the
     # nominal plan is the MIP start.
-    q = dataclasses.replace(p, solver={**p.solver, "time_limit_s": float(p.solver.get("time_limit_s", 120))
-                                       * (1 + draws)})
+    q = dataclasses.replace(p, solver=p.solver.replace(time_limit_s=p.solver.time_limit_s * (1 + draws)))
     solved_r = solve_robust([q, *worlds], mode=mode, start=(solved_n.sensors, solved_n.effectors))
     robust_s = time.perf_counter() - t1
     exact_r = solve(p, fixed=fixed_plan(p, solved_r))

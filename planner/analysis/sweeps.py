@@ -37,7 +37,7 @@ REFINE_BUDGET_FACTOR = 3.0
 
 
 def _may_refine(p: PlanningProblem, t0: float, refine_until_s: float | None) -> bool:
-    limit = REFINE_BUDGET_FACTOR * float(p.solver.get("time_limit_s", 120)) if refine_until_s is None \
+    limit = REFINE_BUDGET_FACTOR * p.solver.time_limit_s if refine_until_s is None \
         else refine_until_s
     return time.perf_counter() - t0 < limit
 
@@ -98,7 +98,7 @@ def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: 
     """The exact evaluation of a family choice, tabulated like any plan."""
     cost = choice.cost + float((p.conv_cost_eur * units).sum())
     _, val, _ = conventional_values(p, p.objective)
-    solved = Solved(status="optimal" if gap is not None and gap <= float(p.solver.get("mip_rel_gap", 0.01)) + 1e-9
+    solved = Solved(status="optimal" if gap is not None and gap <= p.solver.mip_rel_gap + 1e-9
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
                         conventional=units, detected=choice.detected, engagements=choice.engagements,
                         objective=choice.value + float((val * units).sum()), gap=gap, build_s=0.0, solve_s=0.0,
@@ -148,7 +148,7 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
     max_money = max([p0.budget_eur, *(budgets or [])]) - float((p0.conv_cost_eur * cheapest_conventional(p0, 0.0)).sum())
     theater, p, fam = _setup(scenario, theater, workers, progress, scheduler, max_money=max_money)
     k = p.conv_cost_eur
-    target = float(p.solver.get("mip_rel_gap", 0.01))
+    target = p.solver.mip_rel_gap
     best_ratio = float(np.max(p.conv_score / k))
     base_units = cheapest_conventional(p, 0.0)
     cap_max = (p.budget_eur - float((k * base_units).sum())) * best_ratio + float((p.conv_score * base_units).sum())
@@ -235,7 +235,7 @@ def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: f
     q = dataclasses.replace(p, objective="max_defeat", conventional_weight=0.0, budget_eur=money, conv_ids=(),
                             conv_unit_cost_eur=np.zeros(0), conv_operating_eur_per_year=np.zeros(0),
                             conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64),
-                            conventional_floor=0.0, solver={**p.solver, "strategy": "full"})
+                            conventional_floor=0.0, solver=p.solver.replace(strategy="full"))
     try:
         s = solve(q)
     except (InfeasibleError, SolverError):
@@ -281,7 +281,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     t0 = time.perf_counter()
     theater, p, fam = _setup(scenario, theater, workers, progress, scheduler)
     total = fam.total_value
-    target_gap = float(p.solver.get("mip_rel_gap", 0.01))
+    target_gap = p.solver.mip_rel_gap
     for _ in range(REFINE_ROUNDS):
         if not _may_refine(p, t0, refine_until_s):
             break

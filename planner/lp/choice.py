@@ -36,7 +36,7 @@ def conventional_term(p: PlanningProblem, k: np.ndarray, val: np.ndarray, mu: fl
         prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor,
                            "floor")
     with quiet_stdout():
-        prob.solve(make_solver({**p.solver, "time_limit_s": 30, "mip_rel_gap": 0.0}))
+        prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=0.0)))
     if prob.status != pulp.LpStatusOptimal:
         raise InfeasibleError("the conventional floor cannot be met")
     units = np.array([round(x.value() or 0.0) for x in u], dtype=float)
@@ -65,7 +65,7 @@ def pick_plans(p: PlanningProblem, plans: list[list[SectorPlan]], k: np.ndarray,
         prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor,
                            "floor")
     with quiet_stdout():
-        prob.solve(make_solver({**p.solver, "time_limit_s": 30, "mip_rel_gap": 1e-6}))
+        prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=1e-6)))
     if prob.status != pulp.LpStatusOptimal:
         raise InfeasibleError("no combination of national plans and conventional units fits the budget")
     choice = [int(np.argmax([zv.value() or 0.0 for zv in zs])) for zs in z]
@@ -108,7 +108,7 @@ def choose_among(p: PlanningProblem, plans: list[list[SectorPlan]], *, budget: f
         prob.addConstraint(value >= min_value, "target")
         prob.setObjective(cost - 1e-9 * value)  # scaled money: the tie-break stays small
     with quiet_stdout():
-        prob.solve(make_solver({**p.solver, "time_limit_s": 30, "mip_rel_gap": 1e-7}))
+        prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=1e-7)))
     if prob.status != pulp.LpStatusOptimal:
         raise InfeasibleError("no combination of the family's national plans meets the requirement")
     picked = [int(np.argmax([v.value() or 0.0 for v in zs])) for zs in z]
@@ -124,5 +124,5 @@ def cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
     if floor > 0:
         prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor)
     with quiet_stdout():
-        prob.solve(make_solver({**p.solver, "time_limit_s": 30, "mip_rel_gap": 0.0}))
+        prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=0.0)))
     return np.array([round(x.value() or 0.0) for x in u], dtype=float)

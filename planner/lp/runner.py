@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.errors import ConfigError, SolverError
-from planner.lp.tasks import solve_sector
+from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from planner.problem import PlanningProblem
 from planner.workers import process_pool
 
@@ -60,13 +60,13 @@ class Runner:
             self._pool_ctx.__exit__(*exc)
             self._pool_ctx = None
 
-    def map(self, tasks: list[dict[str, Any]], progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+    def map(self, tasks: list[SectorTask], progress: Callable[[], None] | None = None) -> list[TaskResult]:
         """Solve every task; ``progress`` is called once per finished task."""
-        order = sorted(range(len(tasks)), key=lambda k: -len(tasks[k]["problem"].eng_cell))
-        results: list[dict[str, Any]] = [{} for _ in tasks]
+        order = sorted(range(len(tasks)), key=lambda k: -len(tasks[k].problem.eng_cell))
+        results: list[TaskResult] = [TaskResult() for _ in tasks]
         if self.pool is None:  # in this process, HiGHS keeps the thread count it started with
             for k in order:
-                results[k] = solve_sector({**tasks[k], "threads": None})
+                results[k] = solve_sector(tasks[k].replace(threads=None))
                 if progress:
                     progress()
         else:
@@ -88,13 +88,13 @@ class Runner:
                 self.pool = None
                 return self.map(tasks, progress)
         for r in results:
-            if "error" in r:
-                raise SolverError(r["error"] + "; raise solver.time_limit_s or check the scenario")
+            if r.outcome == "error":
+                raise SolverError(r.message + "; raise solver.time_limit_s or check the scenario")
         return results
 
 
 def worker_count(p: PlanningProblem, n_sectors: int) -> int:
-    threads = int(p.solver.get("threads", 1) or 1)
+    threads = p.solver.threads or 1
     if threads <= 1 or len(p.eng_cell) + len(p.det_cell) < PARALLEL_MIN_PAIRS:
         return 1
     return min(threads, n_sectors)

@@ -31,8 +31,9 @@ from planner.lp.choice import conventional_term, conventional_values, pick_plans
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved
 from planner.lp.runner import Runner, worker_count
-from planner.lp.solver import run_model, time_limit
+from planner.lp.solver import run_model
 from planner.lp.strategies import solve_monolithic
+from planner.lp.tasks import SectorTask, TaskResult
 from planner.problem import PlanningProblem
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,7 @@ def applies(problem: PlanningProblem, *, objective: str | None = None,
     """Whether the ``sectors`` strategy is asked for and can be used on this problem."""
     kind = objective or problem.objective
     targets = problem.defeat_targets if target_override is None else target_override
-    return (problem.solver.get("strategy", "sectors") == "sectors"
-            and problem.solver.get("backend", "highs") == "highs"
+    return (problem.solver.strategy == "sectors" and problem.solver.backend == "highs"
             and kind in ("max_defeat", "max_defeat_with_floor") and not targets
             and len(sector_nations(problem)) > 1 and problem.is_sectored())
 
@@ -85,8 +85,8 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     """
     t0 = time.perf_counter()
     kind = p.objective
-    limit = float(time_limit(p.solver) or 120)  # cut to the run's deadline where there is one
-    target = float(p.solver.get("mip_rel_gap", 0.01))
+    limit = p.solver.time_left()  # cut to the run's deadline where there is one
+    target = p.solver.mip_rel_gap
     nations = sector_nations(p)
     subs = [p.sector(n) for n in nations]
     worlds = list(worlds or [])
@@ -118,26 +118,25 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             # Each nation's share of the allowed gap, in absolute terms (L(μ) ≥ μB + conv_term), in
             # proportion to the drones it faces; a quarter is kept for combining the national plans.
             allowed = SECTOR_GAP_SHARE * target * max(mu * p.budget_eur + conv_term, 0.0)
-            tasks = [{"problem": sub, "price": mu, "threads": 1, "time_limit_s": max(remaining, 1.0),
-                      "mip_rel_gap": target, "mip_abs_gap": allowed * share or None,
-                      "worlds": ws, "mode": mode,
-                      "start": None if start is None else (start[0][si], start[1][si])}
+            tasks = [SectorTask(problem=sub, price=mu, threads=1, time_limit_s=max(remaining, 1.0), mip_rel_gap=target,
+                                mip_abs_gap=allowed * share or None, worlds=tuple(ws), mode=mode,
+                                start=None if start is None else (start[0][si], start[1][si]))
                      for (sub, _, si), share, ws in zip(subs, shares, world_subs, strict=True)]
             if it == 0:  # the cheapest plan each nation has: units in service only
                 for n, plan in enumerate(null_plans(runner, tasks)):
                     plans[n].append(plan)
             results = runner.map(tasks)
             for n, r in enumerate(results):
-                if r.get("infeasible"):
+                if r.outcome == "infeasible":
                     raise InfeasibleError(_why_infeasible(subs[n][0], p.nations[nations[n]]))
-                if r.get("timeout"):  # no plan in time: nothing new built, bounded by all the value there is
+                if r.outcome == "timeout":  # no plan in time: nothing new built, bounded by all the value there is
                     plan = plans[n][0]
                     sub = subs[n][0]
                     if not plan.admissible:
                         raise SolverError(f"{p.nations[nations[n]]}: no plan meeting its surveillance requirement "
                                           "(systems.min_detection) within the time limit: raise solver.time_limit_s")
-                    r.update(objective=plan.value - mu * plan.cost,
-                             bound=max(float((sub.demand * sub.value).sum() * sub.raids), plan.value - mu * plan.cost))
+                    r = r.replace(objective=plan.value - mu * plan.cost,
+                                  bound=max(float((sub.demand * sub.value).sum() * sub.raids), plan.value - mu * plan.cost))
                     log.warning("%s: no plan within the time limit; nothing new is built there",
                                 p.nations[nations[n]])
                 else:
@@ -145,13 +144,12 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                     plans[n].append(plan)
                 # The model's objective leaves out constants (operation of units in service that cover
                 # nothing); the bound on V − μC is the solver's bound plus the same offset.
-                r["bound"] += (plan.value - mu * plan.cost) - r["objective"]
-                r["objective"] = plan.value - mu * plan.cost
-                build_s += r["build_s"]
-                solve_s += r["solve_s"]
-            sizes = {key: sum(r["sizes"].get(key, 0) for r in results) for key in max((r["sizes"] for r in results),
-                                                                                   key=len)}
-            bound = mu * p.budget_eur + conv_term + sum(r["bound"] for r in results)
+                results[n] = r.replace(bound=r.bound + (plan.value - mu * plan.cost) - r.objective,
+                                       objective=plan.value - mu * plan.cost)
+                build_s += r.build_s
+                solve_s += r.solve_s
+            sizes = {key: sum(r.sizes.get(key, 0) for r in results) for key in max((r.sizes for r in results), key=len)}
+            bound = mu * p.budget_eur + conv_term + sum(r.bound for r in results)
             best_bound = min(best_bound, bound)
             choice, units, primal = pick_plans(p, plans, k, val, floor)
             gap = max(best_bound - primal, 0.0) / max(abs(best_bound), abs(primal), 1e-9)
@@ -159,8 +157,8 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             evaluations.append({"price_per_meur": mu * 1e6, "bound": bound, "plan_value": primal, "gap": gap,
                                 "spend_at_price_eur": spend, "seconds": time.perf_counter() - t0,
                                 "sectors": {p.nations[nations[n]]: {
-                                    "build_s": round(r["build_s"], 2), "solve_s": round(r["solve_s"], 2),
-                                    "gap": (r["bound"] - r["objective"]) / max(abs(r["bound"]), 1e-9)}
+                                    "build_s": round(r.build_s, 2), "solve_s": round(r.solve_s, 2),
+                                    "gap": (r.bound - r.objective) / max(abs(r.bound), 1e-9)}
                                     for n, r in enumerate(results)}})
             log.info("sectors: price %.4g per M€, bound %.1f, plan %.1f, gap %.2f%%", mu * 1e6, bound, primal,
                      100 * gap)
@@ -197,8 +195,8 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
         # Pricing left a gap (a duality gap: typical of small problems, where one unit is a large share
         # of the money). A small problem's flank-wide MILP gets the time left; the better plan is kept.
         try:
-            whole = solve_monolithic(dataclasses.replace(p, solver={**p.solver, "strategy": "full",
-                                                                "time_limit_s": remaining}))
+            whole = solve_monolithic(dataclasses.replace(p, solver=p.solver.replace(strategy="full",
+                                                                                    time_limit_s=remaining)))
         except SolverError:  # no plan in the time left: keep the sectors' plan
             whole = None
     if whole is not None:
@@ -222,41 +220,45 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                       sizes=sizes, info=info))
 
 
-def null_plans(runner: Runner, tasks: list[dict[str, Any]]) -> list[SectorPlan]:
+def null_plans(runner: Runner, tasks: list[SectorTask]) -> list[SectorPlan]:
     """Each nation's cheapest plan: nothing new built (zero, or what its units in service achieve); where that
     falls short of the nation's surveillance requirements (systems.min_detection), the least-cost plan that
     meets them, or, if none is found, the empty plan marked inadmissible (never chosen)."""
     out: list[SectorPlan | None] = [None] * len(tasks)
     todo = []
     for n, t in enumerate(tasks):
-        sub: PlanningProblem = t["problem"]
+        sub = t.problem
         if sub.in_service_sensors.any() or sub.in_service_effectors.any():
             todo.append(n)
         else:
-            out[n] = _empty_plan(sub, t["price"])
-    fixed_tasks = [{**tasks[n], "start": None, "allowed": (tasks[n]["problem"].in_service_sensors,
-                                            tasks[n]["problem"].in_service_effectors)} for n in todo]
+            out[n] = _empty_plan(sub, _price(t))
+    fixed_tasks = [tasks[n].replace(start=None, allowed=(tasks[n].problem.in_service_sensors,
+                                                         tasks[n].problem.in_service_effectors)) for n in todo]
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
-        sub = tasks[n]["problem"]
-        if r.get("infeasible") and not sub.detection_requirements():
+        sub = tasks[n].problem
+        if r.outcome == "infeasible" and not sub.detection_requirements():
             raise InfeasibleError(f"the units in service in {sub.nations[int(sub.site_nation[0])]} cost more to "
                                   f"operate than its budget allows (€{sub.budget_eur / 1e9:.2f}bn)")
-        if r.get("infeasible"):  # the units in service alone fall short of the nation's min_detection
-            out[n] = _empty_plan(sub, tasks[n]["price"], admissible=False)
+        if r.outcome == "infeasible":  # the units in service alone fall short of the nation's min_detection
+            out[n] = _empty_plan(sub, _price(tasks[n]), admissible=False)
             continue
-        out[n] = sector_plan(sub, r, tasks[n]["price"], tasks[n].get("worlds"), tasks[n].get("mode"))
+        out[n] = sector_plan(sub, r, _price(tasks[n]), list(tasks[n].worlds), tasks[n].mode)
     for n, plan in enumerate(out):  # an empty plan must meet the nation's surveillance requirements too
-        sub = tasks[n]["problem"]
+        sub = tasks[n].problem
         if plan is not None and plan.admissible and any(
                 have < sub.min_detection[k, t] - 1e-9 for (k, t), have in sub.detection_shares(plan.detected).items()):
             plan.admissible = False
     # Where it does not, the nation's cheapest plan is the one that meets them at least cost.
     short = [n for n, plan in enumerate(out) if plan is not None and not plan.admissible]
-    cheapest = [{**tasks[n], "start": None, "allowed": None, "worlds": None, "cheapest": True} for n in short]
+    cheapest = [tasks[n].replace(start=None, allowed=None, worlds=(), cheapest=True) for n in short]
     for n, r in zip(short, runner.map(cheapest) if short else [], strict=True):
-        if "sensors" in r:  # else (infeasible, or no plan in time) the national MILPs will say why
-            out[n] = sector_plan(tasks[n]["problem"], r, tasks[n]["price"])
+        if r.solved:  # else (infeasible, or no plan in time) the national MILPs will say why
+            out[n] = sector_plan(tasks[n].problem, r, _price(tasks[n]))
     return [pl for pl in out if pl is not None]
+
+
+def _price(task: SectorTask) -> float:
+    return 0.0 if task.price is None else task.price
 
 
 def _empty_plan(sub: PlanningProblem, price: float, *, admissible: bool = True) -> SectorPlan:
@@ -281,20 +283,22 @@ def _why_infeasible(sub: PlanningProblem, nation: str) -> str:
             f"(€{sub.budget_eur / 1e9:.2f}bn)")
 
 
-def sector_plan(sub: PlanningProblem, r: dict[str, Any], mu: float, worlds: list[PlanningProblem] | None = None,
-          mode: str | None = None) -> SectorPlan:
+def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[PlanningProblem] | None = None,
+                mode: str | None = None) -> SectorPlan:
+    """A national result as a candidate plan: its value and cost at the nation's prices (robust: the worst or mean
+    world's value and the dearest world's cost)."""
     if not worlds:
-        cost = sub.costs(r["sensors"], r["effectors"], r["engagements"], np.zeros(0))["total"]
-        value = sub.drone_value(r["engagements"])
+        cost = sub.costs(r.sensors, r.effectors, r.engagements, np.zeros(0))["total"]
+        value = sub.drone_value(r.engagements)
     else:  # robust: the worst (or mean) world's value, the dearest world's spend
-        each = [(q.drone_value(w["engagements"]), q.costs(r["sensors"], r["effectors"], w["engagements"],
+        each = [(q.drone_value(w["engagements"]), q.costs(r.sensors, r.effectors, w["engagements"],
                                                           np.zeros(0))["total"])
-                for q, w in zip([sub, *worlds], r["worlds"], strict=True)]
+                for q, w in zip([sub, *worlds], r.worlds, strict=True)]
         values = [v for v, _ in each]
         value = min(values) if mode == "worst" else float(np.mean(values))
         cost = max(c for _, c in each)
-    return SectorPlan(price=mu, sensors=r["sensors"], effectors=r["effectors"], detected=r["detected"],
-                       engagements=r["engagements"], value=value, cost=cost)
+    return SectorPlan(price=mu, sensors=r.sensors, effectors=r.effectors, detected=r.detected,
+                      engagements=r.engagements, value=value, cost=cost)
 
 
 def initial_price(p: PlanningProblem) -> float:
@@ -315,8 +319,7 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     for n, (sub, ci, si) in zip(nations, subs, strict=True):
         planned = FixedPlan(sensors=fixed.sensors[si], effectors=fixed.effectors[si], conventional=np.zeros(0),
                                 cost_eur=_sector_spend(sub, n, fixed, ci, si))
-        tasks.append({"problem": sub, "fixed": planned, "threads": 1,
-                      "time_limit_s": float(p.solver.get("time_limit_s", 120)), "mip_rel_gap": 0.0})
+        tasks.append(SectorTask(problem=sub, fixed=planned, threads=1, mip_rel_gap=0.0))
     if runner is not None:  # a sweep keeps one set of workers for all its evaluations
         results = runner.map(tasks)
     else:
@@ -325,13 +328,13 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     detected = np.zeros(p.demand.shape)
     engagements = np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids)))
     for (_, ci, _), r in zip(subs, results, strict=True):
-        detected[ci], engagements[ci] = r["detected"], r["engagements"]
+        detected[ci], engagements[ci] = r.detected, r.engagements
     _, val, _ = conventional_values(p, p.objective)
     objective = p.drone_value(engagements) + float((val * fixed.conventional).sum())
-    sizes = {key: sum(r["sizes"][key] for r in results) for key in results[0]["sizes"]}
+    sizes = {key: sum(r.sizes[key] for r in results) for key in results[0].sizes}
     return check(p, Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
                       conventional=fixed.conventional, detected=detected, engagements=engagements,
-                      objective=objective, gap=0.0, build_s=sum(r["build_s"] for r in results),
+                      objective=objective, gap=0.0, build_s=sum(r.build_s for r in results),
                       solve_s=time.perf_counter() - t0, sizes=sizes, info={"strategy": "sectors"}), fixed=fixed)
 
 

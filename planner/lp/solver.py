@@ -19,6 +19,7 @@ import pulp
 
 from planner.errors import InfeasibleError, SolverError
 from planner.problem import PlanningProblem
+from planner.settings import SolverSettings
 
 log = logging.getLogger(__name__)
 
@@ -73,35 +74,19 @@ def run_interruptibly(run: Any) -> None:
         raise failure[0]
 
 
-#: The least time a solver call is given once the run's deadline has passed (seconds).
-MIN_SOLVE_S = 0.5
-
-
-def time_limit(options: dict[str, Any]) -> float | None:
-    """The time a solver call may take now: ``time_limit_s``, cut to what is left before ``deadline`` (a
-    ``time.time()`` that bounds a whole run: its MILPs, pricing rounds and exact evaluation)."""
-    limit = options.get("time_limit_s")
-    deadline = options.get("deadline")
-    if deadline is None:
-        return limit
-    left = max(float(deadline) - time.time(), MIN_SOLVE_S)
-    return left if limit is None else min(float(limit), left)
-
-
-def make_solver(options: dict[str, Any], *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None) -> Any:
-    """The pulp solver for the scenario's solver options (HiGHS through highspy, or CBC). ``start`` gives
-    HiGHS a MIP start (values of integer variables; CBC ignores it). The time limit is cut to the run's
-    ``deadline`` where the options carry one (:func:`time_limit`)."""
-    options = {**options, "time_limit_s": time_limit(options)}
-    if options.get("backend", "highs") == "highs":
-        solver = _StartedHiGHS(mip=mip, msg=False, timeLimit=options.get("time_limit_s"),
-                               gapRel=options.get("mip_rel_gap"), gapAbs=options.get("mip_abs_gap"),
-                               threads=_highs_threads(options.get("threads")), random_seed=options.get("seed", 0),
-                               output_flag=False)
+def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None) -> Any:
+    """The pulp solver for these settings (HiGHS through highspy, or CBC). ``start`` gives HiGHS a MIP start
+    (values of integer variables; CBC ignores it). The time limit is cut to the run's ``deadline`` where the
+    settings carry one (:meth:`SolverSettings.time_left`)."""
+    limit = settings.time_left()
+    count = settings.threads
+    if settings.backend == "highs":
+        solver = _StartedHiGHS(mip=mip, msg=False, timeLimit=limit, gapRel=settings.mip_rel_gap,
+                               gapAbs=settings.mip_abs_gap, threads=_highs_threads(count),
+                               random_seed=settings.seed, output_flag=False)
         solver.start = start if mip else None
         return solver
-    kw = {"mip": mip, "msg": False, "timeLimit": options.get("time_limit_s"), "gapRel": options.get("mip_rel_gap"),
-          "threads": options.get("threads")}
+    kw = {"mip": mip, "msg": False, "timeLimit": limit, "gapRel": settings.mip_rel_gap, "threads": count}
     coin = pulp.COIN_CMD(**kw)
     if coin.available():  # CBC installed on its own (e.g. `pip install pulp[cbc]`, the PuLP 4 way)
         return coin
@@ -111,15 +96,13 @@ def make_solver(options: dict[str, Any], *, mip: bool = True, start: dict[pulp.L
 
 
 def run_model(prob: pulp.LpProblem, problem: PlanningProblem, *, mip: bool, time_limit: float | None = None) -> float:
-    options = dict(problem.solver)
-    if time_limit is not None:
-        options["time_limit_s"] = max(time_limit, 1.0)
+    settings = problem.solver if time_limit is None else problem.solver.replace(time_limit_s=max(time_limit, 1.0))
     t = time.perf_counter()
     try:
         with quiet_stdout():
-            prob.solve(make_solver(options, mip=mip))
+            prob.solve(make_solver(settings, mip=mip))
     except pulp.PulpSolverError as exc:
-        raise SolverError(f"the {problem.solver.get('backend')} solver failed: {exc}") from None
+        raise SolverError(f"the {problem.solver.backend} solver failed: {exc}") from None
     if prob.status == pulp.LpStatusInfeasible:
         raise InfeasibleError("the plan's constraints cannot all be met")
     if prob.status != pulp.LpStatusOptimal or prob.sol_status not in (pulp.LpSolutionOptimal,

@@ -15,8 +15,8 @@ from planner.errors import InfeasibleError, SolverError
 from planner.lp.check import check
 from planner.lp.formulation import build_model
 from planner.lp.result import FixedPlan, Solved
-from planner.lp.solver import extract, mip_gap, model_sizes, run_model, time_limit
-from planner.lp.tasks import solve_sector
+from planner.lp.solver import extract, mip_gap, model_sizes, run_model
+from planner.lp.tasks import SectorTask, solve_sector
 from planner.problem import PlanningProblem
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,11 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
         return check(problem, Solved(status="optimal", gap=0.0, build_s=t1 - t0, solve_s=solve_s,
                                      sizes=model_sizes(prob), **out), fixed=fixed)
 
-    limit = float(time_limit(problem.solver) or 120)  # cut to the run's deadline where there is one
+    limit = problem.solver.time_left()  # cut to the run's deadline where there is one
     bound: float | None = None
     allowed = None
     build_s = solve_s = 0.0
-    strategy = "full" if problem.solver.get("strategy", "sectors") == "full" else "lp_screen"
+    strategy = "full" if problem.solver.strategy == "full" else "lp_screen"
     if strategy == "lp_screen":  # also where "sectors" does not apply
         relaxed, rvar = build_model(problem, relax=True, **kw)
         build_s += time.perf_counter() - t0
@@ -67,7 +67,7 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
         build_s += time.perf_counter() - t2
         solve_s += run_model(prob, problem, mip=True, time_limit=limit - solve_s)
     out = extract(prob, var, problem, integral=True)
-    target = float(problem.solver.get("mip_rel_gap", 0.01))
+    target = problem.solver.mip_rel_gap
     gap = mip_gap(prob)
     if bound is not None:
         inc = out["objective"]
@@ -101,20 +101,18 @@ def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "wor
     (sensors, effectors) is a MIP start, e.g. the nominal plan."""
     p = problems[0]
     # One "sector" holding the whole problem, budget capped rather than priced: the same screened solve.
-    target = float(p.solver.get("mip_rel_gap", 0.01))
-    r = solve_sector({"problem": p, "worlds": problems[1:], "mode": mode, "price": None, "start": start,
-                               "threads": p.solver.get("threads"), "time_limit_s": p.solver.get("time_limit_s"),
-                               "mip_rel_gap": target})
-    if r.get("infeasible"):
+    target = p.solver.mip_rel_gap
+    r = solve_sector(SectorTask(problem=p, worlds=tuple(problems[1:]), mode=mode, start=start, threads=p.solver.threads))
+    if r.outcome == "infeasible":
         raise InfeasibleError("the robust plan's constraints cannot all be met: the units in service cost more "
                               "than the budget in some draw")
-    if "error" in r:
-        raise SolverError(f"no usable robust plan ({r['error']}); raise solver.time_limit_s or plan against "
-                          "fewer draws")
-    gap = max(r["bound"] - r["objective"], 0.0) / max(abs(r["bound"]), abs(r["objective"]), 1e-9)
+    if not r.solved:
+        raise SolverError(f"no usable robust plan ({r.message or 'no plan within the time limit'}); raise "
+                          "solver.time_limit_s or plan against fewer draws")
+    gap = max(r.bound - r.objective, 0.0) / max(abs(r.bound), abs(r.objective), 1e-9)
     status = "optimal" if gap <= target + 1e-9 else "gap_above_target"
-    return check(p, Solved(status=status, sensors=r["sensors"], effectors=r["effectors"], conventional=r["conventional"],
-                  detected=r["detected"], engagements=r["engagements"], objective=r["objective"], gap=gap,
-                  build_s=r["build_s"], solve_s=r["solve_s"], sizes=r["sizes"],
-                  info={"strategy": "full", "robust": {"mode": mode, "worlds": len(problems)}, "bound": r["bound"]}))
+    return check(p, Solved(status=status, sensors=r.sensors, effectors=r.effectors, conventional=r.conventional,
+                  detected=r.detected, engagements=r.engagements, objective=r.objective, gap=gap,
+                  build_s=r.build_s, solve_s=r.solve_s, sizes=r.sizes,
+                  info={"strategy": "full", "robust": {"mode": mode, "worlds": len(problems)}, "bound": r.bound}))
 

@@ -1,15 +1,19 @@
 """One nation's MILP at a price on money, or a chain of prices, or its exact-evaluation LP, or its robust
-MILP over several worlds: the unit of work a :class:`planner.lp.runner.Runner` hands to a worker process."""
+MILP over several worlds: the unit of work a :class:`planner.lp.runner.Runner` hands to a worker process
+(:class:`SectorTask`), and what comes back (:class:`TaskResult`). Both are frozen and pickle as they are."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pulp
 
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
+from planner.lp.result import FixedPlan
 from planner.lp.solver import (
     build_start,
     extract,
@@ -20,100 +24,166 @@ from planner.lp.solver import (
     timed_out,
 )
 from planner.problem import PlanningProblem
+from planner.settings import SolverSettings
+
+__all__ = ["CHAIN_ABS_GAP_SHARE", "SectorTask", "TaskResult", "solve_sector"]
+
+
+@dataclass(frozen=True)
+class SectorTask:
+    """What to solve for one nation (or, for a robust plan without sectors, the whole problem)."""
+
+    problem: PlanningProblem
+    price: float | None = None  # objective units per euro; None: money capped by the budget row
+    threads: int | None = 1  # HiGHS threads; None: the solver's own (in this process)
+    time_limit_s: float | None = None  # None: the problem's solver.time_limit_s
+    mip_rel_gap: float | None = None  # None: the problem's solver.mip_rel_gap
+    mip_abs_gap: float | None = None
+    prices: tuple[float, ...] = ()  # a chain of prices, dearest first, each started from the previous plan
+    prev_value: float | None = None  # the value of the plan a chain starts from (its first absolute gap)
+    start: tuple[np.ndarray, np.ndarray] | None = None  # MIP start: sensors (M, S), effectors (M, E)
+    allowed: tuple[np.ndarray, np.ndarray] | None = None  # builds allowed; every other is barred
+    fixed: FixedPlan | None = None  # the exact-evaluation LP of this plan
+    worlds: tuple[PlanningProblem, ...] = ()  # robust: the catalog draws besides ``problem``
+    mode: str = "worst"  # robust: how worlds combine
+    cheapest: bool = False  # the least money meeting the nation's requirements (systems.min_detection)
+
+    def replace(self, **changes: Any) -> SectorTask:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """A task's outcome: a plan's arrays (in the task problem's index space) with its objective and bound, or why
+    there is none (``infeasible``, ``timeout``: no plan within the time, ``error``: ``message`` says)."""
+
+    outcome: Literal["solved", "infeasible", "timeout", "error"] = "solved"
+    message: str = ""
+    sensors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    effectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    conventional: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    detected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    engagements: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    objective: float = 0.0
+    bound: float = 0.0
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    sizes: dict[str, int] = field(default_factory=dict)
+    worlds: tuple[dict[str, np.ndarray], ...] = ()  # robust: each world's detections and engagements
+    chain: tuple[TaskResult, ...] = ()  # a chain of prices: one result per price
+
+    @property
+    def solved(self) -> bool:
+        return self.outcome == "solved"
+
+    def replace(self, **changes: Any) -> TaskResult:
+        return dataclasses.replace(self, **changes)
+
 
 #: In a chain of prices, each national MILP may stop this share of the allowed gap times the value of
 #: the plan at the previous (dearer) price from its bound: that plan is smaller, so the stop is safe.
 CHAIN_ABS_GAP_SHARE = 0.5
 
 
-def _solve_chain(task: dict[str, Any]) -> dict[str, Any]:
+def _solve_chain(task: SectorTask) -> TaskResult:
     """One nation at several prices, dearest first, each MILP started from the plan at the previous price."""
-    sub: PlanningProblem = task["problem"]
-    start, prev_value = task.get("start"), task.get("prev_value")
+    sub = task.problem
+    start, prev_value = task.start, task.prev_value
+    gap = sub.solver.mip_rel_gap if task.mip_rel_gap is None else task.mip_rel_gap
     results = []
-    for mu in task["prices"]:
-        gap_abs = CHAIN_ABS_GAP_SHARE * task["mip_rel_gap"] * prev_value if prev_value else None
-        r = solve_sector({**task, "prices": None, "price": mu, "start": start, "mip_abs_gap": gap_abs})
-        if "error" in r or r.get("infeasible"):
+    for mu in task.prices:
+        gap_abs = CHAIN_ABS_GAP_SHARE * gap * prev_value if prev_value else None
+        r = solve_sector(task.replace(prices=(), price=mu, start=start, mip_abs_gap=gap_abs))
+        if r.outcome in ("error", "infeasible"):
             return r
         results.append(r)
-        start, prev_value = (r["sensors"], r["effectors"]), sub.drone_value(r["engagements"])
-    return {"chain": results}
+        start, prev_value = (r.sensors, r.effectors), sub.drone_value(r.engagements)
+    return TaskResult(chain=tuple(results))
 
 
-def solve_sector(task: dict[str, Any]) -> dict[str, Any]:
+def _settings(task: SectorTask) -> SolverSettings:
+    """The problem's solver settings with the task's threads, limit and gaps."""
+    s = task.problem.solver
+    return s.replace(threads=task.threads, time_limit_s=s.time_limit_s if task.time_limit_s is None
+                     else task.time_limit_s, mip_rel_gap=s.mip_rel_gap if task.mip_rel_gap is None
+                     else task.mip_rel_gap, mip_abs_gap=task.mip_abs_gap)
+
+
+def solve_sector(task: SectorTask) -> TaskResult:
     """Solve one nation's priced MILP (or, with ``fixed``, its exact-evaluation LP; with ``prices``, a
     chain of them). Runs in a worker."""
-    if task.get("prices"):
+    if task.prices:
         return _solve_chain(task)
-    sub: PlanningProblem = task["problem"]
+    sub = task.problem
     t0 = time.perf_counter()
-    fixed = task.get("fixed")
-    worlds = [sub, *task["worlds"]] if task.get("worlds") else None
-    deadline = sub.solver.get("deadline")
+    fixed = task.fixed
+    worlds = [sub, *task.worlds] if task.worlds else None
+    deadline = sub.solver.deadline
     if fixed is None and worlds is None and deadline is not None and time.time() >= deadline:
-        return {"timeout": True, "build_s": 0.0, "solve_s": 0.0, "sizes": {}}  # queued past the run's deadline
+        return TaskResult(outcome="timeout")  # queued past the run's deadline
     screen_bound = None
     if fixed is not None:
         prob, var = build_model(sub, fixed=fixed)
     elif worlds is not None:  # robust planning: one set of builds against several worlds
-        allowed = task.get("allowed")
+        allowed = task.allowed
         if allowed is None:
             # The robust MILP is several times the nominal one and far harder: screen it by its LP
             # relaxation (whose optimum stays the proven bound), keeping the MIP start's builds too.
             allowed, screen_bound = _robust_screen(worlds, task)
-        prob, var = build_robust_model(worlds, mode=task["mode"], money_price=task["price"], allowed=allowed)
-    elif task.get("cheapest"):  # the least money meeting the nation's requirements (systems.min_detection)
+        prob, var = build_robust_model(worlds, mode=task.mode, money_price=task.price, allowed=allowed)
+    elif task.cheapest:  # the least money meeting the nation's requirements (systems.min_detection)
         prob, var = build_model(sub, objective="min_cost")
     else:
-        prob, var = build_model(sub, money_price=task["price"], allowed=task.get("allowed"))
+        prob, var = build_model(sub, money_price=task.price, allowed=task.allowed)
     t1 = time.perf_counter()
-    options = {**sub.solver, "threads": task["threads"], "time_limit_s": task["time_limit_s"],
-               "mip_rel_gap": task["mip_rel_gap"], "mip_abs_gap": task.get("mip_abs_gap")}
-    start = build_start(var, *task["start"]) if task.get("start") is not None and fixed is None else None
+    start = build_start(var, *task.start) if task.start is not None and fixed is None else None
     try:
         with quiet_stdout():
-            prob.solve(make_solver(options, mip=fixed is None, start=start))
+            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start))
     except pulp.PulpSolverError as exc:
-        return {"error": f"the HiGHS solver failed: {exc}"}
+        return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
     if prob.status == pulp.LpStatusInfeasible:
-        return {"infeasible": True}
+        return TaskResult(outcome="infeasible")
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and fixed is None \
             and worlds is None and timed_out(prob):
         # The time limit (or the run's deadline) came before any plan: the caller keeps the nation's
         # plan with nothing new built, bounded by everything its border faces.
-        return {"timeout": True, "build_s": t1 - t0, "solve_s": time.perf_counter() - t1, "sizes": model_sizes(prob)}
+        return TaskResult(outcome="timeout", build_s=t1 - t0, solve_s=time.perf_counter() - t1,
+                          sizes=model_sizes(prob))
     if prob.status != pulp.LpStatusOptimal or prob.sol_status not in (pulp.LpSolutionOptimal,
                                                                       pulp.LpSolutionIntegerFeasible):
-        return {"error": f"no usable plan for {sub.nations[int(sub.cell_nation[0]) if len(sub.cell_nation) else 0]}"
-                         f": solver status '{pulp.LpStatus[prob.status]}'"}
+        nation = sub.nations[int(sub.cell_nation[0]) if len(sub.cell_nation) else 0]
+        return TaskResult(outcome="error",
+                          message=f"no usable plan for {nation}: solver status '{pulp.LpStatus[prob.status]}'")
+    robust_worlds: tuple[dict[str, np.ndarray], ...] = ()
     if worlds is not None:
         rob = robust_extract(prob, var, worlds)
-        out = {**{k: v for k, v in rob.items() if k != "worlds"}, **rob["worlds"][0],
-               "worlds": rob["worlds"]}
+        out = {**{k: v for k, v in rob.items() if k != "worlds"}, **rob["worlds"][0]}
+        robust_worlds = tuple(rob["worlds"])
     else:
         out = extract(prob, var, sub, integral=fixed is None)
     bound = mip_dual_bound(prob) if fixed is None else out["objective"]
     if screen_bound is not None:  # the screened MILP's own bound holds only over the screened builds
         bound = screen_bound
-    return {**out, "bound": out["objective"] if bound is None else max(bound, out["objective"]),
-            "build_s": t1 - t0, "solve_s": time.perf_counter() - t1, "sizes": model_sizes(prob)}
+    return TaskResult(sensors=out["sensors"], effectors=out["effectors"], conventional=out["conventional"],
+                      detected=out["detected"], engagements=out["engagements"], objective=out["objective"],
+                      bound=out["objective"] if bound is None else max(bound, out["objective"]),
+                      build_s=t1 - t0, solve_s=time.perf_counter() - t1, sizes=model_sizes(prob), worlds=robust_worlds)
 
 
-def _robust_screen(worlds: list[PlanningProblem], task: dict[str, Any]) -> tuple[tuple[np.ndarray, np.ndarray] | None,
-                                                                                float | None]:
+def _robust_screen(worlds: list[PlanningProblem], task: SectorTask) -> tuple[tuple[np.ndarray, np.ndarray] | None,
+                                                                            float | None]:
     """The builds a robust national MILP may use: those the LP relaxation uses and those of the MIP start;
     and the relaxation's optimum, a bound on the unscreened MILP."""
     sub = worlds[0]
-    prob, var = build_robust_model(worlds, mode=task["mode"], money_price=task["price"], relax=True)
+    prob, var = build_robust_model(worlds, mode=task.mode, money_price=task.price, relax=True)
     with quiet_stdout():
-        prob.solve(make_solver({**sub.solver, "threads": task["threads"],
-                                    "time_limit_s": task["time_limit_s"]}, mip=False))
+        prob.solve(make_solver(_settings(task).replace(mip_abs_gap=None), mip=False))
     sensors = np.zeros(sub.in_service_sensors.shape, dtype=bool)
     effectors = np.zeros(sub.in_service_effectors.shape, dtype=bool)
-    if task.get("start") is not None:
-        sensors |= task["start"][0] > 0.5
-        effectors |= task["start"][1] > 0.5
+    if task.start is not None:
+        sensors |= task.start[0] > 0.5
+        effectors |= task.start[1] > 0.5
     if prob.status != pulp.LpStatusOptimal:  # no screen: every build stays open, the MILP's own bound holds
         return None, None
     for (j, k), v in var["sensors"].items():
