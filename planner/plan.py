@@ -18,6 +18,7 @@ from planner.config.io import Scenario
 from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
 from planner.lp import sectors
+from planner.lp.families import explain
 from planner.lp.result import FixedPlan, Solved
 from planner.lp.solve import solve
 from planner.problem import PlanningProblem, build_problem
@@ -98,17 +99,8 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
 
 
 def _explain_infeasible(p: PlanningProblem, found: str) -> str:
-    parts = p.surveillance_shortfall()
-    if p.objective == "max_defeat_with_floor":
-        best = p.budget_eur / float(np.min(p.conv_cost_eur
-                                           / p.conv_score)) if len(p.conv_score) else 0.0
-        parts.append(f"conventional_floor {p.conventional_floor:g} is unreachable within €{p.budget_eur / 1e9:.2f}bn: "
-                     f"at most about {best:.1f} capability points")
-    for t, rate in p.defeat_targets.items():
-        reach = best_reachable_rate(p, t)
-        if reach + 1e-6 < rate:
-            parts.append(f"defeat-rate target {rate:g} for {p.threat_ids[t]} is unreachable within "
-                         f"€{p.budget_eur / 1e9:.2f}bn: best reachable {reach:.3f}")
+    """Why no plan exists, from the data: each constraint family's explanation (planner.lp.families.explain)."""
+    parts = explain(p, best_reachable_rate)
     if not parts:
         parts.append("the targets are each reachable alone but not together within the budget" if p.defeat_targets
                      else found)

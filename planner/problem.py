@@ -169,6 +169,13 @@ class PlanningProblem:
             per_site += np.clip(built - old, 0, None) @ unit + np.maximum(built, old) @ op * h
         return np.bincount(self.site_nation, weights=per_site, minlength=len(self.nations))
 
+    def spend_by_nation(self, sensors: np.ndarray, effectors: np.ndarray, engagements: np.ndarray) -> np.ndarray:
+        """Drone-defence euros over the horizon by nation, (nations,): builds where they stand (by site),
+        munitions where they are fired (by cell)."""
+        shots = engagements.sum(1) @ (self.effector_shots * self.effector_cost_per_shot_eur) * self.raids  # (N,)
+        return self.build_cost_by_nation(sensors, effectors) + np.bincount(self.cell_nation, weights=shots,
+                                                                             minlength=len(self.nations))
+
     def detection_probability(self, sensors: np.ndarray) -> np.ndarray:
         """Exact P(detect) per (cell, threat), (N, T): 1 − exp(−Σ looks) over the sensors built (M, S)."""
         built = sensors[self.det_site, self.det_sensor] > 0.5
@@ -199,8 +206,8 @@ class PlanningProblem:
 
         Returns it with the indices of its cells and sites in this problem. Every field is sliced by the axis
         it declares in :data:`AXES` (pairs keep those whose cell and site are both the nation's, with their
-        indices renumbered). The budget is this problem's (or the nation's cap where one is set); the caller
-        prices or limits money, and keeps the floor and class targets, which span nations.
+        indices renumbered). Shared fields are kept whole: the constraint families decide what a national
+        model keeps of those (:func:`planner.lp.families.national`).
         """
         ci = np.flatnonzero(self.cell_nation == nation)
         si = np.flatnonzero(self.site_nation == nation)
@@ -218,11 +225,7 @@ class PlanningProblem:
             for name in names:
                 value = getattr(self, name)[keep[axis]]
                 changes[name] = renumber[INDEXES[name]][value] if name in INDEXES else value
-        cap = self.nation_cap_eur.get(nation)
-        sub = dataclasses.replace(
-            self, **changes, budget_eur=self.budget_eur if cap is None else min(cap, self.budget_eur),
-            nation_cap_eur={}, conventional_floor=0.0, defeat_targets={})
-        return sub, ci, si
+        return dataclasses.replace(self, **changes), ci, si
 
     def sizes(self) -> dict[str, int]:
         return {"cells": len(self.cell_ids), "threats": len(self.threat_ids), "sites": len(self.site_ids),

@@ -34,5 +34,5 @@ def test_sectors_partition_the_flank() -> None:
         assert sub.p_kill is p.p_kill and sub.min_detection is p.min_detection
     assert sum(len(p.sector(n)[0].det_cell) for n in range(2)) == len(p.det_cell)
     capped = dataclasses.replace(p, nation_cap_eur={1: 1.5})
-    assert capped.sector(1)[0].budget_eur == 1.5 and capped.sector(0)[0].budget_eur == p.budget_eur
+    assert capped.sector(1)[0].budget_eur == p.budget_eur and capped.sector(1)[0].nation_cap_eur == {1: 1.5}
     assert np.array_equal(capped.sector(1)[0].mag_share, p.mag_share[[2, 3]])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError
 from planner.lp import runner, sectors
-from planner.lp.check import violations
+from planner.lp.families import national, violations
 from planner.lp.formulation import build_model
 from planner.lp.solve import solve
 from planner.lp.solver import mip_dual_bound
@@ -78,7 +78,7 @@ def test_sector_subproblem_keeps_its_own_pairs() -> None:
     assert sub.det_cell.tolist() == [0] and sub.det_site.tolist() == [0]
     assert sub.eng_site.tolist() == [1] and not sub.conv_ids
     capped = dataclasses.replace(p, nation_cap_eur={1: 1.5})
-    assert capped.sector(1)[0].budget_eur == 1.5 and capped.sector(0)[0].budget_eur == 4.0
+    assert national(capped, 1)[0].budget_eur == 1.5 and national(capped, 0)[0].budget_eur == 4.0
 
 
 def test_nation_cap_holds_in_sectors() -> None:
@@ -228,8 +228,8 @@ def test_in_service_beyond_a_nation_cap_is_reported() -> None:
     ins[3, 0] = True
     p = dataclasses.replace(base, in_service_effectors=ins, effector_operating_eur_per_year=np.array([1.0]),
                             horizon_years=3, nation_cap_eur={1: 2.0})
-    with pytest.raises(InfeasibleError, match=r"units in service in BB cost more to operate than its budget "
-                                              r"allows \(€0\.00bn\)"):
+    with pytest.raises(InfeasibleError, match=r"units in service in BB cost €0\.00bn to operate, more than its cap "
+                                              r"\(budget\.per_nation_eur, €0\.00bn\)"):
         solve_problem(p)
 
 

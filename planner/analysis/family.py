@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.errors import ConfigError, InfeasibleError
 from planner.lp.choice import choose_among, conventional_term, conventional_values
+from planner.lp.families import national
 from planner.lp.result import SectorPlan
 from planner.lp.runner import Runner
 from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan
@@ -231,7 +232,7 @@ def build_family(p: PlanningProblem, *, prices: list[float] | None = None, worke
                             "sweeps decompose the flank by nation: set it to false (each nation covers its own "
                             "border)")])
     nations = sector_nations(p)
-    family = Family(problem=p, nations=nations, subs=[p.sector(n) for n in nations], prices=[], plans=[],
+    family = Family(problem=p, nations=nations, subs=[national(p, n) for n in nations], prices=[], plans=[],
                     workers=workers or max(1, p.solver.threads or 1), scheduler=scheduler)
     if prices is None:
         ref = reference_price(p)

@@ -1,36 +1,42 @@
-"""The plan checker: a solved plan held against every constraint family, from the problem's arrays alone.
-
-Every solve path runs it on what it returns (:func:`check`); a violation is a :class:`SolverError` naming
-the family and the numbers, never a returned plan. It imports no pulp: it recomputes each family from the
-plan's arrays, so that a bug in building a model, combining national plans or reading a solution back
-cannot hand the user a plan that breaks the budget, the rules of engagement or the physics.
-
-Families (docs/formulation.md): builds (0/1, units in service kept), budget, national caps, conventional
-floor and minimum holdings, class targets, detection (engaged ≤ detected ≤ exact detection), reach (only
-from sites in reach, so rules of engagement and no-fire zones), magazines, decoy shares.
+"""Each constraint family's check of a solved plan, from the problem's arrays alone (no pulp): the half of a
+family (:mod:`planner.lp.families`) that recomputes it, so that a bug in building a model, combining national
+plans or reading a solution back cannot hand the user a plan that breaks the budget, the rules of engagement or
+the physics. A checker returns one line per violation ("what and by how much"); :func:`planner.lp.families.check`
+runs them all on every plan a solve path returns.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from planner.errors import SolverError
 from planner.lp.result import FixedPlan, Solved
 from planner.problem import PlanningProblem
 
-__all__ = ["FAMILIES", "check", "violations"]
+__all__ = ["ABS_TOL", "REL_TOL", "Checker", "Context", "check_budget", "check_builds", "check_detection",
+           "check_floor", "check_magazines", "check_national_caps", "check_reach", "check_surveillance",
+           "check_targets"]
 
 #: Relative and absolute tolerances of the checks (the solver's feasibility tolerance is 1e-7 on scaled rows).
 REL_TOL = 1e-6
 ABS_TOL = 1e-6
 
-Checker = Callable[[PlanningProblem, Solved, dict[str, object]], list[str]]
+@dataclass(frozen=True)
+class Context:
+    """What a plan is checked against besides the problem: an exact evaluation's fixed plan (its builds were held
+    to the planning families when planned), class targets and objective overriding the problem's."""
+
+    fixed: FixedPlan | None = None
+    targets: dict[int, float] | None = None
+    objective: str | None = None
 
 
-def _builds(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+Checker = Callable[[PlanningProblem, Solved, Context], list[str]]
+
+
+def check_builds(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     out: list[str] = []
     for name, built, old in (("sensors", s.sensors, p.in_service_sensors),
                              ("effectors", s.effectors, p.in_service_effectors)):
@@ -47,50 +53,34 @@ def _builds(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
     return out
 
 
-def _nation_spend(p: PlanningProblem, s: Solved) -> dict[int, float]:
-    """Drone-defence euros over the horizon by nation: builds by site, munitions by cell."""
-    h = p.horizon_years
-    spend: dict[int, float] = defaultdict(float)
-    for built, old, unit, op in ((s.sensors, p.in_service_sensors, p.sensor_unit_cost_eur,
-                                  p.sensor_operating_eur_per_year),
-                                 (s.effectors, p.in_service_effectors, p.effector_unit_cost_eur,
-                                  p.effector_operating_eur_per_year)):
-        per_site = (np.clip(built - old, 0, None) * unit + np.maximum(built, old) * op * h).sum(1)
-        for n in np.unique(p.site_nation):
-            spend[int(n)] += float(per_site[p.site_nation == n].sum())
-    shots = s.engagements.sum(1) @ (p.effector_shots * p.effector_cost_per_shot_eur) * p.raids  # (N,)
-    for n in np.unique(p.cell_nation):
-        spend[int(n)] += float(shots[p.cell_nation == n].sum())
-    return spend
-
-
-def _money(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
-    out: list[str] = []
-    fixed = ctx.get("fixed")
-    limit = fixed.cost_eur * (1 + 1e-9) + 1.0 if isinstance(fixed, FixedPlan) else p.budget_eur
+def check_budget(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    limit = ctx.fixed.cost_eur * (1 + 1e-9) + 1.0 if ctx.fixed is not None else p.budget_eur
     total = p.costs(s.sensors, s.effectors, s.engagements, s.conventional)["total"]
-    if total > limit * (1 + REL_TOL):
-        out.append(f"budget: the plan spends €{total:,.0f}, over €{limit:,.0f}")
-    if p.nation_cap_eur and not isinstance(fixed, FixedPlan):
-        spend = _nation_spend(p, s)
-        for n, cap in p.nation_cap_eur.items():
-            if spend.get(n, 0.0) > cap * (1 + REL_TOL) + REL_TOL * p.budget_eur:
-                out.append(f"national cap of {p.nations[n]}: €{spend[n]:,.0f} spent, cap €{cap:,.0f}")
-    return out
+    return [f"budget: the plan spends €{total:,.0f}, over €{limit:,.0f}"] if total > limit * (1 + REL_TOL) else []
 
 
-def _floor_and_targets(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+def check_national_caps(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    if not p.nation_cap_eur or ctx.fixed is not None:
+        return []
+    spend = p.spend_by_nation(s.sensors, s.effectors, s.engagements)
+    return [f"national cap of {p.nations[n]}: €{spend[n]:,.0f} spent, cap €{cap:,.0f}"
+            for n, cap in p.nation_cap_eur.items() if spend[n] > cap * (1 + REL_TOL) + REL_TOL * p.budget_eur]
+
+
+def check_floor(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    if ctx.fixed is not None or (ctx.objective or p.objective) != "max_defeat_with_floor" or not len(p.conv_score):
+        return []  # an exact evaluation re-optimises engagements only: the floor was the plan's
+    have = float((s.conventional * p.conv_score).sum())
+    if have < p.conventional_floor * (1 - REL_TOL) - ABS_TOL:
+        return [f"conventional floor: capability {have:.6g} below {p.conventional_floor:.6g}"]
+    return []
+
+
+def check_targets(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     out: list[str] = []
-    if ctx.get("fixed") is not None:
+    if ctx.fixed is not None:
         return out  # an exact evaluation re-optimises engagements only: targets are the plan's, not its
-    kind = ctx.get("objective") or p.objective
-    if kind == "max_defeat_with_floor" and len(p.conv_score):
-        have = float((s.conventional * p.conv_score).sum())
-        if have < p.conventional_floor * (1 - REL_TOL) - ABS_TOL:
-            out.append(f"conventional floor: capability {have:.6g} below {p.conventional_floor:.6g}")
-    targets = ctx.get("targets")
-    targets = p.defeat_targets if targets is None else targets
-    assert isinstance(targets, dict)
+    targets = p.defeat_targets if ctx.targets is None else ctx.targets
     kills = np.einsum("nte,et->t", s.engagements, p.p_kill)
     for t, rate in targets.items():
         need = rate * float(p.demand[:, t].sum())
@@ -100,12 +90,11 @@ def _floor_and_targets(p: PlanningProblem, s: Solved, ctx: dict[str, object]) ->
     return out
 
 
-def _kill_chain(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    """Engaged ≤ detected ≤ what the built sensors detect exactly."""
     out: list[str] = []
     eng, demand = s.engagements, p.demand
     tol = ABS_TOL + REL_TOL * demand
-    if eng.min(initial=0.0) < -ABS_TOL:
-        out.append(f"engagements: negative flows (min {eng.min():.3g})")
     engaged = eng.sum(2)
     exact = demand * p.detection_probability(s.sensors)
     if (engaged > s.detected + tol).any():
@@ -116,7 +105,16 @@ def _kill_chain(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[s
         i, t = np.unravel_index(np.argmax(s.detected - exact), exact.shape)
         out.append(f"detection: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {s.detected[i, t]:.6g} detected, more "
                    f"than the built sensors' exact {exact[i, t]:.6g}")
-    # Reach: engagements only from sites in reach with the effector built there.
+    return out
+
+
+def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    """Engagements only from sites in reach with the effector built there (so rules of engagement and no-fire
+    zones, which the pairs leave out), and none negative."""
+    out: list[str] = []
+    eng, demand = s.engagements, p.demand
+    if eng.min(initial=0.0) < -ABS_TOL:
+        out.append(f"engagements: negative flows (min {eng.min():.3g})")
     reach = np.zeros(eng.shape)
     np.add.at(reach, (p.eng_cell, p.eng_threat, p.eng_effector), s.effectors[p.eng_site, p.eng_effector])
     excess = eng - demand[:, :, None] * np.minimum(reach, 1.0)
@@ -127,7 +125,7 @@ def _kill_chain(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[s
     return out
 
 
-def _magazines_and_decoys(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+def check_magazines(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """Per (cell, effector), over the classes the model engages there (those with drones, a sensor's look and
     a unit in reach): shots within the magazines of the units that cover the cell, decoys drawing their share."""
     out: list[str] = []
@@ -165,34 +163,10 @@ def _magazines_and_decoys(p: PlanningProblem, s: Solved, ctx: dict[str, object])
     return out
 
 
-def _surveillance(p: PlanningProblem, s: Solved, ctx: dict[str, object]) -> list[str]:
+def check_surveillance(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """systems.min_detection: each required share of a nation's drones detected (as promised)."""
-    if ctx.get("fixed") is not None:
+    if ctx.fixed is not None:
         return []  # the builds were held to it when they were planned
     return [f"surveillance requirement of {p.nations[n]}: {have:.4f} of {p.threat_ids[t]} detected, "
             f"{p.min_detection[n, t]:.4f} required"
             for (n, t), have in p.detection_shares(s.detected).items() if have < p.min_detection[n, t] - REL_TOL]
-
-
-#: The families, in the order their violations are reported.
-FAMILIES: dict[str, Checker] = {"builds": _builds, "money": _money, "floor and targets": _floor_and_targets,
-                                "detection and reach": _kill_chain, "magazines and decoys": _magazines_and_decoys,
-                                "surveillance": _surveillance}
-
-
-def violations(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
-               targets: dict[int, float] | None = None, objective: str | None = None) -> list[str]:
-    """Every constraint the plan breaks, one line each ("family: what and by how much")."""
-    ctx: dict[str, object] = {"fixed": fixed, "targets": targets, "objective": objective}
-    return [v for checker in FAMILIES.values() for v in checker(p, s, ctx)]
-
-
-def check(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
-          targets: dict[int, float] | None = None, objective: str | None = None) -> Solved:
-    """``s`` if it holds every family; a :class:`SolverError` naming what it breaks otherwise."""
-    found = violations(p, s, fixed=fixed, targets=targets, objective=objective)
-    if found:
-        raise SolverError("the solver returned a plan that breaks its constraints (a bug: please report it with "
-                          "the scenario): " + "; ".join(found[:5]) + (f"; and {len(found) - 5} more"
-                                                                     if len(found) > 5 else ""))
-    return s

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,12 +55,21 @@ def define_builds(prob: pulp.LpProblem, p: PlanningProblem, role: int, sites: np
     return out
 
 
+@dataclass
+class Money:
+    """Euros over the horizon of a model's plan at one world's prices: terms, terms by nation, and the constants
+    (operation of units in service the model has no variable for), in all and by nation."""
+
+    terms: list[tuple[pulp.LpVariable, float]]
+    by_nation: dict[int, list[tuple[pulp.LpVariable, float]]]
+    fixed: float
+    fixed_by_nation: dict[int, float]
+
+
 def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
                 ye: dict[tuple[int, int], pulp.LpVariable], eng: dict[tuple[int, int, int], pulp.LpVariable],
-                conv: list[pulp.LpVariable]) -> tuple[list[tuple[pulp.LpVariable, float]],
-                                                      dict[int, list[tuple[pulp.LpVariable, float]]],
-                                                      float, dict[int, float]]:
-    """Euros over the horizon at ``p``'s prices: (terms, terms by nation, constant, constant by nation).
+                conv: list[pulp.LpVariable]) -> Money:
+    """Euros over the horizon at ``p``'s prices.
 
     Units in service cost only their operation; those the model has no variable for (they cover
     nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant.
@@ -86,7 +96,7 @@ def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
         nation_terms[int(p.cell_nation[i])].append((v, c))
     for c, u in enumerate(conv):
         cost_terms.append((u, p.conv_unit_cost_eur[c] + horizon * p.conv_operating_eur_per_year[c]))
-    return cost_terms, nation_terms, fixed_cost, nation_fixed
+    return Money(cost_terms, nation_terms, fixed_cost, nation_fixed)
 
 
 def define_conventional(prob: pulp.LpProblem, p: PlanningProblem, *, fixed: FixedPlan | None = None,
@@ -112,6 +122,45 @@ def define_min_detection(prob: pulp.LpProblem, p: PlanningProblem,
         need = share * float(p.demand[cells, t].sum())
         prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintGE,
                                              f"min_detection[{p.nations[n]},{p.threat_ids[t]}]{tag}", need))
+
+
+def define_budget(prob: pulp.LpProblem, p: PlanningProblem, money: Money, limit_eur: float) -> None:
+    """The budget row, in scaled money (:func:`money_scale`): euro coefficients of 10⁹ left HiGHS with primal
+    infeasibilities of a few 10⁻⁶ after "optimal" (reported as a solve error)."""
+    scale = money_scale(p)
+    prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in money.terms]), pulp.LpConstraintLE,
+                                         "budget", (limit_eur - money.fixed) / scale))
+
+
+def define_national_caps(prob: pulp.LpProblem, p: PlanningProblem, money: Money, *, tag: str = "") -> None:
+    """budget.per_nation_eur: what each capped nation's sites build and its cells fire, within its cap."""
+    scale = money_scale(p)
+    for n, cap in p.nation_cap_eur.items():
+        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in money.by_nation[n]]),
+                                             pulp.LpConstraintLE, f"nation_budget[{p.nations[n]}]{tag}",
+                                             (cap - money.fixed_by_nation[n]) / scale))
+
+
+def define_floor(prob: pulp.LpProblem, p: PlanningProblem, conv: list[pulp.LpVariable], kind: str) -> None:
+    """objective.conventional_floor: the conventional capability bought reaches the floor (that objective only)."""
+    if kind != "max_defeat_with_floor":
+        return
+    prob.addConstraint(pulp.LpConstraint(affine([(u, p.conv_score[c]) for c, u in enumerate(conv)]),
+                                         pulp.LpConstraintGE, "conventional_floor", p.conventional_floor))
+
+
+def define_targets(prob: pulp.LpProblem, p: PlanningProblem, eng: dict[tuple[int, int, int], pulp.LpVariable],
+                   targets: dict[int, float]) -> None:
+    """objective.defeat_targets: each class's expected defeats per raid reach its share of the class's drones."""
+    if not targets:
+        return
+    per_class: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    for (_i, t, e), v in eng.items():
+        per_class[t].append((v, p.p_kill[e, t]))
+    for t, rate in targets.items():
+        total = float(p.demand[:, t].sum())
+        prob.addConstraint(pulp.LpConstraint(affine(per_class.get(t, [])), pulp.LpConstraintGE,
+                                             f"defeat_target[{p.threat_ids[t]}]", rate * total))
 
 
 def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
@@ -142,48 +191,25 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     xs = define_builds(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
     ye = define_builds(prob, p, 1, p.eng_site, p.eng_effector, p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
-    detected, eng = define_kill_chain(prob, p, xs, ye, fixed=fixed)
+    world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
     if fixed is None:  # a fixed plan was held to it when it was planned
-        define_min_detection(prob, p, detected)
-
-    # ---- cost -----------------------------------------------------------------------------------
-    cost_terms, nation_terms, fixed_cost, nation_fixed = money_terms(p, xs, ye, eng, conv)
-    cost = affine(cost_terms)
-    budget = p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0
-    # Money rows are scaled (money_scale): euro coefficients of 10⁹ left HiGHS with primal infeasibilities
-    # of a few 10⁻⁶ after "optimal" (reported as a solve error).
-    scale = money_scale(p)
-    prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in cost_terms]), pulp.LpConstraintLE,
-                                         "budget", (budget - fixed_cost) / scale))
-    for n, cap in p.nation_cap_eur.items():
-        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in nation_terms[n]]),
-                                             pulp.LpConstraintLE, f"nation_budget[{p.nations[n]}]",
-                                             (cap - nation_fixed[n]) / scale))
-
-    # ---- objective and class targets --------------------------------------------------------------
-    kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in eng.items()]
-    capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
-    if kind == "max_defeat_with_floor":
-        prob.addConstraint(pulp.LpConstraint(affine(capability), pulp.LpConstraintGE, "conventional_floor",
-                                             p.conventional_floor))
-    if targets:
-        per_class: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-        for (_i, t, e), v in eng.items():
-            per_class[t].append((v, p.p_kill[e, t]))
-        for t, rate in targets.items():
-            total = float(p.demand[:, t].sum())
-            prob.addConstraint(pulp.LpConstraint(affine(per_class.get(t, [])), pulp.LpConstraintGE,
-                                                 f"defeat_target[{p.threat_ids[t]}]", rate * total))
+        define_min_detection(prob, p, world.detected)
+    money = money_terms(p, xs, ye, world.engage, conv)
+    define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
+    define_national_caps(prob, p, money)
+    define_floor(prob, p, conv, kind)
+    define_targets(prob, p, world.engage, targets)
     if fixed is not None or kind != "min_cost":
+        kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in world.engage.items()]
         weight = p.conventional_weight if kind == "max_defeat" else 0.0
         price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
-        obj = kills_value + [(u, weight * s) for u, s in capability] + [(v, -price * c) for v, c in cost_terms]
-        prob.setObjective(affine(obj))
+        obj = kills_value + [(u, weight * p.conv_score[c]) for c, u in enumerate(conv)]
+        prob.setObjective(affine(obj + [(v, -price * c) for v, c in money.terms]))
     else:
-        prob.setObjective(cost)
+        prob.setObjective(affine(money.terms))
 
-    variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": detected, "engage": eng,
-                 "shape": (n_cells, n_threats, n_sites)}
+    variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": world.detected,
+                 "engage": world.engage, "shape": (n_cells, n_threats, n_sites)}
     return prob, variables
 
 
@@ -224,22 +250,18 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
     values = []
     for k, q in enumerate(problems):
         tag = f"@w{k}"
-        detected, eng = define_kill_chain(prob, q, xs, ye, tag=tag)
-        define_min_detection(prob, q, detected, tag=tag)
-        cost_terms, nation_terms, fixed_cost, nation_fixed = money_terms(q, xs, ye, eng, conv)
-        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in cost_terms] + [(spend, -1.0)]),
-                                             pulp.LpConstraintLE, f"spend{tag}", -fixed_cost / scale))
-        for n, cap in q.nation_cap_eur.items():
-            prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in nation_terms[n]]),
-                                                 pulp.LpConstraintLE, f"nation_budget[{q.nations[n]}]{tag}",
-                                                 (cap - nation_fixed[n]) / scale))
-        values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in eng.items()])
-        worlds.append({"detected": detected, "engage": eng})
+        world = define_kill_chain(prob, q, xs, ye, tag=tag)
+        define_min_detection(prob, q, world.detected, tag=tag)
+        money = money_terms(q, xs, ye, world.engage, conv)
+        # the budget in every world: its spend at most the worst world's, which is at most the budget
+        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in money.terms] + [(spend, -1.0)]),
+                                             pulp.LpConstraintLE, f"spend{tag}", -money.fixed / scale))
+        define_national_caps(prob, q, money, tag=tag)
+        values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in world.engage.items()])
+        worlds.append({"detected": world.detected, "engage": world.engage})
     spend.upBound = p.budget_eur / scale
     capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
-    if kind == "max_defeat_with_floor":
-        prob.addConstraint(pulp.LpConstraint(affine(capability), pulp.LpConstraintGE, "conventional_floor",
-                                             p.conventional_floor))
+    define_floor(prob, p, conv, kind)
     if mode == "expected":
         obj = [(v, c / len(values)) for terms in values for v, c in terms]
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import pulp
 
@@ -39,16 +40,20 @@ def affine(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) ->
     return pulp.LpAffineExpression(list(acc.items()), constant=constant)
 
 
-def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
-                ye: dict[tuple[int, int], pulp.LpVariable], *, fixed: FixedPlan | None = None, tag: str = "",
-                ) -> tuple[dict[tuple[int, int], tuple[pulp.LpVariable, float]],
-                           dict[tuple[int, int, int], pulp.LpVariable]]:
-    """Detection and engagement rows of one world (``p``'s ranges and probabilities) over given builds.
+@dataclass
+class World:
+    """The variables of one world's kill chain over shared builds: detection rates {(cell, threat): (rate, λ)},
+    engagement flows {(cell, threat, effector)}, and the sites in reach {(cell, effector): sites}."""
 
-    Returns the detection rates {(cell, threat): (rate, λ)} and engagement flows {(cell, threat, effector)}.
-    ``tag`` suffixes every name, so several worlds can share one model and its builds (robust planning).
-    """
-    # ---- detection: one detection rate per cell and group of threats that the same looks see alike ----
+    detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = field(default_factory=dict)
+    engage: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    cover: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+
+
+def define_detection(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                     world: World, *, fixed: FixedPlan | None = None, tag: str = "") -> None:
+    """Detection (constraints 1-2): one rate per cell and group of threats that the same looks see alike, under
+    a union bound and chords of 1 − e^(−δ); with ``fixed`` builds, the exact rate as an upper bound."""
     looks: dict[tuple[int, int], list[tuple[int, int, float]]] = defaultdict(list)
     for i, t, j, s, w in zip(p.det_cell.tolist(), p.det_threat.tolist(), p.det_site.tolist(),
                              p.det_sensor.tolist(), p.det_weight.tolist(), strict=True):
@@ -57,13 +62,14 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
     for (i, t), sig in looks.items():
         if p.demand[i, t] > 0:
             alike[i, tuple(sorted(sig))].append(t)
-    detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = {}  # (i, t) -> (rate, λ_it)
+    if not alike:
+        return
     cuts = chords()
     for (i, signature), ts in alike.items():
         name = f"{p.cell_ids[i]},{p.threat_ids[ts[0]]}"
         rate = prob.add_variable(f"detect_rate[{name}]{tag}", 0, 1)
         for t in ts:
-            detected[i, t] = (rate, float(p.demand[i, t]))
+            world.detected[i, t] = (rate, float(p.demand[i, t]))
         terms = [(xs[j, s], w) for j, s, w in signature]
         if fixed is not None:
             delta = sum(w * float(v.lowBound) for v, w in terms)  # builds are fixed: bounds hold their values
@@ -84,18 +90,25 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
             prob.addConstraint(pulp.LpConstraint(affine([(rate, 1.0), (delta, -b)]), pulp.LpConstraintLE,
                                                  f"chord{k}[{name}]{tag}", a))
 
-    # ---- engagement: reach rows shared by the threats an effector reaches from the same sites ------
+
+def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
+                 world: World, *, tag: str = "") -> None:
+    """Engagement (constraints 3-4): flows only from built units in reach (rules of engagement and no-fire zones
+    are in the pairs), rows shared by the threats an effector reaches from the same sites; engaged ≤ detected."""
     reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     cover: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
                           p.eng_effector.tolist(), strict=True):
-        if (i, t) in detected:
+        if (i, t) in world.detected:
             reach[i, t, e].append(j)
             cover[i, e].add(j)
+    world.cover = cover
+    if not reach:
+        return
     same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
     for (i, t, e), sites in reach.items():
         same_reach[i, e, tuple(sorted(sites))].append(t)
-    eng: dict[tuple[int, int, int], pulp.LpVariable] = {}
+    eng = world.engage
     for (i, e, reached), ts in same_reach.items():
         builds = [(ye[j, e], 1.0) for j in reached]
         if len(ts) > 1 and len(reached) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
@@ -112,19 +125,26 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
             prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
                                                  pulp.LpConstraintLE, f"reach[{name}]{tag}", 0))
     by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
-    by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
-    for (i, t, e), v in eng.items():
+    for (i, t, _e), v in eng.items():
         by_cell_threat[i, t].append(v)
-        by_cell_eff[i, e].append((t, v))
     for (i, t), vs in by_cell_threat.items():
-        rate, lam = detected[i, t]
+        rate, lam = world.detected[i, t]
         prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam)] + [(v, 1.0) for v in vs]),
                                              pulp.LpConstraintLE, f"engaged_le_detected[{p.cell_ids[i]},"
                                              f"{p.threat_ids[t]}]{tag}", 0))
+
+
+def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
+                     world: World, *, tag: str = "") -> None:
+    """Magazines and decoys (constraints 5-6): shots at surge within the magazines shared among the cells a unit
+    covers; where decoys and real drones mix, decoys draw their share of the shots."""
+    by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
+    for (i, t, e), v in world.engage.items():
+        by_cell_eff[i, e].append((t, v))
     for (i, e), tv in by_cell_eff.items():
         load = p.surge_factor * p.effector_shots[e]
         terms = [(v, load) for _, v in tv]
-        terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(cover[i, e])]
+        terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(world.cover[i, e])]
         prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE,
                                              f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
         # Decoys draw shots: what an effector fires at in a cell follows the detected mix.
@@ -137,4 +157,15 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
                 terms = [(v, (1.0 if p.threat_decoy[t] else 0.0) - phi) for t, v in tv]
                 prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintGE,
                                                      f"decoy_share[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
-    return detected, eng
+
+
+def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                      ye: dict[tuple[int, int], pulp.LpVariable], *, fixed: FixedPlan | None = None, tag: str = "",
+                      ) -> World:
+    """The kill chain of one world (``p``'s ranges and probabilities) over given builds: its families in order.
+    ``tag`` suffixes every name, so several worlds can share one model and its builds (robust planning)."""
+    world = World()
+    define_detection(prob, p, xs, world, fixed=fixed, tag=tag)
+    define_reach(prob, p, ye, world, tag=tag)
+    define_magazines(prob, p, ye, world, tag=tag)
+    return world

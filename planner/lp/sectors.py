@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
-from planner.lp.check import check
 from planner.lp.choice import conventional_term, conventional_values, pick_plans
+from planner.lp.families import FAMILIES, check, explain, holds_per_nation, national
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved
 from planner.lp.runner import Runner, worker_count
@@ -88,9 +88,9 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     limit = p.solver.time_left()  # cut to the run's deadline where there is one
     target = p.solver.mip_rel_gap
     nations = sector_nations(p)
-    subs = [p.sector(n) for n in nations]
+    subs = [national(p, n) for n in nations]
     worlds = list(worlds or [])
-    world_subs = [[q.sector(n)[0] for q in worlds] for n in nations]
+    world_subs = [[national(q, n)[0] for q in worlds] for n in nations]
     k, val, mu_conv = conventional_values(p, kind)
     if worlds:  # conventional units priced at their dearest world too
         k = np.max([k] + [q.conv_cost_eur for q in worlds], axis=0)
@@ -237,18 +237,13 @@ def null_plans(runner: Runner, tasks: list[SectorTask]) -> list[SectorPlan]:
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
         sub = tasks[n].problem
         if r.outcome == "infeasible" and not sub.detection_requirements():
-            raise InfeasibleError(f"the units in service in {sub.nations[int(sub.site_nation[0])]} cost more to "
-                                  f"operate than its budget allows (€{sub.budget_eur / 1e9:.2f}bn)")
+            raise InfeasibleError(_why_infeasible(sub, sub.nations[int(sub.site_nation[0])]))
         if r.outcome == "infeasible":  # the units in service alone fall short of the nation's min_detection
             out[n] = _empty_plan(sub, _price(tasks[n]), admissible=False)
             continue
         out[n] = sector_plan(sub, r, _price(tasks[n]), list(tasks[n].worlds), tasks[n].mode)
-    for n, plan in enumerate(out):  # an empty plan must meet the nation's surveillance requirements too
-        sub = tasks[n].problem
-        if plan is not None and plan.admissible and any(
-                have < sub.min_detection[k, t] - 1e-9 for (k, t), have in sub.detection_shares(plan.detected).items()):
-            plan.admissible = False
-    # Where it does not, the nation's cheapest plan is the one that meets them at least cost.
+    # Where a nation's empty plan breaks a family that holds per nation (its surveillance requirements), the
+    # nation's cheapest plan is the one that meets them at least cost.
     short = [n for n, plan in enumerate(out) if plan is not None and not plan.admissible]
     cheapest = [tasks[n].replace(start=None, allowed=None, worlds=(), cheapest=True) for n in short]
     for n, r in zip(short, runner.map(cheapest) if short else [], strict=True):
@@ -262,31 +257,42 @@ def _price(task: SectorTask) -> float:
 
 
 def _empty_plan(sub: PlanningProblem, price: float, *, admissible: bool = True) -> SectorPlan:
-    """Units in service only, engaging nothing (its value and cost are counted as nothing)."""
+    """Units in service only, engaging nothing (its value and cost are counted as nothing); admissible only if
+    it holds every family that holds per nation."""
     shape = sub.demand.shape
-    return SectorPlan(price=price, sensors=sub.in_service_sensors.astype(float),
+    plan = SectorPlan(price=price, sensors=sub.in_service_sensors.astype(float),
                       effectors=sub.in_service_effectors.astype(float), detected=np.zeros(shape),
-                      engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0,
-                      admissible=admissible)
+                      engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0)
+    plan.admissible = admissible and not holds_per_nation(sub, plan.sensors, plan.effectors, plan.detected,
+                                                          plan.engagements)
+    return plan
+
+
+def _no_rate(_p: PlanningProblem, _t: int) -> float:
+    raise AssertionError("a national sub-problem has no class targets")
 
 
 def _why_infeasible(sub: PlanningProblem, nation: str) -> str:
-    """Why one nation's MILP has no plan, from the data."""
-    shortfall = sub.surveillance_shortfall()
-    if shortfall:
-        return "; ".join(shortfall) + ": lower the share, or allow more sensors (systems.sensors)"
-    if sub.detection_requirements():
+    """Why one nation's MILP has no plan, from the data: the families' explanations (a national sub-problem
+    keeps the families that hold per nation, and its budget is the nation's money)."""
+    reasons = explain(sub, _no_rate)
+    if sub.surveillance_shortfall():
+        return "; ".join(reasons) + ": lower the share, or allow more sensors (systems.sensors)"
+    if reasons:
+        return "; ".join(reasons)
+    if sub.detection_requirements():  # each share reachable, the operation of units in service affordable
         return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "
                 f"(€{sub.budget_eur / 1e9:.2f}bn, with the operation of its units in service): lower the share or "
                 "raise the budget")
-    return (f"the units in service in {nation} cost more to operate than its budget allows "
-            f"(€{sub.budget_eur / 1e9:.2f}bn)")
+    return f"{nation}'s national model has no plan: {', '.join(f.name for f in FAMILIES if f.per_nation)} conflict"
 
 
 def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[PlanningProblem] | None = None,
                 mode: str | None = None) -> SectorPlan:
-    """A national result as a candidate plan: its value and cost at the nation's prices (robust: the worst or mean
-    world's value and the dearest world's cost)."""
+    """A national model's plan as a candidate: its value and cost at the nation's prices (robust: the worst or mean
+    world's value and the dearest world's cost). The national model held it to every family that holds per nation
+    (and the plan finally chosen is checked against all of them); plans made outside a model, the empty plans, are
+    checked when made (:func:`_empty_plan`)."""
     if not worlds:
         cost = sub.costs(r.sensors, r.effectors, r.engagements, np.zeros(0))["total"]
         value = sub.drone_value(r.engagements)
@@ -314,7 +320,7 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     re-optimised within what that nation's part of the plan spends."""
     t0 = time.perf_counter()
     nations = sector_nations(p)
-    subs = [p.sector(n) for n in nations]
+    subs = [national(p, n) for n in nations]
     tasks = []
     for n, (sub, ci, si) in zip(nations, subs, strict=True):
         planned = FixedPlan(sensors=fixed.sensors[si], effectors=fixed.effectors[si], conventional=np.zeros(0),

@@ -12,7 +12,7 @@ import numpy as np
 import pulp
 
 from planner.errors import InfeasibleError, SolverError
-from planner.lp.check import check
+from planner.lp.families import check
 from planner.lp.formulation import build_model
 from planner.lp.result import FixedPlan, Solved
 from planner.lp.solver import extract, mip_gap, model_sizes, run_model

@@ -1,0 +1,165 @@
+"""The constraint families, declared once: what each holds, where its rows are built, how a plan is checked
+against it, whether it holds per nation, and how it explains an infeasible scenario from the data.
+
+A family's rows are built by one ``define_*`` function (:mod:`planner.lp.formulation`, and
+:mod:`planner.lp.kill_chain` for the rows of one world), shared by the nominal and the robust (multi-world)
+models; its check recomputes it from arrays (:mod:`planner.lp.check`). ``per_nation`` says that the family holds
+within each nation on its own: the decomposition by nation (:mod:`planner.lp.sectors`) then keeps it in every
+national model (:func:`national`: ``PlanningProblem.sector`` slices its arrays by axis), and the candidate plans
+made outside a model — each nation's empty plan — are held to it (:func:`holds_per_nation`), so an empty plan that
+breaks it is never chosen. A family that spans nations (the flank's budget, the conventional floor, class targets)
+is left out of national models (``Family.national``) and held by the choice among national plans instead.
+
+Adding a family: its ``define_*`` function, its check, an entry here; the arrays it needs on
+``PlanningProblem`` under their axis (``planner.problem.AXES``); an explanation if it can make a scenario
+infeasible (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.errors import SolverError
+from planner.lp import check as checks
+from planner.lp.result import FixedPlan, Solved
+from planner.problem import PlanningProblem
+
+__all__ = ["FAMILIES", "Family", "check", "explain", "holds_per_nation", "national", "violations"]
+
+#: Explains, from the data, why no plan meets the family: one line per reason (none: it is not the cause).
+#: ``best_rate(p, t)`` is the best defeat rate of class ``t`` any plan reaches within the budget (a solve).
+Explainer = Callable[[PlanningProblem, Callable[[PlanningProblem, int], float]], list[str]]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    holds: str  # what it holds, in a line
+    define: str  # the function building its rows, in planner.lp
+    check: checks.Checker
+    per_nation: bool
+    explain: Explainer | None = None
+    #: The values its fields take in a national sub-problem (:func:`national`): a family that spans nations is
+    #: left out there and held by the choice among national plans.
+    national: tuple[tuple[str, Any], ...] = ()
+
+
+def _explain_in_service(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
+    run = float(p.build_cost_by_nation(p.in_service_sensors.astype(float), p.in_service_effectors.astype(float)).sum())
+    if run <= p.budget_eur:
+        return []
+    nations = sorted(set(p.site_nation.tolist()))
+    where = f" in {p.nations[nations[0]]}" if len(nations) == 1 and len(p.nations) > 1 else ""
+    return [f"the units in service{where} cost more to operate than {'its' if where else 'the'} budget allows "
+            f"(€{p.budget_eur / 1e9:.2f}bn): €{run / 1e9:.2f}bn over the horizon"]
+
+
+def _explain_caps(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
+    run = p.build_cost_by_nation(p.in_service_sensors.astype(float), p.in_service_effectors.astype(float))
+    return [f"the units in service in {p.nations[n]} cost €{run[n] / 1e9:.2f}bn to operate, more than its cap "
+            f"(budget.per_nation_eur, €{cap / 1e9:.2f}bn)" for n, cap in p.nation_cap_eur.items() if run[n] > cap]
+
+
+def _explain_floor(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
+    if p.objective != "max_defeat_with_floor":
+        return []
+    best = p.budget_eur / float(np.min(p.conv_cost_eur / p.conv_score)) if len(p.conv_score) else 0.0
+    if best >= p.conventional_floor:
+        return []
+    return [f"conventional_floor {p.conventional_floor:g} is unreachable within €{p.budget_eur / 1e9:.2f}bn: "
+            f"at most about {best:.1f} capability points"]
+
+
+def _explain_targets(p: PlanningProblem, best_rate: Callable[[PlanningProblem, int], float]) -> list[str]:
+    out = []
+    for t, rate in p.defeat_targets.items():
+        reach = best_rate(p, t)
+        if reach + 1e-6 < rate:
+            out.append(f"defeat-rate target {rate:g} for {p.threat_ids[t]} is unreachable within "
+                       f"€{p.budget_eur / 1e9:.2f}bn: best reachable {reach:.3f}")
+    return out
+
+
+def _explain_surveillance(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
+    return p.surveillance_shortfall()
+
+
+#: Every family, in the order the model builds them and their violations are reported.
+FAMILIES: tuple[Family, ...] = (
+    Family("builds", "builds 0 or 1; units in service kept; conventional units whole, at least the holdings",
+           "formulation.define_builds, formulation.define_conventional", checks.check_builds, per_nation=True),
+    Family("detection", "detection rates under the chords of 1 − e^(−Σ looks) and the union bound; engaged ≤ "
+           "detected", "kill_chain.define_detection", checks.check_detection, per_nation=True),
+    Family("reach", "engagements only from built units in reach, within the rules of engagement and outside "
+           "no-fire zones", "kill_chain.define_reach", checks.check_reach, per_nation=True),
+    Family("magazines", "shots at surge within the shared magazines; decoys draw their share",
+           "kill_chain.define_magazines", checks.check_magazines, per_nation=True),
+    Family("surveillance", "systems.min_detection: each required share of a nation's drones detected",
+           "formulation.define_min_detection", checks.check_surveillance, per_nation=True,
+           explain=_explain_surveillance),
+    Family("budget", "budget.total_eur over the horizon: acquisition, operation, munitions, conventional units",
+           "formulation.define_budget", checks.check_budget, per_nation=False, explain=_explain_in_service),
+    Family("national caps", "budget.per_nation_eur: each capped nation's builds and munitions",
+           "formulation.define_national_caps", checks.check_national_caps, per_nation=True, explain=_explain_caps,
+           national=(("nation_cap_eur", {}),)),  # a nation's cap is its national model's budget (national())
+    Family("conventional floor", "objective.conventional_floor: the conventional capability bought",
+           "formulation.define_floor", checks.check_floor, per_nation=False, explain=_explain_floor,
+           national=(("conventional_floor", 0.0),)),
+    Family("class targets", "objective.defeat_targets: each class's expected defeats",
+           "formulation.define_targets", checks.check_targets, per_nation=False, explain=_explain_targets,
+           national=(("defeat_targets", {}),)),
+)
+
+
+def national(p: PlanningProblem, nation: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray]:
+    """One nation's model: its cells, sites and pairs (``PlanningProblem.sector``), every family that spans
+    nations left out (``Family.national``), and its money the flank's budget or its cap, whichever is less (the
+    caller prices or rations money). Returns it with the indices of its cells and sites in ``p``."""
+    sub, ci, si = p.sector(nation)
+    cap = p.nation_cap_eur.get(nation)
+    changes = {name: value for family in FAMILIES for name, value in family.national}
+    return dataclasses.replace(sub, budget_eur=p.budget_eur if cap is None else min(cap, p.budget_eur),
+                               **changes), ci, si
+
+
+def violations(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
+               targets: dict[int, float] | None = None, objective: str | None = None,
+               families: tuple[Family, ...] = FAMILIES) -> list[str]:
+    """Every constraint the plan breaks, one line each ("family: what and by how much")."""
+    ctx = checks.Context(fixed=fixed, targets=targets, objective=objective)
+    return [v for family in families for v in family.check(p, s, ctx)]
+
+
+def check(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
+          targets: dict[int, float] | None = None, objective: str | None = None) -> Solved:
+    """``s`` if it holds every family; a :class:`SolverError` naming what it breaks otherwise."""
+    found = violations(p, s, fixed=fixed, targets=targets, objective=objective)
+    if found:
+        raise SolverError("the solver returned a plan that breaks its constraints (a bug: please report it with "
+                          "the scenario): " + "; ".join(found[:5]) + (f"; and {len(found) - 5} more"
+                                                                     if len(found) > 5 else ""))
+    return s
+
+
+PER_NATION = tuple(f for f in FAMILIES if f.per_nation)
+
+
+def holds_per_nation(sub: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray, detected: np.ndarray,
+                     engagements: np.ndarray) -> list[str]:
+    """What a candidate national plan (on the nation's sub-problem) breaks among the families that hold per
+    nation; empty when it may be chosen."""
+    s = Solved(status="candidate", sensors=sensors, effectors=effectors, conventional=np.zeros(0),
+               detected=detected, engagements=engagements, objective=0.0, gap=None, build_s=0.0, solve_s=0.0)
+    return violations(sub, s, families=PER_NATION)
+
+
+def explain(p: PlanningProblem, best_rate: Callable[[PlanningProblem, int], float], *,
+            per_nation_only: bool = False) -> list[str]:
+    """Why ``p`` has no plan, from the data: every family's explanation that applies."""
+    return [line for f in FAMILIES if f.explain is not None and (f.per_nation or not per_nation_only)
+            for line in f.explain(p, best_rate)]
