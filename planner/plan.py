@@ -17,10 +17,9 @@ from planner.analysis.exchange import exchange_table
 from planner.config.io import Scenario
 from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
-from planner.lp import sectors
 from planner.lp.families import explain
 from planner.lp.result import FixedPlan, Solved
-from planner.lp.solve import solve
+from planner.lp.solve import solve, workers
 from planner.problem import PlanningProblem, build_problem
 
 
@@ -84,18 +83,12 @@ def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
     search = dataclasses.replace(problem, solver=problem.solver.replace(
         deadline=deadline - EXACT_EVALUATION_SHARE * limit))
     evaluation = dataclasses.replace(problem, solver=problem.solver.replace(deadline=deadline))
-    if sectors.applies(problem):  # one set of worker processes for the search and the evaluation
-        with sectors.runner_for(problem) as runner:
-            try:
-                solved = sectors.solve(search, runner=runner)
-            except InfeasibleError as exc:
-                raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
-            return solved, sectors.evaluate(evaluation, fixed_plan(problem, solved), runner=runner)
-    try:
-        solved = solve(search)
-    except InfeasibleError as exc:
-        raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
-    return solved, solve(evaluation, fixed=fixed_plan(problem, solved))
+    with workers(problem) as runner:  # one set of worker processes for the search and the evaluation
+        try:
+            solved = solve(search, runner=runner)
+        except InfeasibleError as exc:
+            raise InfeasibleError(_explain_infeasible(problem, str(exc))) from None
+        return solved, solve(evaluation, fixed=fixed_plan(problem, solved), runner=runner)
 
 
 def _explain_infeasible(p: PlanningProblem, found: str) -> str:

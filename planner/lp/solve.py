@@ -3,26 +3,38 @@ model otherwise). The only module of planner.lp that knows both ways."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from planner.lp import sectors
 from planner.lp.result import FixedPlan, Solved
+from planner.lp.runner import Runner
 from planner.lp.strategies import solve_monolithic, solve_robust_monolithic
 from planner.problem import PlanningProblem
 
-__all__ = ["solve", "solve_robust"]
+__all__ = ["solve", "solve_robust", "workers"]
+
+
+def workers(problem: PlanningProblem) -> contextlib.AbstractContextManager[Runner | None]:
+    """Worker processes to lend to several :func:`solve` calls on ``problem`` (a plan's search and its exact
+    evaluation), or none where the problem is solved as one model."""
+    return sectors.runner_for(problem) if sectors.applies(problem) else contextlib.nullcontext(None)
 
 
 def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
-          target_override: dict[int, float] | None = None, objective: str | None = None) -> Solved:
+          target_override: dict[int, float] | None = None, objective: str | None = None,
+          runner: Runner | None = None) -> Solved:
     """Build and solve; map the values back to arrays. Raises InfeasibleError or SolverError.
 
     With ``fixed``, the plan's exact evaluation (detection exact, engagements re-optimised). Strategy
     ``sectors`` (default) hands over to :mod:`planner.lp.sectors` where the problem decomposes by nation;
-    otherwise (and for ``lp_screen`` and ``full``) :func:`planner.lp.strategies.solve_monolithic`.
+    otherwise (and for ``lp_screen`` and ``full``) :func:`planner.lp.strategies.solve_monolithic`. ``runner``
+    (from :func:`workers`) lends worker processes that outlive the call.
     """
     if sectors.applies(problem, objective=objective, target_override=target_override):
-        return sectors.evaluate(problem, fixed) if fixed is not None else sectors.solve(problem)
+        return (sectors.evaluate(problem, fixed, runner=runner) if fixed is not None
+                else sectors.solve(problem, runner=runner))
     return solve_monolithic(problem, fixed=fixed, target_override=target_override, objective=objective)
 
 
