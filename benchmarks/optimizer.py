@@ -98,7 +98,7 @@ def one(config: str, length: float, time_limit: float | None, strategy: str | No
             "theater_s": round(t1 - t0, 2), "problem_s": round(t2 - t1, 2), "model_build_s": round(s.build_s, 2),
             "solve_s": round(s.solve_s, 1), "solve_wall_s": round(t3 - t2, 1), "exact_s": round(t4 - t3, 1),
             "total_s": round(t4 - t_all, 1), "gap": s.gap, "status": s.status,
-            "strategy": s.info.get("strategy", p.solver.strategy), "value_exact": p.drone_value(x.engagements),
+            "strategy": s.info.strategy or p.solver.strategy, "value_exact": p.drone_value(x.engagements),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "peak_tree_mb": round(peak_tree / 1024)}
 

@@ -234,9 +234,9 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
                                          if k_lp.sum() > 0 else None),
         "munitions_eur_per_defeat": costs["munitions"] / float(k_lp.sum() * raids) if k_lp.sum() > 0 else None,
         "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.backend,
-                   "strategy": s.info.get("strategy", p.solver.strategy),
+                   "strategy": s.info.strategy or p.solver.strategy,
                    "time_limit_s": p.solver.time_limit_s, "mip_rel_gap": p.solver.mip_rel_gap,
-                   **{k: v for k, v in s.info.items() if k != "strategy"}},
+                   **{k: v for k, v in s.info.as_dict().items() if k != "strategy"}},
         "problem": p.sizes(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

@@ -73,7 +73,7 @@ def test_identical_worlds_reproduce_the_plan() -> None:
     base = solve(p)
     for mode in ("worst", "expected"):
         r = solve_robust([p, p], mode=mode)
-        assert r.info["strategy"] == "sectors" and r.info["robust"] == {"mode": mode, "worlds": 2}
+        assert r.info.strategy == "sectors" and r.info.robust == {"mode": mode, "worlds": 2}
         assert r.objective == pytest.approx(base.objective, abs=1e-5)
         assert np.array_equal(r.sensors, base.sensors) and r.conventional.tolist() == base.conventional.tolist()
 
@@ -87,7 +87,7 @@ def test_sectors_robust_against_a_bad_draw() -> None:
     nominal = solve(p)
     assert nominal.sensors[2, 0] == 1  # BB's chain is bought at nominal
     r = solve_robust([p, bad], mode="worst")
-    assert r.info["strategy"] == "sectors"
+    assert r.info.strategy == "sectors"
     assert r.sensors[2, 0] == 0 and r.sensors[0, 0] == 1 and r.conventional.tolist() == [1.0]
 
 

@@ -45,7 +45,7 @@ def test_two_nations_hand_case() -> None:
     p = two_cells()
     assert sectors.applies(p)
     s = solve(p)
-    assert s.info["strategy"] == "sectors"
+    assert s.info.strategy == "sectors"
     assert s.objective == pytest.approx(6.233852, abs=1e-5)
     assert s.sensors.sum() == 2 and s.effectors.sum() == 2 and s.conventional.tolist() == [0.0]
     s3 = solve(dataclasses.replace(two_cells(), budget_eur=3.0))
@@ -68,7 +68,7 @@ def test_sectors_need_separate_nations() -> None:
     assert not sectors.applies(p, target_override={0: 0.5})
     assert not sectors.applies(dataclasses.replace(p, solver=p.solver.replace(backend="cbc")))
     assert not sectors.applies(dataclasses.replace(p, solver=p.solver.replace(strategy="lp_screen")))
-    assert solve(crossing).info["strategy"] == "lp_screen"
+    assert solve(crossing).info.strategy == "lp_screen"
 
 
 def test_sector_subproblem_keeps_its_own_pairs() -> None:
@@ -164,7 +164,7 @@ def test_sectors_plan_is_feasible_and_its_gap_is_proven(p) -> None:
         return
     s = solve(p)
     assert s.objective <= best + 1e-6
-    assert s.info["bound"] >= best - 1e-6
+    assert s.info.bound >= best - 1e-6
     assert best - s.objective <= s.gap * max(abs(best), abs(s.objective)) + 1e-6
     costs = p.costs(s.sensors, s.effectors, s.engagements, s.conventional)
     assert costs["total"] <= p.budget_eur * (1 + 1e-9) + 1e-6
@@ -192,7 +192,7 @@ def test_surveillance_requirement_holds_under_every_strategy() -> None:
         p = two_cells_watching_bb(0.5)
         p = dataclasses.replace(p, solver=p.solver.replace(strategy=strategy))
         s = solve(p)
-        assert s.info["strategy"] == strategy
+        assert s.info.strategy == strategy
         assert s.objective == pytest.approx(4.452752, abs=1e-5), strategy
         assert s.sensors[2, 0] == 1 and s.conventional.tolist() == [0.0]
         assert p.detection_shares(s.detected)[1, 0] >= 0.5 - 1e-6  # the promise, held at the requirement
@@ -215,7 +215,7 @@ def test_workers_give_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     here_lp, here_exact = solve_problem(p)
     monkeypatch.setattr(runner, "PARALLEL_MIN_PAIRS", 0)
     there_lp, there_exact = solve_problem(p)
-    assert there_lp.info["workers"] == 2 and here_lp.info["workers"] == 1
+    assert there_lp.info.workers == 2 and here_lp.info.workers == 1
     assert there_lp.objective == pytest.approx(here_lp.objective, abs=1e-9)
     assert value_of(p, there_exact) == pytest.approx(value_of(p, here_exact), abs=1e-9)
     assert value_of(p, here_exact) == pytest.approx(10 * 0.9 * 0.5 + 4 * 0.9 * 0.5, abs=1e-6)

@@ -169,7 +169,8 @@ def _summary(scenario: Scenario, p: PlanningProblem, table: pd.DataFrame, plans:
         "resolution_pp": n["resolution_pp"] + r["resolution_pp"],
         "drone_defence_shift_eur": r["drone_defence_eur"] - n["drone_defence_eur"],
         "conventional_capability_shift": r["conventional_capability"] - n["conventional_capability"],
-        "robust_solver": {k: v for k, v in solved_r.info.items() if k in ("strategy", "robust", "bound", "sectors")}
+        "robust_solver": {k: v for k, v in solved_r.info.as_dict().items()
+                          if k in ("strategy", "robust", "bound", "sectors")}
         | {"gap": solved_r.gap},
     }
 

@@ -20,7 +20,7 @@ from planner.config.io import Scenario
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.geo.theater import Theater, build_theater
 from planner.lp.choice import cheapest_conventional, conventional_values
-from planner.lp.result import FixedPlan, Solved
+from planner.lp.result import FixedPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
 from planner.lp.sectors import FALLBACK_MAX_PAIRS, evaluate, sector_nations
 from planner.lp.solve import solve
@@ -94,7 +94,7 @@ def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
 
 
 def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: Choice, units: np.ndarray,
-              gap: float | None, info: dict[str, Any], runner: Runner | None = None) -> Plan:
+              gap: float | None, info: SolveInfo, runner: Runner | None = None) -> Plan:
     """The exact evaluation of a family choice, tabulated like any plan."""
     cost = choice.cost + float((p.conv_cost_eur * units).sum())
     _, val, _ = conventional_values(p, p.objective)
@@ -193,7 +193,7 @@ def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, f
     for idx, ((floor, units), m, choice) in enumerate(zip(eps_units, money, choices, strict=True)):
         gap = _gap_max(choice.bound, choice.value)
         pid = f"eps-{idx:02d}"
-        plan = _evaluate(scenario, theater, p, choice, units, gap, {"strategy": "family", "point": pid}, runner)
+        plan = _evaluate(scenario, theater, p, choice, units, gap, SolveInfo(strategy="family", point=pid), runner)
         plans[pid] = plan
         rows.append({"point": pid, "capability_floor": floor,
                      "conventional_capability": float((p.conv_score * units).sum()),
@@ -210,7 +210,7 @@ def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, f
             objective = _joint(p, choice, units)
             gap = _gap_max(choice.bound, objective)
             pid = f"budget-{idx:02d}"
-            plan = _evaluate(scenario, theater, p, choice, units, gap, {"strategy": "family", "point": pid}, runner)
+            plan = _evaluate(scenario, theater, p, choice, units, gap, SolveInfo(strategy="family", point=pid), runner)
             plans[pid] = plan
             brows.append({"point": pid, "budget_eur": float(budget), "drone_spend_eur": choice.cost,
                           "conventional_eur": float((k * units).sum()),
@@ -310,7 +310,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
                 continue
             gap = max(choice.cost - choice.bound, 0.0) / max(choice.cost, 1e-9)
             plan = _evaluate(scenario, theater, p, choice, np.zeros(len(p.conv_ids)), gap,
-                             {"strategy": "family", "point": pid}, runner)
+                             SolveInfo(strategy="family", point=pid), runner)
             plans[pid] = plan
             row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,
                     "fits_budget": choice.cost <= p.budget_eur, **_rates(plan)}

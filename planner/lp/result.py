@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
-__all__ = ["FixedPlan", "SectorPlan", "Solved"]
+__all__ = ["FixedPlan", "SectorPlan", "SolveInfo", "Solved"]
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """How a plan was solved, for plan.json's ``solver`` section (:meth:`as_dict`)."""
+
+    strategy: str = ""  # sectors, lp_screen, full, or family (a point of a sweep)
+    sectors: tuple[str, ...] = ()  # the nations solved one by one
+    workers: int | None = None  # worker processes
+    price_evaluations: tuple[dict[str, Any], ...] = ()  # each price on money tried: bound, plan value, gap
+    bound: float | None = None  # the proven bound on the objective
+    robust: dict[str, Any] | None = None  # robust planning: mode and number of worlds
+    flank_wide_milp: dict[str, Any] | None = None  # the flank-wide MILP a small problem's pricing fell back on
+    plan_from: str | None = None  # where the plan came from when not the sectors' knapsack
+    wall_s: float | None = None  # seconds of the whole search
+    point: str | None = None  # a sweep's point
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that are set, in declaration order."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, (), ""):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
 
 
 @dataclass
@@ -37,7 +62,7 @@ class Solved:
     build_s: float
     solve_s: float
     sizes: dict[str, int] = field(default_factory=dict)
-    info: dict[str, Any] = field(default_factory=dict)  # how it was solved (strategy, sectors, prices)
+    info: SolveInfo = field(default_factory=SolveInfo)  # how it was solved (strategy, sectors, prices)
 
 
 @dataclass

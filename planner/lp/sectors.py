@@ -29,7 +29,7 @@ from planner.errors import InfeasibleError, SolverError
 from planner.lp.choice import conventional_term, conventional_values, pick_plans
 from planner.lp.families import FAMILIES, check, explain, holds_per_nation, national
 from planner.lp.formulation import build_model, money_scale
-from planner.lp.result import FixedPlan, SectorPlan, Solved
+from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
 from planner.lp.solver import run_model
 from planner.lp.strategies import solve_monolithic
@@ -184,12 +184,11 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
         pl = plans[n][choice[n]]
         sensors[si], effectors[si] = pl.sensors, pl.effectors
         detected[ci], engagements[ci] = pl.detected, pl.engagements
-    info = {"strategy": "sectors", "sectors": [p.nations[n] for n in nations], "workers": workers,
-            "price_evaluations": evaluations, "bound": best_bound}
+    info = SolveInfo(strategy="sectors", sectors=tuple(p.nations[n] for n in nations), workers=workers,
+                     price_evaluations=tuple(evaluations), bound=best_bound,
+                     robust={"mode": mode, "worlds": 1 + len(worlds)} if worlds else None)
     remaining = limit - (time.perf_counter() - t0)
     whole: Solved | None = None
-    if worlds:
-        info["robust"] = {"mode": mode, "worlds": 1 + len(worlds)}
     if (gap > target + 1e-9 and remaining >= 5.0 and not worlds
             and len(p.det_cell) + len(p.eng_cell) <= FALLBACK_MAX_PAIRS):
         # Pricing left a gap (a duality gap: typical of small problems, where one unit is a large share
@@ -202,11 +201,12 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     if whole is not None:
         if whole.gap is not None and whole.gap < 1 and whole.objective > 0:
             best_bound = min(best_bound, whole.objective / (1 - whole.gap))
-        info |= {"bound": best_bound, "flank_wide_milp": {"objective": whole.objective, "gap": whole.gap}}
+        info = dataclasses.replace(info, bound=best_bound,
+                                   flank_wide_milp={"objective": whole.objective, "gap": whole.gap})
         if whole.objective > primal:
             sensors, effectors, units = whole.sensors, whole.effectors, whole.conventional
             detected, engagements, primal = whole.detected, whole.engagements, whole.objective
-            info["plan_from"] = "flank_wide_milp"
+            info = dataclasses.replace(info, plan_from="flank_wide_milp")
         gap = max(best_bound - primal, 0.0) / max(abs(best_bound), abs(primal), 1e-9)
         build_s += whole.build_s
         solve_s += whole.solve_s
@@ -214,7 +214,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     if gap > 0.1:
         log.warning("the plan is %.0f%% from the best bound when the time limit stopped the solver: "
                     "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
-    info["wall_s"] = time.perf_counter() - t0
+    info = dataclasses.replace(info, wall_s=time.perf_counter() - t0)
     return check(p, Solved(status=status, sensors=sensors, effectors=effectors, conventional=units, detected=detected,
                       engagements=engagements, objective=primal, gap=gap, build_s=build_s, solve_s=solve_s,
                       sizes=sizes, info=info))
@@ -341,7 +341,7 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     return check(p, Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
                       conventional=fixed.conventional, detected=detected, engagements=engagements,
                       objective=objective, gap=0.0, build_s=sum(r.build_s for r in results),
-                      solve_s=time.perf_counter() - t0, sizes=sizes, info={"strategy": "sectors"}), fixed=fixed)
+                      solve_s=time.perf_counter() - t0, sizes=sizes, info=SolveInfo(strategy="sectors")), fixed=fixed)
 
 
 def _sector_spend(sub: PlanningProblem, nation: int, fixed: FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:

@@ -14,7 +14,7 @@ import pulp
 from planner.errors import InfeasibleError, SolverError
 from planner.lp.families import check
 from planner.lp.formulation import build_model
-from planner.lp.result import FixedPlan, Solved
+from planner.lp.result import FixedPlan, Solved, SolveInfo
 from planner.lp.solver import extract, mip_gap, model_sizes, run_model
 from planner.lp.tasks import SectorTask, solve_sector
 from planner.problem import PlanningProblem
@@ -91,7 +91,7 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
         log.warning("the plan is %.0f%% from the best bound when the time limit stopped the solver: "
                     "raise solver.time_limit_s or use coarser cells before relying on it", 100 * gap)
     return check(problem, Solved(status=status, gap=gap, build_s=build_s, solve_s=solve_s, sizes=model_sizes(prob),
-                  info={"strategy": strategy}, **out), targets=target_override, objective=objective)
+                  info=SolveInfo(strategy=strategy), **out), targets=target_override, objective=objective)
 
 
 def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "worst",
@@ -114,5 +114,5 @@ def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "wor
     return check(p, Solved(status=status, sensors=r.sensors, effectors=r.effectors, conventional=r.conventional,
                   detected=r.detected, engagements=r.engagements, objective=r.objective, gap=gap,
                   build_s=r.build_s, solve_s=r.solve_s, sizes=r.sizes,
-                  info={"strategy": "full", "robust": {"mode": mode, "worlds": len(problems)}, "bound": r.bound}))
+                  info=SolveInfo(strategy="full", robust={"mode": mode, "worlds": len(problems)}, bound=r.bound)))
 
