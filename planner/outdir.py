@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from planner import registry, runfolder
 from planner.errors import ConfigError
 from planner.signals import signals_deferred
 
@@ -38,17 +39,22 @@ log = logging.getLogger(__name__)
 #: The marker file of a folder dronewall wrote.
 MARKER = ".dronewall-output.json"
 
-#: Result files by which a folder written before markers existed is recognised as dronewall's.
+#: Result files by which a folder written before markers existed is recognised as dronewall's: a run folder's
+#: documents, each analysis's ``<kind>.json`` (planner.registry), the theater's and the briefing's.
 LEGACY_RESULTS = frozenset({
-    "manifest.json", "plan.json", "theater.json", "stress.json", "uncertainty.json", "simulation.json",
-    "frontier.json", "premium.json", "robust.json", "incident.json", "brief.json", "map-overview.png",
+    runfolder.MANIFEST_JSON, runfolder.PLAN_JSON, "theater.json", *(f"{a.kind}.json" for a in registry.ANALYSES),
+    "brief.json", "map-overview.png",
 })
+_STEMS = [a.kind for a in registry.ANALYSES] + [x for a in registry.ANALYSES for x in a.extra]
+_FOLDERS = sorted({a.plans for a in registry.ANALYSES if a.plans is not None}
+                  | {a.kind for a in registry.ANALYSES if a.reads != "scenario"})  # RUN_DIR/<kind>
 #: Every name dronewall gave a file or folder in such a folder (anything else there is the user's).
 _LEGACY_NAME = re.compile(
-    r"^(plan\.(json|gpkg)|cells\.csv|sites\.csv|map\.png|manifest\.json|theater\.(gpkg|json|png)"
-    r"|(stress|uncertainty|simulation|frontier|premium|budget_sweep|robust|incident)\.(csv|json|png|pdf)"
-    r"|brief\.json|briefing\.(html|pdf)|interactive-map\.html|map-[A-Za-z]+\.(png|pdf|svg)"
-    r"|plans|points|maps|charts|brief|stress|uncertainty|simulation)$")
+    "^(" + "|".join(re.escape(name) for name in runfolder.RUN_FILES)
+    + r"|theater\.(gpkg|json|png)"
+    + "|(" + "|".join(map(re.escape, _STEMS)) + r")\.(csv|json|png|pdf)"
+    + r"|brief\.json|briefing\.(html|pdf)|interactive-map\.html|map-[A-Za-z]+\.(png|pdf|svg)"
+    + "|" + "|".join(map(re.escape, [*_FOLDERS, "maps", "charts", "brief"])) + ")$")
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[a-z0-9_]+$")
 
 _kept: list[Path] = []

@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.theater import Theater, build_theater
-from planner.output import read_plan_folder
+from planner.runfolder import read_plan_folder
 
 _K2R = 2.0 * (4.0 / 3.0) * 6_371_000.0  # 4/3-earth radar horizon: d = √(2kR·h1) + √(2kR·h2)
 

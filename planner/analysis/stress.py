@@ -25,8 +25,8 @@ from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater, build_theater
 from planner.lp.result import FixedPlan
 from planner.lp.solve import solve
-from planner.output import read_plan_folder
 from planner.problem import PlanningProblem, build_problem
+from planner.runfolder import read_plan_folder
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Every user error ends in one clear message on stderr and a non-zero exit code, n
 
 This module holds the app, its global options and the entry point :func:`main` (messages, exit codes,
 Ctrl-C and SIGTERM); the commands are in :mod:`~planner.cli.plan_commands` (validate, schema, theater, run),
-:mod:`~planner.cli.analysis_commands` (frontier, premium, stress, simulate, uncertainty, robust, incident) and
+:mod:`~planner.cli.analysis_commands` (frontier, premium, stress, simulate, uncertainty, robust, incident: the
+analyses of :mod:`planner.registry`, each run through ``run_analysis``; their tables in
+:mod:`~planner.cli.analysis_tables`) and
 :mod:`~planner.cli.brief_commands` (maps, brief), what they share in :mod:`~planner.cli.common`. Commands import
 the geo stack, the solver and the writers inside their bodies, so that ``import planner.cli`` (and ``--help``)
 stays light.
@@ -34,7 +36,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# The commands, in the order `dronewall --help` lists them.
+# The commands, in the order `dronewall --help` lists them. Each analysis command is an entry of planner.registry
+# (tests/test_registry.py checks that the two lists agree).
 for _command in (plan_commands.validate, plan_commands.schema, plan_commands.theater, plan_commands.run,
                  analysis_commands.frontier, analysis_commands.premium, analysis_commands.stress,
                  analysis_commands.simulate, analysis_commands.uncertainty, analysis_commands.robust,

@@ -127,6 +127,7 @@ def run(
     from planner.config.io import load_scenario
     from planner.plan import solve_scenario
     from planner.report.plan import write_plan
+    from planner.runfolder import INPUTS, RUN_FILES
 
     check_marking(marking)
     scenario = load_scenario(config)
@@ -151,7 +152,6 @@ def run(
         table.add_row(r.threat, pct(r.defeat_rate_lp), pct(r.defeat_rate_exact), pct(r.detect_rate_exact),
                       f"{r.leakers_per_raid:.1f}", eur(r.munitions_eur_per_defeat), ratio(r.munitions_exchange_ratio))
     out_console.print(table)
-    out_console.print(f"results in {out}/ (plan.json, plan.gpkg, cells.csv, sites.csv, map.png, manifest.json, "
-                      "inputs/)")
+    out_console.print(f"results in {out}/ ({', '.join(RUN_FILES)}, {INPUTS}/)")
     if brief:
         write_brief(out, out / "brief", (), marking, 300, True, None, "", False)

@@ -8,8 +8,11 @@ analyses written into it (``stress/``, ``uncertainty/``, ``simulation/``) or giv
 
 The content is built once as a :class:`Briefing` (sections of paragraphs, tables and figures) and rendered
 twice: :func:`render_html` (self-contained: images inlined) and :func:`render_pdf` (reportlab, no browser).
-The run folder is read by :mod:`planner.report.brief_inputs` (:func:`load_run`), the tables are built by
-:mod:`planner.report.brief_tables`; this module writes the bottom line and assembles and writes the whole.
+The run folder is read by :mod:`planner.report.brief_inputs` (:func:`load_run`, through
+:mod:`planner.runfolder`), the plan's tables are built by :mod:`planner.report.brief_tables` and each analysis's
+tables and charts by the function :mod:`planner.registry` names as its ``section``
+(:mod:`planner.report.brief_sections`), in the registry's order; this module writes the bottom line (where the
+analyses it knows add a sentence) and assembles and writes the whole.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from planner.report.brief_inputs import ANALYSES, Analysis, RunFolder, load_run
+from planner.registry import BRIEFED
+from planner.report.brief_inputs import Analysis, BriefRun, load_run
+from planner.report.brief_sections import BriefPart, analysis_parts
 from planner.report.brief_tables import (
     border_sectors,
     eur,
@@ -37,8 +42,8 @@ from planner.report.brief_tables import (
 from planner.report.briefing_maps import DEFAULT_MARKING
 from planner.report.document import Briefing, Figure, Section, render_html, render_pdf
 
-__all__ = ["ANALYSES", "REFERENCE_TANK", "Analysis", "RunFolder", "bottom_line", "build_briefing", "load_run",
-           "used_figures", "write_briefing"]
+__all__ = ["REFERENCE_TANK", "Analysis", "BriefRun", "bottom_line", "build_briefing", "load_run", "used_figures",
+           "write_briefing"]
 
 REFERENCE_TANK = "leopard_2a8"
 
@@ -47,7 +52,7 @@ REFERENCE_TANK = "leopard_2a8"
 # The content
 # --------------------------------------------------------------------------------------------------------------
 
-def _tank_cost(run: RunFolder) -> tuple[str, float] | None:
+def _tank_cost(run: BriefRun) -> tuple[str, float] | None:
     """(name, € over the horizon) of the reference tank: acquisition and operation for the plan's horizon."""
     conv = run.scenario.catalog.conventional
     if REFERENCE_TANK not in conv:
@@ -57,14 +62,14 @@ def _tank_cost(run: RunFolder) -> tuple[str, float] | None:
     return opt.name, float(opt.unit_cost_eur.value + years * opt.operating_cost_eur_per_year.value)
 
 
-def _short_names(run: RunFolder) -> dict[str, str]:
+def _short_names(run: BriefRun) -> dict[str, str]:
     """Display names of systems and threat classes without their parenthesised examples."""
     cat = run.scenario.catalog
     return {k: re.sub(r"\s*\(.*?\)", "", v.name).strip() for kind in (cat.sensors, cat.effectors, cat.threats)
             for k, v in kind.items()}
 
 
-def bottom_line(run: RunFolder) -> list[str]:
+def bottom_line(run: BriefRun) -> list[str]:
     """The BLUF bullets: what the money buys, what it costs in tanks, where and how the plan fails, how sure."""
     d = run.doc
     spend = d["spend_eur"]
@@ -146,10 +151,11 @@ def bottom_line(run: RunFolder) -> list[str]:
     return out
 
 
-def build_briefing(run: RunFolder, maps: list[Path], charts: list[tuple[str, Path]], *,
+def build_briefing(run: BriefRun, maps: list[Path], charts: list[tuple[str, Path]], *,
                    marking: str = DEFAULT_MARKING, webmap: str | None = None,
-                   nation_names: dict[str, str] | None = None) -> Briefing:
-    """Assemble the briefing. ``maps``: PNG paths of the static maps (overview first); ``charts``: (caption, PNG)."""
+                   nation_names: dict[str, str] | None = None, parts: list[BriefPart] | None = None) -> Briefing:
+    """Assemble the briefing. ``maps``: PNG paths of the static maps (overview first); ``charts``: (caption, PNG);
+    ``parts``: the analyses' tables and charts (:func:`~planner.report.brief_sections.analysis_parts`)."""
     d = run.doc
     cname = nation_names or {}
     maps_section = Section("Maps", "maps", [
@@ -164,7 +170,7 @@ def build_briefing(run: RunFolder, maps: list[Path], charts: list[tuple[str, Pat
     charts_section = Section("Charts", "charts", [Figure(cap, png, [p for p in (png.with_suffix(".pdf"),
                                                                                 png.with_suffix(".svg")) if p.exists()])
                                                   for cap, png in charts])
-    missing = [k for k in ("frontier", "premium", "stress", "uncertainty") if k not in run.analyses]
+    missing = [a.command for a in BRIEFED if a.kind not in run.analyses]
     if missing:
         charts_section.blocks.append(
             "Not in this run: " + ", ".join(missing) + ". Each is a command (`dronewall " + missing[0] + " …`); "
@@ -173,7 +179,9 @@ def build_briefing(run: RunFolder, maps: list[Path], charts: list[tuple[str, Pat
         "Every number below enters the plan. A figure rests on the sources listed or, where no public source gives "
         "it, on the stated assumption; low and high bounds are given where sources disagree.",
         scenario_table(run), *sources_tables(run)])
-    sections = [maps_section, charts_section, Section("Tables", "tables", list(tables(run))), sources,
+    parts = analysis_parts(run) if parts is None else parts
+    sections = [maps_section, charts_section,
+                Section("Tables", "tables", [*tables(run), *(t for part in parts for t in part.tables)]), sources,
                 Section("Manifest", "manifest", ["What made these numbers, so that they can be made again: "
                                                  "`dronewall run " + Path(run.scenario.path).name + "` with the "
                                                  "inputs and software below.", *manifest_tables(run)])]
@@ -206,7 +214,8 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
 
     t0 = time.perf_counter()
     run = load_run(run_dir, analyses)
-    inputs = load_map_inputs(run_dir, doc=run.doc, scenario=run.scenario)
+    inputs = load_map_inputs(run.run)
+    parts = analysis_parts(run)
     timings = {"read_s": time.perf_counter() - t0}
     with atomic_output_dir(Path(out), keep=Path(run_dir), force=force) as tmp:
         t = time.perf_counter()
@@ -223,20 +232,8 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
 
         chart("spending", "Drone-defence spending by nation and category",
               ch.spending_figure(run.doc, {k: v.name for k, v in run.scenario.catalog.conventional.items()}))
-        a = run.analyses
-        if "frontier" in a:
-            chart("frontier", "Frontier: drone defence against conventional forces",
-                  ch.frontier_figure(a["frontier"].table, a["frontier"].doc))
-            if a["frontier"].doc.get("budget_sweep"):
-                chart("budget-sweep", "The objective at other budgets",
-                      ch.budget_figure(pd.DataFrame(a["frontier"].doc["budget_sweep"]), a["frontier"].doc))
-        if "premium" in a:
-            chart("premium", "The impenetrability premium", ch.premium_figure(a["premium"].table, a["premium"].doc))
-        if "stress" in a:
-            chart("stress", "Stress-test outcomes", ch.stress_figure(a["stress"].table, a["stress"].doc))
-        if "uncertainty" in a:
-            chart("uncertainty", "The plan over the catalogs' uncertainty",
-                  ch.uncertainty_figure(a["uncertainty"].table, a["uncertainty"].summary))
+        for c in (c for part in parts for c in part.charts):
+            chart(c.name, c.caption, c.draw())
         timings["charts_s"] = time.perf_counter() - t
         t = time.perf_counter()
         write_webmap(inputs, tmp / "interactive-map.html", marking=marking, tiles=tiles,
@@ -245,7 +242,8 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
         t = time.perf_counter()
         pngs = [p for p in map_paths if p.suffix == ".png"]
         briefing = build_briefing(run, pngs, charts, marking=marking, webmap="interactive-map.html",
-                                  nation_names=dict(zip(inputs.countries["country"], inputs.countries["name"], strict=True)))
+                                  nation_names=dict(zip(inputs.countries["country"], inputs.countries["name"], strict=True)),
+                                  parts=parts)
         (tmp / "briefing.html").write_text(render_html(briefing, tmp), encoding="utf-8")
         timings["html_s"] = time.perf_counter() - t
         if pdf:

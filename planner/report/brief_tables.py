@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.report.brief_inputs import RunFolder
+from planner.report.brief_inputs import BriefRun
 from planner.report.document import Table
 
 
@@ -34,7 +34,7 @@ def num(x: Any, digits: int = 0) -> str:
     return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{float(x):,.{digits}f}"
 
 
-def border_sectors(run: RunFolder) -> pd.DataFrame:
+def border_sectors(run: BriefRun) -> pd.DataFrame:
     """Per border (defender–neighbour segment): length, length-weighted defeat rate, leakers over the horizon."""
     c = run.cells.copy()
     c["w"] = c["p_defeat_all"].fillna(0) * c["length_m"]
@@ -44,24 +44,26 @@ def border_sectors(run: RunFolder) -> pd.DataFrame:
     return g.drop(columns="w").sort_values("leakers", ascending=False).reset_index(drop=True)
 
 
-def _table(df: pd.DataFrame, caption: str, cols: dict[str, tuple[str, Callable[[Any], str]]], note: str = "",
-           numeric: list[bool] | None = None) -> Table:
+def table(df: pd.DataFrame, caption: str, cols: dict[str, tuple[str, Callable[[Any], str]]], note: str = "",
+          numeric: list[bool] | None = None) -> Table:
+    """A briefing table of ``df``'s columns ``cols`` (column: (heading, format))."""
     rows = [[fmt(r[c]) for c, (_, fmt) in cols.items()] for r in df.to_dict(orient="records")]
     return Table(caption, [label for label, _ in cols.values()], rows, note, numeric)
 
 
-def _txt(x: Any) -> str:
+def txt(x: Any) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
 
 
-def tables(run: RunFolder) -> list[Table]:
+def tables(run: BriefRun) -> list[Table]:
+    """The plan's tables (the analyses add theirs: planner.report.brief_sections)."""
     d = run.doc
     out = []
     threats = pd.DataFrame(d["threats"])
     names = {k: v.name for k, v in run.scenario.catalog.threats.items()}
     threats["name"] = threats["threat"].map(names).fillna(threats["threat"])
-    out.append(_table(threats, "Per threat class over the horizon (exact evaluation beside the optimizer's promise)", {
-        "name": ("threat class", _txt), "drones_over_horizon": ("drones", num),
+    out.append(table(threats, "Per threat class over the horizon (exact evaluation beside the optimizer's promise)", {
+        "name": ("threat class", txt), "drones_over_horizon": ("drones", num),
         "defeat_rate_lp": ("promised", pct), "defeat_rate_exact": ("defeated (exact)", lambda x: pct(x, 1)),
         "detect_rate_exact": ("detected", pct), "leakers_per_raid": ("leak per raid", lambda x: num(x, 1)),
         "munitions_eur_per_defeat": ("munitions € per kill", eur),
@@ -73,64 +75,29 @@ def tables(run: RunFolder) -> list[Table]:
     sp = spending_table(pd.DataFrame(d["spend"])).iloc[::-1]
     sp["total"] = sp.sum(axis=1)
     sp = sp.reset_index().rename(columns={"index": "nation"})
-    out.append(_table(sp, "Drone-defence spending by nation and category over the horizon",
-                      {"nation": ("nation", _txt), **{c: (c, eur) for c in sp.columns if c not in ("nation",)}}))
+    out.append(table(sp, "Drone-defence spending by nation and category over the horizon",
+                     {"nation": ("nation", txt), **{c: (c, eur) for c in sp.columns if c not in ("nation",)}}))
     spend = pd.DataFrame(d["spend"])
     units = spend[spend["category"].isin(["sensor", "effector"])].pivot_table(
         index=["category", "system"], columns="nation", values="units", aggfunc="sum", fill_value=0)
     units["all"] = units.sum(axis=1)
     units = units.reset_index()
-    out.append(_table(units, "Units by system and nation (sensors and effectors built or kept in service)",
-                      {"category": ("", _txt), "system": ("system", _txt),
-                       **{c: (c, num) for c in units.columns if c not in ("category", "system")}}))
+    out.append(table(units, "Units by system and nation (sensors and effectors built or kept in service)",
+                     {"category": ("", txt), "system": ("system", txt),
+                      **{c: (c, num) for c in units.columns if c not in ("category", "system")}}))
     conv = pd.DataFrame(d.get("conventional", []))
     if len(conv):
-        out.append(_table(conv, "Conventional forces bought with what is left", {
-            "option": ("option", _txt), "units": ("units", num), "acquisition_eur": ("acquisition", eur),
+        out.append(table(conv, "Conventional forces bought with what is left", {
+            "option": ("option", txt), "units": ("units", num), "acquisition_eur": ("acquisition", eur),
             "operation_eur": ("operation", eur), "capability": ("Leopard-2A8 equivalents", lambda x: num(x, 1))}))
     sec = border_sectors(run)
-    out.append(_table(sec, "Border sectors, most leakers first", {
-        "border_id": ("border", _txt), "defender": ("defender", _txt), "length_m": ("km", lambda x: num(x / 1000)),
+    out.append(table(sec, "Border sectors, most leakers first", {
+        "border_id": ("border", txt), "defender": ("defender", txt), "length_m": ("km", lambda x: num(x / 1000)),
         "defeat": ("defeated (length-weighted)", pct), "leakers": ("leakers over the horizon", num)}))
-    st = run.analyses.get("stress")
-    if st is not None:
-        out.append(_table(st.table, f"Stress cases (expensive failure: below {pct(st.doc['target'])} while the "
-                                    "money is spent)", {
-            "case": ("case", _txt), "defeat_rate_value": ("defeated (value-weighted)", pct),
-            "leakers_per_raid": ("leak per raid", lambda x: num(x, 1)), "munitions_eur": ("munitions", eur),
-            "eur_per_defeat": ("€ per defeat", eur),
-            "expensive_failure": ("", lambda x: "EXPENSIVE FAILURE" if x else "")}))
-    fr = run.analyses.get("frontier")
-    if fr is not None:
-        out.append(_table(fr.table, "Frontier: drone defence against conventional forces at the scenario's budget", {
-            "point": ("point", _txt), "drone_spend_eur": ("drone defence", eur),
-            "conventional_capability": ("conventional (L2A8 eq.)", num),
-            "defeat_rate_value_exact": ("defeated (value-weighted)", pct), "gap": ("proven gap", lambda x: pct(x, 1)),
-            "dominated": ("", lambda x: "dominated" if x else "")}))
-    sim = run.analyses.get("simulation")
-    if sim is not None:
-        m = sim.summary
-        out.append(_table(sim.table, f"Independent simulation ({num(m.get('drones'))} drones in {num(m.get('raids'))} "
-                                     f"raids, seed {m.get('seed')}) against the exact evaluation", {
-            "threat": ("threat class", _txt), "defeat_rate_sim": ("simulated", lambda x: pct(x, 1)),
-            "standard_error": ("± 2 s.e.", lambda x: pct(2 * x, 1)), "defeat_rate_exact": ("exact", lambda x: pct(x, 1)),
-            "difference_pp": ("difference (points)", lambda x: num(x, 1))}))
-    pr = run.analyses.get("premium")
-    if pr is not None:
-        ref = pr.doc.get("reference_option") or "conventional"
-        t = pr.table
-        step_col = f"step_in_{ref}_units"
-        for col in ("drone_cost_eur", "marginal_eur_per_point", step_col, "gap", "knee"):
-            if col not in t:
-                t[col] = math.nan
-        out.append(_table(t, "Impenetrability premium: the least cost of each defeat-rate target", {
-            "target": ("target", pct), "drone_cost_eur": ("least cost", lambda x: eur(x) if x == x else "unreachable"),
-            "marginal_eur_per_point": ("€ per extra point", eur), step_col: (f"step in {ref}", num),
-            "gap": ("proven gap", lambda x: pct(x, 1)), "knee": ("", lambda x: "knee" if x is not None and x == x and bool(x) else "")}))
     return out
 
 
-def used_figures(run: RunFolder) -> list[tuple[str, Any]]:
+def used_figures(run: BriefRun) -> list[tuple[str, Any]]:
     """The catalog figures this plan used: its threat classes, and the systems and options the scenario allows."""
     cat, systems = run.scenario.catalog, run.scenario.config.systems
     threats = {t["threat"] for t in run.doc["threats"]}
@@ -149,7 +116,7 @@ def used_figures(run: RunFolder) -> list[tuple[str, Any]]:
     return out
 
 
-def sources_tables(run: RunFolder) -> list[Table]:
+def sources_tables(run: BriefRun) -> list[Table]:
     cat = run.scenario.catalog
     figs = used_figures(run)
     rows = []
@@ -171,7 +138,7 @@ def sources_tables(run: RunFolder) -> list[Table]:
     return [figures, sources]
 
 
-def _catalog_paths(run: RunFolder) -> dict[str, str]:
+def _catalog_paths(run: BriefRun) -> dict[str, str]:
     files = run.manifest.get("files_sha256", {})
     return {k: Path(v["path"]).name for k, v in files.items() if k in ("threats", "sensors", "effectors",
                                                                         "conventional", "sources")}
@@ -185,7 +152,7 @@ def _g(x: float) -> str:
     return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
 
 
-def scenario_table(run: RunFolder) -> Table:
+def scenario_table(run: BriefRun) -> Table:
     c = run.scenario.config
     rows = [["budget", eur(c.budget.total_eur)], ["horizon", f"{c.budget.horizon_years} years"],
             ["defenders", ", ".join(c.geodata.defenders)], ["neighbours", ", ".join(c.geodata.neighbours)],
@@ -205,7 +172,7 @@ def scenario_table(run: RunFolder) -> Table:
                  numeric=[False, False])
 
 
-def manifest_tables(run: RunFolder) -> list[Table]:
+def manifest_tables(run: BriefRun) -> list[Table]:
     m = run.manifest
     files = [[k, str(v.get("path", "")), str(v.get("sha256", ""))[:16] + "…"] for k, v in m.get("files_sha256", {}).items()]
     versions = [[k, str(v)] for k, v in m.get("versions", {}).items()]

@@ -7,7 +7,8 @@ national maps), no-fire zones and protected assets, country and city labels plac
 collide, a legend, a scale bar, a north arrow, a locator inset, a title with the scenario's name and short
 config hash, data credits and a marking banner at top and bottom.
 
-It reads a plan folder's outputs (plan.gpkg, plan.json) and the theater's countries, never the model.
+It reads a plan folder's outputs (plan.gpkg, plan.json, through :mod:`planner.runfolder`) and the theater's
+countries, never the model.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import matplotlib
 
 from planner.report import DEFAULT_MARKING, marking_colour
 from planner.report.charts import without_idle_draws
+from planner.runfolder import PLAN_GPKG, RunFolder, read_run_folder
 from planner.workers import process_pool
 
 matplotlib.use("Agg")
@@ -354,16 +356,14 @@ def _country_name(inputs: MapInputs, iso: str) -> str:
     return str(match["name"].iloc[0]) if len(match) else iso
 
 
-def load_map_inputs(plan_dir: Path, *, doc: dict[str, Any] | None = None, scenario: Any = None) -> MapInputs:
+def load_map_inputs(source: Path | RunFolder) -> MapInputs:
     """Read what the maps need from a folder written by ``dronewall run`` (and its scenario's geodata).
-    A caller that has read the folder's plan.json and scenario already passes them as ``doc`` and ``scenario``."""
+    A caller that has read the folder already (:func:`planner.runfolder.read_run_folder`) passes it instead."""
     from planner.geo.theater import build_theater
-    from planner.output import read_plan_folder
 
-    plan_dir = Path(plan_dir)
-    if doc is None or scenario is None:
-        doc, _, scenario = read_plan_folder(plan_dir)  # plan.json and manifest.json, read and checked
-    gpkg = plan_dir / "plan.gpkg"
+    run = source if isinstance(source, RunFolder) else read_run_folder(source)  # plan.json, manifest.json, …
+    doc, scenario = run.doc, run.scenario
+    gpkg = run.folder / PLAN_GPKG
     try:
         layers = {name: gpd.read_file(gpkg, layer=name, engine="pyogrio")
                   for name in ("cells", "sites", "assets", "no_fire_zones")}

@@ -12,15 +12,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from planner.analysis.incident import IncidentResult
+from planner.report.analysis_folder import write_analysis
 from planner.report.charts import GREY_SAFE
-from planner.report.plan import write_analysis
 
 
 def write_incident(result: IncidentResult, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
     """Write ``incident.csv`` (one row per case), ``incident.json`` (summary and rows), ``incident.png`` and
     ``plans/<case>/plan.json`` into ``out`` (replaced whole on success)."""
-    return write_analysis(out, "incident", result.table, result.summary, "cases",
-                          lambda path: _chart(result, path, dpi), result.plans, force=force)
+    return write_analysis(out, "incident", result.table, result.summary, plans=result.plans, force=force,
+                          draw=lambda tmp: _chart(result, tmp / "incident.png", dpi))
 
 
 def _chart(result: IncidentResult, path: Path, dpi: int) -> None:

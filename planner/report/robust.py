@@ -11,15 +11,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from planner.analysis.robust import RobustResult
+from planner.report.analysis_folder import write_analysis
 from planner.report.charts import GREY_SAFE
-from planner.report.plan import write_analysis
 
 
 def write_robust(result: RobustResult, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
     """Write ``robust.csv`` (one row per plan and world), ``robust.json`` (summary and rows),
     ``robust.png`` and ``plans/{nominal,robust}/plan.json`` into ``out`` (replaced whole on success)."""
-    return write_analysis(out, "robust", result.table, result.summary, "worlds",
-                          lambda path: _chart(result, path, dpi), result.plans, force=force)
+    return write_analysis(out, "robust", result.table, result.summary, plans=result.plans, force=force,
+                          draw=lambda tmp: _chart(result, tmp / "robust.png", dpi))
 
 
 def _chart(result: RobustResult, path: Path, dpi: int) -> None:

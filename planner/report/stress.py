@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from planner.analysis.stress import StressResult
-from planner.outdir import atomic_output_dir
+from planner.report.analysis_folder import write_analysis
 from planner.report.charts import save_figure, stress_figure
-from planner.report.plan import _clean, _records
 
 
 def write_stress(result: StressResult, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
-    with atomic_output_dir(Path(out), force=force) as tmp:
-        result.table.to_csv(tmp / "stress.csv", index=False)
-        (tmp / "stress.json").write_text(json.dumps(_clean({**result.meta, "cases": _records(result.table)}),
-                                                    indent=2) + "\n")
-        save_figure(stress_figure(result.table, result.meta), tmp / "stress", dpi=dpi)
-    return Path(out)
+    return write_analysis(out, "stress", result.table, result.meta, force=force,
+                          draw=lambda tmp: save_figure(stress_figure(result.table, result.meta), tmp / "stress",
+                                                       dpi=dpi))

@@ -1,0 +1,139 @@
+"""What each analysis command prints when it is done: its table and where its results are. Each function is
+named by its analysis's ``console`` in :mod:`planner.registry` and called by
+:func:`planner.cli.analysis_commands.run_analysis` with a :class:`Ran`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from planner.cli.common import eur, out_console, pct, ratio
+
+
+@dataclass(frozen=True)
+class Ran:
+    """An analysis that has run and been written."""
+
+    result: Any  # what the analysis returned
+    folder: Path  # where it was written
+    subject: Any  # what it ran on: the Scenario, the LoadedPlan or the run folder's path
+    options: Mapping[str, Any]  # the options it ran with
+
+
+def frontier(ran: Ran) -> None:
+    result, out = ran.result, ran.folder
+    table = Table(title=f"frontier of '{ran.subject.name}' at €{result.meta['budget_eur'] / 1e9:.1f}bn "
+                        "(defeat: value-weighted, exact)")
+    for col in ("point", "conventional", "drone €bn", "defeat", "gap", ""):
+        table.add_column(col, justify="left" if col in ("point", "") else "right")
+    for r in result.table.itertuples(index=False):
+        table.add_row(r.point, f"{r.conventional_capability:.0f}", f"{r.drone_spend_eur / 1e9:.2f}",
+                      pct(r.defeat_rate_value_exact), pct(r.gap), "dominated" if r.dominated else "")
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (frontier.csv, frontier.json, frontier.png"
+                      f"{', budget_sweep.csv, budget_sweep.png' if ran.options['budgets'] else ''}, points/) "
+                      f"in {result.meta['seconds']:.0f} s")
+
+
+def premium(ran: Ran) -> None:
+    result, out = ran.result, ran.folder
+    ref = result.meta["reference_option"]
+    table = Table(title=f"impenetrability premium of '{ran.subject.name}' (value-weighted defeat, LP promise)")
+    for col in ("target", "least cost", "€ per extra point", f"step in {ref}", "gap", ""):
+        table.add_column(col, justify="right" if col not in ("",) else "left")
+    for r in result.table.to_dict(orient="records"):
+        if not r["reachable"]:
+            table.add_row(pct(r["target"]), "unreachable", "", "", "", f"best {pct(r['best_reachable_rate_lp'])}")
+            continue
+        step = r.get(f"step_in_{ref}_units")
+        table.add_row(pct(r["target"]), f"€{r['drone_cost_eur'] / 1e9:.2f}bn",
+                      "" if r.get("marginal_eur_per_point") != r.get("marginal_eur_per_point") else
+                      f"€{r['marginal_eur_per_point'] / 1e6:,.0f}M",
+                      "" if step is None or step != step else f"{step:,.0f}", pct(r["gap"]),
+                      "knee" if r.get("knee") else "")
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (premium.csv, premium.json, premium.png, points/) "
+                      f"in {result.meta['seconds']:.0f} s")
+
+
+def stress(ran: Ran) -> None:
+    result = ran.result
+    table = Table(title=f"stress test of '{ran.subject.scenario.name}' (expensive failure: below "
+                        f"{pct(result.meta['target'])} while spending stays)")
+    for col in ("case", "defeat", "leak/raid", "munitions", "€/defeat", ""):
+        table.add_column(col, justify="left" if col in ("case", "") else "right")
+    for r in result.table.itertuples(index=False):
+        table.add_row(r.case, pct(r.defeat_rate_value), f"{r.leakers_per_raid:.1f}", f"€{r.munitions_eur / 1e6:,.0f}M",
+                      eur(r.eur_per_defeat), "EXPENSIVE FAILURE" if r.expensive_failure else "")
+    out_console.print(table)
+    out_console.print(f"results in {ran.folder}/ (stress.csv, stress.json, stress.png)")
+
+
+def simulation(ran: Ran) -> None:
+    result = ran.result
+    m = result.meta
+    table = Table(title=f"simulation of '{m['scenario']}': {m['drones']:,} drones in {m['raids']:,} raids, seed {m['seed']}")
+    for col in ("threat", "drones", "simulated", "± 2 s.e.", "exact", "difference"):
+        table.add_column(col, justify="left" if col == "threat" else "right")
+    for r in result.table.itertuples(index=False):
+        table.add_row(r.threat, f"{r.drones_simulated:,}", pct(r.defeat_rate_sim), pct(2 * r.standard_error),
+                      pct(r.defeat_rate_exact), f"{r.difference_pp:+.1f} pp")
+    out_console.print(table)
+    out_console.print(f"results in {ran.folder}/ (simulation.csv, simulation.json)")
+
+
+def uncertainty(ran: Ran) -> None:
+    m = ran.result.summary
+    out_console.print(f"'{m['scenario']}': {m['draws']} draws (seed {m['seed']}): value-weighted defeat "
+                      f"{pct(m['rate_p05'])} – {pct(m['rate_p50'])} – {pct(m['rate_p95'])} (5th, 50th, 95th "
+                      f"percentile; nominal {pct(m['nominal_rate'])}); probability of missing "
+                      f"{pct(m['target'])}: {pct(m['p_miss_target'])}; drone defence "
+                      f"€{m['drone_defence_eur_p05'] / 1e9:.2f}–{m['drone_defence_eur_p95'] / 1e9:.2f}bn", highlight=False)
+    out_console.print(f"results in {ran.folder}/ (uncertainty.csv, uncertainty.json, uncertainty.png)")
+
+
+def robust(ran: Ran) -> None:
+    m = ran.result.summary
+    table = Table(title=f"'{m['scenario']}': nominal against robust ({m['mode']}, {m['worlds_planned']} worlds, "
+                        f"seed {m['seed']}); value-weighted defeat, exact")
+    for col in ("plan", "nominal", "plan. worst", "h-o worst", "h-o 5th", "h-o mean", "drone €bn", "conv."):
+        table.add_column(col, justify="left" if col == "plan" else "right")
+    for name, r in m["plans"].items():
+        table.add_row(name, pct(r["nominal_rate"]), pct(r["planning_worst"]), pct(r["held_out_worst"]),
+                      pct(r["held_out_p05"]), pct(r["held_out_mean"]), f"{r['drone_defence_eur'] / 1e9:.2f}",
+                      f"{r['conventional_capability']:.0f}")
+    out_console.print(table)
+    out_console.print(f"(plan. = the {m['worlds_planned']} planning worlds; h-o = {m['holdout']} held-out draws; "
+                      "conv. = conventional capability)", highlight=False)
+    out_console.print(f"price of robustness: {m['price_of_robustness_pp']:+.1f} pp at the nominal catalogs; gain in "
+                      f"the worst held-out draw {m['gain_held_out_worst_pp']:+.1f} pp, at the 5th percentile "
+                      f"{m['gain_held_out_p05_pp']:+.1f} pp (solver tolerance ±{m['resolution_pp']:.1f} pp)",
+                      highlight=False)
+    out_console.print(f"results in {ran.folder}/ (robust.csv, robust.json, robust.png, plans/) in {m['seconds']:.0f} s")
+
+
+def incident(ran: Ran) -> None:
+    result = ran.result
+    m = result.summary
+    table = Table(title=f"{m['incident']} ({m['date']}): one raid of {m['modelled_drones_per_raid']:.0f} drones")
+    for col in ("case", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"):
+        table.add_column(col, justify="left" if col == "case" else "right")
+    for r in result.table.itertuples(index=False):
+        rate = pct(r.defeat_rate) + (f" ({pct(r.defeat_rate_low)}–{pct(r.defeat_rate_high)})"
+                                      if r.defeat_rate_low == r.defeat_rate_low else "")
+        table.add_row(r.case, f"{r.defeated_per_raid:.1f}", rate, eur(r.munitions_eur_per_defeat),
+                      ratio(r.munitions_exchange_ratio), eur(getattr(r, "all_in_eur_per_defeat", float("nan"))),
+                      pct(getattr(r, "gap", float("nan"))))
+    out_console.print(table)
+    out_console.print(f"the model's posture as it was: {m['model_minus_observed_pp']:+.1f} pp against the observed "
+                      f"rate ({'within' if m['observed_within_model_range'] else 'outside'} the sources' range); "
+                      f"the wall adds {m['wall_minus_posture_pp']:+.1f} pp for "
+                      f"€{m['wall_drone_defence_eur'] / 1e9:.2f}bn over {m['wall_horizon_years']} years",
+                      highlight=False)
+    for name, why in m["unreachable"].items():
+        out_console.print(f"{name}: unreachable ({why})", highlight=False)
+    out_console.print(f"results in {ran.folder}/ (incident.csv, incident.json, incident.png, plans/)")
