@@ -15,7 +15,7 @@ import numpy as np
 
 from planner.config.io import Scenario
 from planner.geo.coverage import Coverage, build_coverage
-from planner.geo.theater import Theater, place_in_service
+from planner.geo.theater import Theater
 from planner.physics import (
     detection_log_survival,
     max_engagement_distance_m,
@@ -238,7 +238,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
 
     ``coverage`` is the theater's geometry as arrays (:func:`planner.geo.coverage.build_coverage`); a caller
     building several problems on one theater (catalog draws) passes it once."""
-    coverage = coverage or build_coverage(theater)
+    coverage = coverage or build_coverage(theater, scenario)
     cfg = scenario.config
     cat = scenario.catalog
     cells, sites = theater.cells, theater.sites
@@ -324,7 +324,11 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
 
     in_sens = np.zeros((len(sites), len(sensors)), dtype=bool)
     in_eff = np.zeros((len(sites), len(effectors)), dtype=bool)
-    place_in_service(scenario, theater, coverage.site_xy, sensor_ids, effector_ids, in_sens, in_eff)
+    for j, system in coverage.in_service:  # snapped to their sites by the coverage stage
+        if system in sensor_ids:
+            in_sens[j, sensor_ids.index(system)] = True
+        elif system in effector_ids:
+            in_eff[j, effector_ids.index(system)] = True
 
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(

@@ -35,6 +35,18 @@ def test_pairs_match_brute_force_whatever_the_order_of_queries(radii: tuple[floa
             np.testing.assert_allclose(got.distance_m, d)
 
 
+def test_a_filtered_query_keeps_the_order_of_a_direct_one() -> None:
+    """The order of pairs decides the order of the model's rows (and so which of equal plans a solver returns):
+    a narrower query filtered from a wider one lists its pairs as a direct query would."""
+    for seed in range(5):
+        wide, direct = _coverage(seed), _coverage(seed)
+        wide.pairs(6000.0)
+        for r in (4000.0, 2500.0):
+            a, b = wide.pairs(r), direct.pairs(r)
+            assert a.cell.tolist() == b.cell.tolist() and a.site.tolist() == b.site.tolist()
+            direct = _coverage(seed)
+
+
 def test_a_narrower_query_reuses_the_widest(monkeypatch: pytest.MonkeyPatch) -> None:
     import planner.geo.coverage as cov
 

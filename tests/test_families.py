@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from planner.lp import families
-from planner.lp.families import FAMILIES, explain, holds_per_nation, national
+from planner.lp.families import FAMILIES, explain, per_nation_violations, national
 from tests.lp_helpers import make_problem
 
 #: What a family that spans nations leaves out of a national sub-problem: field -> its neutral value there.
@@ -62,7 +62,7 @@ def test_a_candidate_breaking_a_per_nation_family_is_flagged() -> None:
     for n, broken in ((0, False), (1, True)):
         sub, _, _ = national(p, n)
         shape = sub.demand.shape
-        found = holds_per_nation(sub, np.zeros((2, 1)), np.zeros((2, 1)), np.zeros(shape),
+        found = per_nation_violations(sub, np.zeros((2, 1)), np.zeros((2, 1)), np.zeros(shape),
                                  np.zeros((*shape, 1)))
         assert bool(found) is broken, found
         if broken:
@@ -87,3 +87,16 @@ def test_explanations_come_from_the_data() -> None:
     assert explain(short, None) == [
         "systems.min_detection: BB requires 0.950 of t0 detected; every candidate sensor together detects 0.900"]
     assert families.PER_NATION == tuple(f for f in FAMILIES if f.per_nation)
+
+
+def test_a_sweep_names_the_family_that_makes_a_nation_infeasible() -> None:
+    """The sweeps' national plans (planner.analysis.family) explain an infeasible nation from the data, as a plan
+    does: BB requires 95% of its drones detected and its one candidate sensor sees 90%. (They used to blame the
+    units in service, which this scenario has none of.)"""
+    from planner.analysis.family import build_family
+    from planner.errors import InfeasibleError
+
+    p = dataclasses.replace(two_nations(), min_detection=np.array([[0.0], [0.95]]))
+    with pytest.raises(InfeasibleError, match=r"systems\.min_detection: BB requires 0\.950 of t0 detected; every "
+                                              r"candidate sensor together detects 0\.900: lower the share"):
+        build_family(p, prices=[1e-3])

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from planner.errors import ConfigError, InfeasibleError
+from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.lp.choice import choose_among, conventional_term, conventional_values
 from planner.lp.families import national
 from planner.lp.result import SectorPlan
 from planner.lp.runner import Runner
-from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan
+from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan, why_infeasible
 from planner.lp.tasks import SectorTask
 from planner.problem import PlanningProblem
 
@@ -94,8 +94,10 @@ class Family:
         keyed = []
         for n, c in enumerate(chains):
             if c.outcome == "infeasible":
-                raise InfeasibleError(f"the units in service in {p.nations[self.nations[n]]} cost more to operate "
-                                      "than its budget allows")
+                raise InfeasibleError(why_infeasible(self.subs[n][0], p.nations[self.nations[n]]))
+            if not c.solved:
+                raise SolverError(f"{p.nations[self.nations[n]]}: no plan within the time limit at some price: "
+                                  "raise solver.time_limit_s")
             keyed += [((mu, n), r) for mu, r in zip(chain, c.chain, strict=True)]
         for (mu, n), r in keyed:
             plan = sector_plan(self.subs[n][0], r, mu)

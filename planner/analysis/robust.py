@@ -70,7 +70,7 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
         scenario = dataclasses.replace(scenario, config=cfg.model_copy(
             update={"solver": cfg.solver.model_copy(update={"threads": workers})}))
     theater = theater or build_theater(scenario)
-    coverage = build_coverage(theater)
+    coverage = build_coverage(theater, scenario)
     p = build_problem(scenario, theater, coverage)
     planning_rng, holdout_rng = (np.random.default_rng([seed, k]) for k in (0, 1))
     # The planning worlds differ in how systems perform and what they cost, not in what a defeat is worth:

@@ -80,7 +80,7 @@ def load_plan(plan_dir: Path) -> LoadedPlan:
     """Read plan.json, sites.csv and manifest.json of a ``dronewall run`` folder and rebuild its problem."""
     doc, sites, scenario = read_plan_folder(plan_dir)  # checks the JSON and CSV fields read below
     theater = build_theater(scenario)
-    coverage = build_coverage(theater)
+    coverage = build_coverage(theater, scenario)
     p = build_problem(scenario, theater, coverage)
     index = {sid: j for j, sid in enumerate(p.site_ids)}
     unknown = sorted(set(sites["site_id"]) - set(index), key=str)

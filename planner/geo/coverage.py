@@ -1,5 +1,6 @@
-"""The coverage stage: where cells and sites stand, which of them are in no-fire zones, and which (cell, site)
-pairs lie within a distance of each other — the geometry the planning problem needs, as numpy arrays.
+"""The coverage stage: where cells and sites stand, which of them are in no-fire zones, which (cell, site) pairs
+lie within a distance of each other, and on which site each unit in service stands — the geometry the planning
+problem needs, as numpy arrays.
 
 :func:`build_coverage` does the geometry once per theater (midpoints, no-fire masks, a KD-tree over the
 sites); :meth:`Coverage.pairs` answers "which pairs within r metres" from it, so a catalog draw (uncertainty,
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from planner.config.io import Scenario, display_path
+from planner.errors import ConfigError
 from planner.geo.theater import Theater
 
-__all__ = ["Coverage", "Pairs", "build_coverage"]
+__all__ = ["Coverage", "Pairs", "build_coverage", "snap_in_service"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Coverage:
     site_no_fire: np.ndarray  # (M,) bool: the site lies in a no-fire zone
     cell_defender: np.ndarray  # (N,) defending nation's name
     site_defender: np.ndarray  # (M,)
+    #: (site index, system id) of each unit in service (systems.in_service), snapped to its nearest site.
+    in_service: tuple[tuple[int, str], ...] = ()
     _widest: dict[float, Pairs] = field(default_factory=dict, compare=False, repr=False)  # radius -> pairs
 
     def pairs(self, radius_m: float, *, cross_border: bool = True) -> Pairs:
@@ -65,8 +71,39 @@ class Coverage:
         return out
 
 
-def build_coverage(theater: Theater) -> Coverage:
-    """The theater's geometry as arrays (positions, no-fire masks, nations)."""
+def snap_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray) -> tuple[tuple[int, str], ...]:
+    """Each unit in service (systems.in_service) snapped to its nearest candidate site: (site index, system id).
+    A unit farther than ``systems.in_service_snap_m`` from every site, or a second unit of a system on one site,
+    is a :class:`ConfigError` naming the entry."""
+    cfg = scenario.config.systems
+    if not cfg.in_service:
+        return ()
+    lon = np.array([u.lon for u in cfg.in_service])
+    lat = np.array([u.lat for u in cfg.in_service])
+    xy = shapely.get_coordinates(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(theater.crs))
+    dist, idx = cKDTree(site_xy).query(xy)
+    problems = []
+    placed: list[tuple[int, str]] = []
+    for k, unit in enumerate(cfg.in_service):
+        where = f"systems.in_service[{k}]"
+        site = theater.sites["site_id"].iloc[idx[k]]
+        if dist[k] > cfg.in_service_snap_m:
+            problems.append((where, f"'{unit.system}' at {unit.lat:.4f}N {unit.lon:.4f}E is {dist[k] / 1000:.1f} km "
+                                    f"from the nearest candidate site ({site}); check lon/lat or raise "
+                                    "systems.in_service_snap_m"))
+            continue
+        if (int(idx[k]), unit.system) in placed:
+            problems.append((where, f"a second '{unit.system}' falls on {site}: one unit of a system per site; "
+                                    "move one of them"))
+        placed.append((int(idx[k]), unit.system))
+    if problems:
+        raise ConfigError(problems, source=display_path(scenario.path))
+    return tuple(placed)
+
+
+def build_coverage(theater: Theater, scenario: Scenario | None = None) -> Coverage:
+    """The theater's geometry as arrays (positions, no-fire masks, nations) and, given the scenario, where its
+    units in service stand."""
     cells, sites = theater.cells, theater.sites
     mids = shapely.line_interpolate_point(cells.geometry.values, 0.5, normalized=True)
     cell_xy = np.asarray(shapely.get_coordinates(mids)).reshape(-1, 2)
@@ -75,6 +112,8 @@ def build_coverage(theater: Theater) -> Coverage:
         cell_no_fire = np.asarray(shapely.contains_xy(zones, cell_xy[:, 0], cell_xy[:, 1]), dtype=bool)
     else:
         cell_no_fire = np.zeros(len(cells), dtype=bool)
-    return Coverage(cell_xy=cell_xy, site_xy=np.asarray(shapely.get_coordinates(sites.geometry.values)).reshape(-1, 2),
-                    cell_no_fire=cell_no_fire, site_no_fire=sites["in_no_fire_zone"].to_numpy(bool),
-                    cell_defender=cells["defender"].to_numpy(str), site_defender=sites["defender"].to_numpy(str))
+    site_xy = np.asarray(shapely.get_coordinates(sites.geometry.values)).reshape(-1, 2)
+    return Coverage(cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
+                    site_no_fire=sites["in_no_fire_zone"].to_numpy(bool), cell_defender=cells["defender"].to_numpy(str),
+                    site_defender=sites["defender"].to_numpy(str),
+                    in_service=() if scenario is None else snap_in_service(scenario, theater, site_xy))

@@ -15,12 +15,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from planner.config.io import Scenario, display_path
-from planner.errors import ConfigError
+from planner.config.io import Scenario
 from planner.geo.borders import Geodata, load_geodata
 from planner.sizes import check_size
 
@@ -234,31 +232,3 @@ def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater
     )
     log.info("Theater: %d cells, %d candidate sites, %d assets", len(cells), len(sites), len(assets))
     return theater
-
-
-def place_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray, sensor_ids: tuple[str, ...],
-                     effector_ids: tuple[str, ...], in_sens: np.ndarray, in_eff: np.ndarray) -> None:
-    """Snap each in-service unit to its nearest candidate site; mark it in ``in_sens``/``in_eff``."""
-    cfg = scenario.config.systems
-    if not cfg.in_service:
-        return
-    lon = np.array([u.lon for u in cfg.in_service])
-    lat = np.array([u.lat for u in cfg.in_service])
-    xy = shapely.get_coordinates(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(theater.crs))
-    dist, idx = cKDTree(site_xy).query(xy)
-    problems = []
-    for k, unit in enumerate(cfg.in_service):
-        where = f"systems.in_service[{k}]"
-        if dist[k] > cfg.in_service_snap_m:
-            problems.append((where, f"'{unit.system}' at {unit.lat:.4f}N {unit.lon:.4f}E is {dist[k] / 1000:.1f} km "
-                                    f"from the nearest candidate site ({theater.sites['site_id'].iloc[idx[k]]}); check "
-                                    "lon/lat or raise systems.in_service_snap_m"))
-            continue
-        arr, ids = (in_sens, sensor_ids) if unit.system in sensor_ids else (in_eff, effector_ids)
-        col = ids.index(unit.system)
-        if arr[idx[k], col]:
-            problems.append((where, f"a second '{unit.system}' falls on {theater.sites['site_id'].iloc[idx[k]]}: "
-                                    "one unit of a system per site; move one of them"))
-        arr[idx[k], col] = True
-    if problems:
-        raise ConfigError(problems, source=display_path(scenario.path))

@@ -6,7 +6,7 @@ A family's rows are built by one ``define_*`` function (:mod:`planner.lp.formula
 models; its check recomputes it from arrays (:mod:`planner.lp.check`). ``per_nation`` says that the family holds
 within each nation on its own: the decomposition by nation (:mod:`planner.lp.sectors`) then keeps it in every
 national model (:func:`national`: ``PlanningProblem.sector`` slices its arrays by axis), and the candidate plans
-made outside a model — each nation's empty plan — are held to it (:func:`holds_per_nation`), so an empty plan that
+made outside a model — each nation's empty plan — are held to it (:func:`per_nation_violations`), so an empty plan that
 breaks it is never chosen. A family that spans nations (the flank's budget, the conventional floor, class targets)
 is left out of national models (``Family.national``) and held by the choice among national plans instead.
 
@@ -17,6 +17,7 @@ infeasible (docs/architecture.md).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from planner.lp import check as checks
 from planner.lp.result import FixedPlan, Solved
 from planner.problem import PlanningProblem
 
-__all__ = ["FAMILIES", "Family", "check", "explain", "holds_per_nation", "national", "violations"]
+__all__ = ["FAMILIES", "Family", "check", "explain", "per_nation_violations", "national", "violations"]
 
 #: Explains, from the data, why no plan meets the family: one line per reason (none: it is not the cause).
 #: ``best_rate(p, t)`` is the best defeat rate of class ``t`` any plan reaches within the budget (a solve).
@@ -106,7 +107,7 @@ FAMILIES: tuple[Family, ...] = (
            "formulation.define_budget", checks.check_budget, per_nation=False, explain=_explain_in_service),
     Family("national caps", "budget.per_nation_eur: each capped nation's builds and munitions",
            "formulation.define_national_caps", checks.check_national_caps, per_nation=True, explain=_explain_caps,
-           national=(("nation_cap_eur", {}),)),  # a nation's cap is its national model's budget (national())
+           national=(("nation_cap_eur", {}),)),  # carried into a nation's model as its budget (national())
     Family("conventional floor", "objective.conventional_floor: the conventional capability bought",
            "formulation.define_floor", checks.check_floor, per_nation=False, explain=_explain_floor,
            national=(("conventional_floor", 0.0),)),
@@ -122,7 +123,7 @@ def national(p: PlanningProblem, nation: int) -> tuple[PlanningProblem, np.ndarr
     caller prices or rations money). Returns it with the indices of its cells and sites in ``p``."""
     sub, ci, si = p.sector(nation)
     cap = p.nation_cap_eur.get(nation)
-    changes = {name: value for family in FAMILIES for name, value in family.national}
+    changes = {name: copy.copy(value) for f in FAMILIES for name, value in f.national}
     return dataclasses.replace(sub, budget_eur=p.budget_eur if cap is None else min(cap, p.budget_eur),
                                **changes), ci, si
 
@@ -149,17 +150,22 @@ def check(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
 PER_NATION = tuple(f for f in FAMILIES if f.per_nation)
 
 
-def holds_per_nation(sub: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray, detected: np.ndarray,
-                     engagements: np.ndarray) -> list[str]:
-    """What a candidate national plan (on the nation's sub-problem) breaks among the families that hold per
-    nation; empty when it may be chosen."""
+def per_nation_violations(sub: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray, detected: np.ndarray,
+                          engagements: np.ndarray) -> list[str]:
+    """What a candidate national plan (on the nation's model, :func:`national`) breaks among the families that
+    hold per nation, one line each; empty when it may be chosen."""
     s = Solved(status="candidate", sensors=sensors, effectors=effectors, conventional=np.zeros(0),
                detected=detected, engagements=engagements, objective=0.0, gap=None, build_s=0.0, solve_s=0.0)
     return violations(sub, s, families=PER_NATION)
 
 
-def explain(p: PlanningProblem, best_rate: Callable[[PlanningProblem, int], float], *,
-            per_nation_only: bool = False) -> list[str]:
-    """Why ``p`` has no plan, from the data: every family's explanation that applies."""
-    return [line for f in FAMILIES if f.explain is not None and (f.per_nation or not per_nation_only)
-            for line in f.explain(p, best_rate)]
+def explain(p: PlanningProblem, best_rate: Callable[[PlanningProblem, int], float],
+            families: tuple[Family, ...] = FAMILIES) -> list[str]:
+    """Why ``p`` has no plan, from the data: every family's explanation that applies (none: the families find no
+    cause in the data, and the caller must not guess one)."""
+    return [line for f in families if f.explain is not None for line in f.explain(p, best_rate)]
+
+
+def family(name: str) -> Family:
+    """The family called ``name``."""
+    return next(f for f in FAMILIES if f.name == name)

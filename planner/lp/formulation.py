@@ -124,12 +124,20 @@ def define_min_detection(prob: pulp.LpProblem, p: PlanningProblem,
                                              f"min_detection[{p.nations[n]},{p.threat_ids[t]}]{tag}", need))
 
 
-def define_budget(prob: pulp.LpProblem, p: PlanningProblem, money: Money, limit_eur: float) -> None:
+def define_budget(prob: pulp.LpProblem, p: PlanningProblem, money: Money, limit_eur: float, *,
+                  worst: pulp.LpVariable | None = None, tag: str = "") -> None:
     """The budget row, in scaled money (:func:`money_scale`): euro coefficients of 10⁹ left HiGHS with primal
-    infeasibilities of a few 10⁻⁶ after "optimal" (reported as a solve error)."""
+    infeasibilities of a few 10⁻⁶ after "optimal" (reported as a solve error). With ``worst`` (robust planning),
+    one world's spend is at most ``worst``, the dearest world's, whose upper bound is the budget."""
     scale = money_scale(p)
-    prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in money.terms]), pulp.LpConstraintLE,
-                                         "budget", (limit_eur - money.fixed) / scale))
+    terms = [(v, c / scale) for v, c in money.terms]
+    if worst is None:
+        prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE, f"budget{tag}",
+                                             (limit_eur - money.fixed) / scale))
+        return
+    worst.upBound = limit_eur / scale
+    prob.addConstraint(pulp.LpConstraint(affine(terms + [(worst, -1.0)]), pulp.LpConstraintLE, f"spend{tag}",
+                                         -money.fixed / scale))
 
 
 def define_national_caps(prob: pulp.LpProblem, p: PlanningProblem, money: Money, *, tag: str = "") -> None:
@@ -253,13 +261,10 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         world = define_kill_chain(prob, q, xs, ye, tag=tag)
         define_min_detection(prob, q, world.detected, tag=tag)
         money = money_terms(q, xs, ye, world.engage, conv)
-        # the budget in every world: its spend at most the worst world's, which is at most the budget
-        prob.addConstraint(pulp.LpConstraint(affine([(v, c / scale) for v, c in money.terms] + [(spend, -1.0)]),
-                                             pulp.LpConstraintLE, f"spend{tag}", -money.fixed / scale))
+        define_budget(prob, q, money, p.budget_eur, worst=spend, tag=tag)  # the budget holds in every world
         define_national_caps(prob, q, money, tag=tag)
         values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in world.engage.items()])
         worlds.append({"detected": world.detected, "engage": world.engage})
-    spend.upBound = p.budget_eur / scale
     capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
     define_floor(prob, p, conv, kind)
     if mode == "expected":

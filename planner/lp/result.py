@@ -30,7 +30,7 @@ class SolveInfo:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value not in (None, (), ""):
+            if value is not None and not (isinstance(value, tuple | str) and len(value) == 0):
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
 from planner.lp.choice import conventional_term, conventional_values, pick_plans
-from planner.lp.families import FAMILIES, check, explain, holds_per_nation, national
+from planner.lp.families import check, explain, family, national, per_nation_violations
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
@@ -128,13 +128,15 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             results = runner.map(tasks)
             for n, r in enumerate(results):
                 if r.outcome == "infeasible":
-                    raise InfeasibleError(_why_infeasible(subs[n][0], p.nations[nations[n]]))
+                    raise InfeasibleError(why_infeasible(subs[n][0], p.nations[nations[n]]))
                 if r.outcome == "timeout":  # no plan in time: nothing new built, bounded by all the value there is
                     plan = plans[n][0]
                     sub = subs[n][0]
                     if not plan.admissible:
-                        raise SolverError(f"{p.nations[nations[n]]}: no plan meeting its surveillance requirement "
-                                          "(systems.min_detection) within the time limit: raise solver.time_limit_s")
+                        broken = "; ".join(per_nation_violations(sub, plan.sensors, plan.effectors, plan.detected,
+                                                                 plan.engagements))
+                        raise SolverError(f"{p.nations[nations[n]]}: no plan within the time limit, and building "
+                                          f"nothing breaks its requirements ({broken}): raise solver.time_limit_s")
                     r = r.replace(objective=plan.value - mu * plan.cost,
                                   bound=max(float((sub.demand * sub.value).sum() * sub.raids), plan.value - mu * plan.cost))
                     log.warning("%s: no plan within the time limit; nothing new is built there",
@@ -236,13 +238,16 @@ def null_plans(runner: Runner, tasks: list[SectorTask]) -> list[SectorPlan]:
                                                          tasks[n].problem.in_service_effectors)) for n in todo]
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
         sub = tasks[n].problem
-        if r.outcome == "infeasible" and not sub.detection_requirements():
-            raise InfeasibleError(_why_infeasible(sub, sub.nations[int(sub.site_nation[0])]))
-        if r.outcome == "infeasible":  # the units in service alone fall short of the nation's min_detection
+        if r.outcome == "infeasible" and explain(sub, _no_rate, (family("budget"),)):
+            raise InfeasibleError(why_infeasible(sub, sub.nations[int(sub.site_nation[0])]))
+        if r.outcome == "infeasible":  # the units in service alone break a family that holds per nation
             out[n] = _empty_plan(sub, _price(tasks[n]), admissible=False)
             continue
+        if not r.solved:  # no engagement plan for the units in service in time: they stand, engaging nothing
+            out[n] = _empty_plan(sub, _price(tasks[n]))
+            continue
         out[n] = sector_plan(sub, r, _price(tasks[n]), list(tasks[n].worlds), tasks[n].mode)
-    # Where a nation's empty plan breaks a family that holds per nation (its surveillance requirements), the
+    # Where a nation's empty plan breaks a family that holds per nation (e.g. its surveillance requirements), the
     # nation's cheapest plan is the one that meets them at least cost.
     short = [n for n, plan in enumerate(out) if plan is not None and not plan.admissible]
     cheapest = [tasks[n].replace(start=None, allowed=None, worlds=(), cheapest=True) for n in short]
@@ -263,7 +268,7 @@ def _empty_plan(sub: PlanningProblem, price: float, *, admissible: bool = True) 
     plan = SectorPlan(price=price, sensors=sub.in_service_sensors.astype(float),
                       effectors=sub.in_service_effectors.astype(float), detected=np.zeros(shape),
                       engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0)
-    plan.admissible = admissible and not holds_per_nation(sub, plan.sensors, plan.effectors, plan.detected,
+    plan.admissible = admissible and not per_nation_violations(sub, plan.sensors, plan.effectors, plan.detected,
                                                           plan.engagements)
     return plan
 
@@ -272,19 +277,20 @@ def _no_rate(_p: PlanningProblem, _t: int) -> float:
     raise AssertionError("a national sub-problem has no class targets")
 
 
-def _why_infeasible(sub: PlanningProblem, nation: str) -> str:
-    """Why one nation's MILP has no plan, from the data: the families' explanations (a national sub-problem
-    keeps the families that hold per nation, and its budget is the nation's money)."""
+def why_infeasible(sub: PlanningProblem, nation: str) -> str:
+    """Why one nation's model has no plan, from the data: the families' explanations (a national model keeps the
+    families that hold per nation, and its budget is the nation's money). Never a guess: where the data show no
+    cause, the message says so."""
     reasons = explain(sub, _no_rate)
-    if sub.surveillance_shortfall():
-        return "; ".join(reasons) + ": lower the share, or allow more sensors (systems.sensors)"
     if reasons:
-        return "; ".join(reasons)
+        advice = ": lower the share, or allow more sensors (systems.sensors)" if sub.surveillance_shortfall() else ""
+        return "; ".join(reasons) + advice
     if sub.detection_requirements():  # each share reachable, the operation of units in service affordable
         return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "
                 f"(€{sub.budget_eur / 1e9:.2f}bn, with the operation of its units in service): lower the share or "
                 "raise the budget")
-    return f"{nation}'s national model has no plan: {', '.join(f.name for f in FAMILIES if f.per_nation)} conflict"
+    return (f"{nation}'s national model has no plan, and no constraint family finds the cause in the data (a bug: "
+            "please report it with the scenario)")
 
 
 def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[PlanningProblem] | None = None,

@@ -94,7 +94,7 @@ def _solve_chain(task: SectorTask) -> TaskResult:
     for mu in task.prices:
         gap_abs = CHAIN_ABS_GAP_SHARE * gap * prev_value if prev_value else None
         r = solve_sector(task.replace(prices=(), price=mu, start=start, mip_abs_gap=gap_abs))
-        if r.outcome in ("error", "infeasible"):
+        if not r.solved:  # an error, no plan, or no plan in time: the chain ends with it
             return r
         results.append(r)
         start, prev_value = (r.sensors, r.effectors), sub.drone_value(r.engagements)
