@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from planner.lp import families
-from planner.lp.families import FAMILIES, explain, per_nation_violations, national
+from planner.lp.families import FAMILIES, explain, national, per_nation_violations
 from tests.lp_helpers import make_problem
 
 #: What a family that spans nations leaves out of a national sub-problem: field -> its neutral value there.
