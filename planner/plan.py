@@ -109,6 +109,32 @@ def best_reachable_rate(p: PlanningProblem, t: int) -> float:
     return float(kills(q, s)[:, t].sum() / max(p.demand[:, t].sum(), 1e-12))
 
 
+def gap_text(gap: float | None, target: float) -> str:
+    """A proven gap in words against its target, with enough digits to be true (1.03% is not "1.0%")."""
+    if gap is None or not np.isfinite(gap):
+        return "no proven gap (the solver returned no bound)"
+    shown = f"{100 * gap:.2f}%" if gap < 0.1 else f"{100 * gap:.1f}%"
+    if gap <= target + 1e-9:
+        return f"proven within {shown} of the best plan (target {100 * target:g}%)"
+    return f"stopped {shown} from the best bound, above the {100 * target:g}% target: the plan may be improvable"
+
+
+def confidence(p: PlanningProblem, s: Solved) -> dict[str, Any]:
+    """How far the plan may be from the best, beside the whole objective's proven gap (issue #13, "honest
+    confidence"): the same absolute gap against the drone-defence part of the objective alone (an upper bound on
+    that part's gap: all of the slack is charged to it, none to the conventional units), each nation's national
+    MILP gap at the last price on money (strategy sectors), and the status in words."""
+    out: dict[str, Any] = {"status_text": gap_text(s.gap, p.solver.mip_rel_gap)}
+    if s.gap is None:
+        return out
+    slack = max(s.info.bound - s.objective, 0.0) if s.info.bound is not None else s.gap * abs(s.objective)
+    drone = value_of(p, s)
+    out["gap_drone_defence_max"] = slack / drone if drone > 0 else None
+    if s.info.price_evaluations:
+        out["gap_by_nation_last_price"] = {n: v["gap"] for n, v in s.info.price_evaluations[-1]["sectors"].items()}
+    return out
+
+
 def solve_scenario(scenario: Scenario, theater: Theater | None = None) -> Plan:
     """Build the theater and the problem, solve, evaluate exactly, and tabulate the plan."""
     t0 = time.perf_counter()
@@ -233,7 +259,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "drone_defence_eur_per_defeat": (costs["drone_defence"] / float(k_lp.sum() * raids)
                                          if k_lp.sum() > 0 else None),
         "munitions_eur_per_defeat": costs["munitions"] / float(k_lp.sum() * raids) if k_lp.sum() > 0 else None,
-        "solver": {"status": s.status, "gap": s.gap, **s.sizes, "backend": p.solver.backend,
+        "solver": {"status": s.status, "gap": s.gap, **confidence(p, s), **s.sizes, "backend": p.solver.backend,
                    "strategy": s.info.strategy or p.solver.strategy,
                    "time_limit_s": p.solver.time_limit_s, "mip_rel_gap": p.solver.mip_rel_gap,
                    **{k: v for k, v in s.info.as_dict().items() if k != "strategy"}},

@@ -138,8 +138,12 @@ def run(
         write_plan(plan, out, force=force)
     s = plan.summary
     spend = s["spend_eur"]
-    out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {s['solver']['status']}, "
-                      f"gap {pct(s['solver']['gap'])}, {s['timings_s']['total_s']:.1f} s")
+    sv = s["solver"]
+    drone_gap = sv.get("gap_drone_defence_max")
+    out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {sv['status']}, "
+                      f"{sv['status_text']}"
+                      + (f"; drone-defence part within {100 * drone_gap:.2f}% at most" if drone_gap is not None else "")
+                      + f", {s['timings_s']['total_s']:.1f} s", highlight=False)
     out_console.print(f"spend €{spend['total'] / 1e9:.2f}bn of €{s['budget_eur'] / 1e9:.2f}bn: drone defence "
                       f"€{spend['drone_defence'] / 1e9:.2f}bn (munitions €{spend['munitions'] / 1e6:.0f}M), "
                       f"conventional €{spend['conventional'] / 1e9:.2f}bn "
