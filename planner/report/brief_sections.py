@@ -68,7 +68,7 @@ def frontier(a: Analysis, run: BriefRun) -> BriefPart:
     t = table(a.table, "Frontier: drone defence against conventional forces at the scenario's budget", {
         "point": ("point", txt), "drone_spend_eur": ("drone defence", eur),
         "conventional_capability": ("conventional (L2A8 eq.)", num),
-        "defeat_rate_value_exact": ("defeated (value-weighted)", pct), "gap": ("proven gap", lambda x: pct(x, 1)),
+        "defeat_rate_value_exact": ("defeated (value-weighted)", pct), "gap": ("proven gap", lambda x: pct(x, 2)),
         "dominated": ("", lambda x: "dominated" if x else "")})
     charts = [Chart("frontier", "Frontier: drone defence against conventional forces",
                     lambda: ch.frontier_figure(a.table, a.doc))]
@@ -88,7 +88,7 @@ def premium(a: Analysis, run: BriefRun) -> BriefPart:
     tab = table(t, "Impenetrability premium: the least cost of each defeat-rate target", {
         "target": ("target", pct), "drone_cost_eur": ("least cost", lambda x: eur(x) if x == x else "unreachable"),
         "marginal_eur_per_point": ("€ per extra point", eur), step_col: (f"step in {ref}", num),
-        "gap": ("proven gap", lambda x: pct(x, 1)),
+        "gap": ("proven gap", lambda x: pct(x, 2)),
         "knee": ("", lambda x: "knee" if x is not None and x == x and bool(x) else "")})
     return BriefPart((tab,), (Chart("premium", "The impenetrability premium",
                                     lambda: ch.premium_figure(a.table, a.doc)),))
