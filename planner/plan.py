@@ -115,8 +115,9 @@ def gap_text(gap: float | None, target: float) -> str:
         return "no proven gap (the solver returned no bound)"
     shown = f"{100 * gap:.2f}%" if gap < 0.1 else f"{100 * gap:.1f}%"
     if gap <= target + 1e-9:
-        return f"proven within {shown} of the best plan (target {100 * target:g}%)"
-    return f"stopped {shown} from the best bound, above the {100 * target:g}% target: the plan may be improvable"
+        return f"the plan is proven within {shown} of the best (target {100 * target:g}%)"
+    return (f"the solver stopped {shown} from the best bound, above the {100 * target:g}% target: the plan may be "
+            "improvable")
 
 
 def confidence(p: PlanningProblem, s: Solved) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from planner.physics import (
     p_kill_engagement,
     sensor_range_m,
 )
+from planner.problem_arrays import capability_area_arrays, min_detection_array
 from planner.settings import SolverSettings
 
 #: The axis each field of :class:`PlanningProblem` runs along, which :meth:`PlanningProblem.sector` slices by:
@@ -32,13 +33,15 @@ AXES: dict[str, tuple[str, ...]] = {
     "site": ("site_ids", "site_nation", "site_no_fire", "mag_share", "in_service_sensors", "in_service_effectors"),
     "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
     "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
-    "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units"),
+    "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units",
+             "conv_area_points"),
     "shared": ("name", "config_hash", "nations", "threat_ids", "threat_decoy", "threat_unit_cost_eur", "sensor_ids",
                "sensor_unit_cost_eur", "sensor_operating_eur_per_year", "effector_ids", "effector_unit_cost_eur",
                "effector_operating_eur_per_year", "effector_kinetic", "effector_shots", "effector_cost_per_shot_eur",
                "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
-               "defeat_targets", "solver", "min_detection"),
+               "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
+               "area_beyond_share"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
 INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
@@ -110,6 +113,28 @@ class PlanningProblem:
     #: (nations, T): least share of each class's drones over a nation's border to detect (0: no requirement;
     #: an empty array: none anywhere). systems.min_detection.
     min_detection: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: Conventional capability areas (objective.capability_areas; none: the linear score). conv_area_points (C, A):
+    #: Leopard-2A8 equivalents per unit in each area; per area, the points valued in full (below the requirement
+    #: left after the points in service; inf: no requirement), the points valued at area_beyond_share beyond it.
+    area_ids: tuple[str, ...] = ()
+    conv_area_points: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    area_below: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    area_beyond: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    area_beyond_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def capability_is_linear(self) -> bool:
+        """True when no capability area has a requirement: conventional value is conventional_weight × score."""
+        return not np.isfinite(self.area_below).any()
+
+    def conventional_value(self, units: np.ndarray, weight: float) -> float:
+        """Objective value of conventional units (C,) at ``weight`` per Leopard-2A8 equivalent valued in full:
+        per area, full value up to the requirement, area_beyond_share of it beyond, nothing past saturation."""
+        if self.capability_is_linear():
+            return float(weight * (units * self.conv_score).sum())
+        x = units @ self.conv_area_points
+        first = np.minimum(x, self.area_below)
+        second = np.minimum(np.maximum(x - self.area_below, 0.0), self.area_beyond)
+        return float(weight * (first + self.area_beyond_share * second).sum())
 
     def detection_requirements(self) -> list[tuple[int, int, float]]:
         """(nation, threat, share) of every surveillance requirement on a class this problem has drones of."""
@@ -363,17 +388,6 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         conventional_floor=cfg.objective.conventional_floor,
         defeat_targets={threat_ids.index(t): r for t, r in cfg.objective.defeat_targets.items() if t in threat_ids},
         solver=SolverSettings.from_config(cfg.solver),
-        min_detection=_min_detection(cfg, nations, threat_ids),
+        min_detection=min_detection_array(cfg, nations, threat_ids),
+        **capability_area_arrays(cfg, convs),
     )
-
-
-def _min_detection(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
-    """systems.min_detection as a (nations, threats) array of shares (the largest where entries overlap)."""
-    out = np.zeros((len(nations), len(threat_ids)))
-    for req in cfg.systems.min_detection:
-        ns = range(len(nations)) if req.nation == "all" else [nations.index(req.nation)]
-        ts = range(len(threat_ids)) if req.threat == "all" else [threat_ids.index(req.threat)]
-        for n in ns:
-            for t in ts:
-                out[n, t] = max(out[n, t], req.share)
-    return out

@@ -15,10 +15,10 @@ from tests.lp_helpers import make_problem
 
 
 @pytest.mark.parametrize(("gap", "target", "text"), [
-    (0.0103, 0.01, "stopped 1.03% from the best bound, above the 1% target: the plan may be improvable"),
-    (0.0045, 0.01, "proven within 0.45% of the best plan (target 1%)"),
-    (0.01, 0.01, "proven within 1.00% of the best plan (target 1%)"),
-    (0.234, 0.01, "stopped 23.4% from the best bound, above the 1% target: the plan may be improvable"),
+    (0.0103, 0.01, "the solver stopped 1.03% from the best bound, above the 1% target: the plan may be improvable"),
+    (0.0045, 0.01, "the plan is proven within 0.45% of the best (target 1%)"),
+    (0.01, 0.01, "the plan is proven within 1.00% of the best (target 1%)"),
+    (0.234, 0.01, "the solver stopped 23.4% from the best bound, above the 1% target: the plan may be improvable"),
     (None, 0.01, "no proven gap (the solver returned no bound)"),
 ])
 def test_gap_in_words(gap, target, text) -> None:
@@ -38,7 +38,7 @@ def test_the_drone_part_gap_charges_all_slack_to_drone_defence() -> None:
     s = dataclasses.replace(s, objective=100.0, gap=1 / 101, info=SolveInfo(strategy="sectors", bound=101.0))
     got = confidence(p, s)
     assert got["gap_drone_defence_max"] == pytest.approx(1 / v)
-    assert got["status_text"] == "stopped 0.99% from the best bound, above the 0% target: the plan may be improvable"
+    assert got["status_text"] == "the solver stopped 0.99% from the best bound, above the 0% target: the plan may be improvable"
     # without a bound (one model), the slack is the relative gap times the objective
     s2 = dataclasses.replace(s, info=SolveInfo(strategy="full"), gap=0.01)
     assert confidence(p, s2)["gap_drone_defence_max"] == pytest.approx(0.01 * 100 / v)

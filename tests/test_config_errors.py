@@ -247,6 +247,10 @@ CATALOG_CASES: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
      r"threats\.yaml: threats\.orlan_10\.guidance: 'telepathic' is not valid"),
     ("capability without rationale", "conventional", lambda d: d["conventional"]["himars"].pop("rationale"),
      r"conventional\.yaml: conventional\.himars\.rationale: required field is missing"),
+    ("capability shares not summing to one", "conventional",
+     lambda d: d["conventional"]["himars"].update(capability_areas={"fires": 0.7, "armour": 0.2}),
+     r"conventional\.yaml: conventional\.himars: capability_areas \{'fires': 0\.7, 'armour': 0\.2\} must be shares "
+     r"between 0 and 1 summing to 1"),
 ]
 
 

@@ -19,7 +19,7 @@ from planner.analysis.family import GRID, Choice, Family, build_family, describe
 from planner.config.io import Scenario
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.geo.theater import Theater, build_theater
-from planner.lp.choice import cheapest_conventional, conventional_values
+from planner.lp.choice import cheapest_conventional, conventional_values, conventional_worth
 from planner.lp.result import FixedPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
 from planner.lp.sectors import FALLBACK_MAX_PAIRS, evaluate, sector_nations
@@ -101,7 +101,7 @@ def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: 
     solved = Solved(status="optimal" if gap is not None and gap <= p.solver.mip_rel_gap + 1e-9
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
                         conventional=units, detected=choice.detected, engagements=choice.engagements,
-                        objective=choice.value + float((val * units).sum()), gap=gap, build_s=0.0, solve_s=0.0,
+                        objective=choice.value + conventional_worth(p, units, val), gap=gap, build_s=0.0, solve_s=0.0,
                         sizes={}, info=info)
     fixed = FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units, cost_eur=cost,
                           engagements=choice.engagements)
@@ -235,6 +235,7 @@ def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: f
     q = dataclasses.replace(p, objective="max_defeat", conventional_weight=0.0, budget_eur=money, conv_ids=(),
                             conv_unit_cost_eur=np.zeros(0), conv_operating_eur_per_year=np.zeros(0),
                             conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64),
+                            conv_area_points=np.zeros((0, len(p.area_ids))),
                             conventional_floor=0.0, solver=p.solver.replace(strategy="full"))
     try:
         s = solve(q)
@@ -255,7 +256,7 @@ def _gap_max(bound: float, value: float) -> float:
 
 def _joint(p: PlanningProblem, choice: Choice, units: np.ndarray) -> float:
     """The scenario's objective for a family choice: drone value plus conventional weight × capability."""
-    return choice.value + float((conventional_values(p, p.objective)[1] * units).sum())
+    return choice.value + conventional_worth(p, units, conventional_values(p, p.objective)[1])
 
 
 def _dominated(capability: np.ndarray, rate: np.ndarray) -> np.ndarray:

@@ -140,7 +140,7 @@ def run(
     spend = s["spend_eur"]
     sv = s["solver"]
     drone_gap = sv.get("gap_drone_defence_max")
-    out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {sv['status']}, "
+    out_console.print(f"plan '{s['scenario']}' {escape('[' + s['config_hash'][:8] + ']')}: solver {sv['status']}: "
                       f"{sv['status_text']}"
                       + (f"; drone-defence part within {100 * drone_gap:.2f}% at most" if drone_gap is not None else "")
                       + f", {s['timings_s']['total_s']:.1f} s", highlight=False)

@@ -299,6 +299,10 @@ class ConventionalOption(_Strict):
     unit_cost_eur: Figure = Field(description="Acquisition cost per unit (vehicle, battery), EUR.")
     operating_cost_eur_per_year: Figure = Field(description="Operation and support per unit per year, EUR.")
     capability_score: Figure = Field(description="Combat value per unit, in Leopard-2A8 equivalents.")
+    capability_areas: dict[str, float] = Field(
+        default_factory=lambda: {"all": 1.0}, description="How the capability score splits among capability "
+        "areas (armour, mech_infantry, fires, gbad, …): shares summing to 1. A scenario values each area against "
+        "its requirement (objective.capability_areas).")
     rationale: str = Field(min_length=10, description="How the capability score was reasoned.")
 
     @model_validator(mode="after")
@@ -306,6 +310,11 @@ class ConventionalOption(_Strict):
         _positive(self.unit_cost_eur, "unit_cost_eur")
         _positive(self.operating_cost_eur_per_year, "operating_cost_eur_per_year", allow_zero=True)
         _positive(self.capability_score, "capability_score")
+        shares = self.capability_areas
+        if not shares or any(not 0 < v <= 1 for v in shares.values()) or abs(sum(shares.values()) - 1) > 1e-6:
+            msg = (f"capability_areas {shares} must be shares between 0 and 1 summing to 1, e.g. {{armour: 1.0}} "
+                   "or {fires: 0.7, armour: 0.3}")
+            raise ValueError(msg)
         return self
 
 

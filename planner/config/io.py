@@ -153,6 +153,14 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
     check("systems.conventional", cfg.systems.conventional, cat.conventional, "conventional option")
     check("systems.conventional_min_units", cfg.systems.conventional_min_units, cat.conventional,
           "conventional option")
+    offered = {a for c in (cfg.systems.conventional or cat.conventional) if c in cat.conventional
+               for a in cat.conventional[c].capability_areas}
+    for area in cfg.objective.capability_areas:
+        if area not in offered:
+            problems.append((f"objective.capability_areas.{area}",
+                             f"no allowed conventional option has points in area '{area}' (the options offer "
+                             f"{', '.join(sorted(offered)) or 'none'}): name it in a catalog option's "
+                             "capability_areas, or leave it out"))
     for k, unit in enumerate(cfg.systems.in_service):
         where = f"systems.in_service[{k}].system"
         if unit.system in cat.sensors:

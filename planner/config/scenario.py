@@ -41,6 +41,7 @@ from planner.config.base import (  # noqa: F401 - the field types and bounds, re
     Weight,
     _Section,
 )
+from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 
@@ -240,6 +241,11 @@ class ObjectiveConfig(_Section):
     defeat_targets: dict[CatalogId, Probability] = Field(
         default_factory=dict, description="min_cost: required expected defeat rate per threat class."
     )
+    capability_areas: dict[CatalogId, CapabilityArea] = Field(
+        default_factory=dict, description="Conventional capability areas valued against a requirement (concave: "
+        "full value up to it, less beyond): armour, fires, … as the catalog's options name them. Areas not "
+        "listed are valued linearly at conventional_weight per Leopard-2A8 equivalent (none listed: today's "
+        "linear score).")
 
     @model_validator(mode="after")
     def _check(self) -> ObjectiveConfig:

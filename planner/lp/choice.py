@@ -8,7 +8,8 @@ import numpy as np
 import pulp
 
 from planner.errors import InfeasibleError
-from planner.lp.formulation import COST_TIE_BREAK, money_scale
+from planner.lp.formulation import COST_TIE_BREAK, define_conventional_value, money_scale
+from planner.lp.kill_chain import affine
 from planner.lp.result import SectorPlan
 from planner.lp.solver import make_solver, quiet_stdout
 from planner.problem import PlanningProblem
@@ -23,6 +24,25 @@ def conventional_values(p: PlanningProblem, kind: str) -> tuple[np.ndarray, np.n
     return k, val, max(mu, 0.0)
 
 
+def _weight(p: PlanningProblem, val: np.ndarray) -> float:
+    """The weight per Leopard-2A8 equivalent behind ``val`` (value per unit at full weight: weight × score)."""
+    return float(val[0] / p.conv_score[0]) if len(val) and p.conv_score[0] > 0 else 0.0
+
+
+def conventional_value_terms(prob: pulp.LpProblem, p: PlanningProblem, u: list[pulp.LpVariable],
+                             val: np.ndarray) -> list[tuple[pulp.LpVariable, float]]:
+    """Objective terms of conventional units: ``val`` per unit where the value is linear, else the capability
+    areas' concave pieces (:func:`planner.lp.formulation.define_conventional_value`)."""
+    if p.capability_is_linear():
+        return [(u[c], float(val[c])) for c in range(len(u))]
+    return define_conventional_value(prob, p, u, _weight(p, val))
+
+
+def conventional_worth(p: PlanningProblem, units: np.ndarray, val: np.ndarray) -> float:
+    """The value of conventional units (C,) behind ``val``: linear, or concave over the capability areas."""
+    return float((val * units).sum()) if p.capability_is_linear() else p.conventional_value(units, _weight(p, val))
+
+
 def conventional_term(p: PlanningProblem, k: np.ndarray, val: np.ndarray, mu: float,
                        floor: float) -> tuple[float, np.ndarray]:
     """max over conventional units of Σ (val − μ k) u with u ≥ minimum holdings and the floor met."""
@@ -30,8 +50,12 @@ def conventional_term(p: PlanningProblem, k: np.ndarray, val: np.ndarray, mu: fl
         return 0.0, np.zeros(0)
     prob = pulp.LpProblem("conventional_term", pulp.LpMaximize)
     u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
-    prob.setObjective(pulp.LpAffineExpression([(u[c], float(val[c] - mu * k[c]) - COST_TIE_BREAK * k[c])
-                                               for c in range(len(k))]))
+    if p.capability_is_linear():
+        prob.setObjective(pulp.LpAffineExpression([(u[c], float(val[c] - mu * k[c]) - COST_TIE_BREAK * k[c])
+                                                   for c in range(len(k))]))
+    else:
+        prob.setObjective(affine(conventional_value_terms(prob, p, u, val)
+                                 + [(u[c], -float(mu * k[c]) - COST_TIE_BREAK * k[c]) for c in range(len(k))]))
     if floor > 0:
         prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor,
                            "floor")
@@ -40,7 +64,7 @@ def conventional_term(p: PlanningProblem, k: np.ndarray, val: np.ndarray, mu: fl
     if prob.status != pulp.LpStatusOptimal:
         raise InfeasibleError("the conventional floor cannot be met")
     units = np.array([round(x.value() or 0.0) for x in u], dtype=float)
-    return float(((val - mu * k) * units).sum()), units
+    return conventional_worth(p, units, val) - float((mu * k * units).sum()), units
 
 
 def pick_plans(p: PlanningProblem, plans: list[list[SectorPlan]], k: np.ndarray, val: np.ndarray,
@@ -51,8 +75,12 @@ def pick_plans(p: PlanningProblem, plans: list[list[SectorPlan]], k: np.ndarray,
          for n, ps in enumerate(plans)]
     u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
     terms = [(z[n][q], pl.value - COST_TIE_BREAK * pl.cost) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
-    terms += [(u[c], float(val[c]) - COST_TIE_BREAK * float(k[c])) for c in range(len(k))]
-    prob.setObjective(pulp.LpAffineExpression(terms))
+    if p.capability_is_linear():
+        terms += [(u[c], float(val[c]) - COST_TIE_BREAK * float(k[c])) for c in range(len(k))]
+    else:
+        terms += conventional_value_terms(prob, p, u, val) + [(u[c], -COST_TIE_BREAK * float(k[c]))
+                                                              for c in range(len(k))]
+    prob.setObjective(affine(terms) if not p.capability_is_linear() else pulp.LpAffineExpression(terms))
     for n, zs in enumerate(z):
         prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_plan_{n}")
     scale = money_scale(p)  # the budget row in scaled money, as in the model (solver numerics)
@@ -96,7 +124,7 @@ def choose_among(p: PlanningProblem, plans: list[list[SectorPlan]], *, budget: f
         k, val, floor = conventional
         u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
         cost = cost + pulp.LpAffineExpression([(u[c], float(k[c]) / scale) for c in range(len(k))])
-        conv_value = pulp.LpAffineExpression([(u[c], float(val[c])) for c in range(len(k))])
+        conv_value = affine(conventional_value_terms(prob, p, u, val))
         if floor > 0:
             prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))])
                                >= floor, "floor")

@@ -112,6 +112,32 @@ def define_conventional(prob: pulp.LpProblem, p: PlanningProblem, *, fixed: Fixe
     return conv
 
 
+def define_conventional_value(prob: pulp.LpProblem, p: PlanningProblem, conv: list[pulp.LpVariable],
+                              weight: float, *, tag: str = "") -> list[tuple[pulp.LpVariable, float]]:
+    """Objective terms of the conventional units' value at ``weight`` per Leopard-2A8 equivalent valued in full
+    (objective.capability_areas): linear without requirements (weight × score per unit); otherwise, per area with a
+    requirement, two pieces — points below it at full weight, points beyond it (up to saturation) at
+    beyond_requirement_share — whose sum is at most the points bought. The value is concave, so a maximisation
+    fills the first piece first."""
+    if weight == 0 or p.capability_is_linear():
+        return [(u, weight * p.conv_score[c]) for c, u in enumerate(conv)]
+    terms: list[tuple[pulp.LpVariable, float]] = []
+    for a, area in enumerate(p.area_ids):
+        points = [(u, float(p.conv_area_points[c, a])) for c, u in enumerate(conv) if p.conv_area_points[c, a] > 0]
+        if not points:
+            continue
+        if not np.isfinite(p.area_below[a]):  # no requirement: linear
+            terms += [(u, weight * x) for u, x in points]
+            continue
+        below = prob.add_variable(f"capability_below[{area}]{tag}", 0, float(p.area_below[a]))
+        beyond = prob.add_variable(f"capability_beyond[{area}]{tag}", 0,
+                                   float(p.area_beyond[a]) if np.isfinite(p.area_beyond[a]) else None)
+        prob.addConstraint(pulp.LpConstraint(affine([(below, 1.0), (beyond, 1.0)] + [(u, -x) for u, x in points]),
+                                             pulp.LpConstraintLE, f"capability_points[{area}]{tag}", 0))
+        terms += [(below, weight), (beyond, weight * float(p.area_beyond_share[a]))]
+    return terms
+
+
 def define_min_detection(prob: pulp.LpProblem, p: PlanningProblem,
                          detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]], *, tag: str = "") -> None:
     """Surveillance requirements (systems.min_detection): Σ over a nation's cells of λ_it · rate_it ≥ share ·
@@ -211,7 +237,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in world.engage.items()]
         weight = p.conventional_weight if kind == "max_defeat" else 0.0
         price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
-        obj = kills_value + [(u, weight * p.conv_score[c]) for c, u in enumerate(conv)]
+        obj = kills_value + define_conventional_value(prob, p, conv, weight)
         prob.setObjective(affine(obj + [(v, -price * c) for v, c in money.terms]))
     else:
         prob.setObjective(affine(money.terms))
@@ -265,7 +291,6 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         define_national_caps(prob, q, money, tag=tag)
         values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in world.engage.items()])
         worlds.append({"detected": world.detected, "engage": world.engage})
-    capability = [(u, p.conv_score[c]) for c, u in enumerate(conv)]
     define_floor(prob, p, conv, kind)
     if mode == "expected":
         obj = [(v, c / len(values)) for terms in values for v, c in terms]
@@ -277,7 +302,7 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         obj = [(z, 1.0)]
     weight = p.conventional_weight if kind == "max_defeat" else 0.0
     price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
-    obj += [(u, weight * s) for u, s in capability] + [(spend, -price * scale)]
+    obj += define_conventional_value(prob, p, conv, weight) + [(spend, -price * scale)]
     prob.setObjective(affine(obj))
     shape = (*p.demand.shape, len(p.site_ids))
     return prob, {"sensors": xs, "effectors": ye, "conventional": conv, "worlds": worlds, "shape": shape}

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
-from planner.lp.choice import conventional_term, conventional_values, pick_plans
+from planner.lp.choice import conventional_term, conventional_values, conventional_worth, pick_plans
 from planner.lp.families import check, explain, family, national, per_nation_violations
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
@@ -342,7 +342,7 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     for (_, ci, _), r in zip(subs, results, strict=True):
         detected[ci], engagements[ci] = r.detected, r.engagements
     _, val, _ = conventional_values(p, p.objective)
-    objective = p.drone_value(engagements) + float((val * fixed.conventional).sum())
+    objective = p.drone_value(engagements) + conventional_worth(p, fixed.conventional, val)
     sizes = {key: sum(r.sizes[key] for r in results) for key in results[0].sizes}
     return check(p, Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
                       conventional=fixed.conventional, detected=detected, engagements=engagements,

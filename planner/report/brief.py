@@ -135,8 +135,8 @@ def bottom_line(run: BriefRun) -> list[str]:
         out.append("**How it fails.** No stress test in this run: `dronewall stress RUN_DIR`, then brief again, "
                    "shows it under jamming, saturation, decoys and an adversary that picks the weakest sector.")
     sure = (f"**How sure.** The optimizer's promise is checked by an exact evaluation "
-            f"({pct(d['defeat_rate_all_lp'], 1)} promised, {pct(d['defeat_rate_all_exact'], 1)} evaluated); the "
-            f"solver {d['solver'].get('status_text', 'gap ' + pct(d['solver']['gap'], 2))}"
+            f"({pct(d['defeat_rate_all_lp'], 1)} promised, {pct(d['defeat_rate_all_exact'], 1)} evaluated); "
+            f"{d['solver'].get('status_text', 'proven gap ' + pct(d['solver']['gap'], 2))}"
             + (f", and the drone-defence part, which the gap of the whole objective understates, within "
                f"{pct(d['solver']['gap_drone_defence_max'], 2)} at most" if d['solver'].get('gap_drone_defence_max')
                is not None else "") + ".")
