@@ -109,6 +109,18 @@ def best_reachable_rate(p: PlanningProblem, t: int) -> float:
     return float(kills(q, s)[:, t].sum() / max(p.demand[:, t].sum(), 1e-12))
 
 
+def area_table(p: PlanningProblem, units: np.ndarray) -> list[dict[str, Any]]:
+    """Per capability area: Leopard-2A8 equivalents bought, the requirement left after the points in service
+    (null: no requirement, valued linearly) and how many of the points bought it values in full."""
+    if not len(p.area_ids) or not len(units):
+        return []
+    bought = units @ p.conv_area_points
+    return [{"area": a, "points_bought": float(bought[k]),
+             "requirement_left_points": float(p.area_below[k]) if np.isfinite(p.area_below[k]) else None,
+             "points_valued_in_full": float(min(bought[k], p.area_below[k]))}
+            for k, a in enumerate(p.area_ids)]
+
+
 def gap_text(gap: float | None, target: float) -> str:
     """A proven gap in words against its target, with enough digits to be true (1.03% is not "1.0%")."""
     if gap is None or not np.isfinite(gap):
@@ -249,6 +261,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "raids_over_horizon": raids,
         "spend_eur": costs,
         "conventional_capability": float((s.conventional * p.conv_score).sum()),
+        "conventional_by_area": area_table(p, s.conventional),
         "value_defeated_lp": value_of(p, s),
         "value_defeated_exact": value_of(p, x),
         "defeat_rate_all_lp": float(k_lp.sum() / max(demand_total, 1e-12)),

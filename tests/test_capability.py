@@ -114,3 +114,13 @@ def test_a_scenario_area_reaches_the_problem(tmp_path, tiny_dict) -> None:
     units[int(np.argmax(p.conv_score))] = 10
     score = 10 * p.conv_score.max()
     assert p.conventional_value(units, 2.0) == pytest.approx(2.0 * (2 + 0.5 * (score - 2)))
+
+
+def test_the_plan_reports_each_area() -> None:
+    """The €4 hand case: armour 1 point bought of 2 required, fires 2 of 1 (one valued in full)."""
+    from planner.plan import area_table
+
+    p = conventional_only(4.0, areas=True)
+    rows = area_table(p, solve(p).conventional)
+    assert rows == [{"area": "armour", "points_bought": 1.0, "requirement_left_points": 2.0, "points_valued_in_full": 1.0},
+                    {"area": "fires", "points_bought": 2.0, "requirement_left_points": 1.0, "points_valued_in_full": 1.0}]
