@@ -92,7 +92,7 @@ ANALYSES: tuple[AnalysisEntry, ...] = (
     AnalysisEntry(command="uncertainty", kind="uncertainty", rows="draws", reads="plan",
                   run="planner.analysis.uncertainty:uncertainty",
                   write="planner.report.uncertainty:write_uncertainty", console=f"{_CLI}:uncertainty",
-                  waiting="{draws} catalog draws...", section=f"{_BRIEF}:uncertainty"),
+                  waiting="{draws} catalog draws...", section=f"{_BRIEF}:uncertainty", extra=("uncertainty_inputs",)),
     AnalysisEntry(command="simulate", kind="simulation", rows="threats", reads="run_dir",
                   run="planner.simulate:simulate", write="planner.report.simulation:write_simulation",
                   console=f"{_CLI}:simulation", waiting="simulating {drones:,} drones...",

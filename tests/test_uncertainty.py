@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from planner.analysis.stress import load_plan
-from planner.analysis.uncertainty import _draw, sample_catalog, uncertainty
+from planner.analysis.uncertainty import (
+    _draw,
+    _triangular,
+    quantiles,
+    ranged_figures,
+    sample_catalog,
+    uncertainty,
+)
 from planner.config.catalog import Figure
 from planner.config.io import load_scenario
 from planner.errors import ConfigError
@@ -62,13 +70,17 @@ def test_outputs_and_bad_arguments(loaded, tmp_path) -> None:
         uncertainty(loaded, draws=0)
     with pytest.raises(ConfigError, match=r"--target: 2 is not a defeat rate"):
         uncertainty(loaded, draws=1, target=2.0)
+    with pytest.raises(ConfigError, match=r"--sampling: 'sobol' is not a sampling: use one of random, lhs"):
+        uncertainty(loaded, draws=1, sampling="sobol")
+    inputs = pd.read_csv(out / "uncertainty_inputs.csv")
+    assert len(inputs) == 4 and inputs.shape[1] == 1 + len(ranged_figures(loaded.scenario.catalog))
 
 
 def test_draws_without_spread_reproduce_the_plan(loaded, monkeypatch) -> None:
     """With every figure held at its value, each draw is the plan's own exact evaluation and spend."""
     import planner.analysis.uncertainty as mc
 
-    monkeypatch.setattr(mc, "_draw", lambda fig, rng: fig)
+    monkeypatch.setattr(mc, "_draw", lambda fig, rng, u=None: fig)
     r = uncertainty(loaded, draws=2, seed=0)
     assert (r.draws["defeat_rate_value"] - r.summary["nominal_rate"]).abs().max() < 1e-9
     planned = loaded.document["spend_eur"]["drone_defence"]
@@ -87,3 +99,35 @@ def test_draws_reuse_the_coverage(loaded, monkeypatch) -> None:
     monkeypatch.setattr("planner.problem.build_coverage", no_geometry)
     r = uncertainty(loaded, draws=3, seed=0)
     assert len(r.draws) == 3
+
+
+def test_the_inputs_kept_are_the_draws_the_plan_was_evaluated_in(loaded) -> None:
+    """Each row of the inputs holds every ranged figure as drawn, within its range; the same seed gives the same
+    inputs; and re-drawing the catalog from the same seed reproduces the first row (the inputs are the draws)."""
+    a = uncertainty(loaded, draws=3, seed=5)
+    b = uncertainty(loaded, draws=3, seed=5)
+    assert a.inputs.equals(b.inputs)
+    figs = ranged_figures(loaded.scenario.catalog)
+    for path, fig in figs.items():
+        lo = fig.value if fig.low is None else fig.low
+        hi = fig.value if fig.high is None else fig.high
+        assert ((a.inputs[path] >= lo) & (a.inputs[path] <= hi)).all(), path
+    again = sample_catalog(loaded.scenario.catalog, np.random.default_rng(5))
+    path = next(iter(figs))
+    kind, key, name = path.split(".")[:3]
+    assert getattr(getattr(again, kind)[key], name).value == pytest.approx(a.inputs.loc[0, path])
+
+
+def test_latin_hypercube_covers_each_range_evenly(loaded) -> None:
+    """With n draws, each figure's quantiles fall one in each of the n strata [k/n, (k+1)/n); the triangular
+    quantile function maps 0, the mode's share and 1 to low, value and high."""
+    cat = loaded.scenario.catalog
+    n = 8
+    u = quantiles(cat, n, np.random.default_rng(0), "lhs")
+    assert u.shape == (n, len(ranged_figures(cat)))
+    assert all(sorted(np.floor(u[:, j] * n).astype(int).tolist()) == list(range(n)) for j in range(u.shape[1]))
+    assert quantiles(cat, n, np.random.default_rng(0), "random") is None
+    assert _triangular(0.0, 1.0, 2.0, 5.0) == pytest.approx(1.0) and _triangular(1.0, 1.0, 2.0, 5.0) == 5.0
+    assert _triangular(0.25, 1.0, 2.0, 5.0) == pytest.approx(2.0)
+    r = uncertainty(loaded, draws=n, seed=0, sampling="lhs")
+    assert r.summary["sampling"] == "lhs" and len(r.draws) == n

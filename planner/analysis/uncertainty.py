@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,47 +30,98 @@ from planner.lp.runner import Runner, worker_count
 from planner.lp.solve import solve
 from planner.problem import build_problem
 
+#: How the draws are made: independent triangular draws (``random``), or a Latin hypercube over the ranged figures
+#: mapped through each figure's triangular distribution (``lhs``: every figure's range is covered evenly, in
+#: strata, with fewer draws).
+SAMPLING = ("random", "lhs")
+
 
 @dataclass
 class UncertaintyResult:
     draws: pd.DataFrame  # one row per draw: value-weighted defeat rate, per class, cost
     summary: dict[str, Any] = field(default_factory=dict)
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per draw: every ranged figure as drawn
 
 
-def _draw(fig: Figure, rng: np.random.Generator) -> Figure:
+def _triangular(u: float, lo: float, mode: float, hi: float) -> float:
+    """The triangular distribution's quantile at ``u``."""
+    cut = (mode - lo) / (hi - lo)
+    if u < cut:
+        return lo + float(np.sqrt(u * (hi - lo) * (mode - lo)))
+    return hi - float(np.sqrt((1 - u) * (hi - lo) * (hi - mode)))
+
+
+def _draw(fig: Figure, rng: np.random.Generator, u: Iterator[float] | None = None) -> Figure:
+    """``fig`` with its value drawn on (low, value, high): from ``rng``, or at the next quantile of ``u``."""
     lo = fig.value if fig.low is None else fig.low
     hi = fig.value if fig.high is None else fig.high
     if hi <= lo:
         return fig
-    return fig.model_copy(update={"value": float(rng.triangular(lo, fig.value, hi))})
+    value = float(rng.triangular(lo, fig.value, hi)) if u is None else _triangular(next(u), lo, fig.value, hi)
+    return fig.model_copy(update={"value": value})
 
 
-def _sample(model: BaseModel, rng: np.random.Generator) -> BaseModel:
+def ranged_figures(catalog: Catalog) -> dict[str, Figure]:
+    """Every catalog figure with a spread (low < high), by its path (``effectors.gun_35mm.range_m``), in the
+    order the draws consume them."""
+    out: dict[str, Figure] = {}
+    for kind in ("threats", "sensors", "effectors", "conventional"):
+        for key, model in getattr(catalog, kind).items():
+            for name in type(model).model_fields:
+                v = getattr(model, name)
+                figs = {name: v} if isinstance(v, Figure) else (
+                    {f"{name}.{k}": x for k, x in v.items()} if isinstance(v, dict) and v
+                    and all(isinstance(x, Figure) for x in v.values()) else {})
+                for path, fig in figs.items():
+                    lo = fig.value if fig.low is None else fig.low
+                    hi = fig.value if fig.high is None else fig.high
+                    if hi > lo:
+                        out[f"{kind}.{key}.{path}"] = fig
+    return out
+
+
+def quantiles(catalog: Catalog, draws: int, rng: np.random.Generator, sampling: str) -> np.ndarray | None:
+    """(draws, figures) quantiles for ``lhs`` (scipy.stats.qmc.LatinHypercube, seeded from ``rng``); None for
+    ``random`` (each draw then takes its figures from ``rng`` in turn)."""
+    if sampling == "random":
+        return None
+    from scipy.stats import qmc
+
+    d = len(ranged_figures(catalog))
+    return qmc.LatinHypercube(d=max(d, 1), seed=rng).random(draws)[:, :d]
+
+
+def _sample(model: BaseModel, rng: np.random.Generator, u: Iterator[float] | None = None) -> BaseModel:
     update: dict[str, Any] = {}
     for name in type(model).model_fields:
         v = getattr(model, name)
         if isinstance(v, Figure):
-            update[name] = _draw(v, rng)
+            update[name] = _draw(v, rng, u)
         elif isinstance(v, dict) and v and all(isinstance(x, Figure) for x in v.values()):
-            update[name] = {k: _draw(x, rng) for k, x in v.items()}
+            update[name] = {k: _draw(x, rng, u) for k, x in v.items()}
     return model.model_copy(update=update)
 
 
-def sample_catalog(catalog: Catalog, rng: np.random.Generator) -> Catalog:
-    """A catalog with every ranged figure drawn (triangular on low, value, high), in the catalog's order."""
+def sample_catalog(catalog: Catalog, rng: np.random.Generator, u: np.ndarray | None = None) -> Catalog:
+    """A catalog with every ranged figure drawn (triangular on low, value, high), in the catalog's order: from
+    ``rng``, or at the quantiles ``u`` (one per ranged figure, in :func:`ranged_figures`' order)."""
+    it = None if u is None else iter(u.tolist())
     # The catalogs' own order is kept: the planning problem indexes systems in it.
     return catalog.model_copy(update={
-        "threats": {k: _sample(v, rng) for k, v in catalog.threats.items()},
-        "sensors": {k: _sample(v, rng) for k, v in catalog.sensors.items()},
-        "effectors": {k: _sample(v, rng) for k, v in catalog.effectors.items()},
-        "conventional": {k: _sample(v, rng) for k, v in catalog.conventional.items()},
+        "threats": {k: _sample(v, rng, it) for k, v in catalog.threats.items()},
+        "sensors": {k: _sample(v, rng, it) for k, v in catalog.sensors.items()},
+        "effectors": {k: _sample(v, rng, it) for k, v in catalog.effectors.items()},
+        "conventional": {k: _sample(v, rng, it) for k, v in catalog.conventional.items()},
     })
 
 
 def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None,
-                target: float | None = None) -> UncertaintyResult:
+                target: float | None = None, sampling: str = "random") -> UncertaintyResult:
     """The distribution of the plan's exact defeat rate and cost over catalog draws, and the probability
-    that it misses ``target`` (default: the scenario's lowest class target, else 80% of the nominal rate)."""
+    that it misses ``target`` (default: the scenario's lowest class target, else 80% of the nominal rate).
+    ``sampling``: :data:`SAMPLING`. Every draw's inputs (each ranged figure as drawn) are kept."""
+    if sampling not in SAMPLING:
+        raise ConfigError([("--sampling", f"'{sampling}' is not a sampling: use one of {', '.join(SAMPLING)}")])
     if draws < 1:
         raise ConfigError([("--draws", f"{draws} is too few: draw at least once")])
     if target is not None and not 0 <= target <= 1:
@@ -83,24 +135,45 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
         target = min(p.defeat_targets.values()) if p.defeat_targets else NOMINAL_SHARE * nominal_rate
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
+    u = quantiles(sc.catalog, draws, rng, sampling)
     with Runner(worker_count(p, len(p.nations))) as runner:
-        rows = _draws(sc, p, fixed, loaded.theater, loaded.coverage, munitions, rng, draws, runner)
-    return _summarise(sc, p, rows, draws, seed, nominal_rate, target)
+        rows, inputs = _draws(sc, p, fixed, loaded.theater, loaded.coverage, munitions, rng, u, draws, runner)
+    result = _summarise(sc, p, rows, draws, seed, nominal_rate, target)
+    result.summary["sampling"] = sampling
+    result.inputs = pd.DataFrame(inputs)
+    return result
 
 
 def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Theater, coverage: Coverage, munitions: dict[str, float],
-           rng: np.random.Generator, draws: int, runner: Runner) -> list[dict[str, Any]]:
-    rows = []
+           rng: np.random.Generator, u: np.ndarray | None, draws: int,
+           runner: Runner) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows, inputs = [], []
     for d in range(draws):
-        q = draw_problem(sc, p, theater, coverage, rng)
+        catalog = sample_catalog(sc.catalog, rng, None if u is None else u[d])
+        q = draw_problem(sc, p, theater, coverage, rng, catalog=catalog)
         rows.append({"draw": d, **evaluate_in_world(q, fixed, munitions, runner)})
-    return rows
+        inputs.append({"draw": d, **{path: fig.value for path, fig in _values(catalog, sc.catalog).items()}})
+    return rows, inputs
 
 
-def draw_problem(sc: Any, p: Any, theater: Theater, coverage: Coverage, rng: np.random.Generator) -> Any:
-    """The planning problem of one catalog draw, indexed like ``p``, on the theater's coverage (no geometry
-    is redone: a draw's ranges only filter the pairs already found, or widen the one query)."""
-    q = build_problem(dataclasses.replace(sc, catalog=sample_catalog(sc.catalog, rng)), theater, coverage)
+def _values(drawn: Catalog, nominal: Catalog) -> dict[str, Figure]:
+    """The drawn catalog's figures at the nominal catalog's ranged paths."""
+    paths = ranged_figures(nominal)
+    out = {}
+    for path in paths:
+        kind, key, name, *sub = path.split(".")
+        v = getattr(getattr(drawn, kind)[key], name)
+        out[path] = v[sub[0]] if sub else v
+    return out
+
+
+def draw_problem(sc: Any, p: Any, theater: Theater, coverage: Coverage, rng: np.random.Generator, *,
+                 catalog: Catalog | None = None) -> Any:
+    """The planning problem of one catalog draw (``catalog``, or one drawn from ``rng``), indexed like ``p``, on
+    the theater's coverage (no geometry is redone: a draw's ranges only filter the pairs already found, or widen
+    the one query)."""
+    catalog = catalog if catalog is not None else sample_catalog(sc.catalog, rng)
+    q = build_problem(dataclasses.replace(sc, catalog=catalog), theater, coverage)
     if (q.sensor_ids, q.effector_ids, q.threat_ids, q.conv_ids) != (p.sensor_ids, p.effector_ids, p.threat_ids,
                                                                     p.conv_ids):
         raise RuntimeError("a catalog draw changed the order of systems; the plan's arrays would not line up")

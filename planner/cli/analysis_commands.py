@@ -128,10 +128,13 @@ def uncertainty(
     target: Annotated[float | None, typer.Option(
         "--target", help="Value-weighted defeat rate a draw must reach (default: the scenario's lowest class "
                          "target, else 80% of the plan's nominal rate).")] = None,
+    sampling: Annotated[str, typer.Option(
+        "--sampling", help="random: independent triangular draws; lhs: a Latin hypercube over the ranged "
+                           "figures (each range covered evenly).")] = "random",
     force: ForceOption = False,
 ) -> None:
     """Monte Carlo over the catalogs' low/high ranges: the spread of the plan's defeat rate and cost."""
-    run_analysis("uncertainty", plan_dir, out, force, draws=draws, seed=seed, target=target)
+    run_analysis("uncertainty", plan_dir, out, force, draws=draws, seed=seed, target=target, sampling=sampling)
 
 
 def robust(

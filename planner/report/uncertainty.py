@@ -1,4 +1,5 @@
-"""Writing a Monte Carlo over the catalogs: uncertainty.csv, uncertainty.json and a histogram, atomically."""
+"""Writing a Monte Carlo over the catalogs: uncertainty.csv, uncertainty.json, the drawn inputs
+(uncertainty_inputs.csv, one column per ranged catalog figure) and a histogram, atomically."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from planner.report.charts import save_figure, uncertainty_figure
 
 
 def write_uncertainty(result: UncertaintyResult, out: Path, *, dpi: int = 150, force: bool = False) -> Path:
-    return write_analysis(out, "uncertainty", result.draws, result.summary, force=force,
+    extra = {"uncertainty_inputs": result.inputs} if len(result.inputs) else None
+    return write_analysis(out, "uncertainty", result.draws, result.summary, force=force, extra=extra,
                           draw=lambda tmp: save_figure(uncertainty_figure(result.draws, result.summary),
                                                        tmp / "uncertainty", dpi=dpi))
