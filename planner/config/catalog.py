@@ -299,7 +299,7 @@ class ConventionalOption(_Strict):
     unit_cost_eur: Figure = Field(description="Acquisition cost per unit (vehicle, battery), EUR.")
     operating_cost_eur_per_year: Figure = Field(description="Operation and support per unit per year, EUR.")
     capability_score: Figure = Field(description="Combat value per unit, in Leopard-2A8 equivalents.")
-    capability_areas: dict[str, float] = Field(
+    capability_areas: dict[CatalogId, float] = Field(
         default_factory=lambda: {"all": 1.0}, description="How the capability score splits among capability "
         "areas (armour, mech_infantry, fires, gbad, …): shares summing to 1. A scenario values each area against "
         "its requirement (objective.capability_areas).")
