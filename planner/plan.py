@@ -140,7 +140,12 @@ def confidence(p: PlanningProblem, s: Solved) -> dict[str, Any]:
     out: dict[str, Any] = {"status_text": gap_text(s.gap, p.solver.mip_rel_gap)}
     if s.gap is None:
         return out
-    slack = max(s.info.bound - s.objective, 0.0) if s.info.bound is not None else s.gap * abs(s.objective)
+    if s.info.bound is not None:
+        slack = max(s.info.bound - s.objective, 0.0)
+    elif s.gap < 1:  # gap = slack / max(|bound|, |plan|) ≤ slack / (|plan| + slack): slack ≤ gap·|plan| / (1 − gap)
+        slack = s.gap * abs(s.objective) / (1 - s.gap)
+    else:
+        return out
     drone = value_of(p, s)
     out["gap_drone_defence_max"] = slack / drone if drone > 0 else None
     if s.info.price_evaluations:

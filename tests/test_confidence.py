@@ -39,8 +39,9 @@ def test_the_drone_part_gap_charges_all_slack_to_drone_defence() -> None:
     got = confidence(p, s)
     assert got["gap_drone_defence_max"] == pytest.approx(1 / v)
     assert got["status_text"] == "the solver stopped 0.99% from the best bound, above the 0% target: the plan may be improvable"
-    # without a bound (one model), the slack is the relative gap times the objective
-    s2 = dataclasses.replace(s, info=SolveInfo(strategy="full"), gap=0.01)
-    assert confidence(p, s2)["gap_drone_defence_max"] == pytest.approx(0.01 * 100 / v)
+    # without a bound (one model), the slack is at most gap·|plan| / (1 − gap): with the bound at 101 the
+    # relative gap is 1/101, and the slack recovered is the true one, 1
+    s2 = dataclasses.replace(s, info=SolveInfo(strategy="full"), gap=1 / 101)
+    assert confidence(p, s2)["gap_drone_defence_max"] == pytest.approx(1 / v)
     assert "gap_by_nation_last_price" not in confidence(p, s2)
     assert np.isfinite(got["gap_drone_defence_max"])

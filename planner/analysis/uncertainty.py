@@ -148,17 +148,17 @@ def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Theater, coverage: Covera
            rng: np.random.Generator, u: np.ndarray | None, draws: int,
            runner: Runner) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows, inputs = [], []
+    paths = list(ranged_figures(sc.catalog))
     for d in range(draws):
         catalog = sample_catalog(sc.catalog, rng, None if u is None else u[d])
         q = draw_problem(sc, p, theater, coverage, rng, catalog=catalog)
         rows.append({"draw": d, **evaluate_in_world(q, fixed, munitions, runner)})
-        inputs.append({"draw": d, **{path: fig.value for path, fig in _values(catalog, sc.catalog).items()}})
+        inputs.append({"draw": d, **{path: fig.value for path, fig in _values(catalog, paths).items()}})
     return rows, inputs
 
 
-def _values(drawn: Catalog, nominal: Catalog) -> dict[str, Figure]:
-    """The drawn catalog's figures at the nominal catalog's ranged paths."""
-    paths = ranged_figures(nominal)
+def _values(drawn: Catalog, paths: list[str]) -> dict[str, Figure]:
+    """The drawn catalog's figures at ``paths`` (the nominal catalog's ranged figures)."""
     out = {}
     for path in paths:
         kind, key, name, *sub = path.split(".")

@@ -101,9 +101,9 @@ def snap_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray) -
     return tuple(placed)
 
 
-def build_coverage(theater: Theater, scenario: Scenario | None = None) -> Coverage:
-    """The theater's geometry as arrays (positions, no-fire masks, nations) and, given the scenario, where its
-    units in service stand."""
+def build_coverage(theater: Theater, scenario: Scenario) -> Coverage:
+    """The theater's geometry as arrays (positions, no-fire masks, nations) and where the scenario's units in
+    service stand."""
     cells, sites = theater.cells, theater.sites
     mids = shapely.line_interpolate_point(cells.geometry.values, 0.5, normalized=True)
     cell_xy = np.asarray(shapely.get_coordinates(mids)).reshape(-1, 2)
@@ -116,4 +116,4 @@ def build_coverage(theater: Theater, scenario: Scenario | None = None) -> Covera
     return Coverage(cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
                     site_no_fire=sites["in_no_fire_zone"].to_numpy(bool), cell_defender=cells["defender"].to_numpy(str),
                     site_defender=sites["defender"].to_numpy(str),
-                    in_service=() if scenario is None else snap_in_service(scenario, theater, site_xy))
+                    in_service=snap_in_service(scenario, theater, site_xy))

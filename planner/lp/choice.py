@@ -25,8 +25,9 @@ def conventional_values(p: PlanningProblem, kind: str) -> tuple[np.ndarray, np.n
 
 
 def _weight(p: PlanningProblem, val: np.ndarray) -> float:
-    """The weight per Leopard-2A8 equivalent behind ``val`` (value per unit at full weight: weight × score)."""
-    return float(val[0] / p.conv_score[0]) if len(val) and p.conv_score[0] > 0 else 0.0
+    """The weight per Leopard-2A8 equivalent behind ``val`` (:func:`conventional_values`: conventional_weight ×
+    score where the objective values conventional units, zeros where it does not)."""
+    return p.conventional_weight if np.any(val) else 0.0
 
 
 def conventional_value_terms(prob: pulp.LpProblem, p: PlanningProblem, u: list[pulp.LpVariable],
