@@ -90,25 +90,25 @@ def test_an_area_no_option_offers_is_named(tmp_path, tiny_dict) -> None:
     from planner.errors import ConfigError
     from tests.conftest import write_yaml
 
-    tiny_dict["objective"]["capability_areas"] = {"armour": {"requirement_points": 100}}
-    with pytest.raises(ConfigError, match=r"objective\.capability_areas\.armour: no allowed conventional option has "
-                                          r"points in area 'armour' \(the options offer all\)"):
+    tiny_dict["objective"]["capability_areas"] = {"gbad": {"requirement_points": 100}}
+    with pytest.raises(ConfigError, match=r"objective\.capability_areas\.gbad: no allowed conventional option has "
+                                          r"points in area 'gbad' \(the options offer armour\)"):
         load_scenario(write_yaml(tmp_path / "areas.yaml", tiny_dict))
 
 
 def test_a_scenario_area_reaches_the_problem(tmp_path, tiny_dict) -> None:
-    """tiny's options carry the default area 'all'; a requirement of 3 Leopard-2A8 equivalents with 1 in service
+    """tiny's only option, the Leopard 2A8, is armour (catalog capability_areas); a requirement of 3 Leopard-2A8 equivalents with 1 in service
     leaves 2 valued in full and the rest at the share beyond."""
     from planner.config.io import load_scenario
     from planner.geo.theater import build_theater
     from planner.problem import build_problem
     from tests.conftest import write_yaml
 
-    tiny_dict["objective"]["capability_areas"] = {"all": {"requirement_points": 3, "in_service_points": 1,
+    tiny_dict["objective"]["capability_areas"] = {"armour": {"requirement_points": 3, "in_service_points": 1,
                                                           "beyond_requirement_share": 0.5}}
     sc = load_scenario(write_yaml(tmp_path / "areas.yaml", tiny_dict))
     p = build_problem(sc, build_theater(sc))
-    assert p.area_ids == ("all",) and p.area_below.tolist() == [2.0] and np.isinf(p.area_beyond).all()
+    assert p.area_ids == ("armour",) and p.area_below.tolist() == [2.0] and np.isinf(p.area_beyond).all()
     assert np.allclose(p.conv_area_points[:, 0], p.conv_score) and not p.capability_is_linear()
     units = np.zeros(len(p.conv_ids))
     units[int(np.argmax(p.conv_score))] = 10
@@ -124,3 +124,19 @@ def test_the_plan_reports_each_area() -> None:
     rows = area_table(p, solve(p).conventional)
     assert rows == [{"area": "armour", "points_bought": 1.0, "requirement_left_points": 2.0, "points_valued_in_full": 1.0},
                     {"area": "fires", "points_bought": 2.0, "requirement_left_points": 1.0, "points_valued_in_full": 1.0}]
+
+
+def test_lowest_price_on_money() -> None:
+    """The decomposition prices money no lower than the conventional term allows: linear, the launcher's €1 a point
+    (μ_conv = 1); with areas, a point beyond the requirement is worth 0.25, so the launcher keeps 0.25 per € however
+    many are bought (the tank 0.125): 0.25; with saturation nothing is worth buying without end: 0."""
+    from planner.lp.choice import conventional_values, lowest_price
+
+    linear = conventional_only(4.0, areas=False)
+    k, val, mu_conv = conventional_values(linear, "max_defeat")
+    assert lowest_price(linear, k, val) == pytest.approx(mu_conv) == pytest.approx(1.0)
+    areas = conventional_only(4.0, areas=True)
+    k, val, _ = conventional_values(areas, "max_defeat")
+    assert lowest_price(areas, k, val) == pytest.approx(0.25)
+    saturated = dataclasses.replace(areas, area_beyond=np.array([1.0, 1.0]))
+    assert lowest_price(saturated, k, val) == 0.0

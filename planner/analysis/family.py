@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from planner.errors import ConfigError, InfeasibleError, SolverError
-from planner.lp.choice import choose_among, conventional_term, conventional_values
+from planner.lp.choice import choose_among, conventional_term, conventional_values, lowest_price
 from planner.lp.families import national
 from planner.lp.result import SectorPlan
 from planner.lp.runner import Runner
@@ -153,13 +153,15 @@ class Family:
 
     def joint_bound(self, budget: float) -> float:
         """Proven upper bound on the scenario's own objective (drone value + conventional weight ×
-        capability) at a total ``budget``: min over the grid's prices μ ≥ μ_conv of L(μ)."""
+        capability) at a total ``budget``: min over the grid's prices μ at which the conventional term is bounded
+        (:func:`planner.lp.choice.lowest_price`) of L(μ)."""
         p = self.problem
-        k, val, mu_conv = conventional_values(p, p.objective)
+        k, val, _ = conventional_values(p, p.objective)
+        mu_floor = lowest_price(p, k, val)
         floor = p.conventional_floor if p.objective == "max_defeat_with_floor" else 0.0
         best = math.inf
         for mu, u in self.upper.items():
-            if mu < mu_conv * (1 - 1e-12):
+            if mu < mu_floor * (1 - 1e-12):
                 continue
             conv_term, _ = conventional_term(p, k, val, mu, floor)
             best = min(best, mu * budget + u + conv_term)

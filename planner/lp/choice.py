@@ -24,6 +24,19 @@ def conventional_values(p: PlanningProblem, kind: str) -> tuple[np.ndarray, np.n
     return k, val, max(mu, 0.0)
 
 
+def lowest_price(p: PlanningProblem, k: np.ndarray, val: np.ndarray) -> float:
+    """The lowest price on money at which the conventional term stays bounded: the most value per euro an option
+    keeps however many units are bought. Linear value: μ_conv (max val/k). Capability areas: a point is worth its
+    share beyond the requirement where the area has no saturation, nothing past saturation, so below the first
+    pieces' price money may still be worth more in drone defence (a duality bracket the pricing must search)."""
+    if not len(k) or not np.any(val):
+        return 0.0
+    if p.capability_is_linear():
+        return float(np.max(val / k))
+    tail = np.where(~np.isfinite(p.area_below), 1.0, np.where(np.isinf(p.area_beyond), p.area_beyond_share, 0.0))
+    return float(np.max(_weight(p, val) * (p.conv_area_points @ tail) / k))
+
+
 def _weight(p: PlanningProblem, val: np.ndarray) -> float:
     """The weight per Leopard-2A8 equivalent behind ``val`` (:func:`conventional_values`: conventional_weight ×
     score where the objective values conventional units, zeros where it does not)."""
@@ -155,3 +168,4 @@ def cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
     with quiet_stdout():
         prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=0.0)))
     return np.array([round(x.value() or 0.0) for x in u], dtype=float)
+

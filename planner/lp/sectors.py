@@ -26,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
-from planner.lp.choice import conventional_term, conventional_values, conventional_worth, pick_plans
+from planner.lp.choice import (
+    conventional_term,
+    conventional_values,
+    conventional_worth,
+    lowest_price,
+    pick_plans,
+)
 from planner.lp.families import check, explain, family, national, per_nation_violations
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
@@ -95,6 +101,9 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     if worlds:  # conventional units priced at their dearest world too
         k = np.max([k] + [q.conv_cost_eur for q in worlds], axis=0)
         mu_conv = float(np.max(val / k)) if len(k) and val.any() else 0.0
+    # The search starts at μ_conv (the first conventional point's price) and may go down to the lowest price at
+    # which the conventional term is bounded (below μ_conv only where capability areas have requirements).
+    mu_floor = lowest_price(p, k, val)
     floor = p.conventional_floor if kind == "max_defeat_with_floor" else 0.0
     if floor > 0 and not len(k):
         raise InfeasibleError(f"conventional_floor {floor:g} needs conventional options, and the scenario allows none")
@@ -103,7 +112,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     shares = demand / demand.sum() if demand.sum() > 0 else np.full(len(subs), 1 / len(subs))
     plans: list[list[SectorPlan]] = [[] for _ in nations]
     best_bound = math.inf
-    lo, hi = mu_conv, math.inf  # prices known to overspend (lo) and to fit (hi)
+    lo, hi = mu_floor, math.inf  # prices known to overspend (lo) and to fit (hi)
     mu = mu_conv if mu_conv > 0 else initial_price(p)
     evaluations: list[dict[str, Any]] = []
     build_s = solve_s = 0.0
@@ -170,7 +179,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                 lo = mu
             else:
                 hi = mu
-                if mu <= mu_conv:
+                if mu <= mu_floor:
                     break  # the bound cannot fall further: L is smallest at the lowest allowed price
             mu = (max(mu, 1e-12) * 4 if hi == math.inf else
                   (hi / 4 if lo <= 0 else math.sqrt(lo * hi)))
