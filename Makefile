@@ -21,10 +21,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
-## make plan: solve the default scenario, stress the plan and write the briefing (OUT/brief/briefing.html)
+## make plan: solve the default scenario, the split at half and double the weight, stress the plan and write the
+## briefing (OUT/brief/briefing.html)
 plan: $(VENV)/.installed
 	$(BIN)/dronewall validate $(CONFIG)
 	$(BIN)/dronewall run $(CONFIG) --out $(OUT)
+	$(BIN)/dronewall decision $(OUT)
 	$(BIN)/dronewall stress $(OUT)
 	$(BIN)/dronewall brief $(OUT)
 

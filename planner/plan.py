@@ -121,6 +121,25 @@ def area_table(p: PlanningProblem, units: np.ndarray) -> list[dict[str, Any]]:
             for k, a in enumerate(p.area_ids)]
 
 
+def break_even(p: PlanningProblem, units: np.ndarray) -> dict[str, Any]:
+    """The exchange rate behind a plan with conventional ``units`` (C,), in euros: what one more euro buys on the
+    conventional side, as € per value-weighted drone defeated (None when no conventional unit adds value: drone
+    defence is then worth any price), with the option that sets it and its euros per valued point."""
+    k, w = p.conv_cost_eur, p.conventional_weight
+    base = p.conventional_value(units, 1.0)
+    best, option = 0.0, None
+    for c in range(len(p.conv_ids)):
+        step = np.zeros(len(p.conv_ids))
+        step[c] = 1
+        per_eur = (p.conventional_value(units + step, 1.0) - base) / k[c] if k[c] > 0 else 0.0
+        if per_eur > best:
+            best, option = per_eur, p.conv_ids[c]
+    if option is None or w <= 0:
+        return {"break_even_eur_per_drone": None, "marginal_option": None, "marginal_eur_per_point": None}
+    return {"break_even_eur_per_drone": 1.0 / (w * best), "marginal_option": option,
+            "marginal_eur_per_point": 1.0 / best}
+
+
 def gap_text(gap: float | None, target: float) -> str:
     """A proven gap in words against its target, with enough digits to be true (1.03% is not "1.0%")."""
     if gap is None or not np.isfinite(gap):
@@ -267,6 +286,8 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "spend_eur": costs,
         "conventional_capability": float((s.conventional * p.conv_score).sum()),
         "conventional_by_area": area_table(p, s.conventional),
+        "break_even": ({**break_even(p, s.conventional), "conventional_weight": p.conventional_weight}
+                       if p.objective == "max_defeat" and len(p.conv_ids) else None),
         "value_defeated_lp": value_of(p, s),
         "value_defeated_exact": value_of(p, x),
         "defeat_rate_all_lp": float(k_lp.sum() / max(demand_total, 1e-12)),

@@ -205,7 +205,7 @@ def test_cli_brief_errors(run_dir, tmp_path) -> None:
     res = brief_cli(str(tmp_path / "nowhere"), "--out", str(bad))
     assert res.returncode == 1 and "has no plan.json" in res.stderr
     res = brief_cli(str(run_dir), "--out", str(bad), "--analysis", str(tmp_path))
-    assert res.returncode == 1 and "--analysis: " in res.stderr and "holds none of stress.json" in res.stderr
+    assert res.returncode == 1 and "--analysis: " in res.stderr and "holds none of decision.json, stress.json" in res.stderr
     other = tmp_path / "other-stress"
     shutil.copytree(run_dir / "stress", other)
     doc = json.loads((other / "stress.json").read_text())

@@ -1,5 +1,5 @@
-"""The analyses: ``frontier``, ``premium``, ``robust`` and ``incident`` plan a scenario many times; ``stress``,
-``simulate`` and ``uncertainty`` test a plan already written by ``dronewall run``.
+"""The analyses: ``frontier``, ``premium``, ``tornado``, ``robust`` and ``incident`` plan a scenario many times;
+``stress``, ``simulate`` and ``uncertainty`` test a plan already written by ``dronewall run``.
 
 Each command declares its options (typer reads them from its signature) and hands them to :func:`run_analysis`,
 which does what every analysis does the same way, from its entry in :mod:`planner.registry`: read the input,
@@ -97,6 +97,57 @@ def premium(
                  scheduler=scheduler, refine_until_s=refine_until)
 
 
+def tornado(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: OutOption = Path("out/tornado"),
+    inputs: Annotated[str | None, typer.Option(
+        "--inputs", help="Inputs to move, comma-separated: catalog figures with a range by their path (e.g. "
+                         "conventional.leopard_2a8.unit_cost_eur, effectors.gun_35mm.p_kill_per_shot.shahed_136) "
+                         "or scenario knobs by their config path, optionally with a range "
+                         "(objective.conventional_weight=20:120). Default: a curated list.")] = None,
+    bisect_steps: Annotated[int, typer.Option(
+        "--bisect-steps", help="Halvings of the bracket of each flip (0: report the bracket only).")] = 6,
+    mip_rel_gap: Annotated[float | None, typer.Option(
+        "--mip-rel-gap", help="Solver gap for every solve (default: the scenario's solver.mip_rel_gap); smaller "
+                              "shrinks the swings that are the solver's tolerance, at more time per solve.")] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Which inputs move the split between drone defence and conventional forces, and where it flips."""
+    names = [v for v in inputs.split(",") if v.strip()] if inputs is not None else None
+    run_analysis("tornado", config, out, force, inputs=names, bisect_steps=bisect_steps, mip_rel_gap=mip_rel_gap,
+                 workers=workers, scheduler=scheduler)
+
+
+def alternatives(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: OutOption = Path("out/alternatives"),
+    tolerance: Annotated[float, typer.Option(
+        "--tolerance", help="How far below the best plan's objective an alternative may be (0.03: within 3%).")] = 0.03,
+    aims: Annotated[str, typer.Option(
+        "--aims", help="Comma-separated: most_tanks, most_conventional, most_drone_defence, fewest_nations.")] = (
+        "most_tanks,most_conventional,most_drone_defence,fewest_nations"),
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Near-optimal alternatives: plans within a tolerance of the best that differ as much as possible (most tanks,
+    most drone defence, fewest nations, ...)."""
+    run_analysis("alternatives", config, out, force, tolerance=tolerance,
+                 aims=tuple(a.strip() for a in aims.split(",") if a.strip()), workers=workers, scheduler=scheduler)
+
+
+def regimes(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file with threats.regimes.")],
+    out: OutOption = Path("out/regimes"),
+    force: ForceOption = False,
+) -> None:
+    """Plan for each threat regime (peacetime, grey zone, war, ...) alone and across all at their weights; every
+    plan evaluated in every regime."""
+    run_analysis("regimes", config, out, force)
+
+
 def stress(
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/stress).")] = None,
@@ -107,6 +158,18 @@ def stress(
 ) -> None:
     """Hold a plan fixed and degrade the world: jamming, saturation, decoys, an adaptive adversary, lost sensors."""
     run_analysis("stress", plan_dir, out, force, target=target)
+
+
+def decision(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/decision).")] = None,
+    factors: Annotated[str, typer.Option(
+        "--factors", help="Solve again with conventional_weight times each of these (the plan itself is 1).")] = "0.5,2",
+    force: ForceOption = False,
+) -> None:
+    """The split between drone defence and conventional forces: the exchange rate behind it in euros per drone
+    defeated, and the split at half and double the weight."""
+    run_analysis("decision", plan_dir, out, force, factors=tuple(parse_floats(factors, "--factors", "0.5,2") or ()))
 
 
 def simulate(

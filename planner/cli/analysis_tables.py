@@ -137,3 +137,92 @@ def incident(ran: Ran) -> None:
     for name, why in m["unreachable"].items():
         out_console.print(f"{name}: unreachable ({why})", highlight=False)
     out_console.print(f"results in {ran.folder}/ (incident.csv, incident.json, incident.png, plans/)")
+
+
+def decision(ran: Ran) -> None:
+    from planner.report.decision import money, units_text
+
+    result, out = ran.result, ran.folder
+    m = result.meta
+    names = m.get("conventional_names", {})
+    table = Table(title=f"the split of '{m['scenario']}' at €{m['budget_eur'] / 1e9:.1f}bn by the value of a drone "
+                        "defeated (value-weighted, exact evaluation)")
+    for col in ("weight", "a drone worth", "drone defence", "conventional buy", "defeat", "gap"):
+        table.add_column(col, justify="left" if col == "conventional buy" else "right")
+    for _, r in result.table.iterrows():
+        table.add_row(f"{r['conventional_weight']:g} (×{r['factor']:g})",
+                      money(r["break_even_eur_per_drone"]), money(r["drone_defence_eur"]),
+                      units_text(r, names, m["conventional_ids"]), pct(r["defeat_rate_value_exact"]),
+                      "" if r["gap"] is None or r["gap"] != r["gap"] else f"{100 * r['gap']:.2f}%")
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (decision.csv, decision.json, decision.png) in {m['seconds']:.0f} s")
+
+
+def tornado(ran: Ran) -> None:
+    from planner.report.tornado import headline
+
+    result, m = ran.result, ran.result.meta
+    table = Table(title=f"what moves the split of '{m['scenario']}' (€{m['budget_eur'] / 1e9:.2f}bn; drone defence "
+                        f"€{m['nominal_drone_defence_eur'] / 1e9:.3f}bn, {pct(m['nominal_drone_share'])})")
+    for col in ("#", "input", "low – high", "drone €bn", "swing", "flips at"):
+        table.add_column(col, justify="left" if col in ("input", "low – high") else "right",
+                         no_wrap=col in ("#", "low – high", "drone €bn", "swing"))
+    for r in result.table.itertuples(index=False):
+        table.add_row(str(r.rank), r.label, f"{r.low_text} – {r.high_text}",
+                      f"{r.low_drone_defence_eur / 1e9:.3f}–{r.high_drone_defence_eur / 1e9:.3f}",
+                      f"{100 * r.swing_share:.1f} pp" + ("*" if r.within_tolerance else ""), r.flip_at or "–")
+    out_console.print(table)
+    tol = m.get("nominal_resolution_eur")
+    if tol is not None and tol == tol:
+        out_console.print(f"* within the solver's tolerance (at a {m['mip_rel_gap']:g} gap a plan's drone spend is "
+                          f"known to about €{tol / 1e6:,.0f}M, the nominal's and a moved plan's together to about "
+                          f"€{2 * tol / 1e6:,.0f}M; --mip-rel-gap tightens it)", highlight=False)
+    out_console.print(headline(result.table, m), highlight=False)
+    if m["left_out"]:
+        out_console.print(f"left out of the default list (name them with --inputs): {', '.join(m['left_out'])}",
+                          highlight=False)
+    out_console.print(f"results in {ran.folder}/ (tornado.csv, tornado.json, tornado_points.csv, tornado.png): "
+                      f"{m['solves']} solves in {m['seconds']:.0f} s", highlight=False)
+
+
+def regimes(ran: Ran) -> None:
+    from planner.report.decision import money, units_text
+
+    result, out = ran.result, ran.folder
+    m, t = result.meta, result.table
+    names = m.get("conventional_names", {})
+    regs = list(m["regimes"])
+    table = Table(title=f"threat regimes of '{m['scenario']}' at €{m['budget_eur'] / 1e9:.1f}bn: each plan's split "
+                        "and its defeat rate in each regime (value-weighted, exact)")
+    for col in ("planned for", "drone defence", "conventional buy", *regs, "gap"):
+        table.add_column(col, justify="left" if col in ("planned for", "conventional buy") else "right")
+    for _, r in result.plans.iterrows():
+        rates = [pct(float(t[(t["plan"] == r["plan"]) & (t["regime"] == g)]["defeat_rate_value_exact"].iloc[0]))
+                 for g in regs]
+        table.add_row(str(r["plan"]), money(r["drone_defence_eur"]), units_text(r, names, m["conventional_ids"]),
+                      *rates, f"{100 * r['gap']:.2f}%" if r["gap"] == r["gap"] else "")
+    out_console.print(table)
+    out_console.print("weights: " + ", ".join(f"{g} {m['regimes'][g]['weight']:g}" for g in regs))
+    out_console.print(f"results in {out}/ (regimes.csv, regime_plans.csv, regimes.json, regimes.png) "
+                      f"in {m['seconds']:.0f} s")
+
+
+def alternatives(ran: Ran) -> None:
+    from planner.report.alternatives import LABELS
+    from planner.report.decision import money, units_text
+
+    result, out = ran.result, ran.folder
+    m = result.meta
+    table = Table(title=f"plans of '{m['scenario']}' within {100 * m['tolerance']:g}% of the best (objective: "
+                        "drones defeated + weight × conventional value)")
+    for col in ("plan", "below best", "drone defence", "conventional buy", "nations", "defeat"):
+        table.add_column(col, justify="left" if col in ("plan", "conventional buy") else "right")
+    for _, r in result.table.iterrows():
+        same = r["same_as"] if isinstance(r["same_as"], str) and r["same_as"] else ""
+        table.add_row(LABELS.get(r["plan"], r["plan"]) + (f" (= {LABELS.get(same, same)})" if same else ""),
+                      f"{100 * r['below_best']:.2f}%", money(r["drone_defence_eur"]),
+                      units_text(r, m.get("conventional_names", {}), m["conventional_ids"]),
+                      str(r["nations_building"]), "" if same else pct(r["defeat_rate_value_exact"]))
+    out_console.print(table)
+    out_console.print(f"results in {out}/ (alternatives.csv, alternatives.json, alternatives.png, plans/) "
+                      f"in {m['seconds']:.0f} s")

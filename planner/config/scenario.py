@@ -44,6 +44,7 @@ from planner.config.base import (  # noqa: F401 - the field types and bounds, re
 from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
+from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
 
 
 class CatalogPaths(_Section):
@@ -180,9 +181,18 @@ class ThreatsConfig(_Section):
         0.0, description="Probability that a detected decoy is recognised as one and not engaged (0: decoys "
         "draw shots in proportion to their share of the raid)."
     )
+    regimes: dict[CatalogId, ThreatRegime] = Field(
+        default_factory=dict, description="Threat regimes (peacetime, grey zone, war, ...) with their weights, for "
+        "`dronewall regimes`: each scales the raids above (none: the scenario's raids are the only regime).")
 
     @model_validator(mode="after")
     def _check(self) -> ThreatsConfig:
+        if self.regimes:
+            total = sum(r.weight for r in self.regimes.values())
+            if abs(total - 1.0) > WEIGHT_TOLERANCE:
+                msg = (f"regimes: the weights sum to {total:g}, not 1: give each regime its share "
+                       f"(e.g. {', '.join(f'{k}: {1 / len(self.regimes):.2g}' for k in self.regimes)})")
+                raise ValueError(msg)
         seen: set[tuple[str, str]] = set()
         for i, entry in enumerate(self.density):
             borders = ["all"] if entry.borders == "all" else entry.borders

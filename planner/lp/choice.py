@@ -169,3 +169,45 @@ def cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
         prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=0.0)))
     return np.array([round(x.value() or 0.0) for x in u], dtype=float)
 
+
+#: What a near-optimal alternative aims at (modelling to generate alternatives): the most armour points (tanks), the
+#: most conventional capability, the most drones defeated, the fewest nations with drone defence of their own.
+AIMS = ("most_tanks", "most_conventional", "most_drone_defence", "fewest_nations")
+
+
+def choose_alternative(p: PlanningProblem, plans: list[list[SectorPlan]], *, aim: str, min_objective: float,
+                       k: np.ndarray, val: np.ndarray, armour: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """One plan per nation and integer conventional units within the budget whose objective (drone value plus
+    conventional value) is at least ``min_objective``, best for ``aim`` (:data:`AIMS`; ``armour``: each option's
+    armour points). Returns each nation's plan index and the units."""
+    if aim not in AIMS:
+        raise ValueError(f"aim {aim!r}: use one of {', '.join(AIMS)}")
+    prob = pulp.LpProblem(f"alternative_{aim}", pulp.LpMinimize if aim == "fewest_nations" else pulp.LpMaximize)
+    z = [[prob.add_variable(f"z{n}_{q}", 0, 1 if pl.admissible else 0, "Integer") for q, pl in enumerate(ps)]
+         for n, ps in enumerate(plans)]
+    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+    for n, zs in enumerate(z):
+        prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_{n}")
+    scale = money_scale(p)
+    spend = [(z[n][q], pl.cost / scale) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
+    spend += [(u[c], float(k[c]) / scale) for c in range(len(k))]
+    prob.addConstraint(pulp.LpAffineExpression(spend) <= p.budget_eur / scale, "budget")
+    value = [(z[n][q], pl.value) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
+    prob.addConstraint(affine(value + conventional_value_terms(prob, p, u, val)) >= min_objective, "near_optimal")
+    if aim == "most_tanks":
+        goal = [(u[c], float(armour[c])) for c in range(len(k))] + [(u[c], 1e-6 * float(p.conv_score[c]))
+                                                                   for c in range(len(k))]
+    elif aim == "most_conventional":
+        goal = [(u[c], float(p.conv_score[c])) for c in range(len(k))]
+    elif aim == "most_drone_defence":
+        goal = value
+    else:  # fewest nations building anything new (their plan defeats something)
+        goal = [(z[n][q], 1.0) for n, ps in enumerate(plans) for q, pl in enumerate(ps) if pl.value > 0]
+        goal += [(z[n][q], -1e-9 * pl.value) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
+    prob.setObjective(affine(goal))
+    with quiet_stdout():
+        prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=1e-7)))
+    if prob.status != pulp.LpStatusOptimal:
+        raise InfeasibleError(f"no combination of the family's plans is within the tolerance for {aim}")
+    picked = [int(np.argmax([v.value() or 0.0 for v in zs])) for zs in z]
+    return picked, np.array([round(x.value() or 0.0) for x in u], dtype=float)

@@ -69,6 +69,42 @@ def _short_names(run: BriefRun) -> dict[str, str]:
             for k, v in kind.items()}
 
 
+def decision_line(run: BriefRun) -> str:
+    """The first BLUF bullet: the recommended split, the exchange rate it rests on in euros, and what would change
+    it (the split at half and double the weight, from the decision analysis)."""
+    from planner.report.decision import factor_name, money, units_text
+
+    d = run.doc
+    spend, budget = d["spend_eur"], float(d["budget_eur"])
+    names = {k: v.name for k, v in run.scenario.catalog.conventional.items()}
+    rows = pd.DataFrame(d.get("conventional", []))
+    bought = (", ".join(f"{int(r.units):,} × {names.get(r.option, r.option)}" for r in rows.itertuples() if r.units > 0)
+              if len(rows) else "") or "no conventional units"
+    text = (f"**The decision.** Of {eur(budget)} over {d['horizon_years']} years, put **{eur(spend['drone_defence'])} "
+            f"({pct(spend['drone_defence'] / budget)}) into drone defence** and {eur(spend['conventional'])} into "
+            f"conventional forces ({bought}).")
+    be = d.get("break_even")
+    if be and be.get("break_even_eur_per_drone") is not None:
+        opt = names.get(be["marginal_option"], be["marginal_option"])
+        text += (f" Why: drone defence is funded while one more drone defeated costs less than "
+                 f"**{money(be['break_even_eur_per_drone'])}**, what the scenario says a drone defeated is worth: "
+                 f"objective.conventional_weight counts {be['conventional_weight']:g} drones (a decoy "
+                 f"{run.scenario.config.objective.decoy_weight:g}) as one Leopard-2A8 equivalent, and the next "
+                 f"{opt} buys an equivalent for {money(be['marginal_eur_per_point'])} over the horizon.")
+    dec = run.analyses.get("decision")
+    if dec is not None:
+        t = dec.table
+        ids = list(dec.doc.get("conventional_ids", []))
+        others = [r for _, r in t.iterrows() if float(r["factor"]) != 1.0]
+        if others:
+            text += " What would change it: " + "; ".join(
+                f"valued at {money(r['break_even_eur_per_drone'])} ({factor_name(r['factor'])}), drone defence gets "
+                f"{eur(r['drone_defence_eur'])} and the rest buys {units_text(r, names, ids)}" for r in others) + "."
+    else:
+        text += " (`dronewall decision RUN_DIR` gives the split at half and double this value.)"
+    return text
+
+
 def bottom_line(run: BriefRun) -> list[str]:
     """The BLUF bullets: what the money buys, what it costs in tanks, where and how the plan fails, how sure."""
     d = run.doc
@@ -79,6 +115,7 @@ def bottom_line(run: BriefRun) -> list[str]:
     names = _short_names(run)
     bought = ", ".join(f"{n:,} {names.get(k, k)}" for k, n in sorted(units.items(), key=lambda kv: -kv[1])) or "nothing"
     out = [
+        decision_line(run),
         f"**What the money buys.** {eur(spend['drone_defence'])} of the {eur(d['budget_eur'])} budget over {years} "
         f"years goes to drone defence ({bought}). Against the scenario's raids ({num(d['drones_over_horizon'])} drones "
         f"over the horizon) it defeats **{pct(d['defeat_rate_all_exact'])} of all drones** and "

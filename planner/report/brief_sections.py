@@ -92,3 +92,75 @@ def premium(a: Analysis, run: BriefRun) -> BriefPart:
         "knee": ("", lambda x: "knee" if x is not None and x == x and bool(x) else "")})
     return BriefPart((tab,), (Chart("premium", "The impenetrability premium",
                                     lambda: ch.premium_figure(a.table, a.doc)),))
+
+
+def decision(a: Analysis, run: BriefRun) -> BriefPart:
+    from planner.report.decision import decision_figure, factor_name, money, units_text
+
+    names = {k: v.name for k, v in run.scenario.catalog.conventional.items()}
+    ids = list(a.doc.get("conventional_ids", []))
+    t = a.table.copy()
+    t["weight"] = [f"{factor_name(f)} ({w:g})" for f, w in zip(t["factor"], t["conventional_weight"], strict=True)]
+    t["buy"] = [units_text(r, names, ids) for _, r in t.iterrows()]
+    tab = table(t, "The decision: the split at the scenario's exchange rate, half and double (a drone defeated is "
+                   "worth the break-even: what the same euro buys in conventional capability)", {
+        "weight": ("drones per L2A8 eq.", txt), "break_even_eur_per_drone": ("a drone defeated worth", money),
+        "drone_defence_eur": ("drone defence", eur), "buy": ("conventional buy", txt),
+        "defeat_rate_value_exact": ("defeated (value-weighted)", pct),
+        "tanks_not_bought": ("L2A8 not bought", num)})
+    return BriefPart((tab,), (Chart("decision", "The split by the value of a drone defeated",
+                                    lambda: decision_figure(a.table, a.doc, names)),))
+
+
+def tornado(a: Analysis, run: BriefRun) -> BriefPart:
+    from planner.report.tornado import headline
+
+    sentence = headline(a.table, a.doc)
+    t = table(a.table, "What moves the split between drone defence and conventional forces: the plan at each "
+                       "input's low and high value", {
+        "label": ("input", txt), "low_text": ("low", txt), "high_text": ("high", txt),
+        "low_drone_defence_eur": ("drone defence at low", eur), "high_drone_defence_eur": ("at high", eur),
+        "swing_share": ("swing (share of budget)", lambda x: pct(x, 1)),
+        "flip": ("flip", lambda x: txt(x))}, note=sentence)
+    return BriefPart((t,), (Chart("tornado", "What moves the split: drone-defence spend at each input's low and "
+                                  "high value", lambda: ch.tornado_figure(a.table, a.doc)),))
+
+
+def regimes(a: Analysis, run: BriefRun) -> BriefPart:
+    from planner.report.decision import money, units_text
+    from planner.report.regimes import regimes_figure
+
+    names = a.doc.get("conventional_names", {})
+    plans = pd.DataFrame(a.doc["regime_plans"])
+    regs = list(a.doc["regimes"])
+    t = a.table
+    for g in regs:
+        plans[f"in_{g}"] = [float(t[(t["plan"] == p) & (t["regime"] == g)]["defeat_rate_value_exact"].iloc[0])
+                            for p in plans["plan"]]
+    plans["buy"] = [units_text(r, names, a.doc["conventional_ids"]) for _, r in plans.iterrows()]
+    tab = table(plans, "Threat regimes: the plan for each regime alone and across them at their weights ("
+                + ", ".join(f"{g} {a.doc['regimes'][g]['weight']:g}" for g in regs) + "), and how each does in each "
+                "regime (value-weighted, exact)", {
+                    "plan": ("planned for", txt), "drone_defence_eur": ("drone defence", money),
+                    "buy": ("conventional buy", txt),
+                    **{f"in_{g}": (f"defeated in {g}", pct) for g in regs}, "gap": ("proven gap", lambda x: pct(x, 2))})
+    return BriefPart((tab,), (Chart("regimes", "Plans for each threat regime and across them",
+                                    lambda: regimes_figure(a.table, pd.DataFrame(a.doc["regime_plans"]), a.doc)),))
+
+
+def alternatives(a: Analysis, run: BriefRun) -> BriefPart:
+    from planner.report.alternatives import LABELS, alternatives_figure
+    from planner.report.decision import money, units_text
+
+    t = a.table.copy()
+    t["name"] = [LABELS.get(p, p) + (f" (= {LABELS.get(s, s)})" if isinstance(s, str) and s else "")
+                 for p, s in zip(t["plan"], t["same_as"], strict=True)]
+    t["buy"] = [units_text(r, a.doc.get("conventional_names", {}), a.doc["conventional_ids"]) for _, r in t.iterrows()]
+    tab = table(t, f"Near-optimal alternatives: plans within {100 * a.doc['tolerance']:g}% of the best objective that "
+                   "differ as much as possible", {
+                       "name": ("plan", txt), "below_best": ("below the best", lambda x: pct(x, 2)),
+                       "drone_defence_eur": ("drone defence", money), "buy": ("conventional buy", txt),
+                       "nations_building": ("nations building", num),
+                       "defeat_rate_value_exact": ("defeated (value-weighted)", pct)})
+    return BriefPart((tab,), (Chart("alternatives", "Plans within the tolerance of the best",
+                                    lambda: alternatives_figure(a.table, a.doc)),))

@@ -11,6 +11,7 @@ printing and colour-blind readers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -220,4 +221,76 @@ def spending_figure(doc: dict[str, Any], names: dict[str, str] | None = None) ->
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+#: The share of the budget the tornado chart marks (drone defence taking the larger part).
+MAJORITY_LINE = 0.5
+
+
+def tornado_figure(table: pd.DataFrame, meta: dict[str, Any]) -> plt.Figure:
+    """The tornado: per input (largest swing on top), the drone-defence spend of the plan at the input's low and at
+    its high value, as bars from the nominal plan's spend; the input's values at the bar ends and in its label, with
+    its flip; the nominal plan and, when in reach, half the budget as lines."""
+    t = table.iloc[::-1].reset_index(drop=True)  # barh draws bottom up: the largest swing on top
+    fig, ax = plt.subplots(figsize=(9, 0.55 * max(len(t), 3) + 2.2))
+    nominal = float(meta["nominal_drone_defence_eur"]) / 1e9
+    y = np.arange(len(t))
+    style = {"low": (GREY_SAFE[1], None, "input at its low value"), "high": (GREY_SAFE[2], "//", "input at its high value")}
+    spend = {end: t[f"{end}_drone_defence_eur"].to_numpy(float) / 1e9 for end in style}
+    span = max(float(np.nanmax(np.abs(np.r_[spend["low"], spend["high"]] - nominal), initial=0.0)), 1e-3)
+    lo = min(0.0, float(np.nanmin(np.r_[spend["low"], spend["high"], nominal])))
+    hi = float(np.nanmax(np.r_[spend["low"], spend["high"], nominal]))
+    half = MAJORITY_LINE * float(meta["budget_eur"]) / 1e9
+    show_half = half <= hi + 0.6 * span
+    hi = max(hi, half) if show_half else hi
+    width = max(hi - lo, 1e-3)
+    for yi, r in zip(y, t.itertuples(index=False), strict=True):
+        # the longer bar first and wider, the shorter on top of it: both stay visible on the same side
+        ends = sorted(style, key=lambda e: -abs(np.nan_to_num(spend[e][yi] - nominal)))
+        same_side = bool(np.sign(np.nan_to_num(spend["low"][yi] - nominal))
+                         == np.sign(np.nan_to_num(spend["high"][yi] - nominal)))
+        if all(not np.isfinite(spend[e][yi]) or abs(spend[e][yi] - nominal) < 0.02 * span for e in style):
+            ax.text(nominal + 0.01 * width, yi, "no change", va="center", fontsize=7, color=GREY_SAFE[0], alpha=0.7)
+        for order, end in enumerate(ends):
+            v = spend[end][yi]
+            if not np.isfinite(v):
+                continue
+            colour, hatch, _ = style[end]
+            inner = order == 1 and same_side
+            ax.barh(yi, v - nominal, left=nominal, height=0.36 if inner else 0.62, color=colour, hatch=hatch,
+                    edgecolor="white", linewidth=0.5)
+            if abs(v - nominal) < 0.02 * span:
+                continue
+            right = v >= nominal
+            inside = not right and v - 0.1 * width < lo  # no room left of the bar: write inside its end
+            ax.text(v + (0.01 if right or inside else -0.01) * width, yi - (0.3 if inner else 0.0),
+                    getattr(r, f"{end}_text"), va="center", ha="left" if right or inside else "right", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+    labels = [f"{r.label}\nlow {r.low_text}, high {r.high_text}" + (f"; flips at {r.flip_at}" if r.flips else "")
+              for r in t.itertuples(index=False)]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.axvline(nominal, color=GREY_SAFE[0], lw=1.5)
+    tol = 2 * float(meta.get("nominal_resolution_eur") or math.nan) / 1e9  # the nominal's slack and a moved plan's
+    tol = tol if math.isfinite(tol) and tol >= 0.003 * width else math.nan  # a band too thin to see is left out
+    if math.isfinite(tol):
+        ax.axvspan(max(nominal - tol, lo), nominal + tol, color="0.88", zorder=0)
+    if show_half:
+        ax.axvline(half, color=GREY_SAFE[3], ls="--", lw=1.2)
+    ax.set_xlim(lo, hi + 0.12 * width)
+    ax.set_xlabel("drone-defence spend over the horizon (€bn)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(_title(meta, f"what moves the split of €{float(meta['budget_eur']) / 1e9:.2f}bn\nbetween drone "
+                              "defence and conventional forces"), fontsize=10)
+    fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))  # room for the legend below, about 0.45 in
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Line2D([], [], color=GREY_SAFE[0], lw=1.5, label=f"nominal plan (€{nominal:.2f}bn)"),
+               *(Patch(facecolor=c, hatch=h, edgecolor="white", label=lab) for c, h, lab in style.values())]
+    if math.isfinite(tol):
+        handles.append(Patch(facecolor="0.88", label=f"solver's tolerance (about ± €{1e3 * tol:,.0f}M)"))
+    if show_half:
+        handles.append(Line2D([], [], color=GREY_SAFE[3], ls="--", lw=1.2, label="half the budget (the split flips)"))
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), fontsize=7, frameon=False)
     return fig

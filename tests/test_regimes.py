@@ -1,0 +1,88 @@
+"""Threat regimes (issue #13, item 2) on the tiny scenario.
+
+Hand facts the tests rest on:
+- a regime with the scenario's own raids (12 a year, factor 1) is the scenario: its plan is `dronewall run`'s;
+- two identical regimes at weights 0.5 and 0.5 are that same future: the weighted objective Σ w_r V_r equals V, so
+  the plan across them is worth what that regime's plan is worth (within the solver's gap);
+- a regime with no raids worth defending against (a tenth of a drone a year) funds no drone defence: the
+  Leopard's €50M buys one point worth 50 drones, more than every drone the regime sends (0.1 × 10 years × 0.12...);
+- evaluated in its own regime, a plan defeats what its own exact evaluation says.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.analysis.regimes import WEIGHTED, regimes
+from planner.config.io import load_scenario
+from planner.errors import ConfigError
+from planner.plan import solve_scenario
+from planner.report.regimes import write_regimes
+from tests.conftest import write_yaml
+
+SAME = {"raids_per_year": 12, "drones_per_raid_factor": 1.0}
+
+
+def _scenario(tmp_path, tiny_dict, regs):
+    tiny_dict["threats"]["regimes"] = regs
+    return load_scenario(write_yaml(tmp_path / "regimes.yaml", tiny_dict))
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    import yaml
+
+    from tests.conftest import CONFIGS, absolutise
+
+    data = absolutise(yaml.safe_load((CONFIGS / "tiny.yaml").read_text()), CONFIGS)
+    data["threats"]["regimes"] = {"calm": {"weight": 0.5, "raids_per_year": 0.1, "drones_per_raid_factor": 0.1},
+                                  "scenario": {"weight": 0.5, **SAME}}
+    path = write_yaml(tmp_path_factory.mktemp("reg") / "tiny-regimes.yaml", data)
+    return load_scenario(path), regimes(load_scenario(path))
+
+
+def test_a_regime_with_the_scenarios_raids_is_the_scenario(result) -> None:
+    sc, r = result
+    plan = solve_scenario(sc)
+    mine = r.plans.set_index("plan").loc["scenario"]
+    assert mine["conventional_eur"] == pytest.approx(plan.summary["spend_eur"]["conventional"])
+    own = r.table[(r.table["plan"] == "scenario") & (r.table["regime"] == "scenario")].iloc[0]
+    assert own["defeat_rate_all_exact"] == pytest.approx(plan.summary["defeat_rate_all_exact"], abs=0.01)
+
+
+def test_a_calm_regime_funds_no_drone_defence(result) -> None:
+    _, r = result
+    calm = r.plans.set_index("plan").loc["calm"]
+    assert calm["drone_builds_eur"] == 0
+    assert calm["units_leopard_2a8"] == 6  # €300M / €50M
+
+
+def test_the_weighted_plan_is_best_in_expectation(result) -> None:
+    _, r = result
+    best = r.plans.set_index("plan")["weighted_objective_exact"]
+    gap = float(r.plans.set_index("plan").loc[WEIGHTED, "gap"])
+    assert best[WEIGHTED] >= best.max() * (1 - gap - 0.01)
+    assert set(r.table["plan"]) == {"calm", "scenario", WEIGHTED} and len(r.table) == 6
+
+
+def test_identical_regimes_are_one_future(tmp_path, tiny_dict) -> None:
+    sc = _scenario(tmp_path, tiny_dict, {"a": {"weight": 0.5, **SAME}, "b": {"weight": 0.5, **SAME}})
+    r = regimes(sc).plans.set_index("plan")
+    assert r.loc[WEIGHTED, "weighted_objective_exact"] == pytest.approx(r.loc["a", "weighted_objective_exact"],
+                                                                        rel=0.02)
+
+
+def test_written_files(result, tmp_path) -> None:
+    out = write_regimes(result[1], tmp_path / "regimes")
+    assert {f.name for f in out.iterdir()} >= {"regimes.csv", "regime_plans.csv", "regimes.json", "regimes.png"}
+
+
+def test_weights_must_sum_to_one(tmp_path, tiny_dict) -> None:
+    with pytest.raises(ConfigError, match=r"regimes: the weights sum to 0\.9, not 1: give each regime its share"):
+        _scenario(tmp_path, tiny_dict, {"a": {"weight": 0.6, **SAME}, "b": {"weight": 0.3, **SAME}})
+
+
+def test_no_regimes_is_named(tiny_dict, tmp_path) -> None:
+    sc = load_scenario(write_yaml(tmp_path / "plain.yaml", tiny_dict))
+    with pytest.raises(ConfigError, match="threats.regimes: the scenario defines no threat regimes"):
+        regimes(sc)
