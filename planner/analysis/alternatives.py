@@ -57,17 +57,7 @@ def alternatives(scenario: Scenario, *, tolerance: float = DEFAULT_TOLERANCE, ai
     for aim in aims:
         picked, units = choose_alternative(p, fam.plans, aim=aim, min_objective=(1 - tolerance) * best_objective,
                                            k=k, val=val, armour=armour)
-        choice = Choice(sensors=np.zeros((len(p.site_ids), len(p.sensor_ids))),
-                        effectors=np.zeros((len(p.site_ids), len(p.effector_ids))), detected=np.zeros(p.demand.shape),
-                        engagements=np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids))),
-                        value=0.0, cost=0.0, bound=best.bound)
-        for n, q in enumerate(picked):
-            pl = fam.plans[n][q]
-            _, ci, si = fam.subs[n]
-            choice.sensors[si], choice.effectors[si] = pl.sensors, pl.effectors
-            choice.detected[ci], choice.engagements[ci] = pl.detected, pl.engagements
-            choice.value += pl.value
-            choice.cost += pl.cost
+        choice = fam.choice_of(picked, bound=best.bound)
         picks.append((aim, choice, units))
     rows, plans, seen = [], {}, {}
     with _runner(p, fam) as runner:

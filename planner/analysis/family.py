@@ -200,14 +200,13 @@ class Family:
         floor = p.conventional_floor if p.objective == "max_defeat_with_floor" else 0.0
         return self._choose(budget=budget, conventional=(k, val, floor))
 
-    def _choose(self, *, budget: float | None = None, min_value: float | None = None,
-                conventional: tuple[np.ndarray, np.ndarray, float] | None = None) -> Any:
+    def choice_of(self, picked: list[int], bound: float = math.nan) -> Choice:
+        """The flank's plan made of each nation's ``picked`` plan (indices into :attr:`plans`)."""
         p = self.problem
-        picked, units = choose_among(p, self.plans, budget=budget, min_value=min_value, conventional=conventional)
         out = Choice(sensors=np.zeros((len(p.site_ids), len(p.sensor_ids))),
                      effectors=np.zeros((len(p.site_ids), len(p.effector_ids))), detected=np.zeros(p.demand.shape),
                      engagements=np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids))),
-                     value=0.0, cost=0.0, bound=math.nan)
+                     value=0.0, cost=0.0, bound=bound)
         for n, q in enumerate(picked):
             pl = self.plans[n][q]
             _, ci, si = self.subs[n]
@@ -215,6 +214,13 @@ class Family:
             out.detected[ci], out.engagements[ci] = pl.detected, pl.engagements
             out.value += pl.value
             out.cost += pl.cost
+        return out
+
+    def _choose(self, *, budget: float | None = None, min_value: float | None = None,
+                conventional: tuple[np.ndarray, np.ndarray, float] | None = None) -> Any:
+        picked, units = choose_among(self.problem, self.plans, budget=budget, min_value=min_value,
+                                     conventional=conventional)
+        out = self.choice_of(picked)
         if conventional is not None:
             out.bound = self.joint_bound(budget or 0.0)
             return out, units

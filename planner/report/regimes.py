@@ -32,7 +32,7 @@ def regimes_figure(table: pd.DataFrame, plans: pd.DataFrame, meta: dict[str, Any
                   bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5})
     labels = [f"planned for {p}" if p in regimes else "planned across regimes (weighted)" for p in order]
     left.set_yticks(y, labels, fontsize=8)
-    left.set_xlabel(f"euros over {meta['horizon_years']} years (bn)")
+    left.set_xlabel(f"euros over {meta['horizon_years']} years (bn)\ndrone defence: builds and munitions money")
     left.legend(fontsize=8, loc="lower right", framealpha=0.9)
     left.set_title("what each plan buys", fontsize=9)
     width = 0.8 / max(len(regimes), 1)
@@ -40,12 +40,15 @@ def regimes_figure(table: pd.DataFrame, plans: pd.DataFrame, meta: dict[str, Any
     for k, regime in enumerate(regimes):
         rate = [float(table[(table["plan"] == p) & (table["regime"] == regime)]["defeat_rate_value_exact"].iloc[0])
                 for p in order]
-        right.barh(y + (len(regimes) / 2 - k - 0.5) * width, 100 * np.array(rate), height=width,
+        at = y + (len(regimes) / 2 - k - 0.5) * width
+        right.barh(at, 100 * np.array(rate), height=width,
                    color=GREY_SAFE[(k + 1) % len(GREY_SAFE)], hatch=marks[k % len(marks)], edgecolor="white",
                    label=f"in {regime} (weight {meta['regimes'][regime]['weight']:g})")
+        for yi, r in zip(at, rate, strict=True):
+            right.text(100 * r + 1, yi, f"{100 * r:.0f}%", va="center", fontsize=7)
     right.set_yticks(y, [""] * len(order))
     right.set_xlim(0, 100)
-    right.set_xlabel("drones defeated in the regime, value-weighted (%), exact evaluation")
+    right.set_xlabel("drones defeated in the regime, value-weighted (%)\nexact evaluation")
     right.legend(fontsize=8, loc="lower right", framealpha=0.9)
     right.set_title("how each plan does in each regime", fontsize=9)
     fig.suptitle(f"{meta['scenario']} [{str(meta['config_hash'])[:8]}]: plans for each threat regime and across "
