@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from planner.analysis.sensitivity import first_order_indices
 from planner.analysis.stress import NOMINAL_SHARE, LoadedPlan
 from planner.config.catalog import Catalog, Figure
 from planner.errors import ConfigError
@@ -41,6 +42,7 @@ class UncertaintyResult:
     draws: pd.DataFrame  # one row per draw: value-weighted defeat rate, per class, cost
     summary: dict[str, Any] = field(default_factory=dict)
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per draw: every ranged figure as drawn
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)  # lhs: S1 per (output, input), sensitivity.py
 
 
 def _triangular(u: float, lo: float, mode: float, hi: float) -> float:
@@ -141,6 +143,13 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     result = _summarise(sc, p, rows, draws, seed, nominal_rate, target)
     result.summary["sampling"] = sampling
     result.inputs = pd.DataFrame(inputs)
+    if u is not None:  # a Latin hypercube: global sensitivity indices from the same draws
+        result.sensitivity = first_order_indices(u, result.draws, list(ranged_figures(sc.catalog)), seed=seed)
+        s = result.sensitivity
+        top = s[s["stands_out"].astype(bool)] if len(s) else s
+        result.summary["sensitivity"] = {str(out): [{"input": r.input, "S1": r.S1, "S1_conf": r.S1_conf}
+                                                    for r in g.head(5).itertuples()]
+                                         for out, g in top.groupby("output")} if len(top) else {}
     return result
 
 

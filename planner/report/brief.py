@@ -183,6 +183,11 @@ def bottom_line(run: BriefRun) -> list[str]:
         sure += (f" Over {m['draws']} draws of the catalogs' low/high ranges the value-weighted defeat rate spans "
                  f"{pct(m['rate_p05'])}–{pct(m['rate_p95'])} (5th–95th percentile); it misses "
                  f"the {pct(m['target'])} target in {pct(m['p_miss_target'])} of draws.")
+        top = (m.get("sensitivity") or {}).get("defeat_rate_value") or []
+        if top:
+            sure += (" Most of that spread comes from " + ", ".join(
+                f"{r['input']} (S1 {r['S1']:.2f} ± {r['S1_conf']:.2f})" for r in top[:3]) + " (RBD-FAST on the "
+                "Latin-hypercube draws).")
     sim = run.analyses.get("simulation")
     if sim is not None:
         diff = pd.DataFrame(sim.doc["threats"])["difference_pp"].abs().max()
