@@ -96,7 +96,7 @@ ANALYSES: tuple[AnalysisEntry, ...] = (
     AnalysisEntry(command="uncertainty", kind="uncertainty", rows="draws", reads="plan",
                   run="planner.analysis.uncertainty:uncertainty",
                   write="planner.report.uncertainty:write_uncertainty", console=f"{_CLI}:uncertainty",
-                  waiting="{draws} catalog draws...", section=f"{_BRIEF}:uncertainty",
+                  waiting="{draws} catalog draws", progress="bar", section=f"{_BRIEF}:uncertainty",
                   extra=("uncertainty_inputs", "uncertainty_sensitivity")),
     AnalysisEntry(command="simulate", kind="simulation", rows="threats", reads="run_dir",
                   run="planner.simulate:simulate", write="planner.report.simulation:write_simulation",

@@ -181,3 +181,9 @@ def test_the_briefing_names_what_explains_the_spread(loaded, plan_dir, tmp_path)
     assert ("Most of that spread comes from" in text) == bool(top)
     for item in top[:3]:
         assert item["input"] in text
+
+
+def test_progress_counts_every_draw(loaded) -> None:
+    ticks: list[tuple[int, int]] = []
+    uncertainty(loaded, draws=3, seed=0, progress=lambda done, total: ticks.append((done, total)))
+    assert ticks == [(1, 3), (2, 3), (3, 3)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,10 +118,13 @@ def sample_catalog(catalog: Catalog, rng: np.random.Generator, u: np.ndarray | N
 
 
 def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None,
-                target: float | None = None, sampling: str = "random") -> UncertaintyResult:
+                target: float | None = None, sampling: str = "random", scheduler: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> UncertaintyResult:
     """The distribution of the plan's exact defeat rate and cost over catalog draws, and the probability
     that it misses ``target`` (default: the scenario's lowest class target, else 80% of the nominal rate).
-    ``sampling``: :data:`SAMPLING`. Every draw's inputs (each ranged figure as drawn) are kept."""
+    ``sampling``: :data:`SAMPLING`. Every draw's inputs (each ranged figure as drawn) are kept. Each draw's
+    national evaluations run through one :class:`~planner.lp.runner.Runner` (local processes, or the Dask cluster
+    at ``scheduler``); ``progress(done, draws)`` after each draw."""
     if sampling not in SAMPLING:
         raise ConfigError([("--sampling", f"'{sampling}' is not a sampling: use one of {', '.join(SAMPLING)}")])
     if draws < 1:
@@ -138,8 +141,9 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
     u = quantiles(sc.catalog, draws, rng, sampling)
-    with Runner(worker_count(p, len(p.nations))) as runner:
-        rows, inputs = _draws(sc, p, fixed, loaded.theater, loaded.coverage, munitions, rng, u, draws, runner)
+    with Runner(worker_count(p, len(p.nations)), scheduler) as runner:
+        rows, inputs = _draws(sc, p, fixed, loaded.theater, loaded.coverage, munitions, rng, u, draws, runner,
+                              progress)
     result = _summarise(sc, p, rows, draws, seed, nominal_rate, target)
     result.summary["sampling"] = sampling
     result.inputs = pd.DataFrame(inputs)
@@ -154,8 +158,8 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
 
 
 def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Theater, coverage: Coverage, munitions: dict[str, float],
-           rng: np.random.Generator, u: np.ndarray | None, draws: int,
-           runner: Runner) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+           rng: np.random.Generator, u: np.ndarray | None, draws: int, runner: Runner,
+           progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows, inputs = [], []
     paths = list(ranged_figures(sc.catalog))
     for d in range(draws):
@@ -163,6 +167,8 @@ def _draws(sc: Any, p: Any, fixed: FixedPlan, theater: Theater, coverage: Covera
         q = draw_problem(sc, p, theater, coverage, rng, catalog=catalog)
         rows.append({"draw": d, **evaluate_in_world(q, fixed, munitions, runner)})
         inputs.append({"draw": d, **{path: fig.value for path, fig in _values(catalog, paths).items()}})
+        if progress:
+            progress(d + 1, draws)
     return rows, inputs
 
 

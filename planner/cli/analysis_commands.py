@@ -193,11 +193,13 @@ def uncertainty(
                          "target, else 80% of the plan's nominal rate).")] = None,
     sampling: Annotated[str, typer.Option(
         "--sampling", help="random: independent triangular draws; lhs: a Latin hypercube over the ranged "
-                           "figures (each range covered evenly).")] = "random",
+                           "figures (each range covered evenly) and global sensitivity indices.")] = "random",
+    scheduler: SchedulerOption = None,
     force: ForceOption = False,
 ) -> None:
     """Monte Carlo over the catalogs' low/high ranges: the spread of the plan's defeat rate and cost."""
-    run_analysis("uncertainty", plan_dir, out, force, draws=draws, seed=seed, target=target, sampling=sampling)
+    run_analysis("uncertainty", plan_dir, out, force, draws=draws, seed=seed, target=target, sampling=sampling,
+                 scheduler=scheduler)
 
 
 def robust(
