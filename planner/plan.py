@@ -5,6 +5,7 @@ The plan holds plain tables keyed by ids; reports read plans, never the model.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from planner.errors import InfeasibleError
 from planner.geo.theater import Theater, build_theater
 from planner.lp.families import explain
 from planner.lp.result import FixedPlan, Solved
+from planner.lp.runner import Runner
 from planner.lp.solve import solve, workers
 from planner.problem import PlanningProblem, build_problem
 
@@ -72,18 +74,19 @@ def value_of(p: PlanningProblem, s: Solved) -> float:
 EXACT_EVALUATION_SHARE = 0.3
 
 
-def solve_problem(problem: PlanningProblem) -> tuple[Solved, Solved]:
+def solve_problem(problem: PlanningProblem, runner: Runner | None = None) -> tuple[Solved, Solved]:
     """Solve the MILP, then evaluate its plan exactly (detection exact, engagements re-optimised).
 
     ``solver.time_limit_s`` bounds both together: the search for the plan (national MILPs, pricing rounds)
-    must end by three quarters of it, the exact evaluation by the whole of it.
+    must end by three quarters of it, the exact evaluation by the whole of it. ``runner`` lends worker processes
+    that outlive the call (several solves of one scenario); without it the call starts its own.
     """
     limit = problem.solver.time_limit_s
     deadline = time.time() + limit
     search = dataclasses.replace(problem, solver=problem.solver.replace(
         deadline=deadline - EXACT_EVALUATION_SHARE * limit))
     evaluation = dataclasses.replace(problem, solver=problem.solver.replace(deadline=deadline))
-    with workers(problem) as runner:  # one set of worker processes for the search and the evaluation
+    with (contextlib.nullcontext(runner) if runner is not None else workers(problem)) as runner:
         try:
             solved = solve(search, runner=runner)
         except InfeasibleError as exc:

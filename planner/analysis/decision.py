@@ -28,6 +28,8 @@ import pandas as pd
 
 from planner.analysis.stress import LoadedPlan
 from planner.errors import ConfigError
+from planner.lp.runner import Runner
+from planner.lp.solve import workers
 from planner.plan import break_even, solve_problem, value_of
 from planner.problem import PlanningProblem
 
@@ -63,6 +65,17 @@ def _row(p: PlanningProblem, factor: float, units: np.ndarray, drone_eur: float,
             "defeat_rate_all_exact": rate_all, "gap": gap, "status": status, "seconds": round(seconds, 2)}
 
 
+def _solved_row(p: PlanningProblem, factor: float, drones: float, runner: Runner | None) -> dict[str, Any]:
+    """The scenario solved (and evaluated exactly) with the weight times ``factor``, as a table row."""
+    t1 = time.perf_counter()
+    q = dataclasses.replace(p, conventional_weight=p.conventional_weight * factor)
+    solved, exact = solve_problem(q, runner)
+    costs = q.costs(exact.sensors, exact.effectors, exact.engagements, exact.conventional)
+    killed = float(np.einsum("nte,et->nt", exact.engagements, q.p_kill).sum() * q.raids)
+    return _row(q, factor, exact.conventional, costs["drone_defence"], costs["conventional"], value_of(q, exact),
+                killed / drones if drones > 0 else math.nan, solved.gap, solved.status, time.perf_counter() - t1)
+
+
 def decision(loaded: LoadedPlan, *, factors: tuple[float, ...] | list[float] = DEFAULT_FACTORS) -> DecisionResult:
     """The plan's split and break-even, and the scenario solved again with ``conventional_weight`` times each of
     ``factors`` (each solve as ``dronewall run``: the scenario's strategy, then an exact evaluation)."""
@@ -85,15 +98,9 @@ def decision(loaded: LoadedPlan, *, factors: tuple[float, ...] | list[float] = D
                  float(doc["value_defeated_exact"]), float(doc["defeat_rate_all_exact"]), solver.get("gap"),
                  str(solver.get("status", "")), float(doc.get("timings_s", {}).get("total_s", math.nan)))]
     drones = float(p.demand.sum() * p.raids)
-    for f in sorted(set(factors)):
-        t1 = time.perf_counter()
-        q = dataclasses.replace(p, conventional_weight=p.conventional_weight * f)
-        solved, exact = solve_problem(q)
-        costs = q.costs(exact.sensors, exact.effectors, exact.engagements, exact.conventional)
-        killed = float(np.einsum("nte,et->nt", exact.engagements, q.p_kill).sum() * q.raids)
-        rows.append(_row(q, f, exact.conventional, costs["drone_defence"], costs["conventional"], value_of(q, exact),
-                         killed / drones if drones > 0 else math.nan, solved.gap, solved.status,
-                         time.perf_counter() - t1))
+    with workers(p) as runner:  # one set of worker processes for every solve
+        for f in sorted(set(factors)):
+            rows.append(_solved_row(p, f, drones, runner))
     table = pd.DataFrame(rows).sort_values("factor").reset_index(drop=True)
     meta = {"scenario": loaded.scenario.name, "config_hash": loaded.scenario.config_hash(),
             "budget_eur": p.budget_eur, "horizon_years": p.horizon_years,

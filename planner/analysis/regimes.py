@@ -27,7 +27,8 @@ from planner.config.regimes import ThreatRegime
 from planner.errors import ConfigError
 from planner.geo.theater import build_theater
 from planner.lp.result import FixedPlan, Solved
-from planner.lp.solve import solve, solve_robust
+from planner.lp.runner import Runner
+from planner.lp.solve import solve, solve_robust, workers
 from planner.plan import solve_problem
 from planner.problem import PlanningProblem, build_problem
 
@@ -61,11 +62,11 @@ def munitions_money(p: PlanningProblem, s: Solved) -> dict[int, float]:
     return {n: float(builds[n] + left * share[n]) for n in range(len(p.nations))}
 
 
-def _evaluate(q: PlanningProblem, s: Solved, spend: dict[int, float]) -> dict[str, float]:
+def _evaluate(q: PlanningProblem, s: Solved, spend: dict[int, float], runner: Runner | None) -> dict[str, float]:
     fixed = FixedPlan(sensors=s.sensors, effectors=s.effectors, conventional=s.conventional,
                       cost_eur=sum(spend.values()) + float((s.conventional * q.conv_cost_eur).sum()),
                       nation_spend_eur=spend)
-    x = solve(q, fixed=fixed)
+    x = solve(q, fixed=fixed, runner=runner)
     kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
     total_value = float((q.value * q.demand).sum())
     armed = ~q.threat_decoy
@@ -94,17 +95,32 @@ def regimes(scenario: Scenario, *, progress: Callable[[str], None] | None = None
     problems = {name: regime_problem(p, r) for name, r in regs.items()}
     plans: dict[str, Solved] = {}
     seconds: dict[str, float] = {}
-    for name, q in problems.items():
-        say(f"planning for {name} alone")
-        t1 = time.perf_counter()
-        plans[name] = solve_problem(q)[0]
-        seconds[name] = time.perf_counter() - t1
+    with workers(p) as runner:  # one set of worker processes for the regimes' solves
+        for name, q in problems.items():
+            say(f"planning for {name} alone")
+            t1 = time.perf_counter()
+            plans[name] = solve_problem(q, runner)[0]
+            seconds[name] = time.perf_counter() - t1
     say("planning across the regimes")
     t1 = time.perf_counter()
     n_regimes = len(problems)
     worlds = [dataclasses.replace(q, value=q.value * regs[name].weight * n_regimes) for name, q in problems.items()]
     plans[WEIGHTED] = solve_robust(worlds, mode="expected")
     seconds[WEIGHTED] = time.perf_counter() - t1
+    with workers(p) as runner:  # and for every evaluation
+        rows, summary = _evaluations(p, problems, regs, plans, seconds, say, runner)
+    meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "budget_eur": p.budget_eur,
+            "horizon_years": p.horizon_years, "conventional_weight": p.conventional_weight,
+            "regimes": {k: r.model_dump() for k, r in regs.items()}, "conventional_ids": list(p.conv_ids),
+            "conventional_names": {c: scenario.catalog.conventional[c].name for c in p.conv_ids},
+            "seconds": round(time.perf_counter() - t0, 2)}
+    return RegimesResult(table=pd.DataFrame(rows), plans=pd.DataFrame(summary), meta=meta)
+
+
+def _evaluations(p: PlanningProblem, problems: dict[str, PlanningProblem], regs: dict[str, ThreatRegime],
+                 plans: dict[str, Solved], seconds: dict[str, float], say: Callable[[str], None],
+                 runner: Runner | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every plan evaluated in every regime (rows), and what each plan buys with its weighted figures (summary)."""
     rows, summary = [], []
     for plan_name, s in plans.items():
         own = problems.get(plan_name, problems[next(iter(problems))])
@@ -115,7 +131,7 @@ def regimes(scenario: Scenario, *, progress: Callable[[str], None] | None = None
         weighted_value = 0.0
         for name, q in problems.items():
             say(f"evaluating the {plan_name} plan in {name}")
-            ev = _evaluate(q, s, spend)
+            ev = _evaluate(q, s, spend, runner)
             weighted_value += regs[name].weight * ev["value_defeated_exact"]
             rows.append({"plan": plan_name, "regime": name, "weight": regs[name].weight, **ev})
         summary.append({"plan": plan_name, "drone_builds_eur": builds, "munitions_allowance_eur":
@@ -126,9 +142,4 @@ def regimes(scenario: Scenario, *, progress: Callable[[str], None] | None = None
                         "weighted_objective_exact": weighted_value + p.conventional_value(s.conventional,
                                                                                           p.conventional_weight),
                         "gap": s.gap, "status": s.status, "seconds": round(seconds[plan_name], 2)})
-    meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "budget_eur": p.budget_eur,
-            "horizon_years": p.horizon_years, "conventional_weight": p.conventional_weight,
-            "regimes": {k: r.model_dump() for k, r in regs.items()}, "conventional_ids": list(p.conv_ids),
-            "conventional_names": {c: scenario.catalog.conventional[c].name for c in p.conv_ids},
-            "seconds": round(time.perf_counter() - t0, 2)}
-    return RegimesResult(table=pd.DataFrame(rows), plans=pd.DataFrame(summary), meta=meta)
+    return rows, summary

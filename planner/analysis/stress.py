@@ -24,7 +24,8 @@ from planner.errors import ConfigError
 from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater, build_theater
 from planner.lp.result import FixedPlan
-from planner.lp.solve import solve
+from planner.lp.runner import Runner
+from planner.lp.solve import solve, workers
 from planner.problem import PlanningProblem, build_problem
 from planner.runfolder import read_plan_folder
 
@@ -159,10 +160,15 @@ def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
     """Evaluate the plan in every case; flag an expensive failure where the value-weighted defeat rate falls
     below ``target`` while the spending stays. Default target: the scenario's lowest class target if it
     has targets, else 80% of the plan's own nominal rate (the plan loses a fifth of what it buys)."""
-    p, fixed = loaded.problem, loaded.fixed
     if target is not None and not 0 <= target <= 1:
         raise ConfigError([("--target", f"{target:g} is not a defeat rate: give a number between 0 and 1")])
-    nominal = solve(p, fixed=fixed)
+    with workers(loaded.problem) as runner:  # one set of worker processes for every case's evaluation
+        return _stress(loaded, cases, target, runner)
+
+
+def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, runner: Runner) -> StressResult:
+    p, fixed = loaded.problem, loaded.fixed
+    nominal = solve(p, fixed=fixed, runner=runner)
     if target is None:
         k0 = np.einsum("nte,et->nt", nominal.engagements, p.p_kill)
         target = min(p.defeat_targets.values()) if p.defeat_targets else \
@@ -173,7 +179,7 @@ def stress(loaded: LoadedPlan, cases: tuple[Case, ...] = DEFAULT_CASES, *,
     rows = []
     for case in cases:
         q, f = degrade(p, case, cell_defeat, fixed)
-        x = nominal if case == Case("nominal") else solve(q, fixed=f)
+        x = nominal if case == Case("nominal") else solve(q, fixed=f, runner=runner)
         kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
         r = q.raids
         value_total = float((q.value * q.demand).sum())
