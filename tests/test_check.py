@@ -75,3 +75,22 @@ def test_decoys_must_draw_their_share() -> None:
     greedy = s.engagements.copy()
     greedy[0, :, 0] = [4.0, 0.0]
     assert any(v.startswith("decoys: cell") for v in violations(p, dataclasses.replace(s, engagements=greedy)))
+
+
+def test_a_fixed_unit_that_covers_nothing_still_costs_its_money() -> None:
+    """A catalog draw with shorter ranges can leave a unit the plan built covering nothing: it has no variable in
+    the evaluation, yet it was bought (€5k) and must not lend its money to munitions. Plan: a sensor and an
+    effector at site 0 (€10k) and a sensor at site 1 that covers nothing (€5k), €2k of munitions at €1k a shot:
+    €17k. Without the unit's cost the evaluation fires 7 shots (€22k with the unit, over the plan's €17k); with it,
+    2 (the evaluation's budget row allows €1 of slack)."""
+    from planner.lp.result import FixedPlan
+    from planner.lp.solve import solve
+    from tests.lp_helpers import make_problem
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 0.9)], eng=[(0, 0, 0, 0)], n_sites=2, sensor_cost=[5e3],
+                     effector_cost=[5e3], p_kill=[[0.5]], cost_per_shot=[1e3], budget=1e5)
+    fixed = FixedPlan(sensors=np.array([[1.0], [1.0]]), effectors=np.array([[1.0], [0.0]]), conventional=np.zeros(0),
+                      cost_eur=17e3)
+    x = solve(p, fixed=fixed)
+    assert p.costs(fixed.sensors, fixed.effectors, x.engagements, x.conventional)["total"] <= 17e3 * (1 + 1e-9) + 1.0 + 1e-6
+    assert x.engagements.sum() == pytest.approx(2.0, abs=1e-2)

@@ -68,11 +68,13 @@ class Money:
 
 def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
                 ye: dict[tuple[int, int], pulp.LpVariable], eng: dict[tuple[int, int, int], pulp.LpVariable],
-                conv: list[pulp.LpVariable]) -> Money:
+                conv: list[pulp.LpVariable], fixed: FixedPlan | None = None) -> Money:
     """Euros over the horizon at ``p``'s prices.
 
     Units in service cost only their operation; those the model has no variable for (they cover
-    nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant.
+    nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant. So does, in an exact
+    evaluation, a unit the ``fixed`` plan built that covers nothing in this world (a catalog draw with shorter
+    ranges): it was bought and is run, whatever it covers.
     """
     horizon = p.horizon_years
     in_service = (p.in_service_sensors, p.in_service_effectors)
@@ -90,6 +92,12 @@ def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
             if (j, k) not in var_map:
                 fixed_cost += horizon * op[k]
                 nation_fixed[int(p.site_nation[j])] += horizon * op[k]
+        if fixed is not None:
+            built = fixed.sensors if role == 0 else fixed.effectors
+            for j, k in zip(*np.nonzero((built > 0.5) & ~in_service[role]), strict=True):
+                if (j, k) not in var_map:
+                    fixed_cost += unit[k] + horizon * op[k]
+                    nation_fixed[int(p.site_nation[j])] += unit[k] + horizon * op[k]
     for (i, _t, e), v in eng.items():
         c = p.raids * p.effector_shots[e] * p.effector_cost_per_shot_eur[e]
         cost_terms.append((v, c))
@@ -228,7 +236,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
     if fixed is None:  # a fixed plan was held to it when it was planned
         define_min_detection(prob, p, world.detected)
-    money = money_terms(p, xs, ye, world.engage, conv)
+    money = money_terms(p, xs, ye, world.engage, conv, fixed)
     define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
     define_national_caps(prob, p, money)
     define_floor(prob, p, conv, kind)
