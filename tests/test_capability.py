@@ -140,3 +140,36 @@ def test_lowest_price_on_money() -> None:
     assert lowest_price(areas, k, val) == pytest.approx(0.25)
     saturated = dataclasses.replace(areas, area_beyond=np.array([1.0, 1.0]))
     assert lowest_price(saturated, k, val) == 0.0
+
+
+def test_more_budget_never_lowers_either_side_in_whole_lumps() -> None:
+    """Drone defence and conventional forces side by side: three cells of 10, 6 and 3 drones, each defended by a
+    sensor and an effector (€1 each, detection 0.9, kill 0.5: about 4.45, 2.67 and 1.34 drones for €2), a tank (€2,
+    armour, 2 required) and a launcher (€1, fires, 1 required), a quarter beyond; weight 1. By hand the plan fills
+    the best €2 first: the first cell (4.45), the second (2.67), the third (1.34), then conventional points (the
+    launcher's first at 1 per €, a tank's at 0.5 per €, points beyond at 0.25 per €: €14 ends with 2 tanks and 4
+    launchers, 2 + 1 + 0.25 × 3 = 3.75). Every lump costs €2 or €1, so an odd euro buys a launcher that the next
+    euro trades for a drone pair (€3: 4.45 + launcher; €4: two pairs, no launcher): each side's value never falls
+    over whole €2 steps, and the objective never falls at all."""
+    from tests.lp_helpers import make_problem
+
+    def plan(budget: float) -> tuple[float, float, float]:
+        p = make_problem(demand=[[10.0], [6.0], [3.0]], det=[(i, 0, i, 0, 0.9) for i in range(3)],
+                         eng=[(i, 0, i, 0) for i in range(3)], n_sites=3, sensor_cost=[1.0], effector_cost=[1.0],
+                         p_kill=[[0.5]], budget=budget, conv_cost=[2.0, 1.0], conv_score=[1.0, 1.0],
+                         conventional_weight=1.0)
+        reqs = [CapabilityArea(requirement_points=2), CapabilityArea(requirement_points=1)]
+        below, extra = zip(*(r.segments() for r in reqs), strict=True)
+        p = dataclasses.replace(p, area_ids=("armour", "fires"), conv_area_points=np.eye(2),
+                                area_below=np.array(below), area_beyond=np.array(extra),
+                                area_beyond_share=np.array([0.25, 0.25]))
+        s = solve(p)
+        return p.drone_value(s.engagements), p.conventional_value(s.conventional, 1.0), s.objective
+
+    runs = {b: plan(float(b)) for b in range(0, 15)}
+    objective = [runs[b][2] for b in range(15)]
+    assert all(b >= a - 1e-6 for a, b in zip(objective, objective[1:], strict=False))
+    for side in (0, 1):
+        values = [runs[b][side] for b in range(0, 15, 2)]
+        assert all(b >= a - 1e-6 for a, b in zip(values, values[1:], strict=False)), (side, values)
+    assert runs[6][0] == pytest.approx(runs[14][0]) and runs[6][1] == 0 and runs[14][1] == pytest.approx(3.75)
