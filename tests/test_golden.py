@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.config.io import load_scenario
-from tests.conftest import CONFIGS
-from tests.golden.make_golden import golden
+from tests.golden.make_golden import golden, golden_scenario
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -24,7 +22,7 @@ GOLDEN = Path(__file__).parent / "golden"
 @pytest.mark.parametrize("name", ["tiny", "poland", "eastern-flank"])
 def test_plan_matches_golden(name: str) -> None:
     want = json.loads((GOLDEN / f"{name}.json").read_text())
-    got = golden(planner.solve(load_scenario(CONFIGS / f"{name}.yaml")))
+    got = golden(planner.solve(golden_scenario(name)))
     assert got["built"] == want["built"]
     assert got["conventional_units"] == want["conventional_units"]
     for key in ("defeat_rate_exact", "detect_rate_exact"):
