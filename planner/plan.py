@@ -143,6 +143,21 @@ def break_even(p: PlanningProblem, units: np.ndarray) -> dict[str, Any]:
             "marginal_eur_per_point": 1.0 / best}
 
 
+def consequence_summary(p: PlanningProblem, defeated: np.ndarray, demand: np.ndarray,
+                        raids: float) -> dict[str, Any] | None:
+    """With objective.consequence: what one value unit is in euros (a leaker of the scenario's mean armed drone),
+    and the harm the drones would do over the horizon if none were defeated, the harm the plan averts and the harm
+    left (exact evaluation; ``defeated`` and ``demand`` per raid, (N, T)). None when drones are counted."""
+    if p.harm_eur is None:
+        return None
+    at_stake = float((demand * p.harm_eur).sum() * raids)
+    averted = float((defeated * p.harm_eur).sum() * raids)
+    return {"value_unit_eur": p.value_unit_eur, "harm_at_stake_eur": at_stake, "harm_averted_exact_eur": averted,
+            "harm_left_exact_eur": at_stake - averted,
+            "harm_per_leaker_eur": {tid: float(np.average(p.harm_eur[:, t], weights=demand[:, t]))
+                                    if demand[:, t].sum() > 0 else None for t, tid in enumerate(p.threat_ids)}}
+
+
 def gap_text(gap: float | None, target: float) -> str:
     """A proven gap in words against its target, with enough digits to be true (1.03% is not "1.0%")."""
     if gap is None or not np.isfinite(gap):
@@ -291,6 +306,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "conventional_by_area": area_table(p, s.conventional),
         "break_even": ({**break_even(p, s.conventional), "conventional_weight": p.conventional_weight}
                        if p.objective == "max_defeat" and len(p.conv_ids) else None),
+        "consequence": consequence_summary(p, k_ex, demand, raids),
         "value_defeated_lp": value_of(p, s),
         "value_defeated_exact": value_of(p, x),
         "defeat_rate_all_lp": float(k_lp.sum() / max(demand_total, 1e-12)),

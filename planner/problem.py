@@ -24,12 +24,14 @@ from planner.physics import (
 )
 from planner.problem_arrays import capability_area_arrays, min_detection_array
 from planner.settings import SolverSettings
+from planner.value import drone_value
 
 #: The axis each field of :class:`PlanningProblem` runs along, which :meth:`PlanningProblem.sector` slices by:
 #: cells, sites, detection pairs, engagement pairs, conventional options (a sector has none), or shared (kept
 #: whole: catalogs, nations, scalars). A new field must be listed (tests/test_problem_axes.py).
 AXES: dict[str, tuple[str, ...]] = {
-    "cell": ("cell_ids", "cell_nation", "cell_no_fire", "cell_engage", "cell_asset_value", "demand", "value"),
+    "cell": ("cell_ids", "cell_nation", "cell_no_fire", "cell_engage", "cell_asset_value", "demand", "value",
+             "harm_eur"),
     "site": ("site_ids", "site_nation", "site_no_fire", "mag_share", "in_service_sensors", "in_service_effectors"),
     "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
     "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
@@ -41,7 +43,7 @@ AXES: dict[str, tuple[str, ...]] = {
                "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
                "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
-               "area_beyond_share"),
+               "area_beyond_share", "value_unit_eur"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
 INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
@@ -121,6 +123,10 @@ class PlanningProblem:
     area_below: np.ndarray = field(default_factory=lambda: np.zeros(0))
     area_beyond: np.ndarray = field(default_factory=lambda: np.zeros(0))
     area_beyond_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: With objective.consequence: a leaker's expected harm (N, T), EUR, and the euros of one value unit (the
+    #: scenario's mean armed drone); None and NaN when drones are counted (planner.value).
+    harm_eur: np.ndarray | None = None
+    value_unit_eur: float = float("nan")
 
     def capability_is_linear(self) -> bool:
         """True when no capability area has a requirement: conventional value is conventional_weight × score."""
@@ -248,6 +254,8 @@ class PlanningProblem:
             if axis == "shared":
                 continue
             for name in names:
+                if getattr(self, name) is None:  # an optional field this problem has not
+                    continue
                 value = getattr(self, name)[keep[axis]]
                 changes[name] = renumber[INDEXES[name]][value] if name in INDEXES else value
         return dataclasses.replace(self, **changes), ci, si
@@ -280,9 +288,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     demand = np.column_stack([cells[f"raid_{t}"].to_numpy(float) for t in threat_ids])
     decoy = np.array([t.decoy for t in threats])
     asset_value = cells["asset_value"].to_numpy(float)
-    value = np.where(decoy[None, :], cfg.objective.decoy_weight, 1.0) * (
-        1.0 + cfg.objective.asset_weight * asset_value[:, None]
-    )
+    worth = drone_value(cfg.objective, threats, coverage, asset_value, demand)
     roe = cells["defender"].map(lambda n: cfg.roe.per_nation.get(n, cfg.roe.default))
     manned = np.array([t.manned for t in threats])
     # shoot_unmanned may engage unmanned threats; shoot_all anything; escort_only nothing.
@@ -361,7 +367,8 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         cell_ids=cells["cell_id"].to_numpy(), cell_nation=cell_nation,
         cell_no_fire=cell_no_fire, cell_engage=cell_engage, cell_asset_value=asset_value, threat_ids=threat_ids,
         threat_decoy=decoy,
-        threat_unit_cost_eur=np.array([t.unit_cost_eur.value for t in threats]), demand=demand, value=value,
+        threat_unit_cost_eur=np.array([t.unit_cost_eur.value for t in threats]), demand=demand,
+        value=worth.value, harm_eur=worth.harm_eur, value_unit_eur=worth.unit_eur,
         site_ids=sites["site_id"].to_numpy(), site_nation=site_nation,
         site_no_fire=site_no_fire, sensor_ids=sensor_ids,
         sensor_unit_cost_eur=np.array([s.unit_cost_eur.value for s in sensors]),

@@ -37,9 +37,18 @@ KNOBS: dict[str, tuple[str, tuple[str, float, float], float]] = {
     "threats.raid_surge_factor": ("raid surge factor", ("scale", 0.5, 2.0), 1.0),
     "threats.decoy_discrimination": ("decoy discrimination", ("fixed", 0.0, 1.0), 0.0),
     "budget.total_eur": ("total budget", ("scale", 0.5, 2.0), 0.0),
+    "objective.consequence.eur_per_fatality_equivalent": ("value of a fatality-equivalent", ("scale", 0.5, 2.0),
+                                                          0.0),
+    "objective.consequence.response_eur_per_leaker": ("response a leaker draws (EUR)", ("scale", 0.5, 2.0), 0.0),
+    "objective.consequence.airport_closure_eur_per_hour": ("airport closure EUR an hour", ("scale", 0.5, 2.0), 0.0),
+    "objective.consequence.casualty_area_m2_per_50kg": ("casualty area of a 50 kg warhead", ("scale", 0.5, 2.0),
+                                                        0.0),
 }
 #: The scenario knobs of the default list, in this order.
 DEFAULT_KNOBS = ("objective.conventional_weight", "threats.raids_per_year", "objective.decoy_weight")
+#: With objective.consequence, the decoy weight has no part: these take its place in the default list.
+CONSEQUENCE_KNOBS = ("objective.consequence.eur_per_fatality_equivalent",
+                     "objective.consequence.response_eur_per_leaker")
 #: The default list holds at most this many inputs (two plans each, before any bisection).
 MAX_DEFAULT_INPUTS = 20
 
@@ -176,16 +185,26 @@ def knob_input(scenario: Scenario, path: str, given: tuple[float, float] | None 
 
 
 def _knob_value(scenario: Scenario, path: str) -> Any:
-    section, name = path.split(".")
-    return getattr(getattr(scenario.config, section), name)
+    obj: Any = scenario.config
+    parts = path.split(".")
+    for k, part in enumerate(parts):
+        obj = getattr(obj, part)
+        if obj is None and k < len(parts) - 1:
+            raise ConfigError([("--inputs", f"{path}: the scenario sets no {'.'.join(parts[:k + 1])}: add it to "
+                                            "the config, or choose another input")])
+    return obj
 
 
 def with_value(scenario: Scenario, path: str, value: float, *, check: bool = False) -> Scenario:
     """``scenario`` with the input at ``path`` set to ``value`` (a knob checked against its field's bounds when
     ``check``: a :class:`ConfigError` names the field)."""
     if path in KNOBS:
-        section_name, name = path.split(".")
-        section = getattr(scenario.config, section_name)
+        *parents, name = path.split(".")
+        _knob_value(scenario, path)  # a ConfigError if a section on the path is not set
+        chain: list[Any] = [scenario.config]
+        for part in parents:
+            chain.append(getattr(chain[-1], part))
+        section = chain[-1]
         if check:
             try:
                 type(section).model_validate({**section.model_dump(), name: value})
@@ -193,8 +212,10 @@ def with_value(scenario: Scenario, path: str, value: float, *, check: bool = Fal
                 why = "; ".join(e["msg"] for e in exc.errors())
                 raise ConfigError([("--inputs", f"{path} = {value:g} is not allowed ({why}): give a range within "
                                                 f"the field's bounds, e.g. {path}=LOW:HIGH")]) from None
-        config = scenario.config.model_copy(update={section_name: section.model_copy(update={name: value})})
-        return dataclasses.replace(scenario, config=config)
+        new: Any = section.model_copy(update={name: value})
+        for parent, part in zip(reversed(chain[:-1]), reversed(parents), strict=True):
+            new = parent.model_copy(update={part: new})
+        return dataclasses.replace(scenario, config=new)
     return dataclasses.replace(scenario, catalog=_set_figure(scenario.catalog, path, value))
 
 
@@ -222,6 +243,9 @@ def default_inputs(scenario: Scenario, p: PlanningProblem, nominal: Mapping[str,
     figures = ranged_figures(scenario.catalog)
     paths: list[str] = []
     for path in DEFAULT_KNOBS:
+        if path == "objective.decoy_weight" and scenario.config.objective.consequence is not None:
+            paths += CONSEQUENCE_KNOBS
+            continue
         if path == "objective.decoy_weight" and not bool(np.any(p.threat_decoy)):
             continue
         paths.append(path)

@@ -130,6 +130,7 @@ LIMITS: dict[str, tuple[float, str]] = {
     "max_target_altitude_m": (1e6, "m"),
     "rcs_m2": (1e4, "m²"),
     "warhead_kg": (1e5, "kg"),
+    "range_km": (20_000, "km"),
     "detection_range_m": (1e7, "m"),  # 10,000 km: beyond any over-the-horizon radar
     "detection_range_m_by_threat": (1e7, "m"),
     "range_m": (1e7, "m"),
@@ -189,6 +190,8 @@ class Threat(_Strict):
     altitude_m: Figure = Field(description="Flight altitude above ground, metres (low/high: the band).")
     rcs_m2: Figure = Field(description="Radar cross-section, square metres.")
     warhead_kg: Figure | None = Field(None, description="Warhead mass, kilograms (absent for pure decoys).")
+    range_km: Figure | None = Field(None, description="How far it flies, kilometres: with objective.consequence, "
+                                    "its targets lie at most this far inland (absent: the scenario's route reach).")
     emits_rf: bool = Field(description="Whether it emits radio signals a passive RF detector can hear.")
     guidance: Guidance = Field(description="Autonomous (INS/GNSS), remote (radio link) or fibre-optic.")
     propulsion: Propulsion = Field(description="Engine type; drives the acoustic signature.")
@@ -202,6 +205,7 @@ class Threat(_Strict):
             _positive(getattr(self, name), name)
         _positive(self.altitude_m, "altitude_m", allow_zero=True)
         _positive(self.warhead_kg, "warhead_kg", allow_zero=True)
+        _positive(self.range_km, "range_km")
         if self.guidance == "fibre" and self.emits_rf:
             msg = "a fibre-guided threat cannot emit RF on its control link: set emits_rf: false"
             raise ValueError(msg)

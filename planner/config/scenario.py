@@ -43,6 +43,7 @@ from planner.config.base import (  # noqa: F401 - the field types and bounds, re
 )
 from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
+from planner.config.consequence import ConsequenceConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
 
@@ -248,6 +249,10 @@ class ObjectiveConfig(_Section):
         0.0, description="Extra value per unit of protected-asset value near a cell (value = population/100,000; "
         "0 counts every drone alike)."
     )
+    consequence: ConsequenceConfig | None = Field(
+        None, description="Value a defeated drone at what it would have damaged had it leaked (strikes on cities on "
+        "its route, airport closures, the interior response it draws), in units of the scenario's mean armed drone; "
+        "replaces decoy_weight and asset_weight. None: every armed drone counts 1, a decoy decoy_weight.")
     defeat_targets: dict[CatalogId, Probability] = Field(
         default_factory=dict, description="min_cost: required expected defeat rate per threat class."
     )
@@ -265,6 +270,14 @@ class ObjectiveConfig(_Section):
         if self.kind != "min_cost" and self.defeat_targets:
             msg = f"defeat_targets are used only with kind 'min_cost', not '{self.kind}': remove them or change kind"
             raise ValueError(msg)
+        if self.consequence is not None:
+            both = [f for f in ("decoy_weight", "asset_weight")
+                    if getattr(self, f) != type(self).model_fields[f].default]
+            if both:
+                msg = (f"{' and '.join(both)} and consequence both value a drone: with consequence a decoy is worth "
+                       "the closures and response it causes and the assets on a route set the rest; remove "
+                       f"{' and '.join(both)}")
+                raise ValueError(msg)
         if self.kind == "max_defeat_with_floor" and self.conventional_floor <= 0:
             msg = "kind 'max_defeat_with_floor' needs conventional_floor > 0"
             raise ValueError(msg)

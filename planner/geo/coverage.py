@@ -50,6 +50,11 @@ class Coverage:
     site_defender: np.ndarray  # (M,)
     #: (site index, system id) of each unit in service (systems.in_service), snapped to its nearest site.
     in_service: tuple[tuple[int, str], ...] = ()
+    #: Every protected asset on a leaker's possible routes (Theater.route_assets): position, whether a city (else
+    #: an airport), population.
+    asset_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    asset_city: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    asset_population: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _widest: dict[float, Pairs] = field(default_factory=dict, compare=False, repr=False)  # radius -> pairs
 
     def pairs(self, radius_m: float, *, cross_border: bool = True) -> Pairs:
@@ -113,7 +118,11 @@ def build_coverage(theater: Theater, scenario: Scenario) -> Coverage:
     else:
         cell_no_fire = np.zeros(len(cells), dtype=bool)
     site_xy = np.asarray(shapely.get_coordinates(sites.geometry.values)).reshape(-1, 2)
-    return Coverage(cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
+    assets = theater.route_assets if theater.route_assets is not None else theater.assets
+    return Coverage(asset_xy=np.asarray(shapely.get_coordinates(assets.geometry.values)).reshape(-1, 2),
+                    asset_city=(assets["kind"] == "city").to_numpy(bool),
+                    asset_population=assets["population"].fillna(0).to_numpy(float),
+                    cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
                     site_no_fire=sites["in_no_fire_zone"].to_numpy(bool), cell_defender=cells["defender"].to_numpy(str),
                     site_defender=sites["defender"].to_numpy(str),
                     in_service=snap_in_service(scenario, theater, site_xy))

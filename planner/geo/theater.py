@@ -43,6 +43,9 @@ class Theater:
     assets: gpd.GeoDataFrame
     no_fire_zones: gpd.GeoDataFrame
     threat_ids: tuple[str, ...]
+    #: Every protected asset of the defenders, however far from the border (``assets`` keeps those within
+    #: theater.asset_max_distance_m, attached to their nearest cell): the targets on a leaker's routes.
+    route_assets: gpd.GeoDataFrame | None = None
 
     def summary(self) -> dict[str, object]:
         per_nation = (
@@ -228,7 +231,7 @@ def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater
     theater = Theater(
         scenario_name=scenario.name, config_hash=scenario.config_hash(), crs=geodata.crs,
         crs_reason=geodata.crs_reason, countries=geodata.countries, borders=geodata.borders, cells=cells,
-        sites=sites, assets=assets, no_fire_zones=zones, threat_ids=threat_ids,
+        sites=sites, assets=assets, no_fire_zones=zones, threat_ids=threat_ids, route_assets=geodata.assets,
     )
     log.info("Theater: %d cells, %d candidate sites, %d assets", len(cells), len(sites), len(assets))
     return theater

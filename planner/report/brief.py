@@ -86,11 +86,18 @@ def decision_line(run: BriefRun) -> str:
     be = d.get("break_even")
     if be and be.get("break_even_eur_per_drone") is not None:
         opt = names.get(be["marginal_option"], be["marginal_option"])
+        cons = d.get("consequence")
+        if cons:
+            valued = (f"drones of average consequence (a leaker of the scenario's mean armed drone would do "
+                      f"{money(cons['value_unit_eur'])} of harm: strikes on the cities on its route, airports closed, "
+                      f"the response it draws; objective.consequence)")
+        else:
+            valued = f"drones (a decoy {run.scenario.config.objective.decoy_weight:g})"
         text += (f" Why: drone defence is funded while one more drone defeated costs less than "
                  f"**{money(be['break_even_eur_per_drone'])}**, what the scenario says a drone defeated is worth: "
-                 f"objective.conventional_weight counts {be['conventional_weight']:g} drones (a decoy "
-                 f"{run.scenario.config.objective.decoy_weight:g}) as one Leopard-2A8 equivalent, and the next "
-                 f"{opt} buys an equivalent for {money(be['marginal_eur_per_point'])} over the horizon.")
+                 f"objective.conventional_weight counts {be['conventional_weight']:g} {valued} as one Leopard-2A8 "
+                 f"equivalent, and the next {opt} buys an equivalent for {money(be['marginal_eur_per_point'])} over "
+                 "the horizon.")
     dec = run.analyses.get("decision")
     if dec is not None:
         t = dec.table
