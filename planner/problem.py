@@ -348,10 +348,11 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     eng_cell, eng_threat, eng_site, eng_effector = stack(eng_parts, 4, np.int64)
 
     mag_share = np.zeros((len(sites), len(effectors)))
-    if len(eng_cell):
-        key = np.unique(np.column_stack([eng_site, eng_effector, eng_cell]), axis=0)
-        site_eff, counts = np.unique(key[:, :2], axis=0, return_counts=True)
-        mag_share[site_eff[:, 0], site_eff[:, 1]] = 1.0 / counts
+    if len(eng_cell):  # distinct (site, effector, cell) triples as one int64 key each: a flat sort, not a row sort
+        n_eff, n_cells = len(effectors), len(cells)
+        site_eff = np.unique(np.unique((eng_site * n_eff + eng_effector) * n_cells + eng_cell) // n_cells,
+                             return_counts=True)
+        mag_share[site_eff[0] // n_eff, site_eff[0] % n_eff] = 1.0 / site_eff[1]
 
     in_sens = np.zeros((len(sites), len(sensors)), dtype=bool)
     in_eff = np.zeros((len(sites), len(effectors)), dtype=bool)
