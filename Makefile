@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CONFIG ?= configs/eastern-flank.yaml
 OUT    ?= out/eastern-flank
+# Catalog draws behind the briefing's uncertainty band (Latin hypercube); docs/analyses.md uses 100.
+DRAWS  ?= 16
 
 .PHONY: plan test venv clean
 
@@ -21,13 +23,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
-## make plan: solve the default scenario, the split at half and double the weight, stress the plan and write the
-## briefing (OUT/brief/briefing.html)
+## make plan: solve the default scenario, the split at half and double the weight, stress the plan, draw the
+## catalogs' ranges for its uncertainty band and write the briefing (OUT/brief/briefing.html)
 plan: $(VENV)/.installed
 	$(BIN)/dronewall validate $(CONFIG)
 	$(BIN)/dronewall run $(CONFIG) --out $(OUT)
 	$(BIN)/dronewall decision $(OUT)
 	$(BIN)/dronewall stress $(OUT)
+	$(BIN)/dronewall uncertainty $(OUT) --draws $(DRAWS) --sampling lhs
 	$(BIN)/dronewall brief $(OUT)
 
 ## make test: lint (ruff), type-check (mypy, strict on planner/lp and the problem) and run the test suite
