@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from planner import problem_arrays as arrays
 from planner.config.io import Scenario
 from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater
@@ -22,7 +23,6 @@ from planner.physics import (
     p_kill_engagement,
     sensor_range_m,
 )
-from planner.problem_arrays import capability_area_arrays, min_detection_array
 from planner.settings import SolverSettings
 from planner.value import drone_value
 
@@ -43,7 +43,7 @@ AXES: dict[str, tuple[str, ...]] = {
                "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
                "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
-               "area_beyond_share", "value_unit_eur"),
+               "area_beyond_share", "value_unit_eur", "layer_rank"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
 INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
@@ -127,6 +127,13 @@ class PlanningProblem:
     #: scenario's mean armed drone); None and NaN when drones are counted (planner.value).
     harm_eur: np.ndarray | None = None
     value_unit_eur: float = float("nan")
+    #: kill_chain.layered: (E, T) layer of each effector type along a class's track, 0 the outermost (an empty
+    #: array: one layer, each detected drone engaged at most once).
+    layer_rank: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+
+    def layer(self, effector: int, threat: int) -> int:
+        """The layer of an effector type against a class along its track (0: outermost; one layer if not layered)."""
+        return int(self.layer_rank[effector, threat]) if self.layer_rank.size else 0
 
     def capability_is_linear(self) -> bool:
         """True when no capability area has a requirement: conventional value is conventional_weight × score."""
@@ -347,20 +354,8 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     det_weight = det_weight.astype(float)
     eng_cell, eng_threat, eng_site, eng_effector = stack(eng_parts, 4, np.int64)
 
-    mag_share = np.zeros((len(sites), len(effectors)))
-    if len(eng_cell):  # distinct (site, effector, cell) triples as one int64 key each: a flat sort, not a row sort
-        n_eff, n_cells = len(effectors), len(cells)
-        site_eff = np.unique(np.unique((eng_site * n_eff + eng_effector) * n_cells + eng_cell) // n_cells,
-                             return_counts=True)
-        mag_share[site_eff[0] // n_eff, site_eff[0] % n_eff] = 1.0 / site_eff[1]
-
-    in_sens = np.zeros((len(sites), len(sensors)), dtype=bool)
-    in_eff = np.zeros((len(sites), len(effectors)), dtype=bool)
-    for j, system in coverage.in_service:  # snapped to their sites by the coverage stage
-        if system in sensor_ids:
-            in_sens[j, sensor_ids.index(system)] = True
-        elif system in effector_ids:
-            in_eff[j, effector_ids.index(system)] = True
+    mag_share = arrays.magazine_shares(len(sites), len(effectors), len(cells), eng_site, eng_effector, eng_cell)
+    in_sens, in_eff = arrays.in_service_arrays(coverage.in_service, len(sites), sensor_ids, effector_ids)
 
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(
@@ -396,6 +391,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         conventional_floor=cfg.objective.conventional_floor,
         defeat_targets={threat_ids.index(t): r for t, r in cfg.objective.defeat_targets.items() if t in threat_ids},
         solver=SolverSettings.from_config(cfg.solver),
-        min_detection=min_detection_array(cfg, nations, threat_ids),
-        **capability_area_arrays(cfg, convs),
+        min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
+        layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
+        **arrays.capability_area_arrays(cfg, convs),
     )

@@ -1,5 +1,6 @@
 """Scenario sections turned into the planning problem's arrays where the conversion is more than a lookup:
-surveillance requirements per (nation, class), and conventional capability areas with their requirement pieces."""
+surveillance requirements per (nation, class), conventional capability areas with their requirement pieces, the
+magazine shares and the engagement layers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["capability_area_arrays", "min_detection_array"]
+__all__ = ["capability_area_arrays", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -36,3 +37,42 @@ def capability_area_arrays(cfg: Any, convs: list[Any]) -> dict[str, Any]:
     return {"area_ids": areas, "conv_area_points": points.reshape(len(convs), len(areas)), "area_below": below,
             "area_beyond": beyond, "area_beyond_share": share}
 
+
+
+def magazine_shares(n_sites: int, n_effectors: int, n_cells: int, eng_site: np.ndarray, eng_effector: np.ndarray,
+                    eng_cell: np.ndarray) -> np.ndarray:
+    """(sites, effectors): the share of a unit's magazine reserved for each distinct cell it may engage over.
+
+    The distinct (site, effector, cell) triples are counted as one int64 key each (a flat sort, not a row sort)."""
+    out = np.zeros((n_sites, n_effectors))
+    if len(eng_cell):
+        keys, counts = np.unique(np.unique((eng_site * n_effectors + eng_effector) * n_cells + eng_cell) // n_cells,
+                                 return_counts=True)
+        out[keys // n_effectors, keys % n_effectors] = 1.0 / counts
+    return out
+
+
+def layer_ranks(reach_m: np.ndarray) -> np.ndarray:
+    """(effectors, threats) layer of each effector type against each class along the track: 0 for the types that
+    reach it farthest, 1 for the next reach, ...; types with equal reach share a layer (those that cannot engage
+    it rank after all others, unused)."""
+    ranks = np.zeros(reach_m.shape, dtype=np.int64)
+    for t in range(reach_m.shape[1]):
+        col = reach_m[:, t]
+        distinct = np.unique(col[col > 0])[::-1]
+        ranks[:, t] = np.where(col > 0, np.searchsorted(-distinct, -col), len(distinct))
+    return ranks
+
+
+def in_service_arrays(in_service: tuple[tuple[int, str], ...], n_sites: int, sensor_ids: tuple[str, ...],
+                      effector_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(sites, sensors) and (sites, effectors) masks of the units in service, from (site index, system id) pairs
+    (snapped to their sites by the coverage stage)."""
+    sens = np.zeros((n_sites, len(sensor_ids)), dtype=bool)
+    eff = np.zeros((n_sites, len(effector_ids)), dtype=bool)
+    for j, system in in_service:
+        if system in sensor_ids:
+            sens[j, sensor_ids.index(system)] = True
+        elif system in effector_ids:
+            eff[j, effector_ids.index(system)] = True
+    return sens, eff

@@ -11,7 +11,8 @@ differently on purpose, so that agreement means something:
 - a detected drone is engaged by the unit in reach with the best kill probability that still has
   shots in its magazine (real magazines, no surge margin), while the nation's munitions money for
   the raids simulated (the plan's planned munitions per raid × raids, one pool per nation) lasts;
-  drones arrive in random order;
+  with ``kill_chain.layered``, a drone that survives is engaged again by the best unit of each later layer
+  (units whose type reaches the class less far), outermost first; drones arrive in random order;
 - decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged.
 """
 
@@ -111,6 +112,12 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     for u, (_, e) in enumerate(eff_units):
         for t, (tid, th) in enumerate(zip(threat_ids, threats, strict=True)):
             e_reach[u, t], e_pk[u, t] = _reach(cat.effectors[e], th, tid)
+    # Layers along the track (kill_chain.layered): the units whose type reaches a class farthest engage it first.
+    layered = cfg.kill_chain.layered
+    e_layer = np.zeros((len(eff_units), len(threats)), dtype=np.int64)
+    for t in range(len(threats)):
+        reaches = sorted({float(r) for r in e_reach[:, t] if r > 0}, reverse=True)
+        e_layer[:, t] = [reaches.index(float(r)) if r > 0 else len(reaches) for r in e_reach[:, t]]
     e_kinetic = np.array([cat.effectors[e].kinetic for _, e in eff_units], dtype=bool)
     e_blocked_site = np.array([site_no_fire[j] for j, _ in eff_units], dtype=bool)
     e_shots = np.array([max(1, round(cat.effectors[e].shots_per_engagement.value)) for _, e in eff_units])
@@ -188,14 +195,20 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
                 cand = cand[dist <= e_reach[cand, t]]
             if not len(cand):
                 continue
-            best = cand[np.lexsort((-mag[cand], -e_pk[cand, t]))[0]]
-            cost = e_shots[best] * e_cps[best]
-            if money.get(nation, 0.0) + 1e-6 < cost:
-                continue
-            money[nation] = money.get(nation, 0.0) - cost
-            mag[best] -= e_shots[best]
-            if rng.random() < e_pk[best, t]:
-                defeated[t] += 1
+            # one engagement, or (layered) one per layer outward in, until the drone is killed
+            for layer in (np.unique(e_layer[cand, t]) if layered else [None]):
+                group = cand if layer is None else cand[(e_layer[cand, t] == layer) & (mag[cand] >= e_shots[cand])]
+                if not len(group):
+                    continue
+                best = group[np.lexsort((-mag[group], -e_pk[group, t]))[0]]
+                cost = e_shots[best] * e_cps[best]
+                if money.get(nation, 0.0) + 1e-6 < cost:
+                    continue  # not this layer: a later one may cost less
+                money[nation] = money.get(nation, 0.0) - cost
+                mag[best] -= e_shots[best]
+                if rng.random() < e_pk[best, t]:
+                    defeated[t] += 1
+                    break
 
     exact = {r["threat"]: r["defeat_rate_exact"] for r in doc["threats"]}
     exact_detect = {r["threat"]: r["detect_rate_exact"] for r in doc["threats"]}

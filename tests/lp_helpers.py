@@ -19,9 +19,11 @@ def make_problem(*, demand: list[list[float]], det: list[tuple[int, int, int, in
                  conv_score: list[float] | None = None, conventional_weight: float = 0.0,
                  objective: str = "max_defeat", targets: dict[int, float] | None = None,
                  conventional_floor: float = 0.0, raids_per_year: float = 1.0, horizon_years: int = 1,
-                 surge: float = 1.0, gap: float = 0.0, strategy: str = "full", **extra: Any) -> PlanningProblem:
+                 surge: float = 1.0, gap: float = 0.0, strategy: str = "full",
+                 layer_rank: list[list[int]] | None = None, **extra: Any) -> PlanningProblem:
     """A PlanningProblem from plain lists: det = (cell, threat, site, sensor, p_detect), eng = (cell, threat,
-    site, effector). Operating costs are zero; every site and cell belongs to nation 'AA'."""
+    site, effector). Operating costs are zero; every site and cell belongs to nation 'AA'. ``layer_rank`` (E, T):
+    each effector's layer along each class's track (kill_chain.layered); none: one layer."""
     lam = np.array(demand, dtype=float)
     n_cells, n_threats = lam.shape
     n_sensors, n_effectors = len(sensor_cost), len(effector_cost)
@@ -62,5 +64,6 @@ def make_problem(*, demand: list[list[float]], det: list[tuple[int, int, int, in
         budget_eur=budget, nation_cap_eur={}, horizon_years=horizon_years, raids_per_year=raids_per_year,
         surge_factor=surge, decoy_discrimination=0.0, objective=objective, conventional_weight=conventional_weight,
         conventional_floor=conventional_floor, defeat_targets=targets or {},
+        layer_rank=np.array(layer_rank, dtype=np.int64) if layer_rank is not None else np.zeros((0, 0), np.int64),
         solver=SolverSettings(strategy=strategy, time_limit_s=60, mip_rel_gap=gap, threads=2, seed=0, **extra),
     )

@@ -45,6 +45,7 @@ from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
 from planner.config.consequence import ConsequenceConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
+from planner.config.kill_chain import KillChainConfig
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
 
 
@@ -379,6 +380,7 @@ class ScenarioConfig(_Section):
     objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig, description="Objective.")
     systems: SystemsConfig = Field(default_factory=SystemsConfig, description="Allowed systems.")
     solver: SolverConfig = Field(default_factory=SolverConfig, description="Solver options.")
+    kill_chain: KillChainConfig = Field(default_factory=KillChainConfig, description="Engagement layers.")
     incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
                                                               "(`dronewall incident`); none for planning scenarios.")
 

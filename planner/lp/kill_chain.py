@@ -1,6 +1,7 @@
 """The kill chain's rows, for one world over given builds: detection (log-survival potentials under chord
-cuts and a union bound), engagement flows bounded by detection and by reach, magazines shared among the
-cells a unit covers, and decoys drawing their share of shots (docs/formulation.md, constraints 1-6)."""
+cuts and a union bound), engagement flows bounded by detection (layer by layer: a layer engages the detected
+drones the earlier layers did not kill) and by reach, magazines shared among the cells a unit covers, and decoys
+drawing their share of shots (docs/formulation.md, constraints 1-6)."""
 
 from __future__ import annotations
 
@@ -94,7 +95,8 @@ def define_detection(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[in
 def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
                  world: World, *, tag: str = "") -> None:
     """Engagement (constraints 3-4): flows only from built units in reach (rules of engagement and no-fire zones
-    are in the pairs), rows shared by the threats an effector reaches from the same sites; engaged ≤ detected."""
+    are in the pairs), rows shared by the threats an effector reaches from the same sites; per layer along the
+    track, engaged ≤ detected − killed by the earlier layers (one layer unless kill_chain.layered)."""
     reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     cover: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
@@ -124,14 +126,19 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
             eng[i, t, e] = v
             prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
                                                  pulp.LpConstraintLE, f"reach[{name}]{tag}", 0))
-    by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
-    for (i, t, _e), v in eng.items():
-        by_cell_threat[i, t].append(v)
-    for (i, t), vs in by_cell_threat.items():
+    by_cell_threat: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
+    for (i, t, e), v in eng.items():
+        by_cell_threat[i, t].append((e, v))
+    for (i, t), evs in by_cell_threat.items():
         rate, lam = world.detected[i, t]
-        prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam)] + [(v, 1.0) for v in vs]),
-                                             pulp.LpConstraintLE, f"engaged_le_detected[{p.cell_ids[i]},"
-                                             f"{p.threat_ids[t]}]{tag}", 0))
+        layer = {e: p.layer(e, t) for e, _ in evs}
+        layers = sorted(set(layer.values()))
+        for k in layers:  # a layer engages at most the detected drones the earlier layers did not kill
+            name = "engaged_le_detected" if k == layers[0] else f"engaged_le_survivors{k}"
+            terms = [(v, 1.0) for e, v in evs if layer[e] == k]
+            terms += [(v, float(p.p_kill[e, t])) for e, v in evs if layer[e] < k]
+            prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam), *terms]), pulp.LpConstraintLE,
+                                                 f"{name}[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
 
 
 def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
