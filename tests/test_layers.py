@@ -1,5 +1,6 @@
 """Layered defence (issue #14, step 1): a drone that survives one layer's engagement meets the next. Hand-derived
-one-cell cases, the checker, the layer order, and the independent simulation on a layered plan."""
+one-cell cases, the checker, the layer order, the independent simulation on a layered plan, and properties on
+random layered instances (enumeration, a layer never lowers the plan, exact never below the promise)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import math
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.config.io import load_scenario
 from planner.lp.check import Context, check_detection
-from planner.plan import kills, solve_problem, solve_scenario
+from planner.lp.solve import solve
+from planner.plan import kills, solve_problem, solve_scenario, value_of
 from planner.problem_arrays import layer_ranks
 from planner.report.plan import write_plan
 from planner.simulate import simulate
 from tests.conftest import CONFIGS, absolutise, write_yaml
 from tests.lp_helpers import make_problem
+from tests.test_optimizer import enumerate_best
 
 #: Cell length of the tiny layered plans (MANPADS reach a few km: the cell-midpoint rule needs fine cells).
 CELL_M = 1000
@@ -102,3 +107,39 @@ def test_layers_add_defeats_and_the_simulation_agrees(tiny_plans) -> None:
     r = simulate(folder, drones=40_000)
     for row in r.table.itertuples(index=False):
         assert abs(row.difference_pp) <= 2.0, row
+
+
+@st.composite
+def layered_problems(draw):
+    """1–2 cells, one class, two sites, one sensor type, two effector types in two layers (either order)."""
+    n_cells, n_sites = draw(st.integers(1, 2)), 2
+    det = [(i, 0, j, 0, draw(st.floats(0.1, 1 - 1e-6))) for i in range(n_cells) for j in range(n_sites)
+           if draw(st.booleans())]
+    eng = [(i, 0, j, e) for i in range(n_cells) for j in range(n_sites) for e in range(2) if draw(st.booleans())]
+    outer = draw(st.integers(0, 1))
+    return make_problem(demand=[[draw(st.floats(0.5, 10))] for _ in range(n_cells)],
+                        det=det or [(0, 0, 0, 0, 0.5)], eng=eng or [(0, 0, 1, 0), (0, 0, 1, 1)], n_sites=n_sites,
+                        sensor_cost=[draw(st.floats(0.5, 3))],
+                        effector_cost=[draw(st.floats(0.5, 3)), draw(st.floats(0.5, 3))],
+                        p_kill=[[draw(st.floats(0.1, 1.0))], [draw(st.floats(0.1, 1.0))]],
+                        magazine=[draw(st.floats(1, 20)), draw(st.floats(1, 20))],
+                        cost_per_shot=[draw(st.one_of(st.just(0.0), st.floats(1e-3, 0.3))) for _ in range(2)],
+                        budget=draw(st.floats(0.5, 8)), conv_cost=[draw(st.floats(1, 4))], conv_score=[1.0],
+                        conventional_weight=draw(st.floats(0, 4)), layer_rank=[[outer], [1 - outer]])
+
+
+@settings(max_examples=20, deadline=None)
+@given(p=layered_problems())
+def test_layered_milp_equals_enumeration(p) -> None:
+    assert solve(p).objective == pytest.approx(enumerate_best(p), rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(p=layered_problems())
+def test_a_layer_never_lowers_the_plan_and_exact_never_below_the_promise(p) -> None:
+    """Layers only add engagements (the first layer's row is the single layer's), so the layered optimum is at
+    least the single layer's; the exact evaluation of a layered plan is never below its promise."""
+    one = dataclasses.replace(p, layer_rank=np.zeros((0, 0), np.int64))
+    assert solve(p).objective >= solve(one).objective - 1e-6
+    lp, exact = solve_problem(p)
+    assert value_of(p, exact) >= value_of(p, lp) - 1e-6
