@@ -40,8 +40,9 @@ def fatality_equivalents_per_strike(consequence: ConsequenceConfig, warhead_kg: 
 
 
 def heading_share(radius_m: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
-    """Share of the headings over a half-plane that pass within ``radius_m`` of a point ``distance_m`` away."""
-    return 2.0 * np.arctan(radius_m / np.maximum(distance_m, 1e-9)) / np.pi
+    """Share of the headings over a half-plane that pass within ``radius_m`` of a point ``distance_m`` away: those
+    within asin(r/d) of the line of sight, 2·asin(r/d)/π (all of them from inside the disc)."""
+    return 2.0 * np.arcsin(np.minimum(radius_m / np.maximum(distance_m, 1e-9), 1.0)) / np.pi
 
 
 def route_exposure(coverage: Coverage, consequence: ConsequenceConfig,
@@ -49,7 +50,7 @@ def route_exposure(coverage: Coverage, consequence: ConsequenceConfig,
     """Per cell and class (N, T): the expected city strikes of one leaker (≤ 1) and the airports its route passes.
 
     A leaker's heading is uniform over the half-plane inland and it flies at most ``reach_m`` (T,). An asset of
-    radius r at a distance d from the cell's midpoint lies on a share 2·atan(r/d)/π of its headings: a city's r
+    radius r at a distance d > r from the cell's midpoint lies on a share 2·asin(r/d)/π of its headings: a city's r
     is the radius of a disc of its population at the urban density, an airport's the closure radius."""
     n, t = len(coverage.cell_xy), len(reach_m)
     strikes, passes = np.zeros((n, t)), np.zeros((n, t))

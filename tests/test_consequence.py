@@ -34,24 +34,26 @@ def one_cell(asset_xy: list[tuple[float, float]], city: list[bool], population: 
 
 
 def test_heading_share_by_hand() -> None:
-    """A disc of radius r seen from d = r spans 2·atan(1) = π/2 of the half-plane's π: half the headings; from
-    d = r·√3, 2·atan(1/√3) = π/3: a third; from d → ∞ nothing."""
-    assert heading_share(np.array(1.0), np.array(1.0)) == pytest.approx(0.5)
-    assert heading_share(np.array(1.0), np.array(math.sqrt(3))) == pytest.approx(1 / 3)
+    """The headings that pass within r of a point d away lie within asin(r/d) of the line of sight: 2·asin(r/d)
+    of the half-plane's π. From d = r·√2, asin(1/√2) = π/4: half the headings; from d = 2r, asin(1/2) = π/6: a
+    third; from inside the disc all of them; from d → ∞ none."""
+    assert heading_share(np.array(1.0), np.array(math.sqrt(2))) == pytest.approx(0.5)
+    assert heading_share(np.array(1.0), np.array(2.0)) == pytest.approx(1 / 3)
+    assert heading_share(np.array(1.0), np.array(0.5)) == pytest.approx(1.0)
     assert heading_share(np.array(1.0), np.array(1e12)) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_route_exposure_by_hand() -> None:
-    """One cell at the origin. A city of 1 km radius (CITY_POP residents at 1,000 per km²) 1 km away: struck by
-    half the headings. An airport 10 km away with a 10 km closure radius: passed by half. A second city the same
-    as the first on the other side takes the strikes to 1, the cap. Reach 5 km leaves the airport out."""
+    """One cell at the origin. A city of 1 km radius (CITY_POP residents at 1,000 per km²) √2 km away: struck by
+    half the headings. An airport 10√2 km away with a 10 km closure radius: passed by half. Three cities around
+    the cell take the strikes past 1, to the cap. Reach 5 km leaves the airport out."""
     cons = ConsequenceConfig(urban_density_per_km2=1000, airport_closure_radius_m=10_000)
-    cov = one_cell([(1000, 0), (0, 10_000)], [True, False], [CITY_POP, 0])
+    cov = one_cell([(1000, 1000), (0, 10_000 * math.sqrt(2))], [True, False], [CITY_POP, 0])
     strikes, passes = route_exposure(cov, cons, np.array([20_000.0, 5_000.0]))
     assert strikes[0].tolist() == pytest.approx([0.5, 0.5])
     assert passes[0].tolist() == pytest.approx([0.5, 0.0])
-    two = one_cell([(1000, 0), (-1000, 0), (0, 800)], [True, True, True], [CITY_POP, CITY_POP, CITY_POP])
-    assert route_exposure(two, cons, np.array([20_000.0]))[0][0, 0] == 1.0
+    three = one_cell([(1000, 1000), (-1000, 1000), (0, 2000)], [True, True, True], [CITY_POP, CITY_POP, CITY_POP])
+    assert route_exposure(three, cons, np.array([20_000.0]))[0][0, 0] == 1.0
     none = ConsequenceConfig(airport_closure_radius_m=0)
     assert route_exposure(cov, none, np.array([20_000.0]))[1][0, 0] == 0.0
 

@@ -5,8 +5,8 @@ A drone that crosses the border undefeated flies on inland along a route the def
 
 - its heading is uniform over the half-plane inland, and it flies at most ``route_reach_m``;
 - an armed leaker whose heading points at a city within reach strikes it: a city of population P at a distance d
-  subtends an angle of 2·atan(r/d), r = √(P / (π · urban density)), so it is struck with probability
-  2·atan(r/d)/π (the sum over cities capped at one strike);
+  subtends an angle of 2·asin(r/d), r = √(P / (π · urban density)), so it is struck with probability
+  2·asin(r/d)/π (1 from inside the disc; the sum over cities capped at one strike);
 - a strike costs ``urban_density_per_km2`` × the warhead's casualty area × the value of a fatality-equivalent; the
   casualty area grows with the warhead mass to the power 2/3 (cube-root blast scaling), from
   ``casualty_area_m2_per_50kg`` at 50 kg;
