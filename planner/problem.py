@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from planner import problem_arrays as arrays
+from planner import routes
 from planner.config.io import Scenario
 from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater
@@ -31,7 +32,7 @@ from planner.value import drone_value
 #: whole: catalogs, nations, scalars). A new field must be listed (tests/test_problem_axes.py).
 AXES: dict[str, tuple[str, ...]] = {
     "cell": ("cell_ids", "cell_nation", "cell_no_fire", "cell_engage", "cell_asset_value", "demand", "value",
-             "harm_eur"),
+             "harm_eur", "engage_share"),
     "site": ("site_ids", "site_nation", "site_no_fire", "mag_share", "in_service_sensors", "in_service_effectors"),
     "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
     "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
@@ -130,6 +131,8 @@ class PlanningProblem:
     #: kill_chain.layered: (E, T) layer of each effector type along a class's track, 0 the outermost (an empty
     #: array: one layer, each detected drone engaged at most once).
     layer_rank: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    #: roe.engage_only_threatening: the share of a cell's detected drones of a class that may be engaged (N, T).
+    engage_share: np.ndarray | None = None
 
     def layer(self, effector: int, threat: int) -> int:
         """The layer of an effector type against a class along its track (0: outermost; one layer if not layered)."""
@@ -345,14 +348,9 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
             n = int(m.sum())
             eng_parts.append((pi[m], np.full(n, t), pj[m], np.full(n, e)))
 
-    def stack(parts: list[tuple[np.ndarray, ...]], k: int, dtype: Any) -> list[np.ndarray]:
-        if not parts:
-            return [np.zeros(0, dtype=dtype) for _ in range(k)]
-        return [np.concatenate([p[q] for p in parts]) for q in range(k)]
-
-    det_cell, det_threat, det_site, det_sensor, det_weight = stack(det_parts, 5, np.int64)
+    det_cell, det_threat, det_site, det_sensor, det_weight = arrays.stack(det_parts, 5, np.int64)
     det_weight = det_weight.astype(float)
-    eng_cell, eng_threat, eng_site, eng_effector = stack(eng_parts, 4, np.int64)
+    eng_cell, eng_threat, eng_site, eng_effector = arrays.stack(eng_parts, 4, np.int64)
 
     mag_share = arrays.magazine_shares(len(sites), len(effectors), len(cells), eng_site, eng_effector, eng_cell)
     in_sens, in_eff = arrays.in_service_arrays(coverage.in_service, len(sites), sensor_ids, effector_ids)
@@ -393,5 +391,6 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         solver=SolverSettings.from_config(cfg.solver),
         min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
+        engage_share=routes.engage_shares(cfg, threats, coverage),
         **arrays.capability_area_arrays(cfg, convs),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["capability_area_arrays", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array"]
+__all__ = ["capability_area_arrays", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -76,3 +76,11 @@ def in_service_arrays(in_service: tuple[tuple[int, str], ...], n_sites: int, sen
         elif system in effector_ids:
             eff[j, effector_ids.index(system)] = True
     return sens, eff
+
+
+def stack(parts: list[tuple[np.ndarray, ...]], k: int, dtype: Any) -> list[np.ndarray]:
+    """The k parallel arrays of a list of k-tuples of array pieces, each concatenated (empty arrays of ``dtype``
+    if there are no pieces)."""
+    if not parts:
+        return [np.zeros(0, dtype=dtype) for _ in range(k)]
+    return [np.concatenate([p[q] for p in parts]) for q in range(k)]

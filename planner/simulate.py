@@ -13,7 +13,9 @@ differently on purpose, so that agreement means something:
   the raids simulated (the plan's planned munitions per raid × raids, one pool per nation) lasts;
   with ``kill_chain.layered``, a drone that survives is engaged again by the best unit of each later layer
   (units whose type reaches the class less far), outermost first; drones arrive in random order;
-- decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged.
+- decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged;
+- with ``roe.engage_only_threatening``, each drone gets a heading drawn inland and is engaged only if the ray along
+  it meets a protected asset within reach (the model uses the share of such headings instead).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from planner.config.consequence import ConsequenceConfig
 from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.theater import Theater, build_theater
@@ -72,6 +75,52 @@ def _reach(effector: Any, threat: Any, threat_id: str) -> tuple[float, float]:
         return 0.0, 0.0
     shots = max(1, round(effector.shots_per_engagement.value))
     return math.sqrt(r * r - half * half), 1.0 - (1.0 - pk.value) ** shots
+
+
+class _ThreatRule:
+    """roe.engage_only_threatening, re-derived: a drone's heading is drawn uniform over the half-plane inland of
+    the border where it crosses (the side of the defender's land), and it threatens if the ray along it meets a
+    protected asset's disc (a city: its population at the urban density; an airport: the closure radius) within
+    its class's reach."""
+
+    def __init__(self, scenario: Scenario, theater: Theater, threats: list[Any]) -> None:
+        cons = scenario.config.objective.consequence or ConsequenceConfig()
+        assets = theater.route_assets if theater.route_assets is not None else theater.assets
+        self.xy = shapely.get_coordinates(assets.geometry.values).reshape(-1, 2)
+        city = (assets["kind"] == "city").to_numpy(bool)
+        pop = assets["population"].fillna(0).to_numpy(float)
+        self.radius = np.where(city, 1000.0 * np.sqrt(pop / (math.pi * cons.urban_density_per_km2)),
+                               cons.airport_closure_radius_m)
+        self.reach = [min(cons.route_reach_m, 1000.0 * th.range_km.value) if th.range_km is not None
+                      else cons.route_reach_m for th in threats]
+        countries = theater.countries.set_index("country")
+        self.land = {c: shapely.union_all(countries.loc[[c]].geometry.values) for c in set(theater.cells["defender"])}
+
+    def draw(self, rng: np.random.Generator, lines: np.ndarray, frac: np.ndarray, xy: np.ndarray,
+             nations: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        """Whether each crossing drone's route leads to an asset (one heading drawn per drone)."""
+        a = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(frac - 1e-3, 0, 1), normalized=True))
+        b = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(frac + 1e-3, 0, 1), normalized=True))
+        tangent = b - a
+        tangent /= np.maximum(np.hypot(tangent[:, 0], tangent[:, 1]), 1e-12)[:, None]
+        normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+        probe = xy + 200.0 * normal
+        inland = np.zeros(len(xy), dtype=bool)
+        for nation in set(nations):
+            k = nations == nation
+            inland[k] = shapely.contains_xy(self.land[nation], probe[k, 0], probe[k, 1])
+        normal[~inland] *= -1
+        angle = rng.uniform(-math.pi / 2, math.pi / 2, len(xy))
+        heading = np.cos(angle)[:, None] * normal + np.sin(angle)[:, None] * tangent
+        out = np.zeros(len(xy), dtype=bool)
+        for k in range(len(xy)):
+            v = self.xy - xy[k]
+            dist = np.hypot(v[:, 0], v[:, 1])
+            along = v @ heading[k]
+            across = np.abs(v[:, 0] * heading[k, 1] - v[:, 1] * heading[k, 0])
+            hit = (dist <= self.reach[classes[k]]) & ((dist <= self.radius) | ((along > 0) & (across <= self.radius)))
+            out[k] = bool(hit.any())
+        return out
 
 
 def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
@@ -151,6 +200,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     # The plan's munitions money over the simulated raids, one pool per nation (as the optimizer's budget
     # is money over the horizon, not per raid): spent first come, first served.
     money = {n: v * n_raids for n, v in munitions_per_raid.items()}
+    rule = _ThreatRule(scenario, theater, threats) if cfg.roe.engage_only_threatening else None
     for _ in range(n_raids):
         counts = rng.poisson(lam)
         ci, ti = np.nonzero(counts)
@@ -160,8 +210,11 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
             continue
         order = rng.permutation(len(d_cell))
         d_cell, d_threat = d_cell[order], d_threat[order]
-        pts = shapely.line_interpolate_point(lines[d_cell], rng.random(len(d_cell)), normalized=True)
+        frac = rng.random(len(d_cell))
+        pts = shapely.line_interpolate_point(lines[d_cell], frac, normalized=True)
         xy = shapely.get_coordinates(pts)
+        threatening = (rule.draw(rng, lines[d_cell], frac, xy, cell_nation[d_cell], d_threat) if rule is not None
+                       else np.ones(len(d_cell), dtype=bool))
         in_zone = shapely.contains_xy(zones, xy[:, 0], xy[:, 1]) if zones is not None else np.zeros(len(xy), bool)
         near_s = s_tree.query_ball_point(xy, s_max) if s_tree is not None and s_max > 0 else [[]] * len(xy)
         near_e = e_tree.query_ball_point(xy, e_max) if e_tree is not None and e_max > 0 else [[]] * len(xy)
@@ -181,6 +234,8 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
             if roe[nation] == "escort_only" or (roe[nation] == "shoot_unmanned" and th.manned):
                 continue
             if th.decoy and discrimination > 0 and rng.random() < discrimination:
+                continue
+            if not threatening[k]:  # roe.engage_only_threatening: its route leads to no protected asset
                 continue
             cand = np.asarray(near_e[k], dtype=np.int64)
             if not len(cand):

@@ -17,9 +17,7 @@ from planner.config.catalog import Threat
 from planner.config.consequence import REFERENCE_WARHEAD_KG, ConsequenceConfig
 from planner.config.scenario import ObjectiveConfig
 from planner.geo.coverage import Coverage
-
-#: Cells per block of the cell × asset distance matrix.
-_CHUNK = 2048
+from planner.routes import class_reach_m, route_exposure
 
 
 @dataclass(frozen=True)
@@ -37,38 +35,6 @@ def fatality_equivalents_per_strike(consequence: ConsequenceConfig, warhead_kg: 
     (warhead / 50 kg)^(2/3) (cube-root blast scaling: a distance grows as the mass to the 1/3)."""
     area_m2 = consequence.casualty_area_m2_per_50kg * (np.maximum(warhead_kg, 0.0) / REFERENCE_WARHEAD_KG) ** (2 / 3)
     return consequence.urban_density_per_km2 / 1e6 * area_m2
-
-
-def heading_share(radius_m: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
-    """Share of the headings over a half-plane that pass within ``radius_m`` of a point ``distance_m`` away: those
-    within asin(r/d) of the line of sight, 2·asin(r/d)/π (all of them from inside the disc)."""
-    return 2.0 * np.arcsin(np.minimum(radius_m / np.maximum(distance_m, 1e-9), 1.0)) / np.pi
-
-
-def route_exposure(coverage: Coverage, consequence: ConsequenceConfig,
-                   reach_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell and class (N, T): the expected city strikes of one leaker (≤ 1) and the airports its route passes.
-
-    A leaker's heading is uniform over the half-plane inland and it flies at most ``reach_m`` (T,). An asset of
-    radius r at a distance d > r from the cell's midpoint lies on a share 2·asin(r/d)/π of its headings: a city's r
-    is the radius of a disc of its population at the urban density, an airport's the closure radius."""
-    n, t = len(coverage.cell_xy), len(reach_m)
-    strikes, passes = np.zeros((n, t)), np.zeros((n, t))
-    if n == 0 or len(coverage.asset_xy) == 0:
-        return strikes, passes
-    city = coverage.asset_city
-    radius = np.where(city, 1000.0 * np.sqrt(coverage.asset_population / (np.pi * consequence.urban_density_per_km2)),
-                      consequence.airport_closure_radius_m)
-    for lo in range(0, n, _CHUNK):  # cells × assets, a block of cells at a time
-        hi = min(lo + _CHUNK, n)
-        dist = np.linalg.norm(coverage.cell_xy[lo:hi, None, :] - coverage.asset_xy[None, :, :], axis=2)
-        share = heading_share(radius[None, :], dist)
-        for k, reach in enumerate(reach_m):
-            near = np.where(dist <= reach, share, 0.0)
-            strikes[lo:hi, k] = np.minimum(near[:, city].sum(axis=1), 1.0)
-            if consequence.airport_closure_radius_m > 0:
-                passes[lo:hi, k] = near[:, ~city].sum(axis=1)
-    return strikes, passes
 
 
 def leaker_harm_eur(consequence: ConsequenceConfig, warhead_kg: np.ndarray, city_strikes: np.ndarray,
@@ -92,9 +58,7 @@ def drone_value(objective: ObjectiveConfig, threats: Sequence[Threat], coverage:
         value = np.where(decoy[None, :], objective.decoy_weight, 1.0) * (1.0 + objective.asset_weight * asset_value[:, None])
         return DroneValue(value=value)
     warhead = np.array([t.warhead_kg.value if t.warhead_kg is not None else 0.0 for t in threats])
-    reach = np.array([min(consequence.route_reach_m, 1000.0 * t.range_km.value) if t.range_km is not None
-                      else consequence.route_reach_m for t in threats])
-    strikes, passes = route_exposure(coverage, consequence, reach)
+    strikes, passes = route_exposure(coverage, consequence, class_reach_m(consequence, threats))
     harm = leaker_harm_eur(consequence, warhead, strikes, passes)
     armed = ~decoy if (demand[:, ~decoy].sum() > 0) else np.ones_like(decoy)
     drones = demand[:, armed].sum()

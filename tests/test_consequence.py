@@ -19,7 +19,8 @@ from planner.errors import ConfigError
 from planner.geo.coverage import Coverage
 from planner.geo.theater import build_theater
 from planner.problem import build_problem
-from planner.value import fatality_equivalents_per_strike, heading_share, leaker_harm_eur, route_exposure
+from planner.routes import heading_share, route_exposure
+from planner.value import fatality_equivalents_per_strike, leaker_harm_eur
 from tests.conftest import write_yaml
 
 #: A city of 1 km radius at 1,000 residents per km2: π·1000·1² residents.

@@ -6,7 +6,9 @@ with its sources and range); its ``threats.density`` models one raid of that siz
 
 * **observed**: the sources' figures (defeat rate with its range from the low/high counts);
 * **posture as it was (model)**: the units in service alone, builds fixed, detection exact, every shot
-  they have allowed (magazines limit them, money does not): what the model says that posture achieves;
+  they have allowed (magazines limit them, money does not), under the rules of that night
+  (``incident.engage_only_threatening``: only drones whose route led to a protected asset): what the model says
+  that posture achieves;
 * **drone wall (model)**: the scenario's optimal plan within its budget (units in service included),
   evaluated exactly on one raid.
 
@@ -70,7 +72,12 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     p = build_problem(scenario, theater)
     sensors = p.in_service_sensors.astype(float)
     effectors = p.in_service_effectors.astype(float)
-    posture = _evaluate_fixed(p, sensors, effectors)
+    p_night = p  # the posture under the rules of that night
+    if inc.engage_only_threatening:
+        cfg = scenario.config
+        night = cfg.model_copy(update={"roe": cfg.roe.model_copy(update={"engage_only_threatening": True})})
+        p_night = build_problem(dataclasses.replace(scenario, config=night), theater)
+    posture = _evaluate_fixed(p_night, sensors, effectors)
     solved, exact = solve_problem(p)
     wall = tabulate(scenario, theater, p, solved, exact, {})
 
@@ -88,7 +95,7 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
            "drone_unit_cost_eur": raid_cost}
     obs["munitions_exchange_ratio"] = obs["munitions_eur_per_defeat"] / raid_cost
     rows = [obs,
-            _model_row("posture as it was (model)", p, posture, sensors, effectors),
+            _model_row("posture as it was (model)", p_night, posture, sensors, effectors),
             _model_row("drone wall (model)", p, wall.exact.engagements, wall.solved.sensors, wall.solved.effectors,
                        gap=wall.solved.gap)]
     posture_row, wall_row = rows[1], rows[2]

@@ -21,6 +21,10 @@ class IncidentConfig(_Section):
     drones_defeated: Figure = Field(description="Drones the posture as it was shot down.")
     munitions_spent_eur: Figure | None = Field(
         None, description="What the interceptors fired cost, euros (omit if unknown).")
+    engage_only_threatening: bool = Field(
+        False, description="The rule of that night: the posture as it was engaged only drones whose route led to a "
+        "protected asset (roe.engage_only_threatening for the posture alone; the drone wall keeps the scenario's "
+        "rules).")
 
     @model_validator(mode="after")
     def _check(self) -> IncidentConfig:

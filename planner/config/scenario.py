@@ -220,8 +220,9 @@ class RoeConfig(_Section):
     per_nation: dict[Iso2, RoE] = Field(default_factory=dict, description="Per-nation rules of engagement.")
     no_fire_buffers: NoFireBuffers = Field(default_factory=NoFireBuffers, description="No-fire zones.")
     city_min_population: Population = Field(
-        100_000, description="Cities at or above this population are protected assets (and no-fire zones)."
-    )
+        100_000, description="Cities at or above this population are protected assets (and no-fire zones).")
+    engage_only_threatening: bool = Field(False, description="Engage only drones whose route leads to a protected "
+        "asset (docs/formulation.md, 'Threat-to-asset criterion'); false: every detected drone the rules allow.")
 
 
 class ObjectiveConfig(_Section):

@@ -92,19 +92,20 @@ def check_targets(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
 
 def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """Engaged ≤ detected ≤ what the built sensors detect exactly; with layers, each layer's engagements ≤ the
-    detected drones the earlier layers did not kill."""
+    detected drones the earlier layers did not kill; under roe.engage_only_threatening, of the threatening share."""
     out: list[str] = []
     eng, demand = s.engagements, p.demand
     tol = ABS_TOL + REL_TOL * demand
     exact = demand * p.detection_probability(s.sensors)
     ranks = p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
+    may = s.detected if p.engage_share is None else s.detected * p.engage_share  # only threatening drones
     for k in np.unique(ranks):
         engaged = np.einsum("nte,et->nt", eng, (ranks == k) + p.p_kill * (ranks < k))
-        if (engaged > s.detected + tol).any():
-            i, t = np.unravel_index(np.argmax(engaged - s.detected), engaged.shape)
+        if (engaged > may + tol).any():
+            i, t = np.unravel_index(np.argmax(engaged - may), engaged.shape)
             what = "engaged" if k == 0 else f"engaged in layer {k + 1} or killed before it"
             out.append(f"detection: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {engaged[i, t]:.6g} {what}, "
-                       f"{s.detected[i, t]:.6g} detected")
+                       f"{may[i, t]:.6g} detected" + (" and threatening" if p.engage_share is not None else ""))
     if (s.detected > exact + tol).any():
         i, t = np.unravel_index(np.argmax(s.detected - exact), exact.shape)
         out.append(f"detection: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {s.detected[i, t]:.6g} detected, more "

@@ -96,7 +96,8 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                  world: World, *, tag: str = "") -> None:
     """Engagement (constraints 3-4): flows only from built units in reach (rules of engagement and no-fire zones
     are in the pairs), rows shared by the threats an effector reaches from the same sites; per layer along the
-    track, engaged ≤ detected − killed by the earlier layers (one layer unless kill_chain.layered)."""
+    track, engaged ≤ detected − killed by the earlier layers (one layer unless kill_chain.layered), detected counting
+    only the threatening share under roe.engage_only_threatening."""
     reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     cover: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
@@ -131,6 +132,8 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
         by_cell_threat[i, t].append((e, v))
     for (i, t), evs in by_cell_threat.items():
         rate, lam = world.detected[i, t]
+        if p.engage_share is not None:  # roe.engage_only_threatening: only the share whose route leads to an asset
+            lam *= float(p.engage_share[i, t])
         layer = {e: p.layer(e, t) for e, _ in evs}
         layers = sorted(set(layer.values()))
         for k in layers:  # a layer engages at most the detected drones the earlier layers did not kill
