@@ -20,7 +20,6 @@ from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater
 from planner.physics import (
     detection_log_survival,
-    max_engagement_distance_m,
     p_kill_engagement,
     sensor_range_m,
 )
@@ -313,12 +312,9 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
                           for s in sensors]).reshape(len(sensors), len(threats))
     pk = np.array([[p_kill_engagement(e, tid) for tid in threat_ids] for e in effectors]).reshape(
         len(effectors), len(threats))
-    eng_range = np.zeros((len(effectors), len(threats)))
-    for k, eff in enumerate(effectors):
-        for t, th in enumerate(threats):
-            if pk[k, t] > 0 and th.altitude_m.value <= eff.max_altitude_m.value:
-                eng_range[k, t] = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value,
-                                                            th.speed_mps.value)
+    # Engagement reach (E, T), and per nation after its identification delay (nations, E, T).
+    eng_range = arrays.engagement_reach(effectors, threats, pk, [0.0])[0]
+    reach_n = arrays.engagement_reach(effectors, threats, pk, [cfg.roe.identification_delay(n) for n in nations])
     max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
 
     # All (cell, site) pairs within the largest range, with their distances (each nation covers its own
@@ -342,7 +338,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         for t in range(len(threats)):
             if eng_range[e, t] <= 0:
                 continue
-            m = (pd <= eng_range[e, t]) & cell_engage[pi] & demand_engageable[pi, t] & (demand[pi, t] > 0)
+            m = (pd <= reach_n[site_nation[pj], e, t]) & cell_engage[pi] & demand_engageable[pi, t] & (demand[pi, t] > 0)
             if eff.kinetic:
                 m &= ~cell_no_fire[pi] & ~site_no_fire[pj]
             n = int(m.sum())

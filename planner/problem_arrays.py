@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["capability_area_arrays", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
+from planner.physics import max_engagement_distance_m
+
+__all__ = ["capability_area_arrays", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -84,3 +86,17 @@ def stack(parts: list[tuple[np.ndarray, ...]], k: int, dtype: Any) -> list[np.nd
     if not parts:
         return [np.zeros(0, dtype=dtype) for _ in range(k)]
     return [np.concatenate([p[q] for p in parts]) for q in range(k)]
+
+
+def engagement_reach(effectors: list[Any], threats: list[Any], pk: np.ndarray, delays_s: list[float]) -> np.ndarray:
+    """(len(delays_s), E, T): the largest track offset at which each effector can engage each class (0 where it
+    cannot: no kill probability, or the class flies above it), with each delay added to its reaction time
+    (roe.identification_delay_s: the envelope must cover both)."""
+    out = np.zeros((len(delays_s), len(effectors), len(threats)))
+    for n, delay in enumerate(delays_s):
+        for k, eff in enumerate(effectors):
+            for t, th in enumerate(threats):
+                if pk[k, t] > 0 and th.altitude_m.value <= eff.max_altitude_m.value:
+                    out[n, k, t] = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value + delay,
+                                                             th.speed_mps.value)
+    return out

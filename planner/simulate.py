@@ -64,12 +64,13 @@ def _sense_range(sensor: Any, threat: Any, threat_id: str) -> float:
     return min(r, _horizon(sensor.mast_height_m.value, alt)) if r > 0 else 0.0
 
 
-def _reach(effector: Any, threat: Any, threat_id: str) -> tuple[float, float]:
-    """(largest offset at which the threat stays in the envelope for the reaction time, kill per engagement)."""
+def _reach(effector: Any, threat: Any, threat_id: str, delay_s: float = 0.0) -> tuple[float, float]:
+    """(largest offset at which the threat stays in the envelope for the reaction time plus the nation's
+    identification delay, kill per engagement)."""
     pk = effector.p_kill_per_shot.get(threat_id)
     if pk is None or threat.altitude_m.value > effector.max_altitude_m.value:
         return 0.0, 0.0
-    half = effector.reaction_time_s.value * threat.speed_mps.value / 2.0
+    half = (effector.reaction_time_s.value + delay_s) * threat.speed_mps.value / 2.0
     r = effector.range_m.value
     if half >= r:
         return 0.0, 0.0
@@ -158,9 +159,10 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     e_xy = site_xy[[j for j, _ in eff_units]] if eff_units else np.zeros((0, 2))
     e_reach = np.zeros((len(eff_units), len(threats)))
     e_pk = np.zeros((len(eff_units), len(threats)))
-    for u, (_, e) in enumerate(eff_units):
+    for u, (j, e) in enumerate(eff_units):
+        delay = cfg.roe.identification_delay(sites["defender"].iloc[j])
         for t, (tid, th) in enumerate(zip(threat_ids, threats, strict=True)):
-            e_reach[u, t], e_pk[u, t] = _reach(cat.effectors[e], th, tid)
+            e_reach[u, t], e_pk[u, t] = _reach(cat.effectors[e], th, tid, delay)
     # Layers along the track (kill_chain.layered): the units whose type reaches a class farthest engage it first.
     layered = cfg.kill_chain.layered
     e_layer = np.zeros((len(eff_units), len(threats)), dtype=np.int64)

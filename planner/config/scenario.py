@@ -47,6 +47,7 @@ from planner.config.consequence import ConsequenceConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 from planner.config.kill_chain import KillChainConfig
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
+from planner.config.roe import NoFireBuffers, RoeConfig  # noqa: F401 - part of the scenario model
 
 
 class CatalogPaths(_Section):
@@ -206,23 +207,6 @@ class ThreatsConfig(_Section):
                     raise ValueError(msg)
                 seen.add(key)
         return self
-
-
-class NoFireBuffers(_Section):
-    city_m: BufferMetres = Field(5_000, description="No-fire radius for kinetic effectors around cities, m.")
-    airport_m: BufferMetres = Field(5_000, description="No-fire radius for kinetic effectors around airports, m.")
-
-
-class RoeConfig(_Section):
-    """Rules of engagement."""
-
-    default: RoE = Field("shoot_unmanned", description="What may be engaged, unless a nation says otherwise.")
-    per_nation: dict[Iso2, RoE] = Field(default_factory=dict, description="Per-nation rules of engagement.")
-    no_fire_buffers: NoFireBuffers = Field(default_factory=NoFireBuffers, description="No-fire zones.")
-    city_min_population: Population = Field(
-        100_000, description="Cities at or above this population are protected assets (and no-fire zones).")
-    engage_only_threatening: bool = Field(False, description="Engage only drones whose route leads to a protected "
-        "asset (docs/formulation.md, 'Threat-to-asset criterion'); false: every detected drone the rules allow.")
 
 
 class ObjectiveConfig(_Section):
@@ -389,7 +373,8 @@ class ScenarioConfig(_Section):
     def _check(self) -> ScenarioConfig:
         defenders = set(self.geodata.defenders)
         for where, codes in (("budget.per_nation_eur", self.budget.per_nation_eur),
-                             ("roe.per_nation", self.roe.per_nation)):
+                             ("roe.per_nation", self.roe.per_nation),
+                             ("roe.identification_delay_s_per_nation", self.roe.identification_delay_s_per_nation)):
             unknown = sorted(set(codes) - defenders)
             if unknown:
                 msg = (f"{where} names {', '.join(unknown)}, which is not among geodata.defenders "
