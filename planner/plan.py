@@ -212,7 +212,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     demand = p.demand
     pdet = exact_detection(p, s)
     costs = _costs(p, s)
-    munitions_by_class = np.einsum("nte,e->t", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * raids
+    munitions_by_class = np.einsum("nte,et,e->t", s.engagements, p.shots(), p.effector_cost_per_shot_eur) * raids
     threats = pd.DataFrame({
         "threat": p.threat_ids,
         "decoy": p.threat_decoy,
@@ -245,7 +245,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
                          "acquisition_eur": 0.0 if old[j, k] else float(unit[k]), "operation_eur": float(op[k] * h)})
     units = pd.DataFrame(rows, columns=["site_id", "nation", "category", "system", "units", "in_service",
                                         "acquisition_eur", "operation_eur"])
-    mun = np.einsum("nte,e->ne", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * raids
+    mun = np.einsum("nte,et,e->ne", s.engagements, p.shots(), p.effector_cost_per_shot_eur) * raids
     spend_rows = []
     if len(units):
         g = units.groupby(["category", "nation", "system"], as_index=False)[["units", "acquisition_eur",

@@ -43,7 +43,7 @@ AXES: dict[str, tuple[str, ...]] = {
                "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
                "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
-               "area_beyond_share", "value_unit_eur", "layer_rank"),
+               "area_beyond_share", "value_unit_eur", "layer_rank", "shots_expected"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
 INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
@@ -123,15 +123,21 @@ class PlanningProblem:
     area_below: np.ndarray = field(default_factory=lambda: np.zeros(0))
     area_beyond: np.ndarray = field(default_factory=lambda: np.zeros(0))
     area_beyond_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    #: With objective.consequence: a leaker's expected harm (N, T), EUR, and the euros of one value unit (the
-    #: scenario's mean armed drone); None and NaN when drones are counted (planner.value).
+    #: objective.consequence: a leaker's harm (N, T), EUR, and the euros of a value unit (planner.value); else None.
     harm_eur: np.ndarray | None = None
     value_unit_eur: float = float("nan")
-    #: kill_chain.layered: (E, T) layer of each effector type along a class's track, 0 the outermost (an empty
-    #: array: one layer, each detected drone engaged at most once).
+    #: kill_chain.layered: (E, T) layer of each effector type along a class's track, 0 outermost (empty: one layer).
     layer_rank: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     #: roe.engage_only_threatening: the share of a cell's detected drones of a class that may be engaged (N, T).
     engage_share: np.ndarray | None = None
+    #: Expected shots per engagement (E, T) where it differs from effector_shots (shoot-look-shoot); None: all.
+    shots_expected: np.ndarray | None = None
+
+    def shots(self) -> np.ndarray:
+        """Expected shots of one engagement of each effector at each class, (E, T)."""
+        if self.shots_expected is not None:
+            return self.shots_expected
+        return np.repeat(self.effector_shots[:, None], len(self.threat_ids), axis=1)
 
     def layer(self, effector: int, threat: int) -> int:
         """The layer of an effector type against a class along its track (0: outermost; one layer if not layered)."""
@@ -184,7 +190,7 @@ class PlanningProblem:
         sens_op = float((sens_run * self.sensor_operating_eur_per_year).sum() * h)
         eff_acq = float((eff_new * self.effector_unit_cost_eur).sum())
         eff_op = float((eff_run * self.effector_operating_eur_per_year).sum() * h)
-        munitions = float((engagements.sum((0, 1)) * self.effector_shots * self.effector_cost_per_shot_eur).sum()
+        munitions = float(np.einsum("nte,et,e->", engagements, self.shots(), self.effector_cost_per_shot_eur)
                           * self.raids)
         conv = float((conventional * self.conv_cost_eur).sum())
         drone = sens_acq + sens_op + eff_acq + eff_op + munitions
@@ -212,7 +218,7 @@ class PlanningProblem:
     def spend_by_nation(self, sensors: np.ndarray, effectors: np.ndarray, engagements: np.ndarray) -> np.ndarray:
         """Drone-defence euros over the horizon by nation, (nations,): builds where they stand (by site),
         munitions where they are fired (by cell)."""
-        shots = engagements.sum(1) @ (self.effector_shots * self.effector_cost_per_shot_eur) * self.raids  # (N,)
+        shots = np.einsum("nte,et,e->n", engagements, self.shots(), self.effector_cost_per_shot_eur) * self.raids
         return self.build_cost_by_nation(sensors, effectors) + np.bincount(self.cell_nation, weights=shots,
                                                                              minlength=len(self.nations))
 
@@ -388,5 +394,6 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
         engage_share=routes.engage_shares(cfg, threats, coverage),
+        shots_expected=arrays.shoot_look_shoot(effectors, threat_ids),
         **arrays.capability_area_arrays(cfg, convs),
     )

@@ -11,6 +11,7 @@ differently on purpose, so that agreement means something:
 - a detected drone is engaged by the unit in reach with the best kill probability that still has
   shots in its magazine (real magazines, no surge margin), while the nation's munitions money for
   the raids simulated (the plan's planned munitions per raid × raids, one pool per nation) lasts;
+  a ``shoot_look_shoot`` unit fires one shot at a time until a kill (the model counts the expected shots);
   with ``kill_chain.layered``, a drone that survives is engaged again by the best unit of each later layer
   (units whose type reaches the class less far), outermost first; drones arrive in random order;
 - decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged;
@@ -172,6 +173,10 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     e_kinetic = np.array([cat.effectors[e].kinetic for _, e in eff_units], dtype=bool)
     e_blocked_site = np.array([site_no_fire[j] for j, _ in eff_units], dtype=bool)
     e_shots = np.array([max(1, round(cat.effectors[e].shots_per_engagement.value)) for _, e in eff_units])
+    # Shoot-look-shoot units fire one shot at a time (kill per shot from the engagement's), needing one in hand.
+    e_look = np.array([cat.effectors[e].doctrine == "shoot_look_shoot" for _, e in eff_units], dtype=bool)
+    e_pk1 = 1 - (1 - e_pk) ** (1 / np.maximum(e_shots, 1)[:, None]) if len(eff_units) else e_pk
+    e_need = np.where(e_look, 1, e_shots)
     e_mag = np.array([cat.effectors[e].magazine_shots_per_raid.value for _, e in eff_units])
     e_cps = np.array([cat.effectors[e].cost_per_shot_eur.value for _, e in eff_units])
     e_nation = np.array([sites["defender"].iloc[j] for j, _ in eff_units])
@@ -243,7 +248,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
             if not len(cand):
                 continue
             cand = cand[((e_nation[cand] == nation) | cfg.theater.cross_border_coverage) & (e_pk[cand, t] > 0)
-                        & (mag[cand] >= e_shots[cand])]
+                        & (mag[cand] >= e_need[cand])]
             if in_zone[k]:
                 cand = cand[~e_kinetic[cand]]
             cand = cand[~(e_kinetic[cand] & e_blocked_site[cand])]
@@ -254,10 +259,24 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
                 continue
             # one engagement, or (layered) one per layer outward in, until the drone is killed
             for layer in (np.unique(e_layer[cand, t]) if layered else [None]):
-                group = cand if layer is None else cand[(e_layer[cand, t] == layer) & (mag[cand] >= e_shots[cand])]
+                group = cand if layer is None else cand[(e_layer[cand, t] == layer) & (mag[cand] >= e_need[cand])]
                 if not len(group):
                     continue
                 best = group[np.lexsort((-mag[group], -e_pk[group, t]))[0]]
+                if e_look[best]:  # one shot at a time until a kill, the shots, the magazine or the money run out
+                    killed = False
+                    for _ in range(int(e_shots[best])):
+                        if mag[best] < 1 or money.get(nation, 0.0) + 1e-6 < e_cps[best]:
+                            break
+                        money[nation] = money.get(nation, 0.0) - e_cps[best]
+                        mag[best] -= 1
+                        if rng.random() < e_pk1[best, t]:
+                            killed = True
+                            break
+                    if killed:
+                        defeated[t] += 1
+                        break
+                    continue
                 cost = e_shots[best] * e_cps[best]
                 if money.get(nation, 0.0) + 1e-6 < cost:
                     continue  # not this layer: a later one may cost less

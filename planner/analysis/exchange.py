@@ -36,7 +36,7 @@ def exchange_table(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarra
     r = p.raids
     k_lp = np.einsum("nte,et->nt", engagements_lp, p.p_kill) * r
     k_ex = np.einsum("nte,et->nt", engagements_exact, p.p_kill) * r
-    munitions = np.einsum("nte,e->nt", engagements_lp, p.effector_shots * p.effector_cost_per_shot_eur) * r
+    munitions = np.einsum("nte,et,e->nt", engagements_lp, p.shots(), p.effector_cost_per_shot_eur) * r
     armed = ~p.threat_decoy
     # residents near where a drone crosses (the theater counts asset value in 100,000 residents); decoys none
     harm = RESIDENTS_PER_VALUE_UNIT * p.cell_asset_value[:, None] * armed[None, :]

@@ -154,7 +154,7 @@ def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: 
     kills = np.einsum("nte,et->nt", engagements, p.p_kill)
     defeated = float(kills.sum())
     drones = float(p.demand.sum())
-    munitions = float((engagements.sum((0, 1)) * p.effector_shots * p.effector_cost_per_shot_eur).sum())
+    munitions = float(np.einsum("nte,et,e->", engagements, p.shots(), p.effector_cost_per_shot_eur))
     killed_by_class = kills.sum(0)
     unit_cost = (float((killed_by_class * p.threat_unit_cost_eur).sum() / defeated) if defeated > 1e-12
                  else _raid_unit_cost(p))
@@ -172,7 +172,7 @@ def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: 
         "all_in_eur_per_defeat": all_in / (defeated * p.raids) if defeated > 1e-12 else math.nan,
         "drone_defence_eur_over_horizon": all_in,
         "sensors": int((sensors > 0.5).sum()), "effectors": int((effectors > 0.5).sum()),
-        "shots_per_raid": float((engagements.sum((0, 1)) * p.effector_shots).sum()),
+        "shots_per_raid": float(np.einsum("nte,et->", engagements, p.shots())),
         "gap": math.nan if gap is None else gap,  # the solver's proven gap on the plan (none: fixed posture)
     }
     row["munitions_exchange_ratio"] = row["munitions_eur_per_defeat"] / unit_cost

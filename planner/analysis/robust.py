@@ -117,7 +117,7 @@ def robust(scenario: Scenario, *, draws: int = 4, mode: str = "worst", holdout: 
 
 def _munitions(p: PlanningProblem, s: Solved) -> dict[str, float]:
     """Munitions euros the plan sets aside in the nominal world, by nation name."""
-    per_cell = np.einsum("nte,e->n", s.engagements, p.effector_shots * p.effector_cost_per_shot_eur) * p.raids
+    per_cell = np.einsum("nte,et,e->n", s.engagements, p.shots(), p.effector_cost_per_shot_eur) * p.raids
     return {nation: float(per_cell[p.cell_nation == n].sum()) for n, nation in enumerate(p.nations)}
 
 

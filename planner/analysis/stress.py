@@ -126,8 +126,14 @@ def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, f
             raise ConfigError([(f"case '{case.name}'", f"{name} multiplier {v} must be a finite number ≥ 0")])
     pd_single = 1 - np.exp(-p.det_weight)
     det_weight = -np.log(np.maximum(1 - np.clip(pd_single * case.detect, 0, 1), 1e-6))
-    p_kill = 1 - (1 - np.clip(1 - (1 - p.p_kill) ** (1 / p.effector_shots[:, None]), 0, 1) * case.kill) \
-        ** p.effector_shots[:, None]
+    n = p.effector_shots[:, None]
+    per_shot = np.clip(1 - (1 - p.p_kill) ** (1 / n), 0, 1) * case.kill
+    p_kill = 1 - (1 - per_shot) ** n
+    shots = None  # shoot-look-shoot fires more shots on average when each kills less often
+    if p.shots_expected is not None:
+        look = p.shots_expected < n - 1e-9  # the pairs fired shoot-look-shoot
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shots = np.where(look & (per_shot > 0), p_kill / np.where(per_shot > 0, per_shot, 1), p.shots_expected)
     demand = p.demand * case.raid * np.where(p.threat_decoy, case.decoys, 1.0)[None, :]
     if case.weakest_share is not None:
         if not 0 < case.weakest_share <= 1:
@@ -151,7 +157,8 @@ def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, f
             j, s = np.unravel_index(flat, sensors.shape)
             if sensors[j, s] > 0.5:
                 sensors[j, s] = 0
-    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand)
+    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand,
+                            shots_expected=shots if shots is not None else p.shots_expected)
     return q, dataclasses.replace(fixed, sensors=sensors)
 
 
@@ -183,7 +190,7 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
         kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
         r = q.raids
         value_total = float((q.value * q.demand).sum())
-        munitions = float((x.engagements.sum((0, 1)) * q.effector_shots * q.effector_cost_per_shot_eur).sum() * r)
+        munitions = float(np.einsum("nte,et,e->", x.engagements, q.shots(), q.effector_cost_per_shot_eur) * r)
         defeated = float(kills.sum() * r)
         row = {"case": case.name, "detect_x": case.detect, "kill_x": case.kill, "raid_x": case.raid,
                "decoys_x": case.decoys, "weakest_share": case.weakest_share, "sensors_lost": case.sensors_lost,

@@ -101,7 +101,7 @@ def _systems(q: PlanningProblem, s: Any) -> dict[str, dict[str, Any]]:
     h = q.horizon_years
     out: dict[str, dict[str, Any]] = {}
     kills = np.einsum("nte,et->te", s.engagements, q.p_kill) * ~q.threat_decoy[:, None]
-    fired = s.engagements.sum((0, 1)) * q.effector_shots * q.effector_cost_per_shot_eur * q.raids
+    fired = np.einsum("nte,et,e->e", s.engagements, q.shots(), q.effector_cost_per_shot_eur) * q.raids
     for ids, built, old, unit, op, kind in (
             (q.sensor_ids, s.sensors, q.in_service_sensors, q.sensor_unit_cost_eur, q.sensor_operating_eur_per_year,
              "sensor"),

@@ -8,20 +8,17 @@ neither is rejected, so no unsourced number can enter a plan.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
     StringConstraints,
     model_validator,
 )
-from pydantic_core import core_schema
+
+from planner.config.bounds import AtMost, fmt_number  # noqa: F401 - re-exported: the bounds of every figure
 
 CatalogId = Annotated[
     str,
@@ -31,43 +28,6 @@ CatalogId = Annotated[
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-def fmt_number(x: float) -> str:
-    """``100,000`` for round numbers a reader can take in, ``1e+300`` for the rest."""
-    return f"{int(x):,}" if math.isfinite(x) and abs(x) < 1e15 and float(x).is_integer() else f"{x:g}"
-
-
-@dataclass(frozen=True)
-class AtMost:
-    """Annotation: a number at most ``limit`` (in ``unit``), refused with a message that names the unit and
-    the allowed range; shown as the JSON Schema's ``maximum``. ``lower`` words the field's lower bound.
-
-    Every number that feeds the optimizer has one: generous but physical, so that a slip of units or
-    digits (``1e300`` raids a year) is named at once rather than breaking the solver.
-    """
-
-    limit: float
-    unit: str
-    lower: str = "more than 0"
-
-    def __get_pydantic_core_schema__(self, source: Any,
-                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self._check, handler(source))
-
-    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
-                                     handler: GetJsonSchemaHandler) -> Any:
-        out = handler(schema)
-        out["maximum"] = int(self.limit) if float(self.limit).is_integer() else self.limit
-        return out
-
-    def _check(self, value: float) -> float:
-        if value > self.limit:
-            unit = f" {self.unit}" if self.unit else ""
-            msg = (f"{fmt_number(value)}{unit} is out of range: allowed {self.lower} and at most "
-                   f"{fmt_number(self.limit)}{unit}")
-            raise ValueError(msg)
-        return value
 
 
 class Figure(_Strict):
@@ -272,7 +232,11 @@ class Effector(_Strict):
         description="Probability that one shot (burst, missile, dwell) kills a threat of that class. "
         "A threat not listed cannot be engaged."
     )
-    shots_per_engagement: Figure = Field(description="Shots fired at one target in one engagement.")
+    shots_per_engagement: Figure = Field(description="Shots fired at one target in one engagement (with "
+                                         "shoot_look_shoot: at most this many, one at a time).")
+    doctrine: Literal["salvo", "shoot_look_shoot"] = Field(
+        "salvo", description="salvo: every shot of an engagement is fired; shoot_look_shoot: one shot at a time "
+        "until the target is killed or the shots run out (the same kill probability, fewer shots on average).")
     cost_per_shot_eur: Figure = Field(description="Munition cost per shot, EUR.")
     magazine_shots_per_raid: Figure = Field(description="Shots available per unit in one raid (before reload).")
     reaction_time_s: Figure = Field(description="From cue to first shot, seconds.")

@@ -148,7 +148,7 @@ def check_magazines(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     sj, ek = np.divmod(rest, n_effs)
     shots = np.bincount(ci * n_effs + ek, weights=p.effector_magazine[ek] * p.mag_share[sj, ek] * s.effectors[sj, ek],
                         minlength=len(p.cell_ids) * n_effs).reshape(len(p.cell_ids), n_effs)
-    fired = p.surge_factor * p.effector_shots[None, :] * eng.sum(1)
+    fired = p.surge_factor * np.einsum("nte,et->ne", eng, p.shots())
     over = fired - shots * (1 + REL_TOL) - ABS_TOL
     if (over > 0).any():
         i, e = np.unravel_index(np.argmax(over), over.shape)

@@ -98,8 +98,9 @@ def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
                 if (j, k) not in var_map:
                     fixed_cost += unit[k] + horizon * op[k]
                     nation_fixed[int(p.site_nation[j])] += unit[k] + horizon * op[k]
-    for (i, _t, e), v in eng.items():
-        c = p.raids * p.effector_shots[e] * p.effector_cost_per_shot_eur[e]
+    shots = p.shots()
+    for (i, t, e), v in eng.items():
+        c = p.raids * shots[e, t] * p.effector_cost_per_shot_eur[e]
         cost_terms.append((v, c))
         nation_terms[int(p.cell_nation[i])].append((v, c))
     for c, u in enumerate(conv):

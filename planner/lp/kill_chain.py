@@ -151,9 +151,9 @@ def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[in
     by_cell_eff: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
     for (i, t, e), v in world.engage.items():
         by_cell_eff[i, e].append((t, v))
+    shots = p.shots()
     for (i, e), tv in by_cell_eff.items():
-        load = p.surge_factor * p.effector_shots[e]
-        terms = [(v, load) for _, v in tv]
+        terms = [(v, p.surge_factor * float(shots[e, t])) for t, v in tv]
         terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(world.cover[i, e])]
         prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE,
                                              f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
