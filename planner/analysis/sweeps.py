@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.analysis.ceilings import class_ceilings, value_ceiling
 from planner.analysis.family import GRID, Choice, Family, build_family, describe, reference_price
 from planner.config.io import Scenario
 from planner.errors import ConfigError, InfeasibleError, SolverError
@@ -335,6 +336,8 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
             "reference_option": ref, "reference_option_eur": ref_cost, "best_reachable_rate_lp": best.value / total,
             "reachable_rate_bound": min(reach_bound, 1.0), "family": describe(fam),
             "seconds": round(time.perf_counter() - t0, 2)}
+    ceilings = class_ceilings(scenario, p)  # what physics allows whatever the money, and why
+    meta |= {"physical_ceiling_value": value_ceiling(p, ceilings), "ceilings": ceilings.to_dict(orient="records")}
     return SweepResult(kind="premium", table=table, plans=plans, meta=meta)
 
 

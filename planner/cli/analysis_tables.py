@@ -56,6 +56,13 @@ def premium(ran: Ran) -> None:
                       "" if step is None or step != step else f"{step:,.0f}", pct(r["gap"]),
                       "knee" if r.get("knee") else "")
     out_console.print(table)
+    if "physical_ceiling_value" in result.meta:
+        top = max(result.table["target"], default=0.0)
+        out_console.print(f"physics allow at most {pct(result.meta['physical_ceiling_value'])} value-weighted, whatever "
+                          "the money (every candidate site built, magazines unlimited); by class:", highlight=False)
+        for c in result.meta["ceilings"]:
+            if c["ceiling"] < top:
+                out_console.print(f"  {c['threat']}: at most {pct(c['ceiling'])}: {c['limit']}", highlight=False)
     out_console.print(f"results in {out}/ (premium.csv, premium.json, premium.png, points/) "
                       f"in {result.meta['seconds']:.0f} s")
 
