@@ -39,7 +39,7 @@ app = typer.Typer(
 
 # The commands, in the order `dronewall --help` lists them. Each analysis command is an entry of planner.registry
 # (tests/test_registry.py checks that the two lists agree).
-for _command in (plan_commands.validate, plan_commands.schema, plan_commands.theater, plan_commands.run,
+for _command in (plan_commands.validate, plan_commands.schema, plan_commands.init, plan_commands.theater, plan_commands.run,
                  analysis_commands.decision, analysis_commands.frontier, analysis_commands.premium,
                  analysis_commands.tornado, analysis_commands.alternatives, analysis_commands.regimes,
                  analysis_commands.stress, analysis_commands.simulate, analysis_commands.uncertainty, analysis_commands.robust,

@@ -1,4 +1,4 @@
-"""The commands that read a scenario and plan: ``validate``, ``schema``, ``theater`` and ``run``."""
+"""The commands that read a scenario and plan: ``validate``, ``schema``, ``init``, ``theater`` and ``run``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from planner.config.schema import all_schemas, scenario_schema
 from planner.report import DEFAULT_MARKING
 
 
-def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
+def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")]) -> None:
     """Check a scenario, its catalogs and its geodata; print what is wrong, or a summary."""
     from planner.config.io import load_scenario
     from planner.geo.borders import load_geodata
@@ -80,8 +80,20 @@ def schema(
     out_console.print(f"wrote {len(all_schemas())} schemas to {out}")
 
 
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to copy the shipped scenarios, catalogs and geodata into.")],
+) -> None:
+    """Copy the shipped scenarios, catalogs and geodata into FOLDER, to edit (FOLDER/configs, FOLDER/geodata)."""
+    from planner.config.shipped import copy_shipped, shipped_scenarios
+
+    written = copy_shipped(folder)
+    names = ", ".join(f"{folder}/configs/{p.relative_to(p.parents[1]) if p.parent.name == 'incidents' else p.name}"
+                      for p in shipped_scenarios().values())
+    out_console.print(f"wrote {', '.join(str(w) for w in written)}: edit a scenario, then `dronewall validate` it "
+                      f"({names})", highlight=False)
+
 def theater(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
         "out/theater"
     ),
@@ -113,7 +125,7 @@ def theater(
 
 
 def run(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
         "out/plan"
     ),

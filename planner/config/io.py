@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from planner.config.catalog import CATALOG_MODELS, Catalog
 from planner.config.files import MAX_NESTING, display_path, json_field, load_json, load_yaml, path_kind
 from planner.config.scenario import ScenarioConfig
+from planner.config.shipped import resolve_scenario
 from planner.errors import ConfigError
 
 __all__ = ["Scenario", "display_path", "json_field", "load_catalog", "load_json", "load_scenario", "load_yaml", "path_kind",
@@ -197,11 +198,11 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and cross-check a scenario file and its catalogs.
+    """Read, validate and cross-check a scenario file (or a shipped scenario by name) and its catalogs.
 
     Raises :class:`ConfigError` listing every problem found, each with the file and the field.
     """
-    path = Path(path)
+    path = resolve_scenario(path)  # a file, or a shipped scenario by name ("eastern-flank")
     shown = display_path(path)
     cfg: ScenarioConfig = _validate(ScenarioConfig, load_yaml(path), shown)
     base = path.resolve().parent
