@@ -79,7 +79,7 @@ def value_text(path: str, value: float) -> str:
     """An input's value in words: ``€21.6M``, ``0.30``, ``25``."""
     if not math.isfinite(value):
         return "n/a"
-    if path.endswith("_eur") or "_eur_" in path:
+    if path.endswith("_eur") or "_eur_" in path or ".eur_" in path:
         for scale, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
             if abs(value) >= scale:
                 return f"€{value / scale:.3g}{unit}"
