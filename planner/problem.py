@@ -43,7 +43,7 @@ AXES: dict[str, tuple[str, ...]] = {
                "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
                "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
-               "area_beyond_share", "value_unit_eur", "layer_rank", "shots_expected"),
+               "area_beyond_share", "value_unit_eur", "layer_rank", "effector_look"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
 INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
@@ -130,14 +130,15 @@ class PlanningProblem:
     layer_rank: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     #: roe.engage_only_threatening: the share of a cell's detected drones of a class that may be engaged (N, T).
     engage_share: np.ndarray | None = None
-    #: Expected shots per engagement (E, T) where it differs from effector_shots (shoot-look-shoot); None: all.
-    shots_expected: np.ndarray | None = None
+    #: (E,) True for an effector that fires shoot-look-shoot (doctrine): one shot at a time until a kill.
+    effector_look: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def shots(self) -> np.ndarray:
-        """Expected shots of one engagement of each effector at each class, (E, T)."""
-        if self.shots_expected is not None:
-            return self.shots_expected
-        return np.repeat(self.effector_shots[:, None], len(self.threat_ids), axis=1)
+        """Expected shots of an engagement (E, T): n in a salvo; p_kill / (its kill per shot) shoot-look-shoot."""
+        n = np.repeat(self.effector_shots[:, None], len(self.threat_ids), axis=1)
+        per_shot = 1 - (1 - self.p_kill) ** (1 / n)  # derived from p_kill: a degraded or drawn p_kill moves it
+        look = self.effector_look if self.effector_look.size else np.zeros(len(self.effector_ids), dtype=bool)
+        return np.where(look[:, None] & (per_shot > 0), self.p_kill / np.where(per_shot > 0, per_shot, 1), n)
 
     def layer(self, effector: int, threat: int) -> int:
         """The layer of an effector type against a class along its track (0: outermost; one layer if not layered)."""
@@ -318,9 +319,9 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
                           for s in sensors]).reshape(len(sensors), len(threats))
     pk = np.array([[p_kill_engagement(e, tid) for tid in threat_ids] for e in effectors]).reshape(
         len(effectors), len(threats))
-    # Engagement reach (E, T), and per nation after its identification delay (nations, E, T).
-    eng_range = arrays.engagement_reach(effectors, threats, pk, [0.0])[0]
-    reach_n = arrays.engagement_reach(effectors, threats, pk, [cfg.roe.identification_delay(n) for n in nations])
+    # Engagement reach (E, T), then per nation after its identification delay (nations, E, T).
+    eng_range, *by_nation = arrays.engagement_reach(effectors, threats, pk, [0.0, *map(cfg.roe.identification_delay, nations)])
+    reach_n = np.array(by_nation)
     max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
 
     # All (cell, site) pairs within the largest range, with their distances (each nation covers its own
@@ -394,6 +395,6 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
         engage_share=routes.engage_shares(cfg, threats, coverage),
-        shots_expected=arrays.shoot_look_shoot(effectors, threat_ids),
+        effector_look=np.array([e.doctrine == "shoot_look_shoot" for e in effectors], dtype=bool),
         **arrays.capability_area_arrays(cfg, convs),
     )

@@ -10,7 +10,7 @@ import numpy as np
 
 from planner.physics import max_engagement_distance_m
 
-__all__ = ["capability_area_arrays", "engagement_reach", "shoot_look_shoot", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
+__all__ = ["capability_area_arrays", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -99,20 +99,4 @@ def engagement_reach(effectors: list[Any], threats: list[Any], pk: np.ndarray, d
                 if pk[k, t] > 0 and th.altitude_m.value <= eff.max_altitude_m.value:
                     out[n, k, t] = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value + delay,
                                                              th.speed_mps.value)
-    return out
-
-
-def shoot_look_shoot(effectors: list[Any], threat_ids: tuple[str, ...]) -> np.ndarray | None:
-    """Expected shots per engagement (E, T) when some effector fires shoot-look-shoot: up to n shots of kill
-    probability p, one at a time until a kill, Σ_(k<n) (1 − p)^k = (1 − (1 − p)^n) / p (n for a salvo); None if every
-    effector fires salvos."""
-    if all(e.doctrine == "salvo" for e in effectors):
-        return None
-    out = np.zeros((len(effectors), len(threat_ids)))
-    for k, eff in enumerate(effectors):
-        n = max(1, round(eff.shots_per_engagement.value))
-        for t, tid in enumerate(threat_ids):
-            fig = eff.p_kill_per_shot.get(tid)
-            p = fig.value if fig is not None else 0.0
-            out[k, t] = (1 - (1 - p) ** n) / p if eff.doctrine == "shoot_look_shoot" and p > 0 else n
     return out

@@ -13,7 +13,6 @@ import yaml
 
 from planner.config.io import load_scenario
 from planner.plan import solve_problem, solve_scenario
-from planner.problem_arrays import shoot_look_shoot
 from planner.report.plan import write_plan
 from planner.simulate import simulate
 from tests.conftest import CONFIGS, absolutise, write_yaml
@@ -22,13 +21,13 @@ from tests.lp_helpers import make_problem
 P_DETECT = 1 - math.exp(-1.0)  # δ = 1 on a chord breakpoint: the promise is exact
 
 
-def one_cell(shots_expected: list[list[float]] | None, magazine: float = 1e6) -> object:
+def one_cell(look: bool, magazine: float = 1e6) -> object:
     """λ = 10 a raid, detected D = 10 (1 − e^(−1)); one effector, 2 shots of 0.5 each: 0.75 an engagement, €1 a
     shot; budget ample."""
     p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, P_DETECT)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
                      effector_cost=[1.0], p_kill=[[0.75]], shots=[2.0], cost_per_shot=[1.0], magazine=[magazine],
                      budget=100.0)
-    return dataclasses.replace(p, shots_expected=None if shots_expected is None else np.array(shots_expected))
+    return dataclasses.replace(p, effector_look=np.array([look]))
 
 
 def test_expected_shots_by_hand() -> None:
@@ -36,31 +35,40 @@ def test_expected_shots_by_hand() -> None:
     against 2 in a salvo. Every detected drone is engaged either way: munitions 2 D against 1.5 D a raid. With a
     magazine of 6 shots a raid, a salvo engages 3 drones, shoot-look-shoot 4: kills 3 · 0.75 against 4 · 0.75."""
     d = 10 * P_DETECT
-    salvo, look = one_cell(None), one_cell([[1.5]])
+    salvo, look = one_cell(False), one_cell(True)
+    assert salvo.shots().tolist() == [[2.0]] and look.shots()[0, 0] == pytest.approx(1.5)
     for p, shots in ((salvo, 2.0), (look, 1.5)):
         _, exact = solve_problem(p)
         assert exact.engagements.sum() == pytest.approx(d, rel=1e-6)
         munitions = p.costs(exact.sensors, exact.effectors, exact.engagements, exact.conventional)["munitions"]
         assert munitions == pytest.approx(shots * d, rel=1e-6)
-    for shots, engaged in ((None, 3.0), ([[1.5]], 4.0)):
-        p = one_cell(shots, magazine=6.0)
+    for fires_look, engaged in ((False, 3.0), (True, 4.0)):
+        p = one_cell(fires_look, magazine=6.0)
         _, exact = solve_problem(p)
         assert exact.engagements.sum() == pytest.approx(engaged, rel=1e-6)
 
 
 def test_shoot_look_shoot_from_the_catalog() -> None:
-    """The interceptor drone, 2 shots of kill probability p: (1 − (1 − p)²)/p shots; a salvo effector: its shots;
-    a class it cannot engage: its shots; no shoot-look-shoot effector at all: None (the salvo everywhere)."""
+    """The interceptor drone, n shots of per-shot kill p: (1 − (1 − p)^n)/p shots when fired shoot-look-shoot, n in a
+    salvo; a class it cannot engage: n. Derived from the problem's p_kill, so halving the per-shot kill (a stress
+    case) raises the expected shots."""
+    from planner.geo.theater import build_theater
+    from planner.problem import build_problem
+
     sc = load_scenario(CONFIGS / "tiny.yaml")
     drone = sc.catalog.effectors["interceptor_drone"]
-    look = drone.model_copy(update={"doctrine": "shoot_look_shoot"})
-    gun = sc.catalog.effectors["gun_35mm"]
-    out = shoot_look_shoot([look, gun], ("shahed_136", "fpv_fibre"))
-    p = drone.p_kill_per_shot["shahed_136"].value
-    n = round(drone.shots_per_engagement.value)
-    assert out is not None and out[0, 0] == pytest.approx((1 - (1 - p) ** n) / p)
-    assert out[1, 0] == round(gun.shots_per_engagement.value)
-    assert shoot_look_shoot([drone, gun], ("shahed_136",)) is None
+    look = sc.catalog.model_copy(update={"effectors": {**sc.catalog.effectors, "interceptor_drone": drone.model_copy(
+        update={"doctrine": "shoot_look_shoot"})}})
+    p = build_problem(dataclasses.replace(sc, catalog=look), build_theater(sc))
+    e, t = p.effector_ids.index("interceptor_drone"), p.threat_ids.index("shahed_136")
+    per_shot, n = drone.p_kill_per_shot["shahed_136"].value, round(drone.shots_per_engagement.value)
+    assert p.shots()[e, t] == pytest.approx((1 - (1 - per_shot) ** n) / per_shot)
+    gun = p.effector_ids.index("gun_35mm")
+    assert p.shots()[gun, t] == round(sc.catalog.effectors["gun_35mm"].shots_per_engagement.value)
+    weaker = 1 - (1 - per_shot / 2) ** n
+    degraded = dataclasses.replace(p, p_kill=np.where(np.arange(len(p.effector_ids))[:, None] == e, weaker, p.p_kill))
+    assert degraded.shots()[e, t] == pytest.approx((1 - (1 - per_shot / 2) ** n) / (per_shot / 2))
+    assert degraded.shots()[e, t] > p.shots()[e, t]
 
 
 def test_the_simulation_fires_shot_by_shot(catalog_copy, tmp_path) -> None:
@@ -76,7 +84,7 @@ def test_the_simulation_fires_shot_by_shot(catalog_copy, tmp_path) -> None:
     plan = solve_scenario(load_scenario(write_yaml(tmp_path / "tiny-sls.yaml", cfg)))
     p = plan.problem
     e = p.effector_ids.index("interceptor_drone")
-    assert p.shots_expected is not None and (p.shots_expected[e] < p.effector_shots[e]).any()
+    assert p.effector_look[e] and (p.shots()[e] < p.effector_shots[e]).any()
     write_plan(plan, tmp_path / "plan")
     r = simulate(tmp_path / "plan", drones=40_000)
     for row in r.table.itertuples(index=False):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.lp.kill_chain import BREAKPOINTS
+from planner.physics import max_engagement_distance_m
 from planner.problem import PlanningProblem
 
 #: The model's detection promise never exceeds 1 − e^(−last breakpoint).
@@ -93,11 +94,10 @@ def _why_not(eff: Any, th: Any, tid: str, depth_m: float) -> str:
         return "no kill probability"
     if th.altitude_m.value > eff.max_altitude_m.value:
         return f"flies at {th.altitude_m.value:,.0f} m, above its {eff.max_altitude_m.value:,.0f} m"
-    if eff.reaction_time_s.value * th.speed_mps.value / 2 >= eff.range_m.value:
+    reach = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value, th.speed_mps.value)
+    if reach <= 0:
         return (f"at {th.speed_mps.value:g} m/s it crosses the {eff.range_m.value:,.0f} m envelope before the "
                 f"{eff.reaction_time_s.value:g} s reaction")
-    half = eff.reaction_time_s.value * th.speed_mps.value / 2
-    reach = math.sqrt(eff.range_m.value ** 2 - half ** 2)
     if reach < depth_m:
         return (f"its envelope reaches {reach:,.0f} m, short of the border from the nearest candidate sites "
                 f"({depth_m:,.0f} m inland)")

@@ -127,13 +127,7 @@ def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, f
     pd_single = 1 - np.exp(-p.det_weight)
     det_weight = -np.log(np.maximum(1 - np.clip(pd_single * case.detect, 0, 1), 1e-6))
     n = p.effector_shots[:, None]
-    per_shot = np.clip(1 - (1 - p.p_kill) ** (1 / n), 0, 1) * case.kill
-    p_kill = 1 - (1 - per_shot) ** n
-    shots = None  # shoot-look-shoot fires more shots on average when each kills less often
-    if p.shots_expected is not None:
-        look = p.shots_expected < n - 1e-9  # the pairs fired shoot-look-shoot
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shots = np.where(look & (per_shot > 0), p_kill / np.where(per_shot > 0, per_shot, 1), p.shots_expected)
+    p_kill = 1 - (1 - np.clip(1 - (1 - p.p_kill) ** (1 / n), 0, 1) * case.kill) ** n
     demand = p.demand * case.raid * np.where(p.threat_decoy, case.decoys, 1.0)[None, :]
     if case.weakest_share is not None:
         if not 0 < case.weakest_share <= 1:
@@ -157,8 +151,7 @@ def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, f
             j, s = np.unravel_index(flat, sensors.shape)
             if sensors[j, s] > 0.5:
                 sensors[j, s] = 0
-    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand,
-                            shots_expected=shots if shots is not None else p.shots_expected)
+    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand)
     return q, dataclasses.replace(fixed, sensors=sensors)
 
 
