@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from planner import depth, routes
 from planner import problem_arrays as arrays
-from planner import routes
 from planner.config.io import Scenario
 from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater
@@ -35,6 +35,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "site": ("site_ids", "site_nation", "site_no_fire", "mag_share", "in_service_sensors", "in_service_effectors"),
     "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
     "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
+    "pt": ("pt_cell", "pt_threat", "pt_site", "pt_effector", "pt_share", "pt_magazine"),
     "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units",
              "conv_area_points"),
     "shared": ("name", "config_hash", "nations", "threat_ids", "threat_decoy", "threat_unit_cost_eur", "sensor_ids",
@@ -46,7 +47,8 @@ AXES: dict[str, tuple[str, ...]] = {
                "area_beyond_share", "value_unit_eur", "layer_rank", "effector_look"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
-INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site"}
+INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site", "pt_cell": "cell",
+           "pt_site": "site"}
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,15 @@ class PlanningProblem:
     engage_share: np.ndarray | None = None
     #: (E,) True for an effector that fires shoot-look-shoot (doctrine): one shot at a time until a kill.
     effector_look: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: kill_chain.point_defence: engagement pairs of the sites at protected assets (Q,), each the drones of a cell
+    #: and class whose route passes the site's corridor (pt_share of the cell's), and the share of the unit's
+    #: magazine kept for that cell (docs/formulation.md, "Point defence"). Empty without point defence.
+    pt_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pt_threat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pt_site: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pt_effector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pt_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pt_magazine: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def shots(self) -> np.ndarray:
         """Expected shots of an engagement (E, T): n in a salvo; p_kill / (its kill per shot) shoot-look-shoot."""
@@ -264,7 +275,8 @@ class PlanningProblem:
         renumber["site"][si] = np.arange(len(si))
         keep = {"cell": ci, "site": si, "conv": slice(0, 0),
                 "det": (renumber["cell"][self.det_cell] >= 0) & (renumber["site"][self.det_site] >= 0),
-                "eng": (renumber["cell"][self.eng_cell] >= 0) & (renumber["site"][self.eng_site] >= 0)}
+                "eng": (renumber["cell"][self.eng_cell] >= 0) & (renumber["site"][self.eng_site] >= 0),
+                "pt": (renumber["cell"][self.pt_cell] >= 0) & (renumber["site"][self.pt_site] >= 0)}
         changes: dict[str, Any] = {}
         for axis, names in AXES.items():
             if axis == "shared":
@@ -279,7 +291,8 @@ class PlanningProblem:
     def sizes(self) -> dict[str, int]:
         return {"cells": len(self.cell_ids), "threats": len(self.threat_ids), "sites": len(self.site_ids),
                 "sensor_types": len(self.sensor_ids), "effector_types": len(self.effector_ids),
-                "detection_pairs": len(self.det_cell), "engagement_pairs": len(self.eng_cell)}
+                "detection_pairs": len(self.det_cell), "engagement_pairs": len(self.eng_cell),
+                "point_defence_pairs": len(self.pt_cell)}
 
 
 def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | None = None) -> PlanningProblem:
@@ -331,31 +344,17 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     cell_nation = cells["defender"].map(nation_index).to_numpy(np.int64)
     site_nation = sites["defender"].map(nation_index).to_numpy(np.int64)
 
-    det_parts: list[tuple[np.ndarray, ...]] = []
-    for s, sensor in enumerate(sensors):
-        w = detection_log_survival(sensor.p_detect.value)
-        for t in range(len(threats)):
-            if det_range[s, t] <= 0:
-                continue
-            m = pd <= det_range[s, t]
-            n = int(m.sum())
-            det_parts.append((pi[m], np.full(n, t), pj[m], np.full(n, s), np.full(n, w)))
-    eng_parts: list[tuple[np.ndarray, ...]] = []
-    for e, eff in enumerate(effectors):
-        for t in range(len(threats)):
-            if eng_range[e, t] <= 0:
-                continue
-            m = (pd <= reach_n[site_nation[pj], e, t]) & cell_engage[pi] & demand_engageable[pi, t] & (demand[pi, t] > 0)
-            if eff.kinetic:
-                m &= ~cell_no_fire[pi] & ~site_no_fire[pj]
-            n = int(m.sum())
-            eng_parts.append((pi[m], np.full(n, t), pj[m], np.full(n, e)))
-
-    det_cell, det_threat, det_site, det_sensor, det_weight = arrays.stack(det_parts, 5, np.int64)
-    det_weight = det_weight.astype(float)
-    eng_cell, eng_threat, eng_site, eng_effector = arrays.stack(eng_parts, 4, np.int64)
-
+    det_cell, det_threat, det_site, det_sensor, det_weight = arrays.detection_pairs(
+        [detection_log_survival(s.p_detect.value) for s in sensors], det_range, pi, pj, pd)
+    allowed = cell_engage[:, None] & demand_engageable & (demand > 0)
+    kinetic = np.array([e.kinetic for e in effectors], dtype=bool)
+    border = ~coverage.site_point[pj] if coverage.site_point.size else np.ones(len(pj), bool)  # see depth.py
+    eng_cell, eng_threat, eng_site, eng_effector = arrays.engagement_pairs(
+        kinetic, reach_n, site_nation[pj[border]], pi[border], pj[border], pd[border], allowed, cell_no_fire,
+        site_no_fire)
     mag_share = arrays.magazine_shares(len(sites), len(effectors), len(cells), eng_site, eng_effector, eng_cell)
+    point = depth.point_defence(cfg, threats, coverage, reach_n, cell_nation, site_nation, allowed,
+                                site_no_fire[:, None] & kinetic[None, :], demand)
     in_sens, in_eff = arrays.in_service_arrays(coverage.in_service, len(sites), sensor_ids, effector_ids)
 
     convs = [cat.conventional[c] for c in conv_ids]
@@ -372,13 +371,13 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         sensor_operating_eur_per_year=np.array([s.operating_cost_eur_per_year.value for s in sensors]),
         effector_ids=effector_ids, effector_unit_cost_eur=np.array([e.unit_cost_eur.value for e in effectors]),
         effector_operating_eur_per_year=np.array([e.operating_cost_eur_per_year.value for e in effectors]),
-        effector_kinetic=np.array([e.kinetic for e in effectors]),
+        effector_kinetic=kinetic,
         effector_shots=np.array([max(1, round(e.shots_per_engagement.value)) for e in effectors], dtype=float),
         effector_cost_per_shot_eur=np.array([e.cost_per_shot_eur.value for e in effectors]),
         effector_magazine=np.array([e.magazine_shots_per_raid.value for e in effectors]),
         p_kill=pk, det_cell=det_cell, det_threat=det_threat, det_site=det_site, det_sensor=det_sensor,
         det_weight=det_weight, eng_cell=eng_cell, eng_threat=eng_threat, eng_site=eng_site,
-        eng_effector=eng_effector, mag_share=mag_share, in_service_sensors=in_sens, in_service_effectors=in_eff,
+        eng_effector=eng_effector, mag_share=mag_share, **point.fields(), in_service_sensors=in_sens, in_service_effectors=in_eff,
         conv_ids=conv_ids,
         conv_unit_cost_eur=np.array([c.unit_cost_eur.value for c in convs]),
         conv_operating_eur_per_year=np.array([c.operating_cost_eur_per_year.value for c in convs]),

@@ -10,7 +10,7 @@ import numpy as np
 
 from planner.physics import max_engagement_distance_m
 
-__all__ = ["capability_area_arrays", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
+__all__ = ["capability_area_arrays", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -86,6 +86,44 @@ def stack(parts: list[tuple[np.ndarray, ...]], k: int, dtype: Any) -> list[np.nd
     if not parts:
         return [np.zeros(0, dtype=dtype) for _ in range(k)]
     return [np.concatenate([p[q] for p in parts]) for q in range(k)]
+
+
+def detection_pairs(weights: list[float], det_range: np.ndarray, pi: np.ndarray, pj: np.ndarray,
+                    pd: np.ndarray) -> list[np.ndarray]:
+    """Detection pairs (cell, class, site, sensor, weight) from the (cell, site) pairs ``pi``, ``pj`` at distances
+    ``pd``: every sensor type and class whose detection range (S, T) covers the distance; the weight is the type's
+    −ln(1 − p_detect) (``weights``)."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    for s, w in enumerate(weights):
+        for t in range(det_range.shape[1]):
+            if det_range[s, t] <= 0:
+                continue
+            m = pd <= det_range[s, t]
+            n = int(m.sum())
+            parts.append((pi[m], np.full(n, t), pj[m], np.full(n, s), np.full(n, w)))
+    out = stack(parts, 5, np.int64)
+    out[4] = out[4].astype(float)
+    return out
+
+
+def engagement_pairs(kinetic: np.ndarray, reach: np.ndarray, pair_nation: np.ndarray, pi: np.ndarray, pj: np.ndarray,
+                     pd: np.ndarray, allowed: np.ndarray, cell_no_fire: np.ndarray,
+                     site_no_fire: np.ndarray) -> list[np.ndarray]:
+    """Engagement pairs (cell, class, site, effector) from the (cell, site) pairs ``pi``, ``pj`` at distances ``pd``:
+    within the reach (nations, E, T) of each pair's site's nation (``pair_nation``), where the rules let the class
+    be engaged over the cell (``allowed``, N × T) and, for kinetic effectors, neither the cell nor the site is in a
+    no-fire zone."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    for e in range(reach.shape[1]):
+        for t in range(reach.shape[2]):
+            if not (reach[:, e, t] > 0).any():
+                continue
+            m = (pd <= reach[pair_nation, e, t]) & allowed[pi, t]
+            if kinetic[e]:
+                m &= ~cell_no_fire[pi] & ~site_no_fire[pj]
+            n = int(m.sum())
+            parts.append((pi[m], np.full(n, t), pj[m], np.full(n, e)))
+    return stack(parts, 4, np.int64)
 
 
 def engagement_reach(effectors: list[Any], threats: list[Any], pk: np.ndarray, delays_s: list[float]) -> np.ndarray:

@@ -16,7 +16,12 @@ differently on purpose, so that agreement means something:
   (units whose type reaches the class less far), outermost first; drones arrive in random order;
 - decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged;
 - with ``roe.engage_only_threatening``, each drone gets a heading drawn inland and is engaged only if the ray along
-  it meets a protected asset within reach (the model uses the share of such headings instead).
+  it meets a protected asset within reach (the model uses the share of such headings instead);
+- with ``kill_chain.point_defence``, a drone that survives the border's units flies on (its heading drawn inland,
+  up to its class's reach) and meets, in the order it passes them, the sites at protected assets whose units reach
+  its route, each engaging it as the border's do (layers by reach); a unit there is barred from kinetic fire only
+  if it stands in a no-fire zone. The model credits a site only with a corridor (kill_chain.point_defence_reach_m)
+  and gives a drone to the nearest site whose corridor it passes, so the simulation may defeat more.
 """
 
 from __future__ import annotations
@@ -79,11 +84,11 @@ def _reach(effector: Any, threat: Any, threat_id: str, delay_s: float = 0.0) -> 
     return math.sqrt(r * r - half * half), 1.0 - (1.0 - pk.value) ** shots
 
 
-class _ThreatRule:
-    """roe.engage_only_threatening, re-derived: a drone's heading is drawn uniform over the half-plane inland of
-    the border where it crosses (the side of the defender's land), and it threatens if the ray along it meets a
-    protected asset's disc (a city: its population at the urban density; an airport: the closure radius) within
-    its class's reach."""
+class _Routes:
+    """Where a drone flies, re-derived: its heading is drawn uniform over the half-plane inland of the border where
+    it crosses (the side of the defender's land) and it flies at most its class's reach. It threatens
+    (roe.engage_only_threatening) if the ray meets a protected asset's disc (a city: its population at the urban
+    density; an airport: the closure radius) within that reach."""
 
     def __init__(self, scenario: Scenario, theater: Theater, threats: list[Any]) -> None:
         cons = scenario.config.objective.consequence or ConsequenceConfig()
@@ -93,14 +98,14 @@ class _ThreatRule:
         pop = assets["population"].fillna(0).to_numpy(float)
         self.radius = np.where(city, 1000.0 * np.sqrt(pop / (math.pi * cons.urban_density_per_km2)),
                                cons.airport_closure_radius_m)
-        self.reach = [min(cons.route_reach_m, 1000.0 * th.range_km.value) if th.range_km is not None
-                      else cons.route_reach_m for th in threats]
+        self.reach = np.array([min(cons.route_reach_m, 1000.0 * th.range_km.value) if th.range_km is not None
+                               else cons.route_reach_m for th in threats])
         countries = theater.countries.set_index("country")
         self.land = {c: shapely.union_all(countries.loc[[c]].geometry.values) for c in set(theater.cells["defender"])}
 
-    def draw(self, rng: np.random.Generator, lines: np.ndarray, frac: np.ndarray, xy: np.ndarray,
-             nations: np.ndarray, classes: np.ndarray) -> np.ndarray:
-        """Whether each crossing drone's route leads to an asset (one heading drawn per drone)."""
+    def headings(self, rng: np.random.Generator, lines: np.ndarray, frac: np.ndarray, xy: np.ndarray,
+                 nations: np.ndarray) -> np.ndarray:
+        """A unit heading per crossing drone (n, 2), uniform over the half-plane inland."""
         a = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(frac - 1e-3, 0, 1), normalized=True))
         b = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(frac + 1e-3, 0, 1), normalized=True))
         tangent = b - a
@@ -113,7 +118,10 @@ class _ThreatRule:
             inland[k] = shapely.contains_xy(self.land[nation], probe[k, 0], probe[k, 1])
         normal[~inland] *= -1
         angle = rng.uniform(-math.pi / 2, math.pi / 2, len(xy))
-        heading = np.cos(angle)[:, None] * normal + np.sin(angle)[:, None] * tangent
+        return np.cos(angle)[:, None] * normal + np.sin(angle)[:, None] * tangent
+
+    def threatening(self, xy: np.ndarray, heading: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        """Whether each drone's route leads to an asset."""
         out = np.zeros(len(xy), dtype=bool)
         for k in range(len(xy)):
             v = self.xy - xy[k]
@@ -180,6 +188,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     e_mag = np.array([cat.effectors[e].magazine_shots_per_raid.value for _, e in eff_units])
     e_cps = np.array([cat.effectors[e].cost_per_shot_eur.value for _, e in eff_units])
     e_nation = np.array([sites["defender"].iloc[j] for j, _ in eff_units])
+    e_site = np.array([j for j, _ in eff_units], dtype=np.int64)
     s_nation = np.array([sites["defender"].iloc[j] for j, _ in sens_units])
 
     raids_total = cfg.threats.raids_per_year * cfg.budget.horizon_years
@@ -207,7 +216,41 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     # The plan's munitions money over the simulated raids, one pool per nation (as the optimizer's budget
     # is money over the horizon, not per raid): spent first come, first served.
     money = {n: v * n_raids for n, v in munitions_per_raid.items()}
-    rule = _ThreatRule(scenario, theater, threats) if cfg.roe.engage_only_threatening else None
+    # Units at protected assets (kill_chain.point_defence) engage drones whose route passes within their reach;
+    # every other unit, drones whose crossing is in reach.
+    site_point = (sites["kind"] == "point").to_numpy(bool) if "kind" in sites else np.zeros(len(sites), bool)
+    e_point = np.array([site_point[j] for j, _ in eff_units], dtype=bool)
+    point_units = np.flatnonzero(e_point)
+    routes = (_Routes(scenario, theater, threats) if cfg.roe.engage_only_threatening or len(point_units)
+              else None)
+    mag = e_mag.copy()
+
+    def engage(cand: np.ndarray, t: int, nation: str) -> bool:
+        """One engagement (layered: one per layer, outward in) by the best unit with shots left, until a kill."""
+        cand = cand[mag[cand] >= e_need[cand]]
+        for layer in (np.unique(e_layer[cand, t]) if layered else [None]):
+            group = cand if layer is None else cand[(e_layer[cand, t] == layer) & (mag[cand] >= e_need[cand])]
+            if not len(group):
+                continue
+            best = group[np.lexsort((-mag[group], -e_pk[group, t]))[0]]
+            if e_look[best]:  # one shot at a time until a kill, the shots, the magazine or the money run out
+                for _ in range(int(e_shots[best])):
+                    if mag[best] < 1 or money.get(nation, 0.0) + 1e-6 < e_cps[best]:
+                        break
+                    money[nation] = money.get(nation, 0.0) - e_cps[best]
+                    mag[best] -= 1
+                    if rng.random() < e_pk1[best, t]:
+                        return True
+                continue
+            cost = e_shots[best] * e_cps[best]
+            if money.get(nation, 0.0) + 1e-6 < cost:
+                continue  # not this layer: a later one may cost less
+            money[nation] = money.get(nation, 0.0) - cost
+            mag[best] -= e_shots[best]
+            if rng.random() < e_pk[best, t]:
+                return True
+        return False
+
     for _ in range(n_raids):
         counts = rng.poisson(lam)
         ci, ti = np.nonzero(counts)
@@ -220,12 +263,14 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
         frac = rng.random(len(d_cell))
         pts = shapely.line_interpolate_point(lines[d_cell], frac, normalized=True)
         xy = shapely.get_coordinates(pts)
-        threatening = (rule.draw(rng, lines[d_cell], frac, xy, cell_nation[d_cell], d_threat) if rule is not None
-                       else np.ones(len(d_cell), dtype=bool))
+        heading = (routes.headings(rng, lines[d_cell], frac, xy, cell_nation[d_cell]) if routes is not None
+                   else np.zeros((len(d_cell), 2)))
+        threatening = (routes.threatening(xy, heading, d_threat) if routes is not None
+                       and cfg.roe.engage_only_threatening else np.ones(len(d_cell), dtype=bool))
         in_zone = shapely.contains_xy(zones, xy[:, 0], xy[:, 1]) if zones is not None else np.zeros(len(xy), bool)
         near_s = s_tree.query_ball_point(xy, s_max) if s_tree is not None and s_max > 0 else [[]] * len(xy)
         near_e = e_tree.query_ball_point(xy, e_max) if e_tree is not None and e_max > 0 else [[]] * len(xy)
-        mag = e_mag.copy()
+        mag[:] = e_mag
         for k in range(len(d_cell)):
             t, nation = d_threat[k], cell_nation[d_cell[k]]
             crossed[t] += 1
@@ -245,44 +290,25 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
             if not threatening[k]:  # roe.engage_only_threatening: its route leads to no protected asset
                 continue
             cand = np.asarray(near_e[k], dtype=np.int64)
-            if not len(cand):
-                continue
-            cand = cand[((e_nation[cand] == nation) | cfg.theater.cross_border_coverage) & (e_pk[cand, t] > 0)
-                        & (mag[cand] >= e_need[cand])]
+            cand = cand[~e_point[cand]]
             if in_zone[k]:
                 cand = cand[~e_kinetic[cand]]
-            cand = cand[~(e_kinetic[cand] & e_blocked_site[cand])]
             if len(cand):
                 dist = np.hypot(*(e_xy[cand] - xy[k]).T)
                 cand = cand[dist <= e_reach[cand, t]]
-            if not len(cand):
-                continue
-            # one engagement, or (layered) one per layer outward in, until the drone is killed
-            for layer in (np.unique(e_layer[cand, t]) if layered else [None]):
-                group = cand if layer is None else cand[(e_layer[cand, t] == layer) & (mag[cand] >= e_need[cand])]
-                if not len(group):
-                    continue
-                best = group[np.lexsort((-mag[group], -e_pk[group, t]))[0]]
-                if e_look[best]:  # one shot at a time until a kill, the shots, the magazine or the money run out
-                    killed = False
-                    for _ in range(int(e_shots[best])):
-                        if mag[best] < 1 or money.get(nation, 0.0) + 1e-6 < e_cps[best]:
-                            break
-                        money[nation] = money.get(nation, 0.0) - e_cps[best]
-                        mag[best] -= 1
-                        if rng.random() < e_pk1[best, t]:
-                            killed = True
-                            break
-                    if killed:
-                        defeated[t] += 1
-                        break
-                    continue
-                cost = e_shots[best] * e_cps[best]
-                if money.get(nation, 0.0) + 1e-6 < cost:
-                    continue  # not this layer: a later one may cost less
-                money[nation] = money.get(nation, 0.0) - cost
-                mag[best] -= e_shots[best]
-                if rng.random() < e_pk[best, t]:
+            stages = [cand[((e_nation[cand] == nation) | cfg.theater.cross_border_coverage) & (e_pk[cand, t] > 0)
+                           & ~(e_kinetic[cand] & e_blocked_site[cand])]]
+            if len(point_units) and routes is not None:  # then the point defences its route passes, in order
+                near = point_units[(e_nation[point_units] == nation) & (e_pk[point_units, t] > 0)
+                                   & ~(e_kinetic[point_units] & e_blocked_site[point_units])]
+                v = e_xy[near] - xy[k]
+                along = np.clip(v @ heading[k], 0.0, routes.reach[t])
+                passed = np.hypot(*(v - along[:, None] * heading[k]).T) <= e_reach[near, t]
+                near, along = near[passed], along[passed]
+                for j in dict.fromkeys(e_site[near[np.argsort(along, kind="stable")]].tolist()):
+                    stages.append(near[e_site[near] == j])
+            for group in stages:
+                if engage(group, t, nation):
                     defeated[t] += 1
                     break
 

@@ -26,6 +26,24 @@ from planner.problem import PlanningProblem
 DETECTION_CAP = 1 - math.exp(-BREAKPOINTS[-1])
 
 
+def _with_point_defence(p: PlanningProblem, t: int, kill: np.ndarray) -> np.ndarray:
+    """Per cell, the best kill of the border's layers and then of the point-defence sites its routes pass (each site's
+    share of the routes, its types in layers): 1 − (1 − border) · (1 − Σ_sites share · site's kill)."""
+    sel = np.flatnonzero(p.pt_threat == t)
+    if not len(sel):
+        return kill
+    sites: dict[tuple[int, int], tuple[float, dict[int, float]]] = {}
+    for q in sel.tolist():
+        i, j, e = int(p.pt_cell[q]), int(p.pt_site[q]), int(p.pt_effector[q])
+        share, layers = sites.setdefault((i, j), (float(p.pt_share[q]), {}))
+        layer = p.layer(e, t)
+        layers[layer] = max(layers.get(layer, 0.0), float(p.p_kill[e, t]))
+    point = np.zeros(len(kill))
+    for (i, _), (share, layers) in sites.items():
+        point[i] += share * (1 - math.prod(1 - q for q in layers.values()))
+    return 1 - (1 - kill) * (1 - np.minimum(point, 1.0))
+
+
 def class_ceilings(scenario: Any, p: PlanningProblem) -> pd.DataFrame:
     """One row per class with drones: its ceiling (share of its drones), the share of its crossings some candidate
     site can engage, the best kill per engagement there, and the binding limit in words."""
@@ -43,6 +61,7 @@ def class_ceilings(scenario: Any, p: PlanningProblem) -> pd.DataFrame:
             best_by_cell[i][layer] = max(best_by_cell[i].get(layer, 0.0), float(p.p_kill[e, t]))
         for i, layers in best_by_cell.items():
             kill[i] = 1 - math.prod(1 - q for q in layers.values())
+        kill = _with_point_defence(p, t, kill)
         detectable = np.zeros(len(lam), dtype=bool)
         detectable[p.det_cell[p.det_threat == t]] = True
         share = p.engage_share[:, t] if p.engage_share is not None else np.ones(len(lam))

@@ -8,7 +8,9 @@ with its sources and range); its ``threats.density`` models one raid of that siz
 * **posture as it was (model)**: the units in service alone, builds fixed, detection exact, every shot
   they have allowed (magazines limit them, money does not), under the rules of that night
   (``incident.engage_only_threatening``: only drones whose route led to a protected asset): what the model says
-  that posture achieves;
+  that posture achieves; ``incident.roe`` is what it was allowed or chose to engage (``escort_only``: it held fire);
+* **posture under the scenario's rules (model)**, where that night's rules differ: what the same units would have
+  done had they engaged as the scenario allows;
 * **drone wall (model)**: the scenario's optimal plan within its budget (units in service included),
   evaluated exactly on one raid.
 
@@ -43,7 +45,7 @@ UNLIMITED_EUR = 1e15
 
 @dataclass
 class IncidentResult:
-    table: pd.DataFrame  # rows: observed, posture as it was (model), drone wall (model)
+    table: pd.DataFrame  # rows: observed, posture as it was (model), [under the scenario's rules], drone wall (model)
     plans: dict[str, Plan]  # "wall"
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -73,9 +75,12 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     sensors = p.in_service_sensors.astype(float)
     effectors = p.in_service_effectors.astype(float)
     p_night = p  # the posture under the rules of that night
-    if inc.engage_only_threatening:
+    rules: dict[str, Any] = {"engage_only_threatening": True} if inc.engage_only_threatening else {}
+    if inc.roe is not None:
+        rules.update(default=inc.roe, per_nation={})
+    if rules:
         cfg = scenario.config
-        night = cfg.model_copy(update={"roe": cfg.roe.model_copy(update={"engage_only_threatening": True})})
+        night = cfg.model_copy(update={"roe": cfg.roe.model_copy(update=rules)})
         p_night = build_problem(dataclasses.replace(scenario, config=night), theater)
     posture = _evaluate_fixed(p_night, sensors, effectors)
     solved, exact = solve_problem(p)
@@ -88,17 +93,21 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     spent = inc.munitions_spent_eur
     obs = {"case": "observed", "drones_per_raid": inc.drones.value,
            "defeated_per_raid": inc.drones_defeated.value, "defeat_rate": observed_rate,
+           "detect_rate": inc.drones_detected.value / inc.drones.value if inc.drones_detected else math.nan,
            "defeat_rate_low": k_lo / d_hi, "defeat_rate_high": min(k_hi / d_lo, 1.0),
            "munitions_eur_per_raid": spent.value if spent else math.nan,
            "munitions_eur_per_defeat": spent.value / inc.drones_defeated.value
            if spent and inc.drones_defeated.value > 0 else math.nan,
            "drone_unit_cost_eur": raid_cost}
     obs["munitions_exchange_ratio"] = obs["munitions_eur_per_defeat"] / raid_cost
-    rows = [obs,
-            _model_row("posture as it was (model)", p_night, posture, sensors, effectors),
-            _model_row("drone wall (model)", p, wall.exact.engagements, wall.solved.sensors, wall.solved.effectors,
-                       gap=wall.solved.gap)]
-    posture_row, wall_row = rows[1], rows[2]
+    posture_row = _model_row("posture as it was (model)", p_night, posture, sensors, effectors)
+    wall_row = _model_row("drone wall (model)", p, wall.exact.engagements, wall.solved.sensors, wall.solved.effectors,
+                          gap=wall.solved.gap)
+    rows = [obs, posture_row]
+    if rules:  # what the same units would have done under the scenario's rules
+        rows.append(_model_row("posture under the scenario's rules (model)", p, _evaluate_fixed(p, sensors, effectors),
+                               sensors, effectors))
+    rows.append(wall_row)
     plans = {"wall": wall}
     unreachable = {}
     for tau in targets:
@@ -115,7 +124,8 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     table = pd.DataFrame(rows)
     summary = {
         "scenario": scenario.name, "config_hash": scenario.config_hash(), "incident": inc.name, "date": inc.date,
-        "sources": sorted({s for f in (inc.drones, inc.drones_defeated, inc.munitions_spent_eur) if f
+        "sources": sorted({s for f in (inc.drones, inc.drones_defeated, inc.drones_detected,
+                                       inc.munitions_spent_eur) if f
                            for s in f.source}),
         "modelled_drones_per_raid": float(p.demand.sum()),
         "in_service": [{"system": u.system, "note": u.note} for u in scenario.config.systems.in_service],
@@ -151,6 +161,7 @@ def _raid_unit_cost(p: PlanningProblem) -> float:
 
 def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: np.ndarray,
                effectors: np.ndarray, *, gap: float | None = None) -> dict[str, Any]:
+    detected = p.demand * p.detection_probability(sensors)  # exact, whether or not the rules let it engage
     kills = np.einsum("nte,et->nt", engagements, p.p_kill)
     defeated = float(kills.sum())
     drones = float(p.demand.sum())
@@ -165,6 +176,7 @@ def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: 
     row: dict[str, Any] = {
         "case": case, "drones_per_raid": drones, "defeated_per_raid": defeated,
         "defeat_rate": defeated / drones if drones > 0 else math.nan,
+        "detect_rate": float(detected.sum()) / drones if drones > 0 else math.nan,
         "defeat_rate_low": math.nan, "defeat_rate_high": math.nan,
         "munitions_eur_per_raid": munitions,
         "munitions_eur_per_defeat": munitions / defeated if defeated > 1e-12 else math.nan,

@@ -127,12 +127,13 @@ def incident(ran: Ran) -> None:
     result = ran.result
     m = result.summary
     table = Table(title=f"{m['incident']} ({m['date']}): one raid of {m['modelled_drones_per_raid']:.0f} drones")
-    for col in ("case", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"):
+    for col in ("case", "detected", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"):
         table.add_column(col, justify="left" if col == "case" else "right")
     for r in result.table.itertuples(index=False):
         rate = pct(r.defeat_rate) + (f" ({pct(r.defeat_rate_low)}–{pct(r.defeat_rate_high)})"
                                       if r.defeat_rate_low == r.defeat_rate_low else "")
-        table.add_row(r.case, f"{r.defeated_per_raid:.1f}", rate, eur(r.munitions_eur_per_defeat),
+        table.add_row(r.case, pct(getattr(r, "detect_rate", float("nan"))), f"{r.defeated_per_raid:.1f}", rate,
+                      eur(r.munitions_eur_per_defeat),
                       ratio(r.munitions_exchange_ratio), eur(getattr(r, "all_in_eur_per_defeat", float("nan"))),
                       pct(getattr(r, "gap", float("nan"))))
     out_console.print(table)

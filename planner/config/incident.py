@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+import datetime as dt
+from typing import Any
 
-from planner.config.base import MAX_DRONES, MAX_EUR, _Section
+from pydantic import Field, field_validator, model_validator
+
+from planner.config.base import MAX_DRONES, MAX_EUR, RoE, _Section
 from planner.config.catalog import Figure, fmt_number
 
 
@@ -19,20 +22,36 @@ class IncidentConfig(_Section):
     drones: Figure = Field(description="Drones that entered, per the sources (threats.density should "
                                        "model one raid of about this size).")
     drones_defeated: Figure = Field(description="Drones the posture as it was shot down.")
+    drones_detected: Figure | None = Field(
+        None, description="Drones the posture as it was detected and tracked (omit if the sources do not say).")
     munitions_spent_eur: Figure | None = Field(
         None, description="What the interceptors fired cost, euros (omit if unknown).")
     engage_only_threatening: bool = Field(
         False, description="The rule of that night: the posture as it was engaged only drones whose route led to a "
         "protected asset (roe.engage_only_threatening for the posture alone; the drone wall keeps the scenario's "
         "rules).")
+    roe: RoE | None = Field(
+        None, description="What the posture was allowed or chose to engage that night, for every nation: "
+        "shoot_unmanned, shoot_all, or escort_only (it tracked and escorted but did not fire, e.g. for the risk to "
+        "people below); none: the scenario's roe. The replay adds the posture under the scenario's rules beside it.")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        """An unquoted YAML date (2025-09-13) is read as a date: keep it as its ISO text."""
+        return value.isoformat() if isinstance(value, dt.date) else value
 
     @model_validator(mode="after")
     def _check(self) -> IncidentConfig:
+        if self.drones_detected is not None and self.drones_detected.value > self.drones.value:
+            msg = (f"drones_detected ({self.drones_detected.value:g}) exceeds drones ({self.drones.value:g}): "
+                   "no more drones can be detected than entered")
+            raise ValueError(msg)
         if self.drones_defeated.value > self.drones.value:
             msg = (f"drones_defeated ({self.drones_defeated.value:g}) exceeds drones ({self.drones.value:g}): "
                    "no more drones can be shot down than entered")
             raise ValueError(msg)
-        for name in ("drones", "drones_defeated", "munitions_spent_eur"):
+        for name in ("drones", "drones_defeated", "drones_detected", "munitions_spent_eur"):
             fig = getattr(self, name)
             if fig is not None and (fig.value < 0 or (fig.low or 0) < 0):
                 msg = f"{name} is negative: counts and euros are zero or more"

@@ -1,17 +1,44 @@
-"""How the kill chain treats a drone that survives an engagement (issue #14, layered defence)."""
+"""How the kill chain treats a drone that survives an engagement, and where it may be engaged again: layers along
+its track and point defence at the protected assets (issue #14, layered defence)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from planner.config.base import _Section
+from planner.config.base import BufferMetres, Metres, Probability, _Section
 
 
 class KillChainConfig(_Section):
-    """Engagement layers: whether a drone that survives one effector's engagement meets the next."""
+    """Engagement layers: whether a drone that survives one effector's engagement meets the next, and whether the
+    protected assets have candidate sites of their own (point defence, the innermost layers)."""
 
     layered: bool = Field(
         False, description="false: each detected drone is engaged at most once (one layer). true: the effector types "
         "that reach a class form layers along its track, the one reaching farthest first (types with equal reach "
         "share a layer); a drone that survives a layer's engagement may be engaged by each later layer once "
         "(docs/formulation.md, constraint 3).")
+    point_defence: bool = Field(
+        False, description="true: each protected asset (theater.asset_max_distance_m) gets a candidate site of its "
+        "own, on the side facing its nearest border just outside its no-fire zone; units there engage the drones "
+        "that survive the border's layers and whose route passes the site (docs/formulation.md, 'Point defence'); "
+        "needs layered: true. "
+        "false: candidate sites stand only in the rows along the border (theater.site_depths_m).")
+    point_defence_reach_m: Metres = Field(
+        1_000, description="Half-width of the corridor a point-defence site holds across the routes that pass it, m: "
+        "an effector type there engages the drones on it if it reaches that far off its track after its reaction "
+        "time (a type reaching less is not paired; one reaching farther is credited with the corridor only).")
+    point_defence_standoff_m: BufferMetres = Field(
+        1_000, description="How far outside its asset's no-fire zone (roe.no_fire_buffers) a point-defence site "
+        "stands, m (at the asset itself where the asset has no zone).")
+    point_defence_min_share: Probability = Field(
+        0.01, description="A point-defence site is paired with a border cell only if the routes passing within its "
+        "reach are at least this share of the cell's drones (smaller shares are left out: fewer pairs, a promise a "
+        "little lower; 0 keeps every pair).")
+
+    @model_validator(mode="after")
+    def _check(self) -> KillChainConfig:
+        if self.point_defence and not self.layered:
+            msg = ("point_defence is true but layered is false: point defence is a layer after the border's, so "
+                   "set layered: true as well")
+            raise ValueError(msg)
+        return self

@@ -55,6 +55,8 @@ class Coverage:
     asset_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     asset_city: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     asset_population: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: (M,) bool: the site stands at a protected asset (kill_chain.point_defence), not in the rows along the border.
+    site_point: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     _widest: dict[float, Pairs] = field(default_factory=dict, compare=False, repr=False)  # radius -> pairs
 
     def pairs(self, radius_m: float, *, cross_border: bool = True) -> Pairs:
@@ -123,6 +125,8 @@ def build_coverage(theater: Theater, scenario: Scenario) -> Coverage:
                     asset_city=(assets["kind"] == "city").to_numpy(bool),
                     asset_population=assets["population"].fillna(0).to_numpy(float),
                     cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
-                    site_no_fire=sites["in_no_fire_zone"].to_numpy(bool), cell_defender=cells["defender"].to_numpy(str),
+                    site_no_fire=sites["in_no_fire_zone"].to_numpy(bool),
+                    site_point=(sites["kind"] == "point").to_numpy(bool) if "kind" in sites else np.zeros(len(sites), bool),
+                    cell_defender=cells["defender"].to_numpy(str),
                     site_defender=sites["defender"].to_numpy(str),
                     in_service=snap_in_service(scenario, theater, site_xy))

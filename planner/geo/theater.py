@@ -2,7 +2,8 @@
 
 Cells cut each border into pieces of about ``cell_length_m``; candidate sites stand in rows at
 ``site_depths_m`` inland, every ``site_spacing_m`` along the border, always on the defender's own
-land. This module knows geometry and nothing of the LP.
+land, and (``kill_chain.point_defence``) one at each protected asset, just outside its no-fire zone on the
+side facing its nearest border. This module knows geometry and nothing of the LP.
 """
 
 from __future__ import annotations
@@ -153,6 +154,39 @@ def build_sites(
     return sites
 
 
+def build_point_sites(assets: gpd.GeoDataFrame, borders: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
+                      scenario: Scenario) -> gpd.GeoDataFrame:
+    """A candidate site per protected asset (kind ``point``): from the asset towards the nearest point of its
+    nation's borders, ``kill_chain.point_defence_standoff_m`` beyond the edge of its no-fire zone. An asset nearer
+    its border than that (the border rows cover it) or whose site would leave its nation's land gets none."""
+    cfg = scenario.config
+    buf = cfg.roe.no_fire_buffers
+    rows = []
+    territory = countries[countries["role"] == "defender"].dissolve(by="country").geometry
+    for nation in sorted(set(assets["country"])):
+        lines = borders[borders["defender"] == nation]
+        if lines.empty or nation not in territory.index:
+            continue
+        land, line = territory[nation], shapely.union_all(lines.geometry.values)
+        for a in assets[assets["country"] == nation].itertuples(index=False):
+            near = shapely.get_coordinates(shapely.shortest_line(a.geometry, line))[-1]
+            vec = near - np.array([a.geometry.x, a.geometry.y])
+            dist = float(np.hypot(*vec))
+            offset = (buf.city_m if a.kind == "city" else buf.airport_m) + cfg.kill_chain.point_defence_standoff_m
+            if dist <= offset + 1.0:
+                continue
+            pt = Point(a.geometry.x + vec[0] / dist * offset, a.geometry.y + vec[1] / dist * offset)
+            if not land.contains(pt):
+                continue
+            border_id = lines.iloc[int(np.argmin(lines.distance(pt).to_numpy()))]["border_id"]
+            rows.append({"site_id": f"point-{a.asset_id}", "border_id": border_id, "defender": nation, "part": -1,
+                         "chainage_m": np.nan, "depth_m": dist - offset, "kind": "point", "asset_id": a.asset_id,
+                         "geometry": pt, "distance_to_border_m": float(line.distance(pt))})
+    columns = ["site_id", "border_id", "defender", "part", "chainage_m", "depth_m", "kind", "asset_id", "geometry",
+               "distance_to_border_m"]
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=borders.crs)
+
+
 def _threat_weights(cells: gpd.GeoDataFrame, scenario: Scenario) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
     """Expected drones per raid in each cell, per threat class (columns ``raid_<threat>``)."""
     density = scenario.config.threats.density
@@ -217,6 +251,10 @@ def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater
     cells, threat_ids = _threat_weights(cells, scenario)
     sites = build_sites(geodata.borders, geodata.countries, spacing_m=th.site_spacing_m, depths_m=th.site_depths_m)
     assets = _attach_assets(geodata.assets, cells, scenario)
+    sites["kind"], sites["asset_id"] = "border", ""
+    if scenario.config.kill_chain.point_defence and len(assets):
+        points = build_point_sites(assets, geodata.borders, geodata.countries, scenario)
+        sites = pd.concat([sites, points[sites.columns]], ignore_index=True) if len(points) else sites
     zones = _no_fire_zones(assets, scenario)
     if len(zones) and len(sites):
         hit = gpd.sjoin(sites[["site_id", "geometry"]], zones[["geometry"]], predicate="within", how="inner")

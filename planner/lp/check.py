@@ -36,6 +36,49 @@ class Context:
 Checker = Callable[[PlanningProblem, Solved, Context], list[str]]
 
 
+def at_border(p: PlanningProblem, s: Solved) -> np.ndarray | None:
+    """(N, T, E) the engagements at the border: all of them less the point-defence pairs' (None when the plan
+    does not carry those, kill_chain.point_defence)."""
+    if not len(p.pt_cell):
+        return s.engagements
+    if s.point is None:
+        return None
+    point = np.zeros(s.engagements.shape)
+    np.add.at(point, (p.pt_cell, p.pt_threat, p.pt_effector), s.point)
+    return s.engagements - point
+
+
+def check_point(p: PlanningProblem, s: Solved, border: np.ndarray, may: np.ndarray, tol: np.ndarray) -> list[str]:
+    """Point defence: per site and layer there, engaged + killed by its earlier layers ≤ its share of the detected
+    (and threatening) drones the border did not kill; each pair within its share of the drones, its unit built."""
+    out: list[str] = []
+    assert s.point is not None
+    kept = may - np.einsum("nte,et->nt", border, p.p_kill)  # (N, T) after the border's layers
+    ranks = p.layer_rank[p.pt_effector, p.pt_threat] if p.layer_rank.size else np.zeros(len(p.pt_cell), np.int64)
+    pk = p.p_kill[p.pt_effector, p.pt_threat]
+    key = (p.pt_cell * len(p.site_ids) + p.pt_site) * len(p.threat_ids) + p.pt_threat  # a site's segment of a cell
+    for k in np.unique(ranks):
+        load = s.point * ((ranks == k) + pk * (ranks < k))
+        segs, inverse = np.unique(key, return_inverse=True)
+        per_seg = np.bincount(inverse, weights=load, minlength=len(segs))
+        first = np.unique(inverse, return_index=True)[1]
+        i, t = p.pt_cell[first], p.pt_threat[first]
+        room = p.pt_share[first] * kept[i, t] + tol[i, t]
+        if (per_seg > room).any():
+            q = int(np.argmax(per_seg - room))
+            out.append(f"point defence: cell {p.cell_ids[i[q]]}, {p.threat_ids[t[q]]}, site "
+                       f"{p.site_ids[p.pt_site[first[q]]]}: {per_seg[q]:.6g} engaged in its layer {k + 1} or killed "
+                       f"before it, {p.pt_share[first[q]] * kept[i[q], t[q]]:.6g} on its routes after the border")
+    lam = p.demand[p.pt_cell, p.pt_threat]
+    excess = s.point - lam * p.pt_share * s.effectors[p.pt_site, p.pt_effector]
+    if (excess > ABS_TOL + REL_TOL * lam).any() or s.point.min(initial=0.0) < -ABS_TOL:
+        q = int(np.argmax(np.abs(excess)))
+        out.append(f"point defence: cell {p.cell_ids[p.pt_cell[q]]}, {p.threat_ids[p.pt_threat[q]]}, "
+                   f"{p.effector_ids[p.pt_effector[q]]} at {p.site_ids[p.pt_site[q]]}: {s.point[q]:.6g} engaged, "
+                   "beyond its share of the drones or with no unit built there")
+    return out
+
+
 def check_builds(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     out: list[str] = []
     for name, built, old in (("sensors", s.sensors, p.in_service_sensors),
@@ -92,15 +135,26 @@ def check_targets(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
 
 def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """Engaged ≤ detected ≤ what the built sensors detect exactly; with layers, each layer's engagements ≤ the
-    detected drones the earlier layers did not kill; under roe.engage_only_threatening, of the threatening share."""
+    detected drones the earlier layers did not kill; under roe.engage_only_threatening, of the threatening share;
+    point defence after the border's layers (:func:`check_point`)."""
     out: list[str] = []
-    eng, demand = s.engagements, p.demand
+    demand = p.demand
     tol = ABS_TOL + REL_TOL * demand
     exact = demand * p.detection_probability(s.sensors)
     ranks = p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
     may = s.detected if p.engage_share is None else s.detected * p.engage_share  # only threatening drones
-    for k in np.unique(ranks):
-        engaged = np.einsum("nte,et->nt", eng, (ranks == k) + p.p_kill * (ranks < k))
+    eng = at_border(p, s)
+    if eng is None:  # point defence without its pairs' engagements: a drone is killed at most once
+        kills = np.einsum("nte,et->nt", s.engagements, p.p_kill)
+        if (kills > may + tol).any():
+            i, t = np.unravel_index(np.argmax(kills - may), kills.shape)
+            out.append(f"detection: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {kills[i, t]:.6g} killed, "
+                       f"{may[i, t]:.6g} detected")
+    elif len(p.pt_cell):
+        out += check_point(p, s, eng, may, tol)
+    border = eng if eng is not None else np.zeros(s.engagements.shape)  # (checked above when None)
+    for k in np.unique(ranks) if eng is not None else []:
+        engaged = np.einsum("nte,et->nt", border, (ranks == k) + p.p_kill * (ranks < k))
         if (engaged > may + tol).any():
             i, t = np.unravel_index(np.argmax(engaged - may), engaged.shape)
             what = "engaged" if k == 0 else f"engaged in layer {k + 1} or killed before it"
@@ -117,9 +171,15 @@ def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """Engagements only from sites in reach with the effector built there (so rules of engagement and no-fire
     zones, which the pairs leave out), and none negative."""
     out: list[str] = []
-    eng, demand = s.engagements, p.demand
-    if eng.min(initial=0.0) < -ABS_TOL:
-        out.append(f"engagements: negative flows (min {eng.min():.3g})")
+    demand = p.demand
+    eng = at_border(p, s)
+    if eng is None:  # without the point-defence pairs' engagements, their shares bound the totals
+        eng = s.engagements.copy()
+        np.add.at(eng, (p.pt_cell, p.pt_threat, p.pt_effector),
+                  -demand[p.pt_cell, p.pt_threat] * p.pt_share * s.effectors[p.pt_site, p.pt_effector])
+        eng = np.maximum(eng, 0.0)
+    if s.engagements.min(initial=0.0) < -ABS_TOL:
+        out.append(f"engagements: negative flows (min {s.engagements.min():.3g})")
     reach = np.zeros(eng.shape)
     np.add.at(reach, (p.eng_cell, p.eng_threat, p.eng_effector), s.effectors[p.eng_site, p.eng_effector])
     excess = eng - demand[:, :, None] * np.minimum(reach, 1.0)
@@ -148,6 +208,15 @@ def check_magazines(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     sj, ek = np.divmod(rest, n_effs)
     shots = np.bincount(ci * n_effs + ek, weights=p.effector_magazine[ek] * p.mag_share[sj, ek] * s.effectors[sj, ek],
                         minlength=len(p.cell_ids) * n_effs).reshape(len(p.cell_ids), n_effs)
+    if len(p.pt_cell):  # point-defence units: each cell's share of the magazine by the traffic it meets there
+        use = detectable[p.pt_cell, p.pt_threat]
+        engaged_class[p.pt_cell[use], p.pt_threat[use], p.pt_effector[use]] = True
+        idx = np.flatnonzero(use)
+        first = idx[np.unique((p.pt_cell[idx] * n_sites + p.pt_site[idx]) * n_effs + p.pt_effector[idx],
+                              return_index=True)[1]]
+        ci, sj, ek = p.pt_cell[first], p.pt_site[first], p.pt_effector[first]
+        shots = shots + np.bincount(ci * n_effs + ek, weights=p.effector_magazine[ek] * p.pt_magazine[first]
+                             * s.effectors[sj, ek], minlength=len(p.cell_ids) * n_effs).reshape(shots.shape)
     fired = p.surge_factor * np.einsum("nte,et->ne", eng, p.shots())
     over = fired - shots * (1 + REL_TOL) - ABS_TOL
     if (over > 0).any():

@@ -151,11 +151,12 @@ PER_NATION = tuple(f for f in FAMILIES if f.per_nation)
 
 
 def per_nation_violations(sub: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray, detected: np.ndarray,
-                          engagements: np.ndarray) -> list[str]:
+                          engagements: np.ndarray, point: np.ndarray | None = None) -> list[str]:
     """What a candidate national plan (on the nation's model, :func:`national`) breaks among the families that
     hold per nation, one line each; empty when it may be chosen."""
     s = Solved(status="candidate", sensors=sensors, effectors=effectors, conventional=np.zeros(0),
-               detected=detected, engagements=engagements, objective=0.0, gap=None, build_s=0.0, solve_s=0.0)
+               detected=detected, engagements=engagements, objective=0.0, gap=None, build_s=0.0, solve_s=0.0,
+               point=point)
     return violations(sub, s, families=PER_NATION)
 
 

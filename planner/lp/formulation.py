@@ -232,7 +232,8 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     cat = "Continuous" if fixed is not None or relax else "Integer"
     kw: dict[str, Any] = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
     xs = define_builds(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
-    ye = define_builds(prob, p, 1, p.eng_site, p.eng_effector, p.effector_ids, "effector", **kw)
+    ye = define_builds(prob, p, 1, np.concatenate([p.eng_site, p.pt_site]),
+                       np.concatenate([p.eng_effector, p.pt_effector]), p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
     world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
     if fixed is None:  # a fixed plan was held to it when it was planned
@@ -252,7 +253,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         prob.setObjective(affine(money.terms))
 
     variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": world.detected,
-                 "engage": world.engage, "shape": (n_cells, n_threats, n_sites)}
+                 "engage": world.engage, "point": world.point, "shape": (n_cells, n_threats, n_sites)}
     return prob, variables
 
 
@@ -282,8 +283,8 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
     kw: dict[str, Any] = {"cat": "Continuous" if relax else "Integer", "allowed": allowed}
     det_site = np.concatenate([q.det_site for q in problems])
     det_sensor = np.concatenate([q.det_sensor for q in problems])
-    eng_site = np.concatenate([q.eng_site for q in problems])
-    eng_effector = np.concatenate([q.eng_effector for q in problems])
+    eng_site = np.concatenate([a for q in problems for a in (q.eng_site, q.pt_site)])
+    eng_effector = np.concatenate([a for q in problems for a in (q.eng_effector, q.pt_effector)])
     xs = define_builds(prob, p, 0, det_site, det_sensor, p.sensor_ids, "sensor", **kw)
     ye = define_builds(prob, p, 1, eng_site, eng_effector, p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, relax=relax)
@@ -299,7 +300,7 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         define_budget(prob, q, money, p.budget_eur, worst=spend, tag=tag)  # the budget holds in every world
         define_national_caps(prob, q, money, tag=tag)
         values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in world.engage.items()])
-        worlds.append({"detected": world.detected, "engage": world.engage})
+        worlds.append({"detected": world.detected, "engage": world.engage, "point": world.point})
     define_floor(prob, p, conv, kind)
     if mode == "expected":
         obj = [(v, c / len(values)) for terms in values for v, c in terms]
@@ -322,5 +323,5 @@ def robust_extract(prob: pulp.LpProblem, var: dict[str, Any], problems: list[Pla
     worlds = [extract(prob, {**var, **w}, q, integral=True) for q, w in zip(problems, var["worlds"], strict=True)]
     first = worlds[0]
     return {"sensors": first["sensors"], "effectors": first["effectors"], "conventional": first["conventional"],
-            "objective": first["objective"], "worlds": [{"detected": w["detected"], "engagements": w["engagements"]}
-                                                          for w in worlds]}
+            "objective": first["objective"], "worlds": [{"detected": w["detected"], "engagements": w["engagements"],
+                                                           "point": w["point"]} for w in worlds]}

@@ -1,7 +1,8 @@
 """The kill chain's rows, for one world over given builds: detection (log-survival potentials under chord
 cuts and a union bound), engagement flows bounded by detection (layer by layer: a layer engages the detected
-drones the earlier layers did not kill) and by reach, magazines shared among the cells a unit covers, and decoys
-drawing their share of shots (docs/formulation.md, constraints 1-6)."""
+drones the earlier layers did not kill) and by reach, then point defence on the routes past the protected assets,
+magazines shared among the cells a unit covers, and decoys drawing their share of shots (docs/formulation.md,
+constraints 1-6)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,15 @@ def affine(terms: list[tuple[pulp.LpVariable, float]], constant: float = 0.0) ->
 @dataclass
 class World:
     """The variables of one world's kill chain over shared builds: detection rates {(cell, threat): (rate, λ)},
-    engagement flows {(cell, threat, effector)}, and the sites in reach {(cell, effector): sites}."""
+    engagement flows {(cell, threat, effector)} (all engagements of a type, at the border and at point-defence
+    sites), the sites in reach with the share of their magazine kept for the cell {(cell, effector): {site: share}},
+    and the point-defence engagements by pair."""
 
     detected: dict[tuple[int, int], tuple[pulp.LpVariable, float]] = field(default_factory=dict)
     engage: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
-    cover: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    cover: dict[tuple[int, int], dict[int, float]] = field(default_factory=dict)
+    #: kill_chain.point_defence: the engagement of each point-defence pair (index into the problem's pt_* arrays).
+    point: dict[int, pulp.LpVariable] = field(default_factory=dict)
 
 
 def define_detection(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
@@ -99,12 +104,12 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
     track, engaged ≤ detected − killed by the earlier layers (one layer unless kill_chain.layered), detected counting
     only the threatening share under roe.engage_only_threatening."""
     reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    cover: dict[tuple[int, int], set[int]] = defaultdict(set)
+    cover: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
                           p.eng_effector.tolist(), strict=True):
         if (i, t) in world.detected:
             reach[i, t, e].append(j)
-            cover[i, e].add(j)
+            cover[i, e][j] = float(p.mag_share[j, e])
     world.cover = cover
     if not reach:
         return
@@ -144,6 +149,54 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                                                  f"{name}[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
 
 
+def define_point(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
+                 world: World, *, tag: str = "") -> None:
+    """Point defence (constraint 3b): the drones of a cell and class whose route passes a point-defence site's
+    corridor, a share c of them, meet its units after the border's layers. Per site and layer there,
+    engaged + killed by its earlier layers ≤ c · (detected − killed at the border), detected counting the
+    threatening share under roe.engage_only_threatening; each pair ≤ c · λ · its unit built. A type's engagements
+    become the border's plus its point-defence pairs' (one total per cell, class and type)."""
+    segments: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
+    for q, (i, t, j, e) in enumerate(zip(p.pt_cell.tolist(), p.pt_threat.tolist(), p.pt_site.tolist(),
+                                         p.pt_effector.tolist(), strict=True)):
+        if (i, t) in world.detected:
+            segments[i, t, j].append((q, e))
+    if not segments:
+        return
+    border: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
+    for (i, t, e), v in world.engage.items():
+        border[i, t].append((e, v))
+    parts: dict[tuple[int, int, int], list[pulp.LpVariable]] = defaultdict(list)
+    for (i, t, j), pairs in segments.items():
+        c, lam = float(p.pt_share[pairs[0][0]]), float(p.demand[i, t])
+        rate, _ = world.detected[i, t]
+        seen = lam * (float(p.engage_share[i, t]) if p.engage_share is not None else 1.0)
+        w: dict[int, pulp.LpVariable] = {}
+        for q, e in pairs:
+            name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.site_ids[j]},{p.effector_ids[e]}"
+            v = prob.add_variable(f"point[{name}]{tag}", 0, lam * c)
+            prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0), (ye[j, e], -lam * c)]), pulp.LpConstraintLE,
+                                                 f"point_reach[{name}]{tag}", 0))
+            w[e], world.point[q] = v, v
+            parts[i, t, e].append(v)
+            world.cover.setdefault((i, e), {})[j] = float(p.pt_magazine[q])
+        killed = [(v, c * float(p.p_kill[e, t])) for e, v in border[i, t]]  # uniform over the routes
+        layer = {e: p.layer(e, t) for e in w}
+        for k in sorted(set(layer.values())):
+            terms = [(v, 1.0) for e, v in w.items() if layer[e] == k]
+            terms += [(v, float(p.p_kill[e, t])) for e, v in w.items() if layer[e] < k]
+            prob.addConstraint(pulp.LpConstraint(affine([(rate, -c * seen), *terms, *killed]), pulp.LpConstraintLE,
+                                                 f"point_survivors{k}[{p.cell_ids[i]},{p.threat_ids[t]},"
+                                                 f"{p.site_ids[j]}]{tag}", 0))
+    for (i, t, e), ws in parts.items():
+        name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
+        total = prob.add_variable(f"engage_all[{name}]{tag}", 0)
+        at_border = world.engage.get((i, t, e))
+        terms = [(total, 1.0)] + [(v, -1.0) for v in ws] + ([(at_border, -1.0)] if at_border is not None else [])
+        prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintEQ, f"engage_all[{name}]{tag}", 0))
+        world.engage[i, t, e] = total
+
+
 def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
                      world: World, *, tag: str = "") -> None:
     """Magazines and decoys (constraints 5-6): shots at surge within the magazines shared among the cells a unit
@@ -154,7 +207,7 @@ def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[in
     shots = p.shots()
     for (i, e), tv in by_cell_eff.items():
         terms = [(v, p.surge_factor * float(shots[e, t])) for t, v in tv]
-        terms += [(ye[j, e], -p.effector_magazine[e] * p.mag_share[j, e]) for j in sorted(world.cover[i, e])]
+        terms += [(ye[j, e], -p.effector_magazine[e] * m) for j, m in sorted(world.cover[i, e].items())]
         prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE,
                                              f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
         # Decoys draw shots: what an effector fires at in a cell follows the detected mix.
@@ -177,5 +230,6 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
     world = World()
     define_detection(prob, p, xs, world, fixed=fixed, tag=tag)
     define_reach(prob, p, ye, world, tag=tag)
+    define_point(prob, p, ye, world, tag=tag)
     define_magazines(prob, p, ye, world, tag=tag)
     return world

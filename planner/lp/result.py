@@ -63,6 +63,9 @@ class Solved:
     solve_s: float
     sizes: dict[str, int] = field(default_factory=dict)
     info: SolveInfo = field(default_factory=SolveInfo)  # how it was solved (strategy, sectors, prices)
+    #: (Q,) engagements per raid of each point-defence pair (kill_chain.point_defence; part of ``engagements``); None
+    #: where a plan was assembled without them (the checker then checks their rows on the totals only).
+    point: np.ndarray | None = None
 
 
 @dataclass
@@ -75,3 +78,4 @@ class SectorPlan:
     value: float  # value-weighted drones defeated over the horizon
     cost: float  # euros over the horizon, in-service operation and munitions included
     admissible: bool = True  # False: kept for its place only (a nation's empty plan below its min_detection)
+    point: np.ndarray | None = None  # (Q,) point-defence engagements, as Solved.point

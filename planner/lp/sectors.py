@@ -143,7 +143,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                     sub = subs[n][0]
                     if not plan.admissible:
                         broken = "; ".join(per_nation_violations(sub, plan.sensors, plan.effectors, plan.detected,
-                                                                 plan.engagements))
+                                                                 plan.engagements, plan.point))
                         raise SolverError(f"{p.nations[nations[n]]}: no plan within the time limit, and building "
                                           f"nothing breaks its requirements ({broken}): raise solver.time_limit_s")
                     r = r.replace(objective=plan.value - mu * plan.cost,
@@ -191,10 +191,12 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     effectors = np.zeros((n_sites, len(p.effector_ids)))
     detected = np.zeros(p.demand.shape)
     engagements = np.zeros((n_cells, len(p.threat_ids), len(p.effector_ids)))
+    point: np.ndarray | None = np.zeros(len(p.pt_cell))
     for n, (_, ci, si) in enumerate(subs):
         pl = plans[n][choice[n]]
         sensors[si], effectors[si] = pl.sensors, pl.effectors
         detected[ci], engagements[ci] = pl.detected, pl.engagements
+        point = merge_point(p, point, ci, si, pl.point)
     info = SolveInfo(strategy="sectors", sectors=tuple(p.nations[n] for n in nations), workers=workers,
                      price_evaluations=tuple(evaluations), bound=best_bound,
                      robust={"mode": mode, "worlds": 1 + len(worlds)} if worlds else None)
@@ -216,7 +218,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                                    flank_wide_milp={"objective": whole.objective, "gap": whole.gap})
         if whole.objective > primal:
             sensors, effectors, units = whole.sensors, whole.effectors, whole.conventional
-            detected, engagements, primal = whole.detected, whole.engagements, whole.objective
+            detected, engagements, primal, point = whole.detected, whole.engagements, whole.objective, whole.point
             info = dataclasses.replace(info, plan_from="flank_wide_milp")
         gap = max(best_bound - primal, 0.0) / max(abs(best_bound), abs(primal), 1e-9)
         build_s += whole.build_s
@@ -228,7 +230,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     info = dataclasses.replace(info, wall_s=time.perf_counter() - t0)
     return check(p, Solved(status=status, sensors=sensors, effectors=effectors, conventional=units, detected=detected,
                       engagements=engagements, objective=primal, gap=gap, build_s=build_s, solve_s=solve_s,
-                      sizes=sizes, info=info))
+                      sizes=sizes, info=info, point=point))
 
 
 def null_plans(runner: Runner, tasks: list[SectorTask]) -> list[SectorPlan]:
@@ -276,9 +278,10 @@ def _empty_plan(sub: PlanningProblem, price: float, *, admissible: bool = True) 
     shape = sub.demand.shape
     plan = SectorPlan(price=price, sensors=sub.in_service_sensors.astype(float),
                       effectors=sub.in_service_effectors.astype(float), detected=np.zeros(shape),
-                      engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0)
+                      engagements=np.zeros((*shape, len(sub.effector_ids))), value=0.0, cost=0.0,
+                      point=np.zeros(len(sub.pt_cell)))
     plan.admissible = admissible and not per_nation_violations(sub, plan.sensors, plan.effectors, plan.detected,
-                                                          plan.engagements)
+                                                          plan.engagements, plan.point)
     return plan
 
 
@@ -319,7 +322,7 @@ def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[Pla
         value = min(values) if mode == "worst" else float(np.mean(values))
         cost = max(c for _, c in each)
     return SectorPlan(price=mu, sensors=r.sensors, effectors=r.effectors, detected=r.detected,
-                      engagements=r.engagements, value=value, cost=cost)
+                      engagements=r.engagements, value=value, cost=cost, point=r.point)
 
 
 def initial_price(p: PlanningProblem) -> float:
@@ -348,15 +351,28 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
             results = own.map(tasks)
     detected = np.zeros(p.demand.shape)
     engagements = np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids)))
-    for (_, ci, _), r in zip(subs, results, strict=True):
+    point: np.ndarray | None = np.zeros(len(p.pt_cell))
+    for (_, ci, si), r in zip(subs, results, strict=True):
         detected[ci], engagements[ci] = r.detected, r.engagements
+        point = merge_point(p, point, ci, si, r.point)
     _, val, _ = conventional_values(p, p.objective)
     objective = p.drone_value(engagements) + conventional_worth(p, fixed.conventional, val)
     sizes = {key: sum(r.sizes[key] for r in results) for key in results[0].sizes}
     return check(p, Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
                       conventional=fixed.conventional, detected=detected, engagements=engagements,
                       objective=objective, gap=0.0, build_s=sum(r.build_s for r in results),
-                      solve_s=time.perf_counter() - t0, sizes=sizes, info=SolveInfo(strategy="sectors")), fixed=fixed)
+                      solve_s=time.perf_counter() - t0, sizes=sizes, info=SolveInfo(strategy="sectors"), point=point),
+                 fixed=fixed)
+
+
+def merge_point(p: PlanningProblem, into: np.ndarray | None, ci: np.ndarray, si: np.ndarray,
+                part: np.ndarray | None) -> np.ndarray | None:
+    """A nation's point-defence engagements (its sub-problem's pairs: those of its cells and sites, in order) put
+    into the whole problem's; None once a part is missing."""
+    if into is None or part is None:
+        return None
+    into[np.isin(p.pt_cell, ci) & np.isin(p.pt_site, si)] = part
+    return into
 
 
 def _sector_spend(sub: PlanningProblem, nation: int, fixed: FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:

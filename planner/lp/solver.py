@@ -128,8 +128,11 @@ def extract(prob: pulp.LpProblem, var: dict[str, Any], problem: PlanningProblem,
     eng = np.zeros((n_cells, n_threats, len(problem.effector_ids)))
     for (i, t, e), v in var["engage"].items():
         eng[i, t, e] = max(v.value() or 0.0, 0.0)
+    point = np.zeros(len(problem.pt_cell))
+    for q, w in var.get("point", {}).items():
+        point[q] = max(w.value() or 0.0, 0.0)
     return {"sensors": sens, "effectors": effs, "conventional": conv, "detected": det, "engagements": eng,
-            "objective": float(pulp.value(prob.objective) or 0.0)}
+            "point": point, "objective": float(pulp.value(prob.objective) or 0.0)}
 
 
 def model_sizes(prob: pulp.LpProblem) -> dict[str, int]:

@@ -39,6 +39,8 @@ def solve_monolithic(problem: PlanningProblem, *, fixed: FixedPlan | None = None
         t1 = time.perf_counter()
         solve_s = run_model(prob, problem, mip=False)
         out = extract(prob, var, problem, integral=False)
+        # the builds are the fixed plan's, also those the model has no variable for (a unit that covers nothing)
+        out["sensors"], out["effectors"] = fixed.sensors.astype(float), fixed.effectors.astype(float)
         return check(problem, Solved(status="optimal", gap=0.0, build_s=t1 - t0, solve_s=solve_s,
                                      sizes=model_sizes(prob), **out), fixed=fixed)
 
@@ -113,6 +115,6 @@ def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "wor
     status = "optimal" if gap <= target + 1e-9 else "gap_above_target"
     return check(p, Solved(status=status, sensors=r.sensors, effectors=r.effectors, conventional=r.conventional,
                   detected=r.detected, engagements=r.engagements, objective=r.objective, gap=gap,
-                  build_s=r.build_s, solve_s=r.solve_s, sizes=r.sizes,
+                  build_s=r.build_s, solve_s=r.solve_s, sizes=r.sizes, point=r.point,
                   info=SolveInfo(strategy="full", robust={"mode": mode, "worlds": len(problems)}, bound=r.bound)))
 

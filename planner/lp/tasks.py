@@ -64,6 +64,7 @@ class TaskResult:
     conventional: np.ndarray = field(default_factory=lambda: np.zeros(0))
     detected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     engagements: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    point: np.ndarray | None = None  # (Q,) point-defence engagements
     objective: float = 0.0
     bound: float = 0.0
     build_s: float = 0.0
@@ -166,7 +167,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
     if screen_bound is not None:  # the screened MILP's own bound holds only over the screened builds
         bound = screen_bound
     return TaskResult(sensors=out["sensors"], effectors=out["effectors"], conventional=out["conventional"],
-                      detected=out["detected"], engagements=out["engagements"], objective=out["objective"],
+                      detected=out["detected"], engagements=out["engagements"], point=out.get("point"),
+                      objective=out["objective"],
                       bound=out["objective"] if bound is None else max(bound, out["objective"]),
                       build_s=t1 - t0, solve_s=time.perf_counter() - t1, sizes=model_sizes(prob), worlds=robust_worlds)
 
