@@ -229,7 +229,11 @@ def _coverage(cfg: ScenarioConfig, cells: list[_Points], stations: list[_Points]
     reach = can[:, None, :] & (nearest[:, None, None] <= eng[None, :, :])  # (k, E, T)
     alike = np.unique(det.T, axis=0, return_inverse=True)[1].reshape(-1)
     out["groups"] = float(w @ sum(seen[:, alike == a].any(axis=1) for a in np.unique(alike)))
-    out["engaged"] = float(w @ reach.any(axis=1).sum(axis=1))
+    if cfg.kill_chain.layered:  # an engaged-le-survivors row per layer (distinct reach) in reach
+        out["engaged"] = float(sum(w @ reach[:, eng[:, t] == r, t].any(axis=1)
+                                   for t in range(eng.shape[1]) for r in np.unique(eng[:, t][eng[:, t] > 0])))
+    else:
+        out["engaged"] = float(w @ reach.any(axis=1).sum(axis=1))
     out["triples"] = float(w @ reach.sum(axis=(1, 2)))
     out["covers"] = float(w @ (reach.sum(axis=2) > 1).sum(axis=1))
     out["cell_effectors"] = float(w @ reach.any(axis=2).sum(axis=1))
@@ -284,7 +288,8 @@ def estimate_size(scenario: Scenario, geodata: Geodata | None = None) -> SizeEst
     log.debug("size parts: %s", {k: round(v) for k, v in parts.items()})
 
     # LP size as planner.lp.formulation builds it: per detection group 2 variables (rate, potential) and 12 rows
-    # (union bound, looks, ten chords); per (cell, class) engaged an engaged-le-detected row; per (cell,
+    # (union bound, looks, ten chords); per (cell, class) engaged an engaged-le-detected row (one per layer with
+    # kill_chain.layered; point defence's rows are not counted); per (cell,
     # class, effector) in reach an engagement variable and its reach row; a cover variable and row where
     # classes share reach; per (cell, effector) a magazine row and, where decoys mix in, a decoy-share row;
     # a build variable per (site, system) that covers a cell, one per conventional option; the budget rows.
