@@ -105,7 +105,7 @@ def _limit(scenario: Any, p: PlanningProblem, t: int, tid: str, shares: tuple[fl
         return f"{100 * (1 - reached):.0f}% of its crossings lie beyond every effector's reach from the candidate sites"
     what = "the kill of its layers together" if p.layer_rank.size else "the kill per engagement"
     if mean >= 0.995:
-        return (f"detection: {what} is at least 99.5% at every crossing, so the ceiling is the detection the model "
+        return (f"detection: {what} is at least 99.5% on average over its crossings, so the ceiling is the detection the model "
                 f"promises at most, {100 * DETECTION_CAP:.1f}% (docs/formulation.md, constraint 2)")
     return (f"{what}: at most {100 * mean:.0f}% on average over its crossings (the best, "
             f"{100 * best:.0f}%, reaches {100 * at_best:.0f}% of them)")
