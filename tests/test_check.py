@@ -94,3 +94,20 @@ def test_a_fixed_unit_that_covers_nothing_still_costs_its_money() -> None:
     x = solve(p, fixed=fixed)
     assert p.costs(fixed.sensors, fixed.effectors, x.engagements, x.conventional)["total"] <= 17e3 * (1 + 1e-9) + 1.0 + 1e-6
     assert x.engagements.sum() == pytest.approx(2.0, abs=1e-2)
+
+
+def test_a_unit_rounded_to_unbuilt_may_leave_round_off_engagements() -> None:
+    """A MIP may leave a build at 1e-6 (integrality tolerance): the plan rounds it to 0, and the engagements it
+    allowed, λ · 1e-6 = 1e-5 here for λ = 10, fire shots no magazine covers. The reach check tolerates REL_TOL of
+    the drones; the magazine check now tolerates their shots (regimes and tornado on the flank stopped on
+    1.1e-6 shots). A thousandth of the drones is still caught by both."""
+    from tests.lp_helpers import make_problem
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 0.9)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
+                     effector_cost=[1.0], p_kill=[[0.5]], shots=[2.0], surge=1.5, budget=10.0)
+    s = solve(p)
+    unbuilt = np.zeros_like(s.effectors)
+    for eng, ok in ((1e-5, True), (1e-2, False)):
+        bad = dataclasses.replace(s, effectors=unbuilt, engagements=np.full_like(s.engagements, eng))
+        found = [v for v in violations(p, bad) if v.startswith(("magazine", "reach"))]
+        assert (not found) == ok, found
