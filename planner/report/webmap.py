@@ -311,7 +311,7 @@ _JS = r"""
     let html = "<b>border: expected share of drones defeated</b><div class='dw-ramp' style='background:" + ramp + "'></div>" +
       "<div class='dw-ticks'><span>0%</span><span>25%</span><span>50%</span><span>75%</span><span>100%</span></div>";
     html += D.systems.map((y) => "<div><span class='dw-sym'>" + shape(y.kind, y.colour) + "</span>" + esc(y.kind) + ": " +
-      esc(y.name) + " (" + y.count + " sites)</div>").join("");
+      esc(y.name) + " (" + y.count + (y.count === 1 ? " site" : " sites") + ")</div>").join("");
     html += "<div><span class='dw-sym' style='color:#b2182b'>▭</span>no-fire zone</div>" +
       "<div><span class='dw-sym'>○</span>protected city / airport</div>";
     div.innerHTML = html;
