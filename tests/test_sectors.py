@@ -262,3 +262,35 @@ def test_floor_without_conventional_options_is_infeasible() -> None:
                             conv_score=np.zeros(0), conv_min_units=np.zeros(0, dtype=np.int64))
     with pytest.raises(InfeasibleError, match=r"conventional_floor 1 needs conventional options"):
         solve(p)
+
+
+def test_fair_deadline_shares_the_time_left() -> None:
+    """100 s left on 2 workers, three nations of sizes 2, 4 and 97 (103 in all) unfinished. The largest, started
+    first, gets 100 · 2 · 97/103 = 188 s, cut to the 100 s left; the next (size 4, started beside it) 100 · 2 · 4/103 =
+    7.8 s; the smallest, started 7.8 s later with the largest still running (2 + 97 = 99 unfinished), 92.2 · 2 · 2/99
+    = 3.7 s, raised to the 5 s floor. Past the end, a task still gets the floor."""
+    assert runner.fair_deadline(0.0, 100.0, 97, 103, 2) == pytest.approx(100.0)
+    assert runner.fair_deadline(0.0, 100.0, 4, 103, 2) == pytest.approx(800 / 103)
+    assert runner.fair_deadline(7.8, 100.0, 2, 99, 2) == pytest.approx(7.8 + runner.MIN_SHARE_S)
+    assert runner.fair_deadline(120.0, 100.0, 2, 99, 2) == pytest.approx(120.0 + runner.MIN_SHARE_S)
+
+
+def test_shared_time_reaches_every_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in this process with ``share_until``, every task starts with a deadline of its own, no later than the
+    run's (none here: the shared one) and in size order: the larger sub-problem first, given the larger share."""
+    p = two_cells()
+    subs = [national(p, n)[0] for n in (0, 1)]
+    subs[1] = dataclasses.replace(subs[1], eng_cell=np.zeros(50, dtype=np.int64))  # "larger": started first
+    seen: list[tuple[int, float]] = []
+
+    def fake(task):
+        seen.append((len(task.problem.eng_cell), task.problem.solver.deadline))
+        return runner.TaskResult()
+
+    monkeypatch.setattr(runner, "solve_sector", fake)
+    import time
+    until = time.time() + 60
+    runner.Runner(1).map([sectors.SectorTask(problem=q) for q in subs], share_until=until)
+    assert [n for n, _ in seen] == [50, 1]
+    assert all(d is not None and d <= until + runner.MIN_SHARE_S for _, d in seen)
+    assert seen[0][1] - time.time() > 40  # 60 s · 51/53 of the time, on one worker

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +18,15 @@ from planner.workers import process_pool
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PARALLEL_MIN_PAIRS", "Runner", "worker_count"]
+__all__ = ["PARALLEL_MIN_PAIRS", "Runner", "fair_deadline", "worker_count"]
 
 
 #: Below this many engagement pairs the sectors are solved in this process (a worker costs ~1 s to start).
 PARALLEL_MIN_PAIRS = 20_000
+
+
+#: The least time a task sharing a batch's time is given (small nations solve in less).
+MIN_SHARE_S = 5.0
 
 
 class Runner:
@@ -60,22 +66,48 @@ class Runner:
             self._pool_ctx.__exit__(*exc)
             self._pool_ctx = None
 
-    def map(self, tasks: list[SectorTask], progress: Callable[[], None] | None = None) -> list[TaskResult]:
-        """Solve every task; ``progress`` is called once per finished task."""
-        order = sorted(range(len(tasks)), key=lambda k: -len(tasks[k].problem.eng_cell))
+    def map(self, tasks: list[SectorTask], progress: Callable[[], None] | None = None, *,
+            share_until: float | None = None) -> list[TaskResult]:
+        """Solve every task; ``progress`` is called once per finished task. With ``share_until`` (a ``time.time()``),
+        the tasks share the time until then, smallest first: each is started with a deadline of its own
+        (:func:`fair_deadline`), so no task waits in the queue past ``share_until`` while the largest use it all."""
+        # Largest first keeps the batch short when every task has the time it needs; when the tasks share a
+        # deadline, smallest first gives every one a plan (the small finish in seconds, the large share the rest).
+        order = sorted(range(len(tasks)), key=lambda k: len(tasks[k].problem.eng_cell) * (1 if share_until else -1))
         results: list[TaskResult] = [TaskResult() for _ in tasks]
+        size = {k: size_of(tasks[k].problem) for k in order}
+        unfinished = set(order)
+
+        def started(k: int, workers: int) -> SectorTask:
+            task = tasks[k]
+            if share_until is None:
+                return task
+            s = task.problem.solver
+            due = fair_deadline(time.time(), share_until, size[k], sum(size[j] for j in unfinished), workers)
+            due = due if s.deadline is None else min(due, s.deadline)
+            return task.replace(problem=dataclasses.replace(task.problem, solver=s.replace(deadline=due)))
+
         if self.pool is None:  # in this process, HiGHS keeps the thread count it started with
             for k in order:
-                results[k] = solve_sector(tasks[k].replace(threads=None))
+                results[k] = solve_sector(started(k, 1).replace(threads=None))
+                unfinished.discard(k)
                 if progress:
                     progress()
         else:
             try:
-                futures = {self.pool.submit(solve_sector, tasks[k]): k for k in order}
-                for fut in concurrent.futures.as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    if progress:
-                        progress()
+                queue = list(order)
+                futures: dict[concurrent.futures.Future[TaskResult], int] = {}
+                while queue or futures:
+                    while queue and len(futures) < max(self.workers, 1):
+                        k = queue.pop(0)
+                        futures[self.pool.submit(solve_sector, started(k, max(self.workers, 1)))] = k
+                    done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+                    for fut in done:
+                        k = futures.pop(fut)
+                        results[k] = fut.result()
+                        unfinished.discard(k)
+                        if progress:
+                            progress()
             except (concurrent.futures.process.BrokenProcessPool, RuntimeError) as exc:
                 # Typically a script without an `if __name__ == "__main__":` guard (worker processes
                 # re-import the main module), or a worker killed for memory: carry on in this process.
@@ -98,3 +130,18 @@ def worker_count(p: PlanningProblem, n_sectors: int) -> int:
     if threads <= 1 or len(p.eng_cell) + len(p.det_cell) < PARALLEL_MIN_PAIRS:
         return 1
     return min(threads, n_sectors)
+
+
+def size_of(p: PlanningProblem) -> float:
+    """A task's size for sharing time: its coverage pairs (detection, engagement, point defence), plus one."""
+    return float(len(p.det_cell) + len(p.eng_cell) + len(p.pt_cell) + 1)
+
+
+def fair_deadline(now: float, until: float, size: float, pending: float, workers: int) -> float:
+    """When a task of ``size`` started ``now`` must end, sharing the time left before ``until`` among the tasks not
+    yet finished (``pending``: their sizes, this one's included) on ``workers`` processes in proportion to size:
+    ``now + (until − now) · workers · size / pending``, at least :data:`MIN_SHARE_S` and at most ``until`` (unless
+    the floor passes it). Tasks that finish early leave their time to those still to start."""
+    left = max(until - now, 0.0)
+    share = left * workers * size / max(pending, size)
+    return now + max(min(share, left), MIN_SHARE_S)

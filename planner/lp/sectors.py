@@ -134,7 +134,8 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             if it == 0:  # the cheapest plan each nation has: units in service only
                 for n, plan in enumerate(null_plans(runner, tasks)):
                     plans[n].append(plan)
-            results = runner.map(tasks)
+            # The nations share the time left (at 1 km cells, the largest ones given all of it kept others from starting).
+            results = runner.map(tasks, share_until=time.time() + limit - (time.perf_counter() - t0))
             for n, r in enumerate(results):
                 if r.outcome == "infeasible":
                     raise InfeasibleError(why_infeasible(subs[n][0], p.nations[nations[n]]))
