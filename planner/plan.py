@@ -285,6 +285,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     with np.errstate(invalid="ignore", divide="ignore"):
         cells["p_defeat_all"] = np.where(tot > 0, k_ex.sum(1) / tot, np.nan)
     cells["leakers_all"] = (tot - k_ex.sum(1)) * raids
+    cells["drones_all"] = tot * raids  # crossing the cell over the horizon: the weight of any share of "drones defeated"
 
     site_cost = units.assign(cost=units["acquisition_eur"] + units["operation_eur"]).groupby("site_id").agg(
         systems=("system", lambda v: ",".join(sorted(v))), cost_eur=("cost", "sum"))

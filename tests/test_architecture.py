@@ -167,3 +167,17 @@ def test_the_checks_see_what_they_check() -> None:
     assert _cycles({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}) == [["a", "b", "c"]]
     assert _cycles({"a": ["b"], "b": []}) == []
     assert _third_party("planner.geo.coverage", GEOMETRY) and _third_party("planner.lp.solver", ("pulp",))
+
+
+def test_the_cli_imports_light() -> None:
+    """`dronewall --help` and argument errors must not wait for the geometry or optimizer stacks: importing
+    planner.cli (what the console script does first) loads neither geopandas, shapely, pandas, matplotlib, pulp nor
+    highspy; each is imported inside the command that needs it (issue #17, CLI). A fresh interpreter, so other tests'
+    imports do not count."""
+    import subprocess
+    import sys
+
+    heavy = ("geopandas", "shapely", "pandas", "matplotlib", "pulp", "highspy")
+    code = "import sys, planner.cli; print(','.join(m for m in %r if m in sys.modules))" % (heavy,)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"importing planner.cli loaded {out.stdout.strip()}"

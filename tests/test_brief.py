@@ -133,6 +133,34 @@ def test_webmap_data_matches_the_plan(run_dir) -> None:
     json.dumps(data, allow_nan=False)  # no NaN reaches the page
 
 
+def test_shares_of_drones_defeated_agree(run_dir) -> None:
+    """One definition of "drones defeated" everywhere: the maps' figure for the whole border and the border-sector
+    table, weighted by the drones crossing each cell, give plan.json's exact share (the headline), and each nation's
+    map figure is its cells' killed drones over its drones, from cells.csv (a length weighting gave 58% on the maps
+    beside 60% in the headline)."""
+    import pandas as pd
+
+    from planner.report.brief_tables import border_sectors, drone_weights
+
+    plan = json.loads((run_dir / "plan.json").read_text())
+    cells = pd.read_csv(run_dir / "cells.csv")
+    assert cells["drones_all"].sum() == pytest.approx(plan["drones_over_horizon"], rel=1e-9)
+    killed = cells["drones_all"] - cells["leakers_all"]
+    assert killed.sum() / cells["drones_all"].sum() == pytest.approx(plan["defeat_rate_all_exact"], abs=1e-9)
+    inputs = load_map_inputs(run_dir)
+    w = drone_weights(inputs.cells)
+    mapped = float((inputs.cells["p_defeat_all"].fillna(0) * w).sum() / w.sum())
+    assert mapped == pytest.approx(plan["defeat_rate_all_exact"], abs=1e-9)
+    run = load_run(run_dir)
+    sectors = border_sectors(run)
+    per_sector = cells.groupby("border_id").apply(lambda g: (g["drones_all"] - g["leakers_all"]).sum()
+                                                  / g["drones_all"].sum(), include_groups=False)
+    for r in sectors.itertuples():
+        assert r.defeat == pytest.approx(per_sector[r.border_id], abs=1e-9)
+    old = inputs.cells.drop(columns="drones_all")  # a run folder written before the column: the same weights
+    assert drone_weights(old).to_numpy() == pytest.approx(w.to_numpy(), rel=1e-6, abs=1e-9)
+
+
 chromium = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
                               reason="Chromium is not installed (apt-get install chromium); CI installs it")
 

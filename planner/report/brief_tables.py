@@ -34,14 +34,25 @@ def num(x: Any, digits: int = 0) -> str:
     return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{float(x):,.{digits}f}"
 
 
+def drone_weights(cells: pd.DataFrame) -> pd.Series:
+    """Each cell's weight in a share of "drones defeated": the drones crossing it over the horizon (``drones_all``),
+    so that the shares on maps and in tables are the headline's definition (plan.json's defeat_rate_all_exact) over
+    their cells. Run folders written before that column: leakers / (1 − p_defeat), the same where p_defeat < 1."""
+    if "drones_all" in cells:
+        return cells["drones_all"].fillna(0.0)
+    p = cells["p_defeat_all"].fillna(0.0)
+    return (cells["leakers_all"] / (1.0 - p).where(p < 1.0)).fillna(0.0)
+
+
 def border_sectors(run: BriefRun) -> pd.DataFrame:
-    """Per border (defender–neighbour segment): length, length-weighted defeat rate, leakers over the horizon."""
+    """Per border (defender–neighbour segment): length, share of its drones defeated, leakers over the horizon."""
     c = run.cells.copy()
-    c["w"] = c["p_defeat_all"].fillna(0) * c["length_m"]
+    c["drones"] = drone_weights(c)
+    c["w"] = c["p_defeat_all"].fillna(0) * c["drones"]
     g = c.groupby(["border_id", "defender"], as_index=False).agg(length_m=("length_m", "sum"), w=("w", "sum"),
-                                                                 leakers=("leakers_all", "sum"))
-    g["defeat"] = g["w"] / g["length_m"]
-    return g.drop(columns="w").sort_values("leakers", ascending=False).reset_index(drop=True)
+                                                                 drones=("drones", "sum"), leakers=("leakers_all", "sum"))
+    g["defeat"] = g["w"] / g["drones"].where(g["drones"] > 0)
+    return g.drop(columns=["w", "drones"]).sort_values("leakers", ascending=False).reset_index(drop=True)
 
 
 def table(df: pd.DataFrame, caption: str, cols: dict[str, tuple[str, Callable[[Any], str]]], note: str = "",
@@ -93,7 +104,7 @@ def tables(run: BriefRun) -> list[Table]:
     sec = border_sectors(run)
     out.append(table(sec, "Border sectors, most leakers first", {
         "border_id": ("border", txt), "defender": ("defender", txt), "length_m": ("km", lambda x: num(x / 1000)),
-        "defeat": ("defeated (length-weighted)", pct), "leakers": ("leakers over the horizon", num)}))
+        "defeat": ("share of its drones defeated", pct), "leakers": ("leakers over the horizon", num)}))
     return out
 
 

@@ -25,6 +25,7 @@ import geopandas as gpd
 import matplotlib
 
 from planner.report import DEFAULT_MARKING, marking_colour
+from planner.report.brief_tables import drone_weights
 from planner.report.charts import without_idle_draws
 from planner.runfolder import PLAN_GPKG, RunFolder, read_run_folder
 from planner.workers import process_pool
@@ -337,12 +338,12 @@ def _frame(fig: plt.Figure, inputs: MapInputs, nation: str | None, marking: str)
     fig.text(0.5, 0.955, f"dronewall — {inputs.scenario} [{inputs.config_hash[:8]}]: {where}", ha="center",
              fontsize=12, fontweight="bold")
     cells = inputs.cells if nation is None else inputs.cells[inputs.cells["defender"] == nation]
-    w = cells["length_m"] if "length_m" in cells else None
-    mean = float((cells["p_defeat_all"].fillna(0) * w).sum() / w.sum()) if w is not None and w.sum() > 0 else math.nan
+    w = drone_weights(cells)
+    mean = float((cells["p_defeat_all"].fillna(0) * w).sum() / w.sum()) if w.sum() > 0 else math.nan
     fig.text(0.5, 0.94, f"the plan: €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn on drone defence and "
              f"€{spend.get('conventional', math.nan) / 1e9:.2f}bn on conventional forces over "
-             f"{s.get('horizon_years', '?')} years\n{where}: {mean:.0%} of drones defeated along the border "
-             "(length-weighted, exact evaluation)", ha="center", va="top", fontsize=8)
+             f"{s.get('horizon_years', '?')} years\n{where}: {mean:.0%} of the drones crossing the border defeated "
+             "(exact evaluation)", ha="center", va="top", fontsize=8)
     fig.text(0.5, 0.028, CREDITS.format(sources=inputs.n_sources) + f" Projection: {inputs.crs_name}.",
              fontsize=5.5, color="#444444", ha="center", wrap=True)
     colour = marking_colour(marking)
