@@ -178,6 +178,6 @@ def test_the_cli_imports_light() -> None:
     import sys
 
     heavy = ("geopandas", "shapely", "pandas", "matplotlib", "pulp", "highspy")
-    code = "import sys, planner.cli; print(','.join(m for m in %r if m in sys.modules))" % (heavy,)
+    code = f"import sys, planner.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"importing planner.cli loaded {out.stdout.strip()}"

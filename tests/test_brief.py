@@ -133,6 +133,25 @@ def test_webmap_data_matches_the_plan(run_dir) -> None:
     json.dumps(data, allow_nan=False)  # no NaN reaches the page
 
 
+def test_headline_figures_agree(brief, run_dir) -> None:
+    """The BLUF, plan.json and the stress test's nominal row give the same € of drone defence per drone defeated
+    and the same shares defeated, each the exact evaluation's (the BLUF had shown €96,752 from the promised kills
+    beside the stress row's €96,050 from the exact ones)."""
+    from planner.report.brief_tables import eur, pct
+
+    html = (run_dir / "brief" / "briefing.html").read_text()
+    plan = json.loads((run_dir / "plan.json").read_text())
+    nominal = next(c for c in json.loads((run_dir / "stress" / "stress.json").read_text())["cases"]
+                   if c["case"] == "nominal")
+    assert nominal["eur_per_defeat"] == pytest.approx(plan["drone_defence_eur_per_defeat"], rel=1e-9)
+    assert nominal["defeat_rate_all"] == pytest.approx(plan["defeat_rate_all_exact"], abs=1e-9)
+    assert plan["drone_defence_eur_per_defeat"] == pytest.approx(
+        plan["spend_eur"]["drone_defence"] / plan["drones_defeated_over_horizon_exact"], rel=0.05)
+    assert f"at {eur(plan['drone_defence_eur_per_defeat'])} of drone defence per drone defeated" in html
+    assert f"{pct(plan['defeat_rate_all_exact'])} of all drones" in html
+    assert f"{pct(plan['defeat_rate_armed_exact'])} of armed ones" in html
+
+
 def test_shares_of_drones_defeated_agree(run_dir) -> None:
     """One definition of "drones defeated" everywhere: the maps' figure for the whole border and the border-sector
     table, weighted by the drones crossing each cell, give plan.json's exact share (the headline), and each nation's

@@ -128,7 +128,7 @@ def bottom_line(run: BriefRun) -> list[str]:
         f"over the horizon) it defeats **{pct(d['defeat_rate_all_exact'])} of all drones** and "
         f"{pct(d['defeat_rate_armed_exact'])} of armed ones (exact evaluation; the optimizer promised "
         f"{pct(d['defeat_rate_all_lp'])}), at {eur(d['drone_defence_eur_per_defeat'])} of drone defence per "
-        f"drone defeated ({eur(d['munitions_eur_per_defeat'])} in munitions).",
+        f"drone defeated ({eur(d['munitions_eur_per_defeat'])} in munitions; both as the exact evaluation fights).",
     ]
     tank = _tank_cost(run)
     conv = pd.DataFrame(d.get("conventional", []))
