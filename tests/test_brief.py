@@ -285,3 +285,16 @@ def test_the_browser_check_catches_broken_pages(tmp_path) -> None:
     assert rep.broken_images and "boom" in rep.console_errors
     assert any("undefinedFunction" in e for e in rep.page_errors)
     assert rep.failed_requests  # the missing file
+
+
+def test_rules_as_applied_per_nation() -> None:
+    """The scenario table names each nation's own rules, not only the default (Poland under escort_only had been
+    printed as shoot_unmanned), with the identification delay and the threat-to-asset criterion where set."""
+    from planner.config.roe import RoeConfig
+    from planner.report.brief_tables import rules_text
+
+    assert rules_text(RoeConfig()) == "shoot_unmanned"
+    roe = RoeConfig(per_nation={"PL": "escort_only", "LT": "shoot_unmanned"}, identification_delay_s=30,
+                    identification_delay_s_per_nation={"PL": 120}, engage_only_threatening=True)
+    assert rules_text(roe) == ("shoot_unmanned (PL: escort_only); identification delay 30 s (PL: 120 s); "
+                               "only drones heading for a protected asset are engaged")

@@ -173,7 +173,7 @@ def scenario_table(run: BriefRun) -> Table:
         borders = dens.borders if isinstance(dens.borders, str) else ", ".join(dens.borders)
         rows.append([f"density: {dens.threat}", f"{_g(dens.drones_per_raid_per_100km)} drones per raid per 100 km "
                                                 f"({borders})"])
-    rows += [["border cells", f"{c.theater.cell_length_m / 1000:g} km"], ["rules of engagement", c.roe.default],
+    rows += [["border cells", f"{c.theater.cell_length_m / 1000:g} km"], ["rules of engagement", rules_text(c.roe)],
              ["solver", f"{c.solver.backend}, {c.solver.strategy}, gap target {pct(c.solver.mip_rel_gap, 1)}, "
                         f"time limit {c.solver.time_limit_s:g} s"]]
     weight = getattr(c.objective, "conventional_weight", None)
@@ -181,6 +181,21 @@ def scenario_table(run: BriefRun) -> Table:
         rows.append(["conventional weight", f"one Leopard-2A8 equivalent = {_g(weight)} drones defeated"])
     return Table(f"The scenario's planning assumptions ({Path(run.scenario.path).name})", ["setting", "value"], rows,
                  numeric=[False, False])
+
+
+def rules_text(roe: Any) -> str:
+    """The rules of engagement as applied: the default, each nation that differs, the identification delay and the
+    threat-to-asset criterion where set (a scenario with Poland under escort_only had printed only the default)."""
+    own = {n: r for n, r in sorted(roe.per_nation.items()) if r != roe.default}
+    text = roe.default + (" (" + ", ".join(f"{n}: {r}" for n, r in own.items()) + ")" if own else "")
+    delays = {n: d for n, d in sorted(roe.identification_delay_s_per_nation.items())
+              if d != roe.identification_delay_s}
+    if roe.identification_delay_s or delays:
+        text += f"; identification delay {roe.identification_delay_s:g} s" + (
+            " (" + ", ".join(f"{n}: {d:g} s" for n, d in delays.items()) + ")" if delays else "")
+    if roe.engage_only_threatening:
+        text += "; only drones heading for a protected asset are engaged"
+    return text
 
 
 def manifest_tables(run: BriefRun) -> list[Table]:
