@@ -111,3 +111,23 @@ def test_a_unit_rounded_to_unbuilt_may_leave_round_off_engagements() -> None:
         bad = dataclasses.replace(s, effectors=unbuilt, engagements=np.full_like(s.engagements, eng))
         found = [v for v in violations(p, bad) if v.startswith(("magazine", "reach"))]
         assert (not found) == ok, found
+
+
+def test_round_off_shots_are_allowed_class_by_class() -> None:
+    """Two classes of 0.1 drones a raid each behind a unit rounded to unbuilt, each engaged 0.9e-6 (within the reach
+    check's ABS_TOL + REL_TOL · λ = 1.1e-6 per class): at 2 shots an engagement and a surge of 1.5 they fire
+    2 · 1.5 · 2 · 0.9e-6 = 5.4e-6 shots that no magazine covers. The magazine check allows each class's round-off
+    (2 · 1.5 · 2 · 1.1e-6 = 6.6e-6 here); one class's REL_TOL of the cell's drones alone (0.6e-6 + ABS_TOL) had
+    stopped the flank tornado on 1.27e-6 shots. Ten times as much is still caught."""
+    from tests.lp_helpers import make_problem
+
+    p = make_problem(demand=[[0.1, 0.1]], det=[(0, 0, 0, 0, 0.9), (0, 1, 0, 0, 0.9)], eng=[(0, 0, 0, 0), (0, 1, 0, 0)],
+                     n_sites=1, sensor_cost=[1.0], effector_cost=[1.0], p_kill=[[0.5, 0.5]], shots=[2.0], surge=1.5,
+                     budget=10.0)
+    s = solve(p)
+    unbuilt = np.zeros_like(s.effectors)
+    for eng, ok in ((0.9e-6, True), (9e-6, False)):
+        bad = dataclasses.replace(s, effectors=unbuilt, engagements=np.full_like(s.engagements, eng))
+        found = [v for v in violations(p, bad) if v.startswith("magazine")]
+        assert (not found) == ok, found
+

@@ -218,9 +218,11 @@ def check_magazines(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
         shots = shots + np.bincount(ci * n_effs + ek, weights=p.effector_magazine[ek] * p.pt_magazine[first]
                              * s.effectors[sj, ek], minlength=len(p.cell_ids) * n_effs).reshape(shots.shape)
     fired = p.surge_factor * np.einsum("nte,et->ne", eng, p.shots())
-    # The reach check allows REL_TOL of a cell's drones engaged by a unit the plan rounds to unbuilt (a MIP's
-    # integrality tolerance); the shots such engagements fire meet no magazine, so they are allowed here too.
-    slack = p.surge_factor * p.shots().max(axis=1, initial=0.0)[None, :] * REL_TOL * demand.sum(axis=1)[:, None]
+    # The reach check allows ABS_TOL + REL_TOL · λ engaged per cell, class and type by a unit the plan rounds to
+    # unbuilt (a MIP's integrality tolerance); the shots such engagements fire meet no magazine, so they are allowed
+    # here too, class by class (one class's allowance alone stopped the flank tornado on 1.27e-6 shots).
+    allowed = engaged_class * (ABS_TOL + REL_TOL * demand)[:, :, None]
+    slack = p.surge_factor * np.einsum("nte,et->ne", allowed, p.shots())
     over = fired - shots * (1 + REL_TOL) - ABS_TOL - slack
     if (over > 0).any():
         i, e = np.unravel_index(np.argmax(over), over.shape)
