@@ -276,21 +276,23 @@ def test_fair_deadline_shares_the_time_left() -> None:
 
 
 def test_shared_time_reaches_every_task(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run in this process with ``share_until``, every task starts with a deadline of its own, no later than the
-    run's (none here: the shared one) and in size order: the larger sub-problem first, given the larger share."""
+    """Run in this process with ``share_until`` 60 s away, every task starts with a deadline of its own, smallest
+    first: the small sub-problem (size 3 of 55 unfinished) gets 60 · 3/55 = 3.3 s, raised to the 5 s floor; the
+    large one, started after it with only itself unfinished, the rest of the 60 s. Neither ends after the shared
+    deadline (but for the floor)."""
     p = two_cells()
     subs = [national(p, n)[0] for n in (0, 1)]
-    subs[1] = dataclasses.replace(subs[1], eng_cell=np.zeros(50, dtype=np.int64))  # "larger": started first
+    subs[1] = dataclasses.replace(subs[1], eng_cell=np.zeros(50, dtype=np.int64))  # the larger one
     seen: list[tuple[int, float]] = []
 
     def fake(task):
-        seen.append((len(task.problem.eng_cell), task.problem.solver.deadline))
+        seen.append((len(task.problem.eng_cell), task.problem.solver.deadline - time.time()))
         return runner.TaskResult()
 
     monkeypatch.setattr(runner, "solve_sector", fake)
     import time
     until = time.time() + 60
     runner.Runner(1).map([sectors.SectorTask(problem=q) for q in subs], share_until=until)
-    assert [n for n, _ in seen] == [50, 1]
-    assert all(d is not None and d <= until + runner.MIN_SHARE_S for _, d in seen)
-    assert seen[0][1] - time.time() > 40  # 60 s · 51/53 of the time, on one worker
+    assert [n for n, _ in seen] == [1, 50]
+    assert seen[0][1] == pytest.approx(runner.MIN_SHARE_S, abs=0.5)
+    assert seen[1][1] == pytest.approx(60, abs=1.0)
