@@ -7,7 +7,7 @@ OUT    ?= out/eastern-flank
 # Catalog draws behind the briefing's uncertainty band (Latin hypercube); docs/analyses.md uses 100.
 DRAWS  ?= 16
 
-.PHONY: plan test venv clean
+.PHONY: plan test test-lowest venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,20 @@ test: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+## make test-lowest: the test suite against the lowest versions pyproject.toml allows, so that its floors are
+## tested, not guessed: uv resolves every direct dependency to its lowest version with a wheel for this Python
+## (lowest-direct; the dependencies' own dependencies at their newest), in a venv of its own
+LOWEST := .venv-lowest
+# The slow end-to-end tests and those comparing with files made at today's versions run in make test only.
+LOWEST_TESTS ?= -m "not slow and not pinned_versions"
+test-lowest: $(VENV)/.installed-test
+	rm -rf $(LOWEST) $(LOWEST).txt
+	$(BIN)/uv pip compile pyproject.toml --extra test --resolution lowest-direct --only-binary :all: \
+		--python $(BIN)/python --quiet --output-file $(LOWEST).txt
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --requirement $(LOWEST).txt
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --no-deps --editable .
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider $(LOWEST_TESTS)
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) $(LOWEST).txt out .pytest_cache .hypothesis

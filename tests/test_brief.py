@@ -172,8 +172,9 @@ def test_shares_of_drones_defeated_agree(run_dir) -> None:
     assert mapped == pytest.approx(plan["defeat_rate_all_exact"], abs=1e-9)
     run = load_run(run_dir)
     sectors = border_sectors(run)
-    per_sector = cells.groupby("border_id").apply(lambda g: (g["drones_all"] - g["leakers_all"]).sum()
-                                                  / g["drones_all"].sum(), include_groups=False)
+    sums = cells.assign(killed=cells["drones_all"] - cells["leakers_all"]).groupby("border_id")[
+        ["killed", "drones_all"]].sum()
+    per_sector = sums["killed"] / sums["drones_all"]
     for r in sectors.itertuples():
         assert r.defeat == pytest.approx(per_sector[r.border_id], abs=1e-9)
     old = inputs.cells.drop(columns="drones_all")  # a run folder written before the column: the same weights

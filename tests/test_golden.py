@@ -19,6 +19,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.mark.slow
+@pytest.mark.pinned_versions
 @pytest.mark.parametrize("name", ["tiny", "poland", "eastern-flank"])
 def test_plan_matches_golden(name: str) -> None:
     want = json.loads((GOLDEN / f"{name}.json").read_text())

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from planner.config.io import Scenario, display_path
@@ -87,7 +87,10 @@ def snap_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray) -
         return ()
     lon = np.array([u.lon for u in cfg.in_service])
     lat = np.array([u.lat for u in cfg.in_service])
-    xy = shapely.get_coordinates(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(theater.crs))
+    # pyproj on lists (what GeoSeries.to_crs does): one-element arrays took pyproj's point path, which warns under
+    # numpy 1.26 before pyproj 3.7.2 (make test-lowest)
+    x, y = Transformer.from_crs("EPSG:4326", theater.crs, always_xy=True).transform(lon.tolist(), lat.tolist())
+    xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     dist, idx = cKDTree(site_xy).query(xy)
     problems = []
     placed: list[tuple[int, str]] = []

@@ -233,7 +233,8 @@ def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataF
     zones = gpd.GeoDataFrame(
         {"asset_id": assets.loc[keep, "asset_id"].values, "kind": assets.loc[keep, "kind"].values,
          "name": assets.loc[keep, "name"].values, "radius_m": radius[keep]},
-        geometry=assets.geometry[keep].buffer(radius[keep], quad_segs=16).values,
+        # shapely's own buffer: GeoSeries.buffer's keyword for the arc segments changed across geopandas 1.x
+        geometry=shapely.buffer(np.asarray(assets.geometry[keep].values), radius[keep], quad_segs=16),
         crs=assets.crs,
     )
     return zones

@@ -33,7 +33,7 @@ def _chart(result: IncidentResult, path: Path, dpi: int) -> None:
     ax1.barh(y, rate, color=colours)
     lo, hi = 100 * t["defeat_rate_low"].to_numpy(), 100 * t["defeat_rate_high"].to_numpy()
     ok = ~np.isnan(lo)
-    ax1.errorbar(rate[ok], y[ok], xerr=[rate[ok] - lo[ok], hi[ok] - rate[ok]], fmt="none", ecolor="#555555",
+    ax1.errorbar(rate[ok], y[ok], xerr=np.vstack([rate[ok] - lo[ok], hi[ok] - rate[ok]]), fmt="none", ecolor="#555555",
                  capsize=4, lw=1.5)
     for yy, r, h in zip(y, rate, hi, strict=True):
         ax1.text((r if np.isnan(h) else max(r, h)) + 1.5, yy, f"{r:.0f}%", va="center", fontsize=8)
