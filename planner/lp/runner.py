@@ -97,14 +97,14 @@ class Runner:
             try:
                 queue = list(order)
                 futures: dict[concurrent.futures.Future[TaskResult], int] = {}
+                # Sharing time, a task is submitted when a worker frees (its deadline is set then); otherwise all
+                # at once, as a cluster may run more of them than self.workers.
+                in_flight = max(self.workers, 1) if share_until is not None else len(order)
                 while queue or futures:
-                    while queue and len(futures) < max(self.workers, 1):
+                    while queue and len(futures) < in_flight:
                         k = queue.pop(0)
                         futures[self.pool.submit(solve_sector, started(k, max(self.workers, 1)))] = k
-                    # Woken twice a second, so that Ctrl-C is handled at once (a wait without a timeout sat
-                    # through SIGINT on Python 3.11.2, Debian 12's).
-                    done, _ = concurrent.futures.wait(futures, timeout=0.5,
-                                                      return_when=concurrent.futures.FIRST_COMPLETED)
+                    done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
                     for fut in done:
                         k = futures.pop(fut)
                         results[k] = fut.result()
