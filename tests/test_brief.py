@@ -299,3 +299,29 @@ def test_rules_as_applied_per_nation() -> None:
                     identification_delay_s_per_nation={"PL": 120}, engage_only_threatening=True)
     assert rules_text(roe) == ("shoot_unmanned (PL: escort_only); identification delay 30 s (PL: 120 s); "
                                "only drones heading for a protected asset are engaged")
+
+
+def test_quick_map_legend_names_systems(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """map.png's legend names each system as the catalog does, without its examples in brackets (it had shown ids
+    such as radar_short_3d), with the units built."""
+    from matplotlib.axes import Axes
+
+    from planner.report.plan_map import plot_plan
+
+    scenario = load_scenario(CONFIGS / "tiny.yaml")
+    plan = solve_scenario(scenario)
+    labels: list[str] = []
+    original = Axes.legend
+
+    def record(self, *args, **kwargs):
+        labels.extend(h.get_label() for h in kwargs.get("handles", []))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "legend", record)
+    cells = plan.theater.cells.merge(plan.cells, on="cell_id")
+    plot_plan(plan, cells, plan.theater.sites, tmp_path / "map.png", dpi=40)
+    cat = scenario.catalog
+    for system, n in plan.units.groupby("system")["units"].sum().items():
+        short = re.sub(r"\s*\(.*?\)", "", (cat.sensors.get(system) or cat.effectors[system]).name).strip()
+        assert f"{short} ({int(n)})" in labels
+        assert not any(label.startswith(f"{system} (") for label in labels)

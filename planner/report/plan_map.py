@@ -5,6 +5,7 @@ sites by system type. Slide-ready maps (per nation, legend, scale bar, inset, ma
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -47,7 +48,11 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
         palette = plt.get_cmap("tab10")
         handles = []
         site_geo = th.sites.set_index("site_id").geometry
-        # Small markers on a long border, so that the colour of the border stays readable.
+        cat = plan.scenario.catalog
+        names = {k: re.sub(r"\s*\(.*?\)", "", v.name).strip() for kind in (cat.sensors, cat.effectors)
+                 for k, v in kind.items()}
+        # Small markers on a long border, so that the colour of the border stays readable (at flank scale they
+        # hide under its line: the national maps of `dronewall maps` show the sites).
         size = 12.0 if len(units) < 150 else 3.0
         for k, system in enumerate(systems):
             sub = units[units["system"] == system]
@@ -58,7 +63,8 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
             pts.plot(ax=ax, marker=MARKERS[category], markersize=size, color=palette(k % 10), edgecolor="black",
                      linewidth=0.1, zorder=5)
             handles.append(Line2D([0], [0], marker=MARKERS[category], lw=0, color=palette(k % 10),
-                                  label=f"{system} ({int(sub['units'].sum())})"))
+                                  markeredgecolor="black", markeredgewidth=0.3,
+                                  label=f"{names.get(system, system)} ({int(sub['units'].sum())})"))
         sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
         cb = fig.colorbar(sm, ax=ax, shrink=0.45, pad=0.01)
         cb.set_label("expected share of drones defeated (exact evaluation)")
