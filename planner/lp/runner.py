@@ -30,8 +30,8 @@ MIN_SHARE_S = 5.0
 
 
 class Runner:
-    """Runs sector tasks in worker processes (largest first), on an existing Dask cluster when given its
-    scheduler address, or, for small problems, in this process."""
+    """Runs sector tasks in worker processes (largest first, or smallest first when they share a deadline), on an
+    existing Dask cluster when given its scheduler address, or, for small problems, in this process."""
 
     def __init__(self, workers: int, scheduler: str | None = None) -> None:
         self.workers = workers
@@ -73,9 +73,9 @@ class Runner:
         (:func:`fair_deadline`), so no task waits in the queue past ``share_until`` while the largest use it all."""
         # Largest first keeps the batch short when every task has the time it needs; when the tasks share a
         # deadline, smallest first gives every one a plan (the small finish in seconds, the large share the rest).
-        order = sorted(range(len(tasks)), key=lambda k: len(tasks[k].problem.eng_cell) * (1 if share_until else -1))
+        size = [size_of(task.problem) for task in tasks]
+        order = sorted(range(len(tasks)), key=lambda k: size[k] if share_until is not None else -size[k])
         results: list[TaskResult] = [TaskResult() for _ in tasks]
-        size = {k: size_of(tasks[k].problem) for k in order}
         unfinished = set(order)
 
         def started(k: int, workers: int) -> SectorTask:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from planner.registry import BRIEFED
+from planner.report import short_names
 from planner.report.brief_inputs import Analysis, BriefRun, load_run
 from planner.report.brief_sections import BriefPart, analysis_parts
 from planner.report.brief_tables import (
@@ -64,9 +64,7 @@ def _tank_cost(run: BriefRun) -> tuple[str, float] | None:
 
 def _short_names(run: BriefRun) -> dict[str, str]:
     """Display names of systems and threat classes without their parenthesised examples."""
-    cat = run.scenario.catalog
-    return {k: re.sub(r"\s*\(.*?\)", "", v.name).strip() for kind in (cat.sensors, cat.effectors, cat.threats)
-            for k, v in kind.items()}
+    return short_names(run.scenario.catalog)
 
 
 def decision_line(run: BriefRun) -> str:

@@ -5,7 +5,6 @@ sites by system type. Slide-ready maps (per nation, legend, scale bar, inset, ma
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +17,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from planner.plan import Plan  # noqa: E402
+from planner.report import short_names  # noqa: E402
 from planner.report.charts import without_idle_draws  # noqa: E402
 from planner.report.quickmap import DEFENDER_FILL, NEIGHBOUR_FILL  # noqa: E402
 
@@ -48,9 +48,7 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
         palette = plt.get_cmap("tab10")
         handles = []
         site_geo = th.sites.set_index("site_id").geometry
-        cat = plan.scenario.catalog
-        names = {k: re.sub(r"\s*\(.*?\)", "", v.name).strip() for kind in (cat.sensors, cat.effectors)
-                 for k, v in kind.items()}
+        names = short_names(plan.scenario.catalog)
         # Small markers on a long border, so that the colour of the border stays readable (at flank scale they
         # hide under its line: the national maps of `dronewall maps` show the sites).
         size = 12.0 if len(units) < 150 else 3.0
