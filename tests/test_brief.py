@@ -325,3 +325,25 @@ def test_quick_map_legend_names_systems(tmp_path, monkeypatch: pytest.MonkeyPatc
         name = (cat.sensors.get(system) or cat.effectors[system]).name  # "Short-range 3D drone radar (e.g. ...)"
         assert f"{name.split(' (')[0]} ({int(n)})" in labels
         assert not any(label.startswith(f"{system} (") for label in labels)
+
+
+def test_national_map_legend_names_systems(run_dir) -> None:
+    """The briefing maps' legend names each system as the catalog does, without its bracketed examples (it had
+    shown ids such as acoustic_node), after its role and before its count."""
+    import matplotlib.pyplot as plt
+
+    from planner.report import briefing_maps
+
+    inputs = load_map_inputs(run_dir)
+    fig, ax = plt.subplots()
+    try:
+        labels = [h.get_label() for h in briefing_maps._sites(ax, inputs, "SK")]
+    finally:
+        plt.close(fig)
+    scenario = load_scenario(CONFIGS / "tiny.yaml")
+    shown = [s for s in (*inputs.sensor_ids, *inputs.effector_ids) if any(f": {s} (" in lb for lb in labels)]
+    assert not shown, labels
+    names = {k: v.name.split(" (")[0] for kind in (scenario.catalog.sensors, scenario.catalog.effectors)
+             for k, v in kind.items()}
+    systems = [lb for lb in labels if lb.startswith(("sensor: ", "effector: "))]
+    assert systems and all(lb.split(": ", 1)[1].rsplit(" (", 1)[0] in names.values() for lb in systems)

@@ -24,7 +24,7 @@ from typing import Any
 import geopandas as gpd
 import matplotlib
 
-from planner.report import DEFAULT_MARKING, marking_colour
+from planner.report import DEFAULT_MARKING, marking_colour, short_names
 from planner.report.brief_tables import drone_weights
 from planner.report.charts import without_idle_draws
 from planner.runfolder import PLAN_GPKG, RunFolder, read_run_folder
@@ -70,6 +70,7 @@ class MapInputs:
     crs_name: str
     threat_ids: tuple[str, ...] = ()
     names: dict[str, str] = field(default_factory=dict)  # display names of systems and threats, by id
+    short_names: dict[str, str] = field(default_factory=dict)  # the same without their bracketed examples (legends)
 
 
 def write_maps(inputs: MapInputs, folder: Path, *, marking: str = DEFAULT_MARKING, dpi: int = 300,
@@ -235,7 +236,7 @@ def _sites(ax: plt.Axes, inputs: MapInputs, nation: str | None) -> list[Any]:
             ax.scatter(g.x, g.y, marker=marker, s=size, c=colour, edgecolors="black", linewidths=0.3, zorder=6)
         total = counts[system]
         handles.append(Line2D([0], [0], marker=marker, lw=0, markerfacecolor=colour, markeredgecolor="black",
-                              markersize=6, label=f"{category}: {system} ({total})"))
+                              markersize=6, label=f"{category}: {inputs.short_names.get(system, system)} ({total})"))
     handles += [Patch(facecolor=DEFENDER_FILL, edgecolor="#6b6b6b", label="defender"),
                 Patch(facecolor=NEIGHBOUR_FILL, edgecolor="#6b6b6b", hatch="....", label="neighbour"),
                 Patch(facecolor="none", edgecolor="#b2182b", hatch="////", label="no-fire zone"),
@@ -384,4 +385,5 @@ def load_map_inputs(source: Path | RunFolder) -> MapInputs:
                      effector_range_m={e: float(cat.effectors[e].range_m.value) for e in effector_ids},
                      sensor_ids=sensor_ids, effector_ids=effector_ids, n_sources=len(cat.sources),
                      crs_name=str(theater.crs.name), threat_ids=tuple(t["threat"] for t in doc.get("threats", [])),
-                     names={k: v.name for kind in (cat.sensors, cat.effectors, cat.threats) for k, v in kind.items()})
+                     names={k: v.name for kind in (cat.sensors, cat.effectors, cat.threats) for k, v in kind.items()},
+                     short_names=short_names(cat))
