@@ -260,15 +260,16 @@ class PlanningProblem:
                     and np.all(self.cell_nation[self.eng_cell] == self.site_nation[self.eng_site]))
 
     def sector(self, nation: int) -> tuple[PlanningProblem, np.ndarray, np.ndarray]:
-        """The sub-problem of one nation's cells and sites, without conventional options.
-
-        Returns it with the indices of its cells and sites in this problem. Every field is sliced by the axis
-        it declares in :data:`AXES` (pairs keep those whose cell and site are both the nation's, with their
-        indices renumbered). Shared fields are kept whole: the constraint families decide what a national
-        model keeps of those (:func:`planner.lp.families.national`).
-        """
+        """One nation's cells and sites (:meth:`subset`), with their indices here; what a national model keeps of the
+        shared fields is the constraint families' choice (:func:`planner.lp.families.national`)."""
         ci = np.flatnonzero(self.cell_nation == nation)
         si = np.flatnonzero(self.site_nation == nation)
+        return self.subset(ci, si), ci, si
+
+    def subset(self, ci: np.ndarray, si: np.ndarray) -> PlanningProblem:
+        """The sub-problem of the cells ``ci`` and sites ``si`` (sorted indices), without conventional options: every
+        field sliced by its axis in :data:`AXES` (pairs whose cell and site are both kept, renumbered), shared ones
+        kept whole."""
         renumber = {"cell": np.full(len(self.cell_ids), -1, dtype=np.int64),
                     "site": np.full(len(self.site_ids), -1, dtype=np.int64)}
         renumber["cell"][ci] = np.arange(len(ci))
@@ -286,7 +287,7 @@ class PlanningProblem:
                     continue
                 value = getattr(self, name)[keep[axis]]
                 changes[name] = renumber[INDEXES[name]][value] if name in INDEXES else value
-        return dataclasses.replace(self, **changes), ci, si
+        return dataclasses.replace(self, **changes)
 
     def sizes(self) -> dict[str, int]:
         return {"cells": len(self.cell_ids), "threats": len(self.threat_ids), "sites": len(self.site_ids),

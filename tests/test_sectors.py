@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError
 from planner.lp import runner, sectors
-from planner.lp.families import national, violations
+from planner.lp.families import national, parts, violations
 from planner.lp.formulation import build_model
 from planner.lp.solve import solve
 from planner.lp.solver import mip_dual_bound
@@ -236,7 +236,8 @@ def test_in_service_beyond_a_nation_cap_is_reported() -> None:
 @pytest.mark.parametrize("cross", [False, True])
 def test_cross_border_coverage_switch(cross: bool) -> None:
     """On the shipped flank (10 km cells), sites cover only their own nation's cells unless
-    theater.cross_border_coverage is true, and then some cover a neighbour's (e.g. PL and LT)."""
+    theater.cross_border_coverage is true, and then some cover a neighbour's (e.g. PL and LT): the flank is then
+    one part, priced as a whole and cut into segments along the border, not nine nations."""
     from planner.config.io import load_scenario
     from planner.geo.theater import build_theater
     from planner.problem import build_problem
@@ -247,7 +248,8 @@ def test_cross_border_coverage_switch(cross: bool) -> None:
     sc = dataclasses.replace(sc, config=sc.config.model_copy(update={"theater": theater}))
     p = build_problem(sc, build_theater(sc))
     assert p.is_sectored() is not cross
-    assert sectors.applies(p) is not cross
+    assert sectors.applies(p)
+    assert len(parts(p)) == (1 if cross else 9)
     crossing = p.cell_nation[p.eng_cell] != p.site_nation[p.eng_site]
     assert bool(crossing.any()) is cross
     if cross:

@@ -19,10 +19,10 @@ import numpy as np
 
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.lp.choice import choose_among, conventional_term, conventional_values, lowest_price
-from planner.lp.families import national
+from planner.lp.families import national, why_infeasible
 from planner.lp.result import SectorPlan
 from planner.lp.runner import Runner
-from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan, why_infeasible
+from planner.lp.sectors import initial_price, null_plans, sector_nations, sector_plan
 from planner.lp.tasks import SectorTask
 from planner.problem import PlanningProblem
 

@@ -122,7 +122,8 @@ class TheaterConfig(_Section):
         False,
         description="false (default): a nation's sensors and effectors detect and engage over its own border "
         "cells only, so each nation is a sector of its own and the solver can decompose the flank by nation; "
-        "true: they also cover an allied neighbour's cells within range (one undivided, much slower problem).",
+        "true: they also cover an allied neighbour's cells within range (integrated air defence: the flank is then "
+        "one problem, priced as a whole and cut into segments along the border; about twice the solve time).",
     )
     airport_value_residents: Residents = Field(
         200_000,

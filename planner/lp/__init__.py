@@ -3,11 +3,12 @@
 - ``result``: what a solve hands back (arrays in the problem's index space);
 - ``solver``: the pulp/HiGHS/CBC adapter (time limits and deadline, statuses to errors, extraction, MIP starts);
 - ``kill_chain`` and ``formulation``: building the MILP (and the robust, multi-world one), no solving;
-- ``tasks``: one nation's MILP, chain of prices, exact-evaluation LP or robust MILP, as run in a worker;
+- ``tasks``: one nation's (or one segment's) MILP, chain of prices, exact-evaluation LP or robust MILP, as run in a worker;
 - ``runner``: where tasks run (worker processes, a Dask cluster, this process);
 - ``choice``: small knapsacks choosing among plans already found;
 - ``strategies``: the whole problem as one model (``full``, ``lp_screen``, fixed-plan evaluation);
-- ``sectors``: the decomposition by nation with a price on money;
+- ``segments``: one part's priced model cut into segments along the border, linked by the units they share;
+- ``sectors``: the decomposition by nation with a price on money (or of one part by segments);
 - ``solve``: which of the two applies.
 
 docs/architecture.md describes how they fit.

@@ -30,7 +30,8 @@ from planner.lp import check as checks
 from planner.lp.result import FixedPlan, Solved
 from planner.problem import PlanningProblem
 
-__all__ = ["FAMILIES", "Family", "check", "explain", "per_nation_violations", "national", "violations"]
+__all__ = ["FAMILIES", "Family", "check", "explain", "no_rate", "per_nation_violations", "national", "parts",
+           "violations", "why_infeasible"]
 
 #: Explains, from the data, why no plan meets the family: one line per reason (none: it is not the cause).
 #: ``best_rate(p, t)`` is the best defeat rate of class ``t`` any plan reaches within the budget (a solve).
@@ -128,6 +129,18 @@ def national(p: PlanningProblem, nation: int) -> tuple[PlanningProblem, np.ndarr
                                **changes), ci, si
 
 
+def parts(p: PlanningProblem) -> list[tuple[str, PlanningProblem, np.ndarray, np.ndarray]]:
+    """What a decomposition priced on money solves apart, each with a label and the indices of its cells and sites:
+    every nation (:func:`national`) where no unit covers another nation's cells; otherwise one part, the whole
+    flank's cells and sites, every family that spans nations left out but the national caps (rows there)."""
+    used = set(p.cell_nation.tolist()) | set(p.site_nation.tolist())
+    if p.is_sectored():
+        return [(p.nations[n], *national(p, n)) for n in range(len(p.nations)) if n in used]
+    ci, si = np.arange(len(p.cell_ids)), np.arange(len(p.site_ids))
+    changes = {name: copy.copy(value) for f in FAMILIES if f.name != "national caps" for name, value in f.national}
+    return [("the flank", dataclasses.replace(p.subset(ci, si), **changes), ci, si)]
+
+
 def violations(p: PlanningProblem, s: Solved, *, fixed: FixedPlan | None = None,
                targets: dict[int, float] | None = None, objective: str | None = None,
                families: tuple[Family, ...] = FAMILIES) -> list[str]:
@@ -170,3 +183,24 @@ def explain(p: PlanningProblem, best_rate: Callable[[PlanningProblem, int], floa
 def family(name: str) -> Family:
     """The family called ``name``."""
     return next(f for f in FAMILIES if f.name == name)
+
+
+def no_rate(_p: PlanningProblem, _t: int) -> float:
+    """The best-rate callback of :func:`explain` for a model without class targets (a national one): never called."""
+    raise AssertionError("a national sub-problem has no class targets")
+
+
+def why_infeasible(sub: PlanningProblem, nation: str) -> str:
+    """Why one nation's model has no plan, from the data: the families' explanations (a national model keeps the
+    families that hold per nation, and its budget is the nation's money). Never a guess: where the data show no
+    cause, the message says so."""
+    reasons = explain(sub, no_rate)
+    if reasons:
+        advice = ": lower the share, or allow more sensors (systems.sensors)" if sub.surveillance_shortfall() else ""
+        return "; ".join(reasons) + advice
+    if sub.detection_requirements():  # each share reachable, the operation of units in service affordable
+        return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "
+                f"(€{sub.budget_eur / 1e9:.2f}bn, with the operation of its units in service): lower the share or "
+                "raise the budget")
+    return (f"{nation}'s national model has no plan, and no constraint family finds the cause in the data (a bug: "
+            "please report it with the scenario)")

@@ -68,13 +68,16 @@ class Money:
 
 def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
                 ye: dict[tuple[int, int], pulp.LpVariable], eng: dict[tuple[int, int, int], pulp.LpVariable],
-                conv: list[pulp.LpVariable], fixed: FixedPlan | None = None) -> Money:
+                conv: list[pulp.LpVariable], fixed: FixedPlan | None = None,
+                share: tuple[np.ndarray, np.ndarray] | None = None) -> Money:
     """Euros over the horizon at ``p``'s prices.
 
     Units in service cost only their operation; those the model has no variable for (they cover
     nothing, e.g. a kinetic unit inside a no-fire zone) still cost it, as a constant. So does, in an exact
     evaluation, a unit the ``fixed`` plan built that covers nothing in this world (a catalog draw with shorter
-    ranges): it was bought and is run, whatever it covers.
+    ranges): it was bought and is run, whatever it covers. ``share`` (sensors (M, S), effectors (M, E)) counts only
+    that share of each unit's acquisition and operation: a segment's part of a unit several segments use
+    (:mod:`planner.lp.segments`).
     """
     horizon = p.horizon_years
     in_service = (p.in_service_sensors, p.in_service_effectors)
@@ -84,14 +87,15 @@ def money_terms(p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
     nation_fixed: dict[int, float] = defaultdict(float)
     for role, (var_map, unit, op) in enumerate(((xs, p.sensor_unit_cost_eur, p.sensor_operating_eur_per_year),
                                                 (ye, p.effector_unit_cost_eur, p.effector_operating_eur_per_year))):
+        part = np.ones(in_service[role].shape) if share is None else share[role]
         for (j, k), v in var_map.items():
-            c = (0.0 if in_service[role][j, k] else unit[k]) + horizon * op[k]
+            c = ((0.0 if in_service[role][j, k] else unit[k]) + horizon * op[k]) * part[j, k]
             cost_terms.append((v, c))
             nation_terms[int(p.site_nation[j])].append((v, c))
         for j, k in zip(*np.nonzero(in_service[role]), strict=True):
             if (j, k) not in var_map:
-                fixed_cost += horizon * op[k]
-                nation_fixed[int(p.site_nation[j])] += horizon * op[k]
+                fixed_cost += horizon * op[k] * part[j, k]
+                nation_fixed[int(p.site_nation[j])] += horizon * op[k] * part[j, k]
         if fixed is not None:
             built = fixed.sensors if role == 0 else fixed.effectors
             for j, k in zip(*np.nonzero((built > 0.5) & ~in_service[role]), strict=True):
@@ -210,14 +214,15 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                 target_override: dict[int, float] | None = None, objective: str | None = None,
                 relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
                 required: tuple[np.ndarray, np.ndarray] | None = None, money_price: float | None = None,
-                ) -> tuple[pulp.LpProblem, dict[str, Any]]:
+                build_share: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pulp.LpProblem, dict[str, Any]]:
     """Build the MILP (or, with ``fixed``, the exact-evaluation LP). Returns the model and its variables.
 
     ``relax`` makes builds continuous (the LP relaxation); ``allowed`` = (sensors (M,S), effectors
     (M,E)) boolean masks bars every other build (upper bound 0); ``required`` forces builds (lower
     bound 1), which tests use to enumerate plans. ``money_price`` (objective units per euro) prices
     money instead of rationing it: the objective becomes value − price × cost (the budget row stays),
-    which is how the sector decomposition (planner.lp.sectors) splits the flank by nation.
+    which is how the sector decomposition (planner.lp.sectors) splits the flank by nation. ``build_share`` counts a
+    share of each unit's cost (:func:`money_terms`): a segment's model in the decomposition along the border.
     """
     p = problem
     kind = objective or p.objective
@@ -238,7 +243,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
     if fixed is None:  # a fixed plan was held to it when it was planned
         define_min_detection(prob, p, world.detected)
-    money = money_terms(p, xs, ye, world.engage, conv, fixed)
+    money = money_terms(p, xs, ye, world.engage, conv, fixed, build_share)
     define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
     define_national_caps(prob, p, money)
     define_floor(prob, p, conv, kind)

@@ -12,6 +12,10 @@ parallel, with HiGHS's proven bound standing in for its maximum. Every national 
 price is kept; a small multiple-choice knapsack then picks one plan per nation and the conventional
 units within the budget. The reported gap is between that plan and the least L(μ) evaluated, so it is
 a proven gap for the whole flank. μ is bisected on the sign of the budget's slack.
+
+Where there is one part only — a single nation, or nations whose units cover each other's borders
+(``theater.cross_border_coverage``) — the same pricing applies to that part, whose model is cut into segments along the
+border (planner.lp.segments) when that pays off; otherwise the problem is solved as one model (planner.lp.strategies).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
+from planner.lp import segments
 from planner.lp.choice import (
     conventional_term,
     conventional_values,
@@ -33,7 +38,16 @@ from planner.lp.choice import (
     lowest_price,
     pick_plans,
 )
-from planner.lp.families import check, explain, family, national, per_nation_violations
+from planner.lp.families import (
+    check,
+    explain,
+    family,
+    national,
+    no_rate,
+    parts,
+    per_nation_violations,
+    why_infeasible,
+)
 from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
@@ -58,13 +72,18 @@ SECTOR_GAP_SHARE = 0.75
 
 
 def applies(problem: PlanningProblem, *, objective: str | None = None,
-            target_override: dict[int, float] | None = None) -> bool:
-    """Whether the ``sectors`` strategy is asked for and can be used on this problem."""
+            target_override: dict[int, float] | None = None, robust: bool = False) -> bool:
+    """Whether the ``sectors`` strategy is asked for and can be used on this problem: by nation where no unit covers
+    another nation's cells; as one part (a single nation, or nations covering each other's borders) where that part
+    is cut into segments along the border (:func:`planner.lp.segments.pays_off`; not for robust plans)."""
     kind = objective or problem.objective
     targets = problem.defeat_targets if target_override is None else target_override
-    return (problem.solver.strategy == "sectors" and problem.solver.backend == "highs"
-            and kind in ("max_defeat", "max_defeat_with_floor") and not targets
-            and len(sector_nations(problem)) > 1 and problem.is_sectored())
+    if not (problem.solver.strategy == "sectors" and problem.solver.backend == "highs"
+            and kind in ("max_defeat", "max_defeat_with_floor") and not targets):
+        return False
+    if problem.is_sectored() and len(sector_nations(problem)) > 1:
+        return True
+    return not robust and segments.pays_off(parts(problem)[0][1])
 
 
 def sector_nations(p: PlanningProblem) -> list[int]:
@@ -73,8 +92,16 @@ def sector_nations(p: PlanningProblem) -> list[int]:
 
 
 def runner_for(p: PlanningProblem) -> Runner:
-    """Worker processes for solving ``p`` by nation (one process per thread, none for small problems)."""
-    return Runner(worker_count(p, len(sector_nations(p))))
+    """Worker processes for solving ``p`` by nation, or by segments along the border where it is one part (one
+    process per thread, none for small problems)."""
+    return Runner(worker_count(p, _slots(parts(p))))
+
+
+def _slots(found: list[tuple[str, PlanningProblem, np.ndarray, np.ndarray]]) -> int:
+    """How many models can be solved at once: the parts, or one part's segments where it is cut into segments."""
+    if len(found) == 1 and segments.pays_off(found[0][1]):
+        return len(segments.partition(found[0][1]))
+    return len(found)
 
 
 def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mode: str = "worst",
@@ -93,10 +120,12 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     kind = p.objective
     limit = p.solver.time_left()  # cut to the run's deadline where there is one
     target = p.solver.mip_rel_gap
-    nations = sector_nations(p)
-    subs = [national(p, n) for n in nations]
+    found = parts(p)
+    labels, subs = zip(*[(label, (sub, ci, si)) for label, sub, ci, si in found], strict=True)
+    segmented = len(found) == 1 and not worlds and segments.pays_off(found[0][1])
     worlds = list(worlds or [])
-    world_subs = [[national(q, n)[0] for q in worlds] for n in nations]
+    world_subs = [[part[1] for part in each] for each in zip(*[parts(q) for q in worlds], strict=True)] if worlds \
+        else [[] for _ in subs]
     k, val, mu_conv = conventional_values(p, kind)
     if worlds:  # conventional units priced at their dearest world too
         k = np.max([k] + [q.conv_cost_eur for q in worlds], axis=0)
@@ -107,10 +136,10 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     floor = p.conventional_floor if kind == "max_defeat_with_floor" else 0.0
     if floor > 0 and not len(k):
         raise InfeasibleError(f"conventional_floor {floor:g} needs conventional options, and the scenario allows none")
-    workers = worker_count(p, len(nations))
+    workers = worker_count(p, _slots(found))
     demand = np.array([sub.demand.sum() for sub, _, _ in subs])
     shares = demand / demand.sum() if demand.sum() > 0 else np.full(len(subs), 1 / len(subs))
-    plans: list[list[SectorPlan]] = [[] for _ in nations]
+    plans: list[list[SectorPlan]] = [[] for _ in subs]
     best_bound = math.inf
     lo, hi = mu_floor, math.inf  # prices known to overspend (lo) and to fit (hi)
     mu = mu_conv if mu_conv > 0 else initial_price(p)
@@ -135,22 +164,25 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                 for n, plan in enumerate(null_plans(runner, tasks)):
                     plans[n].append(plan)
             # The nations share the time left (at 1 km cells, the largest ones given all of it kept others from starting).
-            results = runner.map(tasks, share_until=time.time() + limit - (time.perf_counter() - t0))
+            if segmented:  # one part cut into segments along the border, solved in the workers
+                results = [segments.as_result(segments.solve_segmented(tasks[0], solve_many=runner.map,
+                                                                       workers=runner.workers))]
+            else:
+                results = runner.map(tasks, share_until=time.time() + limit - (time.perf_counter() - t0))
             for n, r in enumerate(results):
                 if r.outcome == "infeasible":
-                    raise InfeasibleError(why_infeasible(subs[n][0], p.nations[nations[n]]))
+                    raise InfeasibleError(why_infeasible(subs[n][0], labels[n]))
                 if r.outcome == "timeout":  # no plan in time: nothing new built, bounded by all the value there is
                     plan = plans[n][0]
                     sub = subs[n][0]
                     if not plan.admissible:
                         broken = "; ".join(per_nation_violations(sub, plan.sensors, plan.effectors, plan.detected,
                                                                  plan.engagements, plan.point))
-                        raise SolverError(f"{p.nations[nations[n]]}: no plan within the time limit, and building "
+                        raise SolverError(f"{labels[n]}: no plan within the time limit, and building "
                                           f"nothing breaks its requirements ({broken}): raise solver.time_limit_s")
                     r = r.replace(objective=plan.value - mu * plan.cost,
                                   bound=max(float((sub.demand * sub.value).sum() * sub.raids), plan.value - mu * plan.cost))
-                    log.warning("%s: no plan within the time limit; nothing new is built there",
-                                p.nations[nations[n]])
+                    log.warning("%s: no plan within the time limit; nothing new is built there", labels[n])
                 else:
                     plan = sector_plan(subs[n][0], r, mu, world_subs[n], mode)
                     plans[n].append(plan)
@@ -168,7 +200,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             spend = sum(pl[-1].cost for pl in plans) + float((conv_units * k).sum())
             evaluations.append({"price_per_meur": mu * 1e6, "bound": bound, "plan_value": primal, "gap": gap,
                                 "spend_at_price_eur": spend, "seconds": time.perf_counter() - t0,
-                                "sectors": {p.nations[nations[n]]: {
+                                "sectors": {labels[n]: {
                                     "build_s": round(r.build_s, 2), "solve_s": round(r.solve_s, 2),
                                     "gap": (r.bound - r.objective) / max(abs(r.bound), 1e-9)}
                                     for n, r in enumerate(results)}})
@@ -198,7 +230,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
         sensors[si], effectors[si] = pl.sensors, pl.effectors
         detected[ci], engagements[ci] = pl.detected, pl.engagements
         point = merge_point(p, point, ci, si, pl.point)
-    info = SolveInfo(strategy="sectors", sectors=tuple(p.nations[n] for n in nations), workers=workers,
+    info = SolveInfo(strategy="sectors", sectors=tuple(labels), workers=workers,
                      price_evaluations=tuple(evaluations), bound=best_bound,
                      robust={"mode": mode, "worlds": 1 + len(worlds)} if worlds else None)
     remaining = limit - (time.perf_counter() - t0)
@@ -250,8 +282,9 @@ def null_plans(runner: Runner, tasks: list[SectorTask]) -> list[SectorPlan]:
                                                          tasks[n].problem.in_service_effectors)) for n in todo]
     for n, r in zip(todo, runner.map(fixed_tasks) if todo else [], strict=True):
         sub = tasks[n].problem
-        if r.outcome == "infeasible" and explain(sub, _no_rate, (family("budget"),)):
-            raise InfeasibleError(why_infeasible(sub, sub.nations[int(sub.site_nation[0])]))
+        if r.outcome == "infeasible" and explain(sub, no_rate, (family("budget"),)):
+            where = set(sub.site_nation.tolist())
+            raise InfeasibleError(why_infeasible(sub, sub.nations[where.pop()] if len(where) == 1 else "the flank"))
         if r.outcome == "infeasible":  # the units in service alone break a family that holds per nation
             out[n] = _empty_plan(sub, _price(tasks[n]), admissible=False)
             continue
@@ -286,26 +319,6 @@ def _empty_plan(sub: PlanningProblem, price: float, *, admissible: bool = True) 
     return plan
 
 
-def _no_rate(_p: PlanningProblem, _t: int) -> float:
-    raise AssertionError("a national sub-problem has no class targets")
-
-
-def why_infeasible(sub: PlanningProblem, nation: str) -> str:
-    """Why one nation's model has no plan, from the data: the families' explanations (a national model keeps the
-    families that hold per nation, and its budget is the nation's money). Never a guess: where the data show no
-    cause, the message says so."""
-    reasons = explain(sub, _no_rate)
-    if reasons:
-        advice = ": lower the share, or allow more sensors (systems.sensors)" if sub.surveillance_shortfall() else ""
-        return "; ".join(reasons) + advice
-    if sub.detection_requirements():  # each share reachable, the operation of units in service affordable
-        return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "
-                f"(€{sub.budget_eur / 1e9:.2f}bn, with the operation of its units in service): lower the share or "
-                "raise the budget")
-    return (f"{nation}'s national model has no plan, and no constraint family finds the cause in the data (a bug: "
-            "please report it with the scenario)")
-
-
 def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[PlanningProblem] | None = None,
                 mode: str | None = None) -> SectorPlan:
     """A national model's plan as a candidate: its value and cost at the nation's prices (robust: the worst or mean
@@ -337,6 +350,8 @@ def initial_price(p: PlanningProblem) -> float:
 def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None) -> Solved:
     """Exact evaluation nation by nation: each nation's builds fixed, detection exact, engagements
     re-optimised within what that nation's part of the plan spends."""
+    if not p.is_sectored():  # one part, the whole flank: its exact-evaluation LP as one model
+        return solve_monolithic(p, fixed=fixed)
     t0 = time.perf_counter()
     nations = sector_nations(p)
     subs = [national(p, n) for n in nations]

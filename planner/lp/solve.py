@@ -44,6 +44,6 @@ def solve_robust(problems: list[PlanningProblem], *, mode: str = "worst",
     the problem decomposes; the nominal world's (``problems[0]``) detections and engagements are returned.
     ``start`` (sensors, effectors) is a MIP start, e.g. the nominal plan."""
     p = problems[0]
-    if sectors.applies(p):
+    if sectors.applies(p, robust=True):
         return sectors.solve(p, worlds=problems[1:], mode=mode, start=start)
     return solve_robust_monolithic(problems, mode=mode, start=start)

@@ -121,6 +121,8 @@ def extract(prob: pulp.LpProblem, var: dict[str, Any], problem: PlanningProblem,
     effs = np.zeros((n_sites, len(problem.effector_ids)))
     for (j, e), y in var["effectors"].items():
         effs[j, e] = rnd(y.value() or 0.0)
+    # Units in service stand in every plan, also those the model has no variable for (they cover nothing).
+    sens, effs = np.maximum(sens, problem.in_service_sensors), np.maximum(effs, problem.in_service_effectors)
     conv = np.array([rnd(u.value() or 0.0) for u in var["conventional"]], dtype=float)
     det = np.zeros((n_cells, n_threats))
     for (i, t), (rate, lam) in var["detected"].items():

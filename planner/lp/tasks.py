@@ -47,6 +47,7 @@ class SectorTask:
     worlds: tuple[PlanningProblem, ...] = ()  # robust: the catalog draws besides ``problem``
     mode: str = "worst"  # robust: how worlds combine
     cheapest: bool = False  # the least money meeting the nation's requirements (systems.min_detection)
+    share: tuple[np.ndarray, np.ndarray] | None = None  # a segment's share of each unit's cost (planner.lp.segments)
 
     def replace(self, **changes: Any) -> SectorTask:
         return dataclasses.replace(self, **changes)
@@ -135,7 +136,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
     elif task.cheapest:  # the least money meeting the nation's requirements (systems.min_detection)
         prob, var = build_model(sub, objective="min_cost")
     else:
-        prob, var = build_model(sub, money_price=task.price, allowed=task.allowed)
+        prob, var = build_model(sub, money_price=task.price, allowed=task.allowed, build_share=task.share)
     t1 = time.perf_counter()
     start = build_start(var, *task.start) if task.start is not None and fixed is None else None
     try:
