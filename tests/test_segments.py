@@ -90,7 +90,6 @@ def test_cross_border_flank_priced_by_segments_keeps_a_proven_gap(case, budget: 
     best = solve(p).objective  # strategy "full"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(segments, "SEGMENT_CELLS", 2)
-        mp.setattr(segments, "SITE_SHARE", 1.0)
         q = dataclasses.replace(p, solver=p.solver.replace(strategy="sectors"))
         assert sectors.applies(q)
         r = solve(q)
