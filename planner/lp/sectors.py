@@ -100,7 +100,7 @@ def runner_for(p: PlanningProblem) -> Runner:
 def _slots(found: list[tuple[str, PlanningProblem, np.ndarray, np.ndarray]]) -> int:
     """How many models can be solved at once: the parts, or one part's segments where it is cut into segments."""
     if len(found) == 1 and segments.pays_off(found[0][1]):
-        return len(segments.partition(found[0][1]))
+        return segments.count(found[0][1])
     return len(found)
 
 
@@ -235,7 +235,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                      robust={"mode": mode, "worlds": 1 + len(worlds)} if worlds else None)
     remaining = limit - (time.perf_counter() - t0)
     whole: Solved | None = None
-    if (gap > target + 1e-9 and remaining >= 5.0 and not worlds
+    if (gap > target + 1e-9 and remaining >= 5.0 and not worlds and not segmented
             and len(p.det_cell) + len(p.eng_cell) <= FALLBACK_MAX_PAIRS):
         # Pricing left a gap (a duality gap: typical of small problems, where one unit is a large share
         # of the money). A small problem's flank-wide MILP gets the time left; the better plan is kept.

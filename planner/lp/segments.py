@@ -12,7 +12,7 @@ and every unit that covers any of them, and pays a share w_bk of each unit b's a
 
 is an upper bound on the whole model's optimum: the best plan, restricted to each segment, is a plan there (its
 money stays within the budget, as w ≤ 1), and its segment terms add up to its objective. The segments are small
-MILPs, solved one after another, with HiGHS's proven bound standing in for each maximum. The shares are the
+MILPs, solved side by side in the workers, with HiGHS's proven bound standing in for each maximum. The shares are the
 Lagrangian multipliers of the copies' agreement: where the segments disagree on a unit, those that build it pay
 more (a projected subgradient step of Polyak's length). A plan for the whole model comes from its MILP over the
 units some segment built, started from their union; the gap reported is between that plan and the least L(w), so
@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from planner.problem import PlanningProblem
 
-__all__ = ["SEGMENT_CELLS", "Segmented", "applies", "as_result", "order_cells", "partition", "pays_off",
+__all__ = ["SEGMENT_CELLS", "Segmented", "applies", "as_result", "count", "order_cells", "partition", "pays_off",
            "solve_segmented"]
 
 #: Cells per segment (about): small enough that a segment's MILP solves in seconds, large enough that few units
@@ -56,10 +56,11 @@ SEGMENT_GAP_SHARE = 0.75
 SEGMENT_TIME_SHARE = 0.6
 
 
-def applies(p: PlanningProblem, min_cells: int = 2 * SEGMENT_CELLS) -> bool:
+def applies(p: PlanningProblem, min_cells: int | None = None) -> bool:
     """Whether a priced model of ``p`` is worth cutting into segments and can be: at least ``min_cells`` cells, no
     conventional options, and no row that sums over cells besides money (surveillance shares, class targets)."""
-    return (len(p.cell_ids) >= min_cells and not len(p.conv_ids) and not p.defeat_targets
+    least = 2 * SEGMENT_CELLS if min_cells is None else min_cells
+    return (len(p.cell_ids) >= least and not len(p.conv_ids) and not p.defeat_targets
             and not p.detection_requirements())
 
 
@@ -87,10 +88,14 @@ def order_cells(p: PlanningProblem) -> np.ndarray:
     return np.asarray(reverse_cuthill_mckee(a, symmetric_mode=True), dtype=np.int64)
 
 
-def partition(p: PlanningProblem, size: int = SEGMENT_CELLS) -> list[np.ndarray]:
+def count(p: PlanningProblem, size: int | None = None) -> int:
+    """How many segments :func:`partition` cuts ``p`` into."""
+    return max(1, round(len(p.cell_ids) / (SEGMENT_CELLS if size is None else size)))
+
+
+def partition(p: PlanningProblem, size: int | None = None) -> list[np.ndarray]:
     """The cells cut into segments of about ``size`` consecutive cells along :func:`order_cells` (sorted indices)."""
-    k = max(1, round(len(p.cell_ids) / size))
-    return [np.sort(part) for part in np.array_split(order_cells(p), k) if len(part)]
+    return [np.sort(part) for part in np.array_split(order_cells(p), count(p, size)) if len(part)]
 
 
 @dataclass
@@ -112,8 +117,8 @@ def _used(sub: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _segments(p: PlanningProblem, blocks: list[np.ndarray]) -> list[_Segment]:
-    """Each block's model, and first shares: each unit's cost split by the value of the drones it could meet in
-    each segment (evenly where it meets none)."""
+    """Each block's model, and first shares: each unit's cost split in proportion to its coverage pairs in each
+    segment, each weighted by the value at stake in its cell (evenly where none is)."""
     b = _incidence(p)
     out = []
     for cells in blocks:
@@ -199,7 +204,7 @@ def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]]
                                 mip_rel_gap=p.solver.mip_rel_gap if task.mip_rel_gap is None else task.mip_rel_gap)
     limit = settings.time_left()
     target, allowed = settings.mip_rel_gap, task.mip_abs_gap or 0.0
-    segs = _segments(p, partition(p, SEGMENT_CELLS if size is None else size))
+    segs = _segments(p, partition(p, size))
     stake = np.array([float((seg.problem.demand * seg.problem.value).sum()) for seg in segs])
     stake = stake / stake.sum() if stake.sum() > 0 else np.full(len(segs), 1 / len(segs))
     costs = _unit_costs(p)
@@ -215,7 +220,7 @@ def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]]
             break
         # Each segment at its shares (in parallel where workers are lent); the bound adds up their proven bounds.
         t1 = time.perf_counter()
-        seg_limit = max(SEGMENT_TIME_SHARE * left * workers / len(segs), 1.0)
+        seg_limit = max(SEGMENT_TIME_SHARE * left * min(workers, len(segs)) / len(segs), 1.0)
         jobs = [SectorTask(problem=seg.problem, price=price, share=seg.share, threads=task.threads,
                            time_limit_s=seg_limit, mip_rel_gap=SEGMENT_GAP_SHARE * target,
                            mip_abs_gap=SEGMENT_GAP_SHARE * allowed * part or None,
@@ -279,30 +284,33 @@ def as_result(seg: Segmented | None) -> TaskResult:
 def _update_shares(segs: list[_Segment], costs: tuple[np.ndarray, np.ndarray], price: float, excess: float,
                    n_sites: int) -> bool:
     """One projected subgradient step on the prices each segment pays for its part of the units it shares
-    (λ_bk = price · c_b · w_bk, Σ_k λ_bk fixed): a segment that builds a unit the others do not pays more. Polyak's
-    length ``excess`` / ‖g‖². False when no segment disagrees with another."""
-    changed = False
+    (λ_bk = price · c_b · w_bk, Σ_k λ_bk fixed): a segment that builds a unit the other segments with a plan do not
+    pays more. One step for sensors and effectors together, of Polyak's length ``excess`` / ‖g‖². False when no
+    segment disagrees with another."""
+    grads: list[list[np.ndarray]] = []
     for role in (0, 1):
-        width = costs[role].shape[1]
-        copies = np.zeros((n_sites, width))
-        builds = np.zeros((n_sites, width))
+        copies = np.zeros((n_sites, costs[role].shape[1]))
+        builds = np.zeros_like(copies)
         for seg in segs:
-            copies[seg.sites] += seg.used[role]
-            if seg.plan is not None:
+            if seg.plan is not None:  # the segments without a plan in time have no say
+                copies[seg.sites] += seg.used[role]
                 builds[seg.sites] += seg.plan[role] * seg.used[role]
         mean = np.divide(builds, copies, out=np.zeros_like(builds), where=copies > 0)
-        grads = [(seg.plan[role] - mean[seg.sites]) * seg.used[role] if seg.plan is not None
-                 else np.zeros(seg.used[role].shape) for seg in segs]
-        norm = sum(float((g ** 2).sum()) for g in grads)
-        if norm < 1e-12:
-            continue
-        changed = True
-        t = max(excess, 0.0) / norm
+        grads.append([(seg.plan[role] - mean[seg.sites]) * seg.used[role] if seg.plan is not None
+                      else np.zeros(seg.used[role].shape) for seg in segs])
+    norm = sum(float((g ** 2).sum()) for role_grads in grads for g in role_grads)
+    if norm < 1e-12:
+        return False
+    t = max(excess, 0.0) / norm
+    for role in (0, 1):
+        width = costs[role].shape[1]
         lam = np.zeros((n_sites, width, len(segs)))
-        for k, (seg, g) in enumerate(zip(segs, grads, strict=True)):
+        shared = np.zeros((n_sites, width))
+        for k, (seg, g) in enumerate(zip(segs, grads[role], strict=True)):
             lam[seg.sites, :, k] = np.where(seg.used[role], price * costs[role][seg.sites] * seg.share[role] + t * g,
                                             0.0)
-        for j, e in zip(*np.nonzero(copies > 1), strict=True):
+            shared[seg.sites] += seg.used[role]
+        for j, e in zip(*np.nonzero(shared > 1), strict=True):
             ks = [k for k, seg in enumerate(segs) if j in seg.sites
                   and seg.used[role][np.searchsorted(seg.sites, j), e]]
             total = price * costs[role][j, e]
@@ -314,5 +322,4 @@ def _update_shares(segs: list[_Segment], costs: tuple[np.ndarray, np.ndarray], p
             share = np.divide(lam[seg.sites, :, k], total, out=seg.share[role].copy(), where=total > 0)
             seg.share = (np.where(seg.used[0], share, 0.0), seg.share[1]) if role == 0 else \
                 (seg.share[0], np.where(seg.used[1], share, 0.0))
-    return changed
-
+    return True
