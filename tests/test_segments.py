@@ -61,7 +61,7 @@ def test_segmented_plan_and_bound_bracket_the_optimum(case, size: int) -> None:
     p, price = case
     best = optimum(p, price)
     r = segments.solve_segmented(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0), size=size)
-    assert r is not None
+    assert r.solved
     assert r.objective <= best + 1e-6  # a plan of the whole model
     assert r.bound >= best - 1e-6  # a bound on it
     gap = (r.bound - r.objective) / max(abs(r.bound), abs(r.objective), 1e-9)
@@ -118,9 +118,9 @@ def test_cells_are_ordered_along_the_line() -> None:
 def test_small_models_are_not_cut() -> None:
     p = make_problem(demand=[[1.0]] * 3, det=[(0, 0, 0, 0, 0.5)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
                      effector_cost=[1.0], p_kill=[[0.5]], budget=10.0)
-    assert not segments.applies(p, min_cells=4)
+    assert not segments.applies(p, size=2)
     assert segments.applies(dataclasses.replace(p, demand=np.ones((4, 1)), value=np.ones((4, 1)),
                                                 cell_ids=np.array(["a", "b", "c", "d"]),
                                                 cell_nation=np.zeros(4, dtype=np.int64),
                                                 cell_no_fire=np.zeros(4, bool), cell_engage=np.ones(4, bool),
-                                                cell_asset_value=np.zeros(4)), min_cells=4)
+                                                cell_asset_value=np.zeros(4)), size=2)

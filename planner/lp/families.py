@@ -202,5 +202,5 @@ def why_infeasible(sub: PlanningProblem, nation: str) -> str:
         return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "
                 f"(€{sub.budget_eur / 1e9:.2f}bn, with the operation of its units in service): lower the share or "
                 "raise the budget")
-    return (f"{nation}'s national model has no plan, and no constraint family finds the cause in the data (a bug: "
+    return (f"{nation}'s model has no plan, and no constraint family finds the cause in the data (a bug: "
             "please report it with the scenario)")

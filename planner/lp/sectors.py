@@ -75,7 +75,7 @@ def applies(problem: PlanningProblem, *, objective: str | None = None,
             target_override: dict[int, float] | None = None, robust: bool = False) -> bool:
     """Whether the ``sectors`` strategy is asked for and can be used on this problem: by nation where no unit covers
     another nation's cells; as one part (a single nation, or nations covering each other's borders) where that part
-    is cut into segments along the border (:func:`planner.lp.segments.pays_off`; not for robust plans)."""
+    is cut into segments along the border (:func:`planner.lp.segments.applies`; not for robust plans)."""
     kind = objective or problem.objective
     targets = problem.defeat_targets if target_override is None else target_override
     if not (problem.solver.strategy == "sectors" and problem.solver.backend == "highs"
@@ -83,7 +83,7 @@ def applies(problem: PlanningProblem, *, objective: str | None = None,
         return False
     if problem.is_sectored() and len(sector_nations(problem)) > 1:
         return True
-    return not robust and segments.pays_off(parts(problem)[0][1])
+    return not robust and segments.applies(parts(problem)[0][1])
 
 
 def sector_nations(p: PlanningProblem) -> list[int]:
@@ -99,7 +99,7 @@ def runner_for(p: PlanningProblem) -> Runner:
 
 def _slots(found: list[tuple[str, PlanningProblem, np.ndarray, np.ndarray]]) -> int:
     """How many models can be solved at once: the parts, or one part's segments where it is cut into segments."""
-    if len(found) == 1 and segments.pays_off(found[0][1]):
+    if len(found) == 1 and segments.applies(found[0][1]):
         return segments.count(found[0][1])
     return len(found)
 
@@ -122,7 +122,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     target = p.solver.mip_rel_gap
     found = parts(p)
     labels, subs = zip(*[(label, (sub, ci, si)) for label, sub, ci, si in found], strict=True)
-    segmented = len(found) == 1 and not worlds and segments.pays_off(found[0][1])
+    segmented = len(found) == 1 and not worlds and segments.applies(found[0][1])
     worlds = list(worlds or [])
     world_subs = [[part[1] for part in each] for each in zip(*[parts(q) for q in worlds], strict=True)] if worlds \
         else [[] for _ in subs]
@@ -165,8 +165,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                     plans[n].append(plan)
             # The nations share the time left (at 1 km cells, the largest ones given all of it kept others from starting).
             if segmented:  # one part cut into segments along the border, solved in the workers
-                results = [segments.as_result(segments.solve_segmented(tasks[0], solve_many=runner.map,
-                                                                       workers=runner.workers))]
+                results = [segments.solve_segmented(tasks[0], solve_many=runner.map, workers=runner.workers)]
             else:
                 results = runner.map(tasks, share_until=time.time() + limit - (time.perf_counter() - t0))
             for n, r in enumerate(results):

@@ -33,8 +33,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from planner.problem import PlanningProblem
 
-__all__ = ["SEGMENT_CELLS", "Segmented", "applies", "as_result", "count", "order_cells", "partition", "pays_off",
-           "solve_segmented"]
+__all__ = ["SEGMENT_CELLS", "applies", "count", "order_cells", "partition", "solve_segmented"]
 
 #: Cells per segment (about): small enough that a segment's MILP solves in seconds, large enough that few units
 #: straddle two segments.
@@ -56,19 +55,13 @@ SEGMENT_GAP_SHARE = 0.75
 SEGMENT_TIME_SHARE = 0.6
 
 
-def applies(p: PlanningProblem, min_cells: int | None = None) -> bool:
-    """Whether a priced model of ``p`` is worth cutting into segments and can be: at least ``min_cells`` cells, no
-    conventional options, and no row that sums over cells besides money (surveillance shares, class targets)."""
-    least = 2 * SEGMENT_CELLS if min_cells is None else min_cells
-    return (len(p.cell_ids) >= least and not len(p.conv_ids) and not p.defeat_targets
-            and not p.detection_requirements())
-
-
-def pays_off(p: PlanningProblem, size: int | None = None) -> bool:
-    """Whether a part is cut into segments: :func:`applies` with at least two segments of ``size`` cells.
-    Measured against the part's MILP as one model (flank-wide ``lp_screen``): Poland alone at 1 km cells (960 cells,
-    180 sites, 8 segments each holding about half the sites) 0.79% in 26 s against 2.2% after 133 s."""
-    return applies(p, 2 * (SEGMENT_CELLS if size is None else size))
+def applies(p: PlanningProblem, size: int | None = None) -> bool:
+    """Whether a priced model of ``p`` is cut into segments: at least two segments of ``size`` cells, no conventional
+    options, and no row that sums over cells besides money (surveillance shares, class targets). Measured against
+    the model as one (flank-wide ``lp_screen``): Poland alone at 1 km cells (960 cells, 180 sites, 8 segments each
+    holding about half the sites) 0.79% in 26 s against 2.2% after 133 s."""
+    return (len(p.cell_ids) >= 2 * (SEGMENT_CELLS if size is None else size) and not len(p.conv_ids)
+            and not p.defeat_targets and not p.detection_requirements())
 
 
 def _incidence(p: PlanningProblem) -> csr_matrix:
@@ -169,35 +162,19 @@ def _project_simplex(v: np.ndarray, total: float) -> np.ndarray:
     return np.asarray(np.maximum(v - css[rho - 1] / rho, 0.0))
 
 
-@dataclass(frozen=True)
-class Segmented:
-    """A segmented solve's plan (arrays over the whole model), its objective, the least bound L(w) and its rounds."""
-
-    sensors: np.ndarray
-    effectors: np.ndarray
-    detected: np.ndarray
-    engagements: np.ndarray
-    point: np.ndarray | None
-    objective: float
-    bound: float
-    build_s: float
-    solve_s: float
-    sizes: dict[str, int]
-    rounds: tuple[dict[str, float], ...]
-
-
 def _in_process(tasks: list[SectorTask]) -> list[TaskResult]:
     return [solve_sector(t) for t in tasks]
 
 
 def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]], list[TaskResult]] = _in_process,
-                    workers: int = 1, size: int | None = None, rounds: int = MAX_ROUNDS) -> Segmented | None:
+                    workers: int = 1, size: int | None = None, rounds: int = MAX_ROUNDS) -> TaskResult:
     """Maximise value − price × money over ``task.problem`` by segments (module docstring), at ``task.price``.
     The task's settings carry the time limit, the gap targets (relative, and absolute where ``mip_abs_gap`` is
     set: the caller's share of a larger objective), the threads and the run's deadline; ``task.start`` (sensors
     (M, S), effectors (M, E)) starts every segment and the whole model. ``solve_many`` solves the segments' MILPs
     (e.g. a :class:`planner.lp.runner.Runner`'s ``map`` over ``workers`` processes; in this process by default);
-    at most ``rounds`` rounds. None when no plan for the whole model was found in time."""
+    at most ``rounds`` rounds. Returns the plan with its objective and the least L(w) as its bound (arrays over the
+    whole model), or outcome ``timeout`` when the whole model found no plan in time."""
     t0 = time.perf_counter()
     p, price, start = task.problem, float(task.price or 0.0), task.start
     settings = p.solver.replace(time_limit_s=task.time_limit_s or p.solver.time_limit_s,
@@ -212,14 +189,12 @@ def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]]
     best: TaskResult | None = None
     least = math.inf
     step, stalled = STEP, 0
-    log: list[dict[str, float]] = []
     build_s = solve_s = 0.0
-    for _ in range(rounds):
+    for round_ in range(rounds):
         left = limit - (time.perf_counter() - t0)
-        if log and left < 2.0:
+        if round_ and left < 2.0:
             break
         # Each segment at its shares (in parallel where workers are lent); the bound adds up their proven bounds.
-        t1 = time.perf_counter()
         seg_limit = max(SEGMENT_TIME_SHARE * left * min(workers, len(segs)) / len(segs), 1.0)
         jobs = [SectorTask(problem=seg.problem, price=price, share=seg.share, threads=task.threads,
                            time_limit_s=seg_limit, mip_rel_gap=SEGMENT_GAP_SHARE * target,
@@ -236,7 +211,6 @@ def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]]
             seg.plan = (r.sensors, r.effectors)
             bound += r.bound
         least = min(least, bound, total_value)
-        segments_s = time.perf_counter() - t1
         # The whole model over the units some segment built, started from their union (or the best plan so far).
         union = (p.in_service_sensors.copy(), p.in_service_effectors.copy())
         for seg in segs:
@@ -246,17 +220,14 @@ def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]]
         if start is not None:
             union = (union[0] | (start[0] > 0.5), union[1] | (start[1] > 0.5))
         first = (union[0].astype(float), union[1].astype(float)) if best is None else (best.sensors, best.effectors)
-        t2 = time.perf_counter()
         r = solve_sector(SectorTask(problem=p, price=price, threads=task.threads, allowed=union, start=first,
-                                    time_limit_s=max(limit - (t2 - t0), 1.0), mip_rel_gap=target / 2,
+                                    time_limit_s=max(limit - (time.perf_counter() - t0), 1.0), mip_rel_gap=target / 2,
                                     mip_abs_gap=allowed / 2 or None))
         build_s, solve_s = build_s + r.build_s, solve_s + r.solve_s
         if r.solved and (best is None or r.objective > best.objective):
             best = r
         primal = best.objective if best is not None else -math.inf
         gap = (least - primal) / max(abs(least), abs(primal), 1e-9) if best is not None else math.inf
-        log.append({"bound": bound, "plan": primal, "gap": gap, "seconds": time.perf_counter() - t0,
-                    "segments": len(segs), "segments_s": segments_s, "whole_s": time.perf_counter() - t2})
         if gap <= target or (best is not None and least - primal <= allowed):
             break
         stalled = 0 if bound <= least else stalled + 1
@@ -265,20 +236,8 @@ def solve_segmented(task: SectorTask, *, solve_many: Callable[[list[SectorTask]]
         if not _update_shares(segs, costs, price, step * (bound - max(primal, 0.0)), len(p.site_ids)):
             break  # the segments agree on every unit: the shares cannot move
     if best is None:
-        return None
-    return Segmented(sensors=best.sensors, effectors=best.effectors, detected=best.detected,
-                     engagements=best.engagements, point=best.point, objective=best.objective,
-                     bound=max(least, best.objective), build_s=build_s, solve_s=solve_s, sizes=best.sizes,
-                     rounds=tuple(log))
-
-
-def as_result(seg: Segmented | None) -> TaskResult:
-    """A segmented solve as a task's outcome (``timeout`` when it found no plan in time)."""
-    if seg is None:
-        return TaskResult(outcome="timeout")
-    return TaskResult(sensors=seg.sensors, effectors=seg.effectors, conventional=np.zeros(0), detected=seg.detected,
-                      engagements=seg.engagements, point=seg.point, objective=seg.objective, bound=seg.bound,
-                      build_s=seg.build_s, solve_s=seg.solve_s, sizes=seg.sizes)
+        return TaskResult(outcome="timeout", build_s=build_s, solve_s=solve_s)
+    return best.replace(bound=max(least, best.objective), build_s=build_s, solve_s=solve_s)
 
 
 def _update_shares(segs: list[_Segment], costs: tuple[np.ndarray, np.ndarray], price: float, excess: float,

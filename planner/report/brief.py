@@ -62,11 +62,6 @@ def _tank_cost(run: BriefRun) -> tuple[str, float] | None:
     return opt.name, float(opt.unit_cost_eur.value + years * opt.operating_cost_eur_per_year.value)
 
 
-def _short_names(run: BriefRun) -> dict[str, str]:
-    """Display names of systems and threat classes without their parenthesised examples."""
-    return short_names(run.scenario.catalog)
-
-
 def decision_line(run: BriefRun) -> str:
     """The first BLUF bullet: the recommended split, the exchange rate it rests on in euros, and what would change
     it (the split at half and double the weight, from the decision analysis)."""
@@ -117,7 +112,7 @@ def bottom_line(run: BriefRun) -> list[str]:
     years = d.get("horizon_years")
     threats = pd.DataFrame(d["threats"])
     units = d.get("units_by_system", {})
-    names = _short_names(run)
+    names = short_names(run.scenario.catalog)
     bought = ", ".join(f"{n:,} {names.get(k, k)}" for k, n in sorted(units.items(), key=lambda kv: -kv[1])) or "nothing"
     out = [
         decision_line(run),
