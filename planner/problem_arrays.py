@@ -111,8 +111,9 @@ def engagement_pairs(kinetic: np.ndarray, reach: np.ndarray, pair_nation: np.nda
                      site_no_fire: np.ndarray) -> list[np.ndarray]:
     """Engagement pairs (cell, class, site, effector) from the (cell, site) pairs ``pi``, ``pj`` at distances ``pd``:
     within the reach (nations, E, T) of each pair's site's nation (``pair_nation``), where the rules let the class
-    be engaged over the cell (``allowed``, N × T) and, for kinetic effectors, neither the cell nor the site is in a
-    no-fire zone."""
+    be engaged over the cell (``allowed``, N × T) and, for kinetic effectors, neither the cell lies wholly in no-fire
+    zones (``cell_no_fire``: the share of its length inside them; a part inside caps kinetic engagements in the
+    model) nor the site in one."""
     parts: list[tuple[np.ndarray, ...]] = []
     for e in range(reach.shape[1]):
         for t in range(reach.shape[2]):
@@ -120,7 +121,7 @@ def engagement_pairs(kinetic: np.ndarray, reach: np.ndarray, pair_nation: np.nda
                 continue
             m = (pd <= reach[pair_nation, e, t]) & allowed[pi, t]
             if kinetic[e]:
-                m &= ~cell_no_fire[pi] & ~site_no_fire[pj]
+                m &= (cell_no_fire[pi] < 1) & ~site_no_fire[pj]
             n = int(m.sum())
             parts.append((pi[m], np.full(n, t), pj[m], np.full(n, e)))
     return stack(parts, 4, np.int64)

@@ -24,7 +24,7 @@ def absolutise(data: dict[str, Any], base: Path) -> dict[str, Any]:
     cats = data.setdefault("catalogs", {})
     for kind in ("sources", "threats", "sensors", "effectors", "conventional"):
         cats[kind] = str((base / cats.get(kind, f"catalogs/{kind}.yaml")).resolve())
-    for key in ("countries", "borders", "assets"):
+    for key in ("countries", "borders", "assets", "settlements"):
         if data["geodata"].get(key):
             data["geodata"][key] = str((base / data["geodata"][key]).resolve())
     return data

@@ -299,6 +299,10 @@ def test_rules_as_applied_per_nation() -> None:
                     identification_delay_s_per_nation={"PL": 120}, engage_only_threatening=True)
     assert rules_text(roe) == ("shoot_unmanned (PL: escort_only); identification delay 30 s (PL: 120 s); "
                                "only drones heading for a protected asset are engaged")
+    assert rules_text(RoeConfig(hold_fire_over_built_up=True, hold_fire_over_built_up_per_nation={"RO": False})) == (
+        "shoot_unmanned; no kinetic fire over settlements of 1,000+ residents (except RO)")
+    assert rules_text(RoeConfig(hold_fire_over_built_up_per_nation={"PL": True, "LT": True})) == (
+        "shoot_unmanned; no kinetic fire over settlements of 1,000+ residents in LT, PL")
 
 
 def test_quick_map_legend_names_systems(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

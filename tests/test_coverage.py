@@ -66,3 +66,19 @@ def test_a_narrower_query_reuses_the_widest(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(calls) == n  # filtered, not queried
     c.pairs(5000.0)
     assert len(calls) > n  # wider: the KD-tree again
+
+
+def test_no_fire_share_is_the_length_inside() -> None:
+    """A 10 km cell from (0, 0) to (10 km, 0) crosses a zone from x = 3 to 7 km: 40% of its crossings lie inside.
+    Wholly inside: 1; apart from it: 0; two zones overlapping on the line count once (x = 3..8 km: 50%)."""
+    import shapely
+
+    from planner.geo.coverage import no_fire_shares
+
+    cells = np.array([shapely.LineString([(0, 0), (10_000, 0)]), shapely.LineString([(4_000, 0), (6_000, 0)]),
+                      shapely.LineString([(0, 5_000), (10_000, 5_000)])])
+    zone = shapely.box(3_000, -1_000, 7_000, 1_000)
+    assert no_fire_shares(cells, np.array([zone])) == pytest.approx([0.4, 1.0, 0.0])
+    both = np.array([zone, shapely.box(5_000, -500, 8_000, 500)])
+    assert no_fire_shares(cells[:1], both) == pytest.approx([0.5])
+    assert no_fire_shares(cells, np.array([])).tolist() == [0.0, 0.0, 0.0]

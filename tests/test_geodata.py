@@ -14,9 +14,20 @@ GPKG = GEODATA / "eastern_flank.gpkg"
 
 
 def test_layers_and_crs() -> None:
-    assert set(gpd.list_layers(GPKG)["name"]) == {"countries", "borders", "assets"}
-    for layer in ("countries", "borders", "assets"):
+    assert set(gpd.list_layers(GPKG)["name"]) == {"countries", "borders", "assets", "settlements"}
+    for layer in ("countries", "borders", "assets", "settlements"):
         assert gpd.read_file(GPKG, layer=layer).crs.to_epsg() == 4326
+
+
+def test_settlements_lie_near_the_borders() -> None:
+    """The settlements layer (roe.hold_fire_over_built_up): GeoNames' places of 500+ in the nine defenders, each
+    within 25 km of a border, as many as build_meta.json says."""
+    places = gpd.read_file(GPKG, layer="settlements")
+    meta = json.loads((GEODATA / "build_meta.json").read_text())
+    assert len(places) == meta["settlements"] and places["population"].min() >= 500
+    assert set(places["country"]) <= {"NO", "FI", "EE", "LV", "LT", "PL", "SK", "HU", "RO"}
+    borders = gpd.read_file(GPKG, layer="borders").to_crs("EPSG:3035").union_all()
+    assert places.to_crs("EPSG:3035").distance(borders).max() <= meta["settlement_max_distance_km"] * 1000 + 1
 
 
 def test_border_lengths_table_matches_the_data() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 
 import numpy as np
 import pulp
@@ -234,3 +235,43 @@ def test_regression_highs_1_16_presolve() -> None:
     s = solve(p)
     assert s.objective == pytest.approx(1.0, abs=1e-6)
     assert s.conventional.tolist() == [1.0]
+
+
+def no_fire_cell(budget: float):
+    """One cell (λ = 10, sure detection, sensor €1) with 40% of its length inside a no-fire zone; at one site a
+    kinetic effector (€1) and a non-kinetic one (€3), each pk 1 with magazines to spare."""
+    import dataclasses
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, P_SURE)], eng=[(0, 0, 0, 0), (0, 0, 0, 1)], n_sites=1,
+                     sensor_cost=[1.0], effector_cost=[1.0, 3.0], p_kill=[[1.0], [1.0]], budget=budget)
+    return dataclasses.replace(p, cell_no_fire=np.array([0.4]), effector_kinetic=np.array([True, False]))
+
+
+@pytest.mark.parametrize(("case", "budget"), [("no_fire_share_budget_3", 3.0), ("no_fire_share_budget_4", 4.0)])
+def test_no_fire_share_caps_kinetic_fire(case: str, budget: float) -> None:
+    """Kinetic fire only at the drones crossing outside no-fire zones (constraint 4b). With €3 the sensor and the
+    kinetic effector (€2) are all that fit: it may engage only the 60% crossing outside, 6 · CAP = 5.99395 (10 ·
+    CAP without the zone). With €4 the sensor and the non-kinetic effector fire at every detected drone: 10 · CAP =
+    9.98992 (kinetic and non-kinetic together, €5, do not fit)."""
+    p = no_fire_cell(budget)
+    solved = solve(p)
+    check(case, solved, p)
+    assert solved.effectors[0].tolist() == ([1.0, 0.0] if budget == 3.0 else [0.0, 1.0])
+
+
+def test_the_check_refuses_kinetic_fire_inside_no_fire_zones() -> None:
+    """A plan that engages all 10 detected drones with the kinetic effector breaks the 60% cap: the check names
+    the cell and the cap; the same plan without the zone passes."""
+    import dataclasses
+
+    from planner.lp.check import Context, check_reach
+    from planner.lp.result import Solved
+
+    p = no_fire_cell(5.0)
+    plan = Solved(status="candidate", sensors=np.array([[1.0]]), effectors=np.array([[1.0, 0.0]]),
+                  conventional=np.zeros(0), detected=np.array([[10.0]]), engagements=np.array([[[10.0, 0.0]]]),
+                  objective=0.0, gap=None, build_s=0.0, solve_s=0.0)
+    found = check_reach(p, plan, Context())
+    assert len(found) == 1 and re.search(r"cell c0, t0: 10 engaged by kinetic effectors, more than the 6 detected "
+                                         r"outside no-fire zones", found[0])
+    assert check_reach(dataclasses.replace(p, cell_no_fire=np.zeros(1)), plan, Context()) == []

@@ -117,3 +117,70 @@ def test_identification_delay_errors_name_the_field(tmp_path, tiny_dict, roe, pa
     with pytest.raises(ConfigError) as err:
         load_scenario(write_yaml(tmp_path / "bad.yaml", data))
     assert "bad.yaml" in str(err.value) and re.search(pattern, str(err.value)), str(err.value)
+
+
+def test_built_up_radius_by_hand() -> None:
+    """1,000 residents at 1,500 per km²: a disc of 1000/1500 km², radius √(1000/(1500π)) km = 460.7 m, widened by the
+    500 m margin: 960.7 m. 100,000 residents: 4,607 m + 500."""
+    from planner.geo.theater import built_up_radius_m
+
+    assert built_up_radius_m(np.array([1_000.0, 100_000.0]), 1_500, 500) == pytest.approx([960.66, 5106.6], abs=0.1)
+
+
+def test_hold_fire_over_built_up_caps_kinetic_fire(tmp_path) -> None:
+    """Poland 9-10 Sep 2025 with the rule: the settlements of 1,000+ near the border become no-fire zones (kind
+    built_up; the shipped layer holds GeoNames' places of 500+ within 25 km of a border). Border cells they cross
+    keep their kinetic pairs unless wholly inside, and a share of their crossings is barred (measured 2026-12-05: 83
+    places, 7 of 150 cells at 5 km, Włodawa over 69% of one); candidate sites inside a village may still fire.
+    Without the rule there are no built-up zones and no share."""
+    from planner.geo.coverage import build_coverage
+    from planner.geo.theater import build_theater
+
+    base = CONFIGS / "incidents"
+    data = absolutise(yaml.safe_load((base / "poland-2025-09.yaml").read_text()), base)
+    off = load_scenario(write_yaml(tmp_path / "off.yaml", data))
+    data["roe"]["hold_fire_over_built_up"] = True
+    on = load_scenario(write_yaml(tmp_path / "on.yaml", data))
+    th_off, th_on = build_theater(off), build_theater(on)
+    assert "built_up" not in set(th_off.no_fire_zones["kind"])
+    built = th_on.no_fire_zones[th_on.no_fire_zones["kind"] == "built_up"]
+    assert len(built) > 10 and built["radius_m"].min() >= 960.6
+    share = build_coverage(th_on, on).cell_no_fire
+    assert build_coverage(th_off, off).cell_no_fire.max() == 0.0
+    assert 0 < int((share > 0).sum()) < len(share) // 4 and share.max() <= 1.0
+    assert th_on.sites["in_no_fire_zone"].sum() == th_off.sites["in_no_fire_zone"].sum()
+
+
+@pytest.mark.parametrize(("roe", "geodata", "pattern"), [
+    ({"hold_fire_over_built_up": True}, {"settlements": None},
+     r"roe.hold_fire_over_built_up applies to SK but geodata.settlements is not set: set it"),
+    ({"hold_fire_over_built_up_per_nation": {"PL": True}}, {},
+     r"roe.hold_fire_over_built_up_per_nation names PL, which is not among geodata.defenders"),
+    ({"built_up_density_per_km2": 0}, {}, r"roe.built_up_density_per_km2: 0 is not valid: input should be greater "
+                                          r"than 0"),
+])
+def test_hold_fire_over_built_up_errors_name_the_field(tmp_path, tiny_dict, roe, geodata, pattern) -> None:
+    from planner.errors import ConfigError
+
+    data = {**tiny_dict, "roe": {**tiny_dict.get("roe", {}), **roe}, "geodata": {**tiny_dict["geodata"], **geodata}}
+    with pytest.raises(ConfigError) as err:
+        load_scenario(write_yaml(tmp_path / "bad.yaml", data))
+    assert "bad.yaml" in str(err.value) and re.search(pattern, str(err.value)), str(err.value)
+
+
+def test_settlements_without_population_are_refused(tmp_path, tiny_dict) -> None:
+    """A settlements file without a population column: the message names the file, the column and the fix."""
+    import geopandas as gpd
+    import shapely
+
+    from planner.errors import GeodataError
+    from planner.geo.borders import load_geodata
+
+    gpd.GeoDataFrame({"name": ["Somewhere"]}, geometry=[shapely.Point(22.0, 48.9)], crs="EPSG:4326").to_file(
+        tmp_path / "places.gpkg", layer="places", driver="GPKG", engine="pyogrio")
+    data = {**tiny_dict, "roe": {**tiny_dict.get("roe", {}), "hold_fire_over_built_up": True},
+            "geodata": {**tiny_dict["geodata"], "settlements": str(tmp_path / "places.gpkg"),
+                        "settlements_layer": "places"}}
+    with pytest.raises(GeodataError, match=r"geodata.settlements: .*places.gpkg has no column 'population' "
+                                           r"\(columns: name\): add the residents of each place"):
+        load_geodata(load_scenario(write_yaml(tmp_path / "s.yaml", data)))

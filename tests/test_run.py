@@ -66,7 +66,7 @@ def test_kinetic_effectors_respect_no_fire_zones() -> None:
     p = plan.problem
     kinetic = p.effector_kinetic[p.eng_effector]
     assert not (kinetic & p.site_no_fire[p.eng_site]).any()
-    assert not (kinetic & p.cell_no_fire[p.eng_cell]).any()
+    assert not (kinetic & (p.cell_no_fire[p.eng_cell] >= 1)).any()
     built = plan.units.merge(plan.theater.sites[["site_id", "in_no_fire_zone"]], on="site_id")
     kin_ids = {e for e, k in zip(p.effector_ids, p.effector_kinetic, strict=True) if k}
     assert not built[built["system"].isin(kin_ids) & built["in_no_fire_zone"]].shape[0]

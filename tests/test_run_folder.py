@@ -43,7 +43,7 @@ def test_a_copied_run_folder_needs_nothing_else(tiny_dict: dict, catalog_copy: P
     work.mkdir()
     gpkg = str(shutil.copy(GEODATA / "eastern_flank.gpkg", work / "flank.gpkg"))
     data = {**tiny_dict, "catalogs": {k: str(catalog_copy / f"{k}.yaml") for k in tiny_dict["catalogs"]}}
-    data["geodata"] = {**data["geodata"], **{k: gpkg for k in ("countries", "borders", "assets")}}
+    data["geodata"] = {**data["geodata"], **{k: gpkg for k in ("countries", "borders", "assets", "settlements")}}
     scenario = write_yaml(work / "scenario.yaml", data)
     done = _cli("run", str(scenario), "--out", str(work / "run"), cwd=work)
     assert done.returncode == 0, done.stderr

@@ -211,7 +211,7 @@ def load_scenario(path: str | Path) -> Scenario:
     problems = _cross_check(cfg, catalog)
     files = dict(cat_paths)
     geo = cfg.geodata
-    for key in ("countries", "borders", "assets"):
+    for key in ("countries", "borders", "assets", "settlements"):
         rel = getattr(geo, key)
         if rel is None:
             continue

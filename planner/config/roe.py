@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, NonNegativeFloat
+from pydantic import Field, NonNegativeFloat, PositiveFloat
 
 from planner.config.base import BufferMetres, Iso2, Population, RoE, _Section
 from planner.config.catalog import AtMost
@@ -34,7 +34,26 @@ class RoeConfig(_Section):
         "every effector's reaction time: the engagement envelope shrinks by the distance a drone flies meanwhile.")
     identification_delay_s_per_nation: dict[Iso2, Seconds] = Field(
         default_factory=dict, description="Per-nation identification delay, replacing identification_delay_s.")
+    hold_fire_over_built_up: bool = Field(False, description="No kinetic fire over built-up areas: each settlement "
+        "(geodata.settlements) of at least built_up_min_population residents is a no-fire zone, a disc holding its "
+        "residents at built_up_density_per_km2 widened by built_up_margin_m (collateral risk from debris and "
+        "missed shots; docs/formulation.md, 'No-fire zones').")
+    hold_fire_over_built_up_per_nation: dict[Iso2, bool] = Field(
+        default_factory=dict, description="Per-nation hold-fire-over-built-up rule, replacing hold_fire_over_built_up.")
+    built_up_min_population: Population = Field(
+        1_000, description="Settlements at or above this population count as built-up areas.")
+    built_up_density_per_km2: Annotated[PositiveFloat, AtMost(50_000, "residents per km2")] = Field(
+        1_500, description="Residents per km2 of a built-up area (sets a settlement's disc from its population). "
+        "Assumption anchored on Eurostat's cluster types (Territorial typologies manual: 1 km2 grid cells of 300+ "
+        "residents per km2 form urban clusters, 1,500+ urban centres); range 300-2,500.")
+    built_up_margin_m: BufferMetres = Field(
+        500, description="Distance beyond a settlement's disc within which kinetic fire is held, m. Assumption "
+        "(debris and missed shots fall around the intercept point): range 0-2,000.")
 
     def identification_delay(self, nation: str) -> float:
         """The identification delay of ``nation``, s."""
         return self.identification_delay_s_per_nation.get(nation, self.identification_delay_s)
+
+    def holds_fire_over_built_up(self, nation: str) -> bool:
+        """Whether ``nation`` holds kinetic fire over built-up areas."""
+        return self.hold_fire_over_built_up_per_nation.get(nation, self.hold_fire_over_built_up)

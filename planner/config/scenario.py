@@ -81,6 +81,9 @@ class GeodataConfig(_Section):
     neighbour_field: str = Field("neighbour", min_length=1, description="Border column: the neighbour's code.")
     assets: Path | None = Field(None, description="Protected assets (points with kind, name, population).")
     assets_layer: str | None = Field(None, description="Layer name of the assets inside a multi-layer file.")
+    settlements: Path | None = Field(None, description="Populated places (points with population) whose built-up "
+                                     "area is a no-fire zone where roe.hold_fire_over_built_up applies.")
+    settlements_layer: str | None = Field(None, description="Layer name of the settlements inside a multi-layer file.")
     defenders: list[Iso2] = Field(min_length=1, description="Codes of the defending nations to plan for.")
     neighbours: list[Iso2] = Field(min_length=1, description="Codes of the neighbours threats come from.")
     crs: str | None = Field(
@@ -375,10 +378,17 @@ class ScenarioConfig(_Section):
         defenders = set(self.geodata.defenders)
         for where, codes in (("budget.per_nation_eur", self.budget.per_nation_eur),
                              ("roe.per_nation", self.roe.per_nation),
-                             ("roe.identification_delay_s_per_nation", self.roe.identification_delay_s_per_nation)):
+                             ("roe.identification_delay_s_per_nation", self.roe.identification_delay_s_per_nation),
+                             ("roe.hold_fire_over_built_up_per_nation",
+                              self.roe.hold_fire_over_built_up_per_nation)):
             unknown = sorted(set(codes) - defenders)
             if unknown:
                 msg = (f"{where} names {', '.join(unknown)}, which is not among geodata.defenders "
                        f"({', '.join(self.geodata.defenders)})")
                 raise ValueError(msg)
+        holding = [n for n in self.geodata.defenders if self.roe.holds_fire_over_built_up(n)]
+        if holding and self.geodata.settlements is None:
+            msg = (f"roe.hold_fire_over_built_up applies to {', '.join(holding)} but geodata.settlements is not set: "
+                   "set it (e.g. ../geodata/eastern_flank.gpkg with settlements_layer: settlements) or turn the rule off")
+            raise ValueError(msg)
         return self

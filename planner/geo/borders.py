@@ -37,6 +37,8 @@ class Geodata:
     assets: gpd.GeoDataFrame  # asset_id, kind, name, country, population, geometry (may be empty)
     crs: CRS
     crs_reason: str
+    #: name, country, population, geometry of the places whose nation holds fire over built-up areas (else empty)
+    settlements: gpd.GeoDataFrame | None = None
 
 
 def read_vector(path: Path, layer: str | None, what: str) -> gpd.GeoDataFrame:
@@ -183,7 +185,9 @@ def load_geodata(scenario: Scenario) -> Geodata:
     assets = _load_assets(scenario, countries, crs)
     log.info("Geodata: %d countries, %d borders (%.0f km), %d assets", len(countries), len(borders),
              borders.length.sum() / 1000, len(assets))
+    settlements = _load_settlements(scenario, countries, crs)
     return Geodata(countries=countries.reset_index(drop=True), borders=borders, assets=assets, crs=crs,
+                   settlements=settlements,
                    crs_reason=reason)
 
 
@@ -262,3 +266,28 @@ def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> g
     keep = (assets["kind"] == "airport") | (assets["population"].fillna(0) >= min_pop)
     assets = assets[keep]
     return assets[_ASSET_COLUMNS].sort_values("asset_id").reset_index(drop=True)
+
+
+def _load_settlements(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame | None:
+    """The settlements of the nations that hold fire over built-up areas (roe.hold_fire_over_built_up), at or above
+    roe.built_up_min_population, each given to the defender whose territory holds it; None where no nation does."""
+    roe, geo = scenario.config.roe, scenario.config.geodata
+    holding = [n for n in geo.defenders if roe.holds_fire_over_built_up(n)]
+    if not holding or geo.settlements is None:
+        return None
+    path = scenario.files["geodata.settlements"]
+    shown = display_path(path)
+    places = read_vector(path, geo.settlements_layer, "geodata.settlements")
+    if "population" not in places.columns:
+        cols = ", ".join(c for c in places.columns if c != "geometry")
+        raise GeodataError(f"geodata.settlements: {shown} has no column 'population' (columns: {cols}): add the "
+                           "residents of each place")
+    if "name" not in places.columns:
+        places["name"] = [f"place-{i:05d}" for i in range(len(places))]
+    _check_geometries(places, {"Point"}, "geodata.settlements", shown, "name")
+    places = places.to_crs(crs)
+    defenders = countries[countries["country"].isin(holding)][["country", "geometry"]]
+    places = places.drop(columns=[c for c in ("country",) if c in places.columns])
+    places = places.sjoin(defenders, predicate="within", how="inner").drop(columns="index_right")
+    places = places[places["population"].fillna(0) >= roe.built_up_min_population]
+    return places[["name", "country", "population", "geometry"]].reset_index(drop=True)

@@ -44,7 +44,7 @@ class Coverage:
 
     cell_xy: np.ndarray  # (N, 2) midpoints of the border cells
     site_xy: np.ndarray  # (M, 2) candidate sites
-    cell_no_fire: np.ndarray  # (N,) bool: the cell's midpoint lies in a no-fire zone
+    cell_no_fire: np.ndarray  # (N,) share of the cell's length inside no-fire zones (0 to 1)
     site_no_fire: np.ndarray  # (M,) bool: the site lies in a no-fire zone
     cell_defender: np.ndarray  # (N,) defending nation's name
     site_defender: np.ndarray  # (M,)
@@ -111,17 +111,25 @@ def snap_in_service(scenario: Scenario, theater: Theater, site_xy: np.ndarray) -
     return tuple(placed)
 
 
+def no_fire_shares(lines: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """Per cell (a stretch of border, ``lines``), the share of its length inside the no-fire ``zones``: the share of
+    its crossings over which kinetic effectors may not fire (drones cross a cell uniformly along it, as the
+    independent simulation draws them)."""
+    if not len(zones) or not len(lines):
+        return np.zeros(len(lines))
+    inside = shapely.length(shapely.intersection(lines, shapely.union_all(zones)))
+    length = shapely.length(lines)
+    share = np.divide(inside, length, out=np.zeros(len(lines)), where=length > 0)
+    return np.clip(np.where(share > 1 - 1e-9, 1.0, share), 0.0, 1.0)
+
+
 def build_coverage(theater: Theater, scenario: Scenario) -> Coverage:
     """The theater's geometry as arrays (positions, no-fire masks, nations) and where the scenario's units in
     service stand."""
     cells, sites = theater.cells, theater.sites
     mids = shapely.line_interpolate_point(cells.geometry.values, 0.5, normalized=True)
     cell_xy = np.asarray(shapely.get_coordinates(mids)).reshape(-1, 2)
-    if len(theater.no_fire_zones):
-        zones = shapely.union_all(theater.no_fire_zones.geometry.values)
-        cell_no_fire = np.asarray(shapely.contains_xy(zones, cell_xy[:, 0], cell_xy[:, 1]), dtype=bool)
-    else:
-        cell_no_fire = np.zeros(len(cells), dtype=bool)
+    cell_no_fire = no_fire_shares(cells.geometry.values, theater.no_fire_zones.geometry.values)
     site_xy = np.asarray(shapely.get_coordinates(sites.geometry.values)).reshape(-1, 2)
     assets = theater.route_assets if theater.route_assets is not None else theater.assets
     return Coverage(asset_xy=np.asarray(shapely.get_coordinates(assets.geometry.values)).reshape(-1, 2),

@@ -226,18 +226,32 @@ def _attach_assets(assets: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, scenario: 
     return joined.reset_index(drop=True)
 
 
-def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario) -> gpd.GeoDataFrame:
-    buf = scenario.config.roe.no_fire_buffers
-    radius = np.where(assets["kind"] == "city", buf.city_m, buf.airport_m).astype(float)
+def built_up_radius_m(population: np.ndarray, density_per_km2: float, margin_m: float) -> np.ndarray:
+    """The radius of a settlement's no-fire disc: the disc holding its residents at ``density_per_km2``, widened by
+    ``margin_m`` (roe.hold_fire_over_built_up)."""
+    return 1000.0 * np.sqrt(np.asarray(population, dtype=float) / (np.pi * density_per_km2)) + margin_m
+
+
+def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario,
+                   settlements: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """No-fire zones: a disc around each protected city and airport (roe.no_fire_buffers) and, where a nation holds
+    fire over built-up areas, around each of its settlements (kind ``built_up``)."""
+    roe = scenario.config.roe
+    radius = np.where(assets["kind"] == "city", roe.no_fire_buffers.city_m, roe.no_fire_buffers.airport_m).astype(float)
     keep = radius > 0
-    zones = gpd.GeoDataFrame(
-        {"asset_id": assets.loc[keep, "asset_id"].values, "kind": assets.loc[keep, "kind"].values,
-         "name": assets.loc[keep, "name"].values, "radius_m": radius[keep]},
-        # shapely's own buffer: GeoSeries.buffer's keyword for the arc segments changed across geopandas 1.x
-        geometry=shapely.buffer(np.asarray(assets.geometry[keep].values), radius[keep], quad_segs=16),
-        crs=assets.crs,
-    )
-    return zones
+    frames = [pd.DataFrame({"asset_id": assets.loc[keep, "asset_id"].values, "kind": assets.loc[keep, "kind"].values,
+                            "name": assets.loc[keep, "name"].values, "radius_m": radius[keep]})]
+    points = [np.asarray(assets.geometry[keep].values)]
+    if settlements is not None and len(settlements):
+        frames.append(pd.DataFrame({"asset_id": "", "kind": "built_up", "name": settlements["name"].values,
+                                    "radius_m": built_up_radius_m(settlements["population"].to_numpy(float),
+                                                                  roe.built_up_density_per_km2,
+                                                                  roe.built_up_margin_m)}))
+        points.append(np.asarray(settlements.geometry.values))
+    table = pd.concat(frames, ignore_index=True)
+    # shapely's own buffer: GeoSeries.buffer's keyword for the arc segments changed across geopandas 1.x
+    return gpd.GeoDataFrame(table, geometry=shapely.buffer(np.concatenate(points), table["radius_m"].to_numpy(float),
+                                                           quad_segs=16), crs=assets.crs)
 
 
 def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater:
@@ -256,9 +270,12 @@ def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater
     if scenario.config.kill_chain.point_defence and len(assets):
         points = build_point_sites(assets, geodata.borders, geodata.countries, scenario)
         sites = pd.concat([sites, points[sites.columns]], ignore_index=True) if len(points) else sites
-    zones = _no_fire_zones(assets, scenario)
-    if len(zones) and len(sites):
-        hit = gpd.sjoin(sites[["site_id", "geometry"]], zones[["geometry"]], predicate="within", how="inner")
+    zones = _no_fire_zones(assets, scenario, geodata.settlements)
+    # A site in a city's or an airport's zone may not fire; one in a built-up area may (what falls, falls around
+    # the intercept, which the cell's share of no-fire zones accounts for).
+    sited = zones[zones["kind"] != "built_up"]
+    if len(sited) and len(sites):
+        hit = gpd.sjoin(sites[["site_id", "geometry"]], sited[["geometry"]], predicate="within", how="inner")
         sites["in_no_fire_zone"] = sites["site_id"].isin(set(hit["site_id"]))
     else:
         sites["in_no_fire_zone"] = False

@@ -169,7 +169,8 @@ def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
 
 def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """Engagements only from sites in reach with the effector built there (so rules of engagement and no-fire
-    zones, which the pairs leave out), and none negative."""
+    zones, which the pairs leave out), none negative, and kinetic ones only at the drones crossing a cell outside
+    its no-fire zones."""
     out: list[str] = []
     demand = p.demand
     eng = at_border(p, s)
@@ -187,6 +188,16 @@ def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
         i, t, e = np.unravel_index(np.argmax(excess), excess.shape)
         out.append(f"reach: cell {p.cell_ids[i]}, {p.threat_ids[t]}, {p.effector_ids[e]}: {eng[i, t, e]:.6g} "
                    "engaged beyond what the built units in reach (and the rules of engagement) allow")
+    # Kinetic fire only at the drones crossing outside no-fire zones: per layer, ≤ (1 − share) × detected.
+    ranks = p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
+    may = (s.detected if p.engage_share is None else s.detected * p.engage_share) * (1 - p.cell_no_fire)[:, None]
+    for k in np.unique(ranks):
+        kinetic = np.einsum("nte,et->nt", eng, (ranks == k) & p.effector_kinetic[:, None])
+        if (kinetic > may + ABS_TOL + REL_TOL * demand).any():
+            i, t = np.unravel_index(np.argmax(kinetic - may), kinetic.shape)
+            out.append(f"reach: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {kinetic[i, t]:.6g} engaged by kinetic "
+                       f"effectors{f' in layer {k + 1}' if k else ''}, more than the {may[i, t]:.6g} detected outside "
+                       "no-fire zones")
     return out
 
 

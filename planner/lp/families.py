@@ -97,8 +97,8 @@ FAMILIES: tuple[Family, ...] = (
            "formulation.define_builds, formulation.define_conventional", checks.check_builds, per_nation=True),
     Family("detection", "detection rates under the chords of 1 − e^(−Σ looks) and the union bound; engaged ≤ "
            "detected", "kill_chain.define_detection", checks.check_detection, per_nation=True),
-    Family("reach", "engagements only from built units in reach, within the rules of engagement and outside "
-           "no-fire zones", "kill_chain.define_reach", checks.check_reach, per_nation=True),
+    Family("reach", "engagements only from built units in reach, within the rules of engagement; kinetic ones only "
+           "at drones crossing outside no-fire zones", "kill_chain.define_reach", checks.check_reach, per_nation=True),
     Family("magazines", "shots at surge within the shared magazines; decoys draw their share",
            "kill_chain.define_magazines", checks.check_magazines, per_nation=True),
     Family("surveillance", "systems.min_detection: each required share of a nation's drones detected",

@@ -184,8 +184,8 @@ def scenario_table(run: BriefRun) -> Table:
 
 
 def rules_text(roe: Any) -> str:
-    """The rules of engagement as applied: the default, each nation that differs, the identification delay and the
-    threat-to-asset criterion where set (a scenario with Poland under escort_only had printed only the default)."""
+    """The rules of engagement as applied: the default, each nation that differs, the identification delay, the
+    threat-to-asset criterion and the hold-fire-over-built-up rule where set (a scenario with Poland under escort_only had printed only the default)."""
     own = {n: r for n, r in sorted(roe.per_nation.items()) if r != roe.default}
     text = roe.default + (" (" + ", ".join(f"{n}: {r}" for n, r in own.items()) + ")" if own else "")
     delays = {n: d for n, d in sorted(roe.identification_delay_s_per_nation.items())
@@ -195,6 +195,13 @@ def rules_text(roe: Any) -> str:
             " (" + ", ".join(f"{n}: {d:g} s" for n, d in delays.items()) + ")" if delays else "")
     if roe.engage_only_threatening:
         text += "; only drones heading for a protected asset are engaged"
+    places = f"settlements of {roe.built_up_min_population:,}+ residents"
+    holding = sorted(n for n, h in roe.hold_fire_over_built_up_per_nation.items() if h)
+    exempt = sorted(n for n, h in roe.hold_fire_over_built_up_per_nation.items() if not h)
+    if roe.hold_fire_over_built_up:
+        text += f"; no kinetic fire over {places}" + (f" (except {', '.join(exempt)})" if exempt else "")
+    elif holding:
+        text += f"; no kinetic fire over {places} in {', '.join(holding)}"
     return text
 
 
