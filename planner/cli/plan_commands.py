@@ -60,24 +60,27 @@ class SchemaKind(str, Enum):
     sensors = "sensors"
     effectors = "effectors"
     conventional = "conventional"
+    plan = "plan"  # plan.json, as `dronewall run` writes it
 
 
 def schema(
-    kind: Annotated[SchemaKind, typer.Option("--kind", help="Which schema to print.")] = SchemaKind.scenario,
+    kind: Annotated[SchemaKind, typer.Option("--kind", help="Which schema to print (plan: plan.json).")] = SchemaKind.scenario,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write every schema (<kind>.schema.json) into this folder.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of scenario files (or of a catalog), or write them all to a folder."""
+    """Print the JSON Schema of scenario files (or of a catalog, or of plan.json), or write them all to a folder."""
+    from planner.report.plan_schema import plan_schema  # an output's schema: not the config layer's
+
+    schemas = {**all_schemas(), "plan": plan_schema()}
     if out is None:
-        schemas = all_schemas()
         text = json.dumps(schemas[kind.value] if kind != SchemaKind.scenario else scenario_schema(), indent=2)
         sys.stdout.write(text + "\n")
         return
     out.mkdir(parents=True, exist_ok=True)
-    for name, sch in all_schemas().items():
+    for name, sch in schemas.items():
         (out / f"{name}.schema.json").write_text(json.dumps(sch, indent=2) + "\n")
-    out_console.print(f"wrote {len(all_schemas())} schemas to {out}")
+    out_console.print(f"wrote {len(schemas)} schemas to {out}")
 
 
 def init(

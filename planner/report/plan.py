@@ -9,6 +9,7 @@ import geopandas as gpd
 
 from planner.outdir import atomic_output_dir
 from planner.plan import Plan
+from planner.report.gpkg_styles import style_plan_gpkg
 from planner.report.plan_map import plot_plan
 from planner.report.theater import plain_columns
 from planner.runfolder import MAP_PNG, PLAN_GPKG, plan_tables, write_run
@@ -24,5 +25,6 @@ def write_plan(plan: Plan, out: Path, *, dpi: int = 150, force: bool = False) ->
                           ("no_fire_zones", th.no_fire_zones)):
             gdf = plain_columns(gpd.GeoDataFrame(gdf, geometry="geometry", crs=th.crs))
             gdf.to_file(tmp / PLAN_GPKG, layer=name, driver="GPKG", engine="pyogrio")
+        style_plan_gpkg(tmp / PLAN_GPKG)  # default QGIS styles and column descriptions
         plot_plan(plan, cells, sites, tmp / MAP_PNG, dpi=dpi)
     return Path(out)
