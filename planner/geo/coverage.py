@@ -115,9 +115,12 @@ def no_fire_shares(lines: np.ndarray, zones: np.ndarray) -> np.ndarray:
     """Per cell (a stretch of border, ``lines``), the share of its length inside the no-fire ``zones``: the share of
     its crossings over which kinetic effectors may not fire (drones cross a cell uniformly along it, as the
     independent simulation draws them)."""
+    lines, inside = np.asarray(lines, dtype=object), np.zeros(len(lines))
     if not len(zones) or not len(lines):
-        return np.zeros(len(lines))
-    inside = shapely.length(shapely.intersection(lines, shapely.union_all(zones)))
+        return inside
+    union = shapely.union_all(zones)
+    hit = np.asarray(shapely.intersects(lines, union), dtype=bool)  # only these (shapely 2.0.0 warns on the others)
+    inside[hit] = shapely.length(shapely.intersection(lines[hit], union))
     length = shapely.length(lines)
     share = np.divide(inside, length, out=np.zeros(len(lines)), where=length > 0)
     return np.clip(np.where(share > 1 - 1e-9, 1.0, share), 0.0, 1.0)
