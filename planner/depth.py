@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 
 from planner.config.catalog import Threat
-from planner.config.consequence import ConsequenceConfig
 from planner.geo.coverage import Coverage
-from planner.routes import class_reach_m
+from planner.routes import route_reach_m
 
 __all__ = ["PointPairs", "arc_shares", "magazine_by_traffic", "point_defence", "point_pairs"]
 
@@ -125,7 +124,7 @@ def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach
     kc = cfg.kill_chain
     if not kc.point_defence or not coverage.site_point.any():
         return _empty()
-    route = class_reach_m(cfg.objective.consequence or ConsequenceConfig(), threats)
+    route = route_reach_m(cfg, threats)
     pairs = point_pairs(coverage.cell_xy, coverage.site_xy, cell_nation, site_nation, coverage.site_point, reach_m,
                         route, allowed, blocked, kc.point_defence_reach_m, kc.point_defence_min_share)
     return PointPairs(pairs.cell, pairs.threat, pairs.site, pairs.effector, pairs.share,

@@ -325,7 +325,6 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     cell_engage = (roe != "escort_only").to_numpy()
     unmanned_only = (roe == "shoot_unmanned").to_numpy()
     demand_engageable = ~(unmanned_only[:, None] & manned[None, :])
-
     cell_no_fire, site_no_fire = coverage.cell_no_fire, coverage.site_no_fire
 
     # Detection ranges (S, T) and engagement reach (E, T).
@@ -333,8 +332,9 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
                           for s in sensors]).reshape(len(sensors), len(threats))
     pk = np.array([[p_kill_engagement(e, tid) for tid in threat_ids] for e in effectors]).reshape(
         len(effectors), len(threats))
-    # Engagement reach (E, T), then per nation after its identification delay (nations, E, T).
-    eng_range, *by_nation = arrays.engagement_reach(effectors, threats, pk, [0.0, *map(cfg.roe.identification_delay, nations)])
+    # Engagement reach (E, T), then per nation after its identification delay (nations, E, T), within the route's time.
+    eng_range, *by_nation = arrays.engagement_reach(effectors, threats, pk, [0.0, *map(cfg.roe.identification_delay,
+                                                                                    nations)], routes.route_reach_m(cfg, threats))
     reach_n = np.array(by_nation)
     max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
 

@@ -127,15 +127,21 @@ def engagement_pairs(kinetic: np.ndarray, reach: np.ndarray, pair_nation: np.nda
     return stack(parts, 4, np.int64)
 
 
-def engagement_reach(effectors: list[Any], threats: list[Any], pk: np.ndarray, delays_s: list[float]) -> np.ndarray:
+def engagement_reach(effectors: list[Any], threats: list[Any], pk: np.ndarray, delays_s: list[float],
+                     route_m: np.ndarray | None = None) -> np.ndarray:
     """(len(delays_s), E, T): the largest track offset at which each effector can engage each class (0 where it
     cannot: no kill probability, or the class flies above it), with each delay added to its reaction time
-    (roe.identification_delay_s: the envelope must cover both)."""
+    (roe.identification_delay_s: the envelope must cover both). With ``route_m`` (T,), the distance a class flies
+    inland after it crosses (planner.routes.class_reach_m), an effector whose reaction time and delay exceed that
+    flight's time cannot engage it: the drone has reached its end of route first (detection at the crossing)."""
     out = np.zeros((len(delays_s), len(effectors), len(threats)))
+    flight_s = (np.full(len(threats), np.inf) if route_m is None
+                else np.asarray(route_m, dtype=float) / np.array([th.speed_mps.value for th in threats]))
     for n, delay in enumerate(delays_s):
         for k, eff in enumerate(effectors):
             for t, th in enumerate(threats):
-                if pk[k, t] > 0 and th.altitude_m.value <= eff.max_altitude_m.value:
+                if (pk[k, t] > 0 and th.altitude_m.value <= eff.max_altitude_m.value
+                        and eff.reaction_time_s.value + delay <= flight_s[t]):
                     out[n, k, t] = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value + delay,
                                                              th.speed_mps.value)
     return out

@@ -27,6 +27,11 @@ def class_reach_m(consequence: ConsequenceConfig, threats: Sequence[Threat]) -> 
                      else consequence.route_reach_m for t in threats])
 
 
+def route_reach_m(cfg: Any, threats: Sequence[Threat]) -> np.ndarray:
+    """(T,) :func:`class_reach_m` under the scenario's consequence model, or its defaults."""
+    return class_reach_m(cfg.objective.consequence or ConsequenceConfig(), threats)
+
+
 def engage_shares(cfg: Any, threats: Sequence[Threat], coverage: Coverage) -> np.ndarray | None:
     """roe.engage_only_threatening: the share of each cell's and class's drones that may be engaged (N, T), those
     whose route leads to a protected asset (the route model of objective.consequence, or its defaults); None

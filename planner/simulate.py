@@ -70,11 +70,14 @@ def _sense_range(sensor: Any, threat: Any, threat_id: str) -> float:
     return min(r, _horizon(sensor.mast_height_m.value, alt)) if r > 0 else 0.0
 
 
-def _reach(effector: Any, threat: Any, threat_id: str, delay_s: float = 0.0) -> tuple[float, float]:
+def _reach(effector: Any, threat: Any, threat_id: str, delay_s: float = 0.0,
+           flight_s: float = math.inf) -> tuple[float, float]:
     """(largest offset at which the threat stays in the envelope for the reaction time plus the nation's
-    identification delay, kill per engagement)."""
+    identification delay, kill per engagement); none when that time exceeds the drone's ``flight_s`` inland (it
+    reaches the end of its route before the unit can fire)."""
     pk = effector.p_kill_per_shot.get(threat_id)
-    if pk is None or threat.altitude_m.value > effector.max_altitude_m.value:
+    if (pk is None or threat.altitude_m.value > effector.max_altitude_m.value
+            or effector.reaction_time_s.value + delay_s > flight_s):
         return 0.0, 0.0
     half = (effector.reaction_time_s.value + delay_s) * threat.speed_mps.value / 2.0
     r = effector.range_m.value
@@ -168,10 +171,14 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     e_xy = site_xy[[j for j, _ in eff_units]] if eff_units else np.zeros((0, 2))
     e_reach = np.zeros((len(eff_units), len(threats)))
     e_pk = np.zeros((len(eff_units), len(threats)))
+    # A drone flies inland at most the route reach (objective.consequence) or its range, whichever is shorter.
+    cons = cfg.objective.consequence or ConsequenceConfig()
+    flight = [min(cons.route_reach_m, 1000.0 * th.range_km.value if th.range_km is not None else math.inf)
+              / th.speed_mps.value for th in threats]
     for u, (j, e) in enumerate(eff_units):
         delay = cfg.roe.identification_delay(sites["defender"].iloc[j])
         for t, (tid, th) in enumerate(zip(threat_ids, threats, strict=True)):
-            e_reach[u, t], e_pk[u, t] = _reach(cat.effectors[e], th, tid, delay)
+            e_reach[u, t], e_pk[u, t] = _reach(cat.effectors[e], th, tid, delay, flight[t])
     # Layers along the track (kill_chain.layered): the units whose type reaches a class farthest engage it first.
     layered = cfg.kill_chain.layered
     e_layer = np.zeros((len(eff_units), len(threats)), dtype=np.int64)

@@ -76,6 +76,38 @@ def test_layer_ranks_by_reach() -> None:
     assert layer_ranks(reach).tolist() == [[0, 2], [1, 0], [0, 0], [2, 1]]
 
 
+def test_an_outer_layer_whose_time_does_not_fit_is_not_used() -> None:
+    """A fighter (300 km reach, 900 s from alert to shot) and a gun (4 km, 10 s) against a drone of 10 km range at
+    30 m/s: it flies 333 s inland after crossing, less than the fighter needs, so the fighter has no reach and ranks
+    after every usable type; the gun keeps √(4000² − (10·30/2)²) = 3,997.2 m and is the only layer. With 40 km of
+    range (1,333 s) the fighter fits again (√(300,000² − (900·30/2)²) = 299,696 m) and is the outer layer. The
+    independent simulation's envelope says the same."""
+    from types import SimpleNamespace as NS
+
+    from planner.problem_arrays import engagement_reach
+    from planner.simulate import _reach
+
+    def fig(v: float) -> NS:
+        return NS(value=v)
+
+    fighter = NS(range_m=fig(300_000), reaction_time_s=fig(900), max_altitude_m=fig(15_000),
+                 p_kill_per_shot={"d": fig(0.8)}, shots_per_engagement=fig(1))
+    gun = NS(range_m=fig(4_000), reaction_time_s=fig(10), max_altitude_m=fig(3_000),
+             p_kill_per_shot={"d": fig(0.5)}, shots_per_engagement=fig(1))
+    drone = NS(speed_mps=fig(30), altitude_m=fig(100))
+    pk = np.array([[0.8], [0.5]])
+    short = engagement_reach([fighter, gun], [drone], pk, [0.0], np.array([10_000.0]))[0]
+    assert short[:, 0] == pytest.approx([0.0, 3997.19], abs=0.01)
+    assert layer_ranks(short).tolist() == [[1], [0]]  # the fighter ranks after the only layer: unused
+    long = engagement_reach([fighter, gun], [drone], pk, [0.0], np.array([40_000.0]))[0]
+    assert long[:, 0] == pytest.approx([299_696.0, 3997.19], abs=1.0)
+    assert layer_ranks(long).tolist() == [[0], [1]]
+    assert _reach(fighter, drone, "d", 0.0, 10_000 / 30)[0] == 0.0
+    assert _reach(fighter, drone, "d", 0.0, 40_000 / 30)[0] == pytest.approx(299_696.0, abs=1.0)
+    # a nation's identification delay counts too: 440 s more leaves the fighter 1,340 s > 1,333 s, out again
+    assert engagement_reach([fighter, gun], [drone], pk, [440.0], np.array([40_000.0]))[0][0, 0] == 0.0
+
+
 @pytest.fixture(scope="module")
 def tiny_plans(tmp_path_factory):
     """The tiny scenario (SK–UA) at 2.5 km cells with MANPADS and interceptor drones (the interceptor reaches
