@@ -7,7 +7,7 @@ OUT    ?= out/eastern-flank
 # Catalog draws behind the briefing's uncertainty band (Latin hypercube); docs/analyses.md uses 100.
 DRAWS  ?= 16
 
-.PHONY: plan test test-lowest venv clean
+.PHONY: plan test test-lowest test-wheel venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test-lowest: $(VENV)/.installed-test
 	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --requirement $(LOWEST).txt
 	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --no-deps --editable .
 	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider $(LOWEST_TESTS)
+
+## make test-wheel: the wheel as a user gets it: built from the repository, installed in a fresh venv in an empty
+## folder outside it (dependencies from the registry), runs `dronewall run eastern-flank --out x` and
+## `dronewall brief x` there and checks their files (.ci/test_wheel.sh; no browser needed)
+test-wheel: | $(BIN)/python
+	.ci/test_wheel.sh $(abspath $(BIN)/python)
 
 clean:
 	rm -rf $(VENV) $(LOWEST) $(LOWEST).txt out .pytest_cache .hypothesis
