@@ -44,7 +44,8 @@ def absent_or(description: str) -> Any:
 class _Fixed(BaseModel):
     """An object whose keys are all known: any other key is an error."""
 
-    model_config = ConfigDict(extra="forbid")
+    # protected_namespaces=(): plan.json has keys such as model_build_s (pydantic < 2.10 warns on "model_" names)
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
 
 class SpendEur(_Fixed):
