@@ -160,7 +160,13 @@ def _natural(s: str) -> tuple[Any, ...]:
 
 
 def _g(x: float) -> str:
-    return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
+    """A catalog or scenario figure for people: six significant digits at most, thousands separated, never in
+    scientific notation (150,000,000, not 1.5e+08; 1,500 like 18,400; 0.00001)."""
+    if not math.isfinite(x) or x == 0:
+        return "n/a" if not math.isfinite(x) else "0"
+    digits = max(0, 5 - math.floor(math.log10(abs(float(f"{x:.6g}")))))
+    text = f"{float(f'{x:.6g}'):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def scenario_table(run: BriefRun) -> Table:
@@ -207,7 +213,8 @@ def rules_text(roe: Any) -> str:
 
 def manifest_tables(run: BriefRun) -> list[Table]:
     m = run.manifest
-    files = [[k, str(v.get("path", "")), str(v.get("sha256", ""))[:16] + "…"] for k, v in m.get("files_sha256", {}).items()]
+    files = [[k, Path(str(v.get("path", ""))).name, str(v.get("sha256", ""))[:16] + "…"]  # no machine paths
+             for k, v in m.get("files_sha256", {}).items()]
     versions = [[k, str(v)] for k, v in m.get("versions", {}).items()]
     timings = [[k, f"{v:.2f} s"] for k, v in m.get("timings_s", {}).items()]
     return [Table("Input files and their hashes (sha256, first 16 characters)", ["input", "path", "sha256"], files,

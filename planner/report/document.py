@@ -83,6 +83,11 @@ def _is_numeric(cell: str) -> bool:
     return bool(re.fullmatch(r"[-+€]?[\d,.]+(%|bn|M)?|n/a", cell.strip()))
 
 
+def _numeric(t: Table) -> list[bool]:
+    """Which columns hold numbers (right-aligned, never wrapped): as the table says, else guessed from its first row."""
+    return t.numeric or [_is_numeric(c) for c in (t.rows[0] if t.rows else t.columns)]
+
+
 _NUM = {True: ' class="n"', False: ""}  # numbers are right-aligned
 
 
@@ -110,7 +115,7 @@ def render_html(b: Briefing, folder: Path) -> str:
                             f'{html.escape(block.caption)}{" (" + links + ")" if links else ""}</figcaption></figure>')
             else:
                 tab_no += 1
-                num = block.numeric or [_is_numeric(c) for c in (block.rows[0] if block.rows else block.columns)]
+                num = _numeric(block)
                 head = "".join(f'<th{_NUM[n]}>{html.escape(c)}</th>' for c, n in zip(block.columns, num, strict=True))
                 rows = "".join("<tr>" + "".join(f"<td{_NUM[n]}>{html.escape(c)}</td>" for c, n in zip(r, num, strict=True))
                                + "</tr>" for r in block.rows)
@@ -189,27 +194,32 @@ code { background: #f2f2f2; padding: 0 .2em; }
 
 
 def render_pdf(b: Briefing, path: Path) -> Path:
-    """The briefing as an A4 PDF (reportlab; DejaVu fonts from matplotlib for €, ≤ and the like)."""
+    """The briefing as an A4 PDF (reportlab; DejaVu fonts from matplotlib for €, ≤ and the like). Tables are laid
+    out by :mod:`planner.report.pdf_tables` (columns as wide as their widest figure; a table too wide for a
+    portrait page is set smaller or on landscape pages)."""
     from matplotlib import font_manager
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
         Image,
         KeepTogether,
         ListFlowable,
         ListItem,
+        NextPageTemplate,
         PageBreak,
+        PageTemplate,
         Paragraph,
-        SimpleDocTemplate,
         Spacer,
-        TableStyle,
     )
-    from reportlab.platypus import Table as RLTable
+
+    from planner.report.pdf_tables import FRAME_PAD, MARGIN, frame_widths, layout, pdf_table
 
     for name, weight in (("DejaVuSans", "normal"), ("DejaVuSans-Bold", "bold")):
         if name not in pdfmetrics.getRegisteredFontNames():
@@ -219,7 +229,6 @@ def render_pdf(b: Briefing, path: Path) -> Path:
                                   italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
     ss = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=ss["BodyText"], fontName="DejaVuSans", fontSize=9.5, leading=12.5)
-    small = ParagraphStyle("small", parent=body, fontSize=6.8, leading=8.2)
     h1 = ParagraphStyle("h1", parent=ss["Title"], fontName="DejaVuSans-Bold", fontSize=16, leading=20)
     h2 = ParagraphStyle("h2", parent=ss["Heading2"], fontName="DejaVuSans-Bold", fontSize=13, spaceBefore=10,
                         keepWithNext=1)
@@ -230,27 +239,40 @@ def render_pdf(b: Briefing, path: Path) -> Path:
         return re.sub(r"<code>(.+?)</code>", r'<font face="Courier">\1</font>', _inline_markup(text))
 
     colour = colors.HexColor(marking_colour(b.marking))
+    margin, pad = MARGIN, FRAME_PAD  # page margin left and right; the frame's own padding
+
+    def template(name: str, width: float, height: float) -> Any:
+        def page(canvas: Any, doc: Any) -> None:
+            canvas.saveState()
+            for y in (height - 9 * mm, 3 * mm):
+                canvas.setFillColor(colour)
+                canvas.rect(0, y, width, 6 * mm, stroke=0, fill=1)
+                canvas.setFillColor(colors.white)
+                canvas.setFont("DejaVuSans-Bold", 9)
+                canvas.drawCentredString(width / 2, y + 1.8 * mm, b.marking)
+            canvas.setFillColor(colors.HexColor("#444444"))
+            canvas.setFont("DejaVuSans", 7)
+            canvas.drawRightString(width - margin, 11 * mm, f"{b.title} · page {doc.page}")
+            canvas.restoreState()
+
+        frame = Frame(margin, 17 * mm, width - 2 * margin, height - 33 * mm, leftPadding=pad, rightPadding=pad,
+                      topPadding=pad, bottomPadding=pad, id=name)
+        return PageTemplate(id=name, frames=[frame], onPage=page, pagesize=(width, height))
+
     width, height = A4
-    frame_w = width - 30 * mm
-
-    def page(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        for y in (height - 9 * mm, 3 * mm):
-            canvas.setFillColor(colour)
-            canvas.rect(0, y, width, 6 * mm, stroke=0, fill=1)
-            canvas.setFillColor(colors.white)
-            canvas.setFont("DejaVuSans-Bold", 9)
-            canvas.drawCentredString(width / 2, y + 1.8 * mm, b.marking)
-        canvas.setFillColor(colors.HexColor("#444444"))
-        canvas.setFont("DejaVuSans", 7)
-        canvas.drawRightString(width - 15 * mm, 11 * mm, f"{b.title} · page {doc.page}")
-        canvas.restoreState()
-
+    frame_w, wide_w = frame_widths()
     flow: list[Any] = [Paragraph(html.escape(b.title), h1), Paragraph(html.escape(b.subtitle), sub), Spacer(1, 6),
                        Paragraph("Bottom line up front", h2),
                        ListFlowable([ListItem(Paragraph(markup(x), body), leftIndent=10) for x in b.bluf],
                                     bulletType="bullet", start="•", leftIndent=10)]
     counter = {"figure": 0, "table": 0}
+    state = {"landscape": False}
+
+    def turn(wide: bool) -> None:
+        """Go on a new page of the other orientation, unless on one of that orientation already."""
+        if state["landscape"] != wide:
+            flow.extend([NextPageTemplate("landscape" if wide else "portrait"), PageBreak()])
+            state["landscape"] = wide
 
     def flowables(block: str | list[str] | Figure | Table) -> list[Any]:
         if isinstance(block, str):
@@ -265,24 +287,27 @@ def render_pdf(b: Briefing, path: Path) -> Path:
             img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
             return [img, Paragraph(f"Figure {counter['figure']}. {html.escape(block.caption)}", cap), Spacer(1, 6)]
         counter["table"] += 1
-        num = block.numeric or [_is_numeric(c) for c in (block.rows[0] if block.rows else block.columns)]
-        cell = [ParagraphStyle(f"c{k}", parent=small, alignment=2 if n else 0) for k, n in enumerate(num)]
-        data = [[Paragraph(f"<b>{html.escape(c)}</b>", cell[k]) for k, c in enumerate(block.columns)]]
-        data += [[Paragraph(html.escape(c), cell[k]) for k, c in enumerate(r)] for r in block.rows]
-        t = RLTable(data, colWidths=_col_widths(block, num, frame_w), repeatRows=1)
-        t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
-                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-        out = [Paragraph(f"<b>Table {counter['table']}.</b> {html.escape(block.caption)}", cap), t]
+        out = [Paragraph(f"<b>Table {counter['table']}.</b> {html.escape(block.caption)}", cap),
+               pdf_table(block.columns, block.rows, _numeric(block), layouts[id(block)])]
         return out + ([Paragraph(markup(block.note), cap)] if block.note else []) + [Spacer(1, 8)]
 
+    layouts = {id(t): layout(t.columns, t.rows, _numeric(t), frame_w, wide_w)
+               for s in b.sections for t in s.blocks if isinstance(t, Table)}
     for s in b.sections:
-        flow.append(PageBreak() if s.anchor == "sources" else Spacer(1, 8))
+        # a section starts on a portrait page (sources on a new one)
+        if state["landscape"]:
+            turn(False)
+        else:
+            flow.append(PageBreak() if s.anchor == "sources" else Spacer(1, 8))
         # a heading (and the text under it) stays on the page of the section's first figure or table; a
-        # figure stays with its caption, a table with its caption (a long table still splits, header repeated)
+        # figure stays with its caption, a table with its caption (a long table still splits, header repeated);
+        # a figure goes on a portrait page, a table too wide for one on landscape pages (the tables after it too)
         lead: list[Any] | None = [Paragraph(html.escape(s.title), h2)]
         for block in s.blocks:
+            if isinstance(block, Figure):
+                turn(False)
+            elif isinstance(block, Table) and layouts[id(block)].landscape:
+                turn(True)
             items = flowables(block)
             if lead is not None and isinstance(block, str | list):
                 lead += items
@@ -290,23 +315,9 @@ def render_pdf(b: Briefing, path: Path) -> Path:
             flow.append(KeepTogether((lead or []) + items) if isinstance(block, Figure | Table) else items[0])
             lead = None
         flow += lead or []
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
-                            bottomMargin=17 * mm, title=b.title, author="dronewall", subject=b.subtitle)
-    doc.build(flow, onFirstPage=page, onLaterPages=page)
+    doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=16 * mm,
+                          bottomMargin=17 * mm, title=b.title, author="dronewall", subject=b.subtitle,
+                          pageTemplates=[template("portrait", width, height),
+                                         template("landscape", *landscape(A4))])
+    doc.build(flow)
     return Path(path)
-
-
-def _col_widths(t: Table, numeric: list[bool], total: float, char_pt: float = 3.9, pad_pt: float = 8.0) -> list[float]:
-    """Number columns as wide as their longest cell (they never wrap); text columns share the rest after
-    their longest cell (capped, so one long note does not starve the others)."""
-    longest = [max([len(c)] + [len(r[k]) for r in t.rows]) for k, c in enumerate(t.columns)]
-    # a header may wrap between its words; a number may not
-    unbroken = [max([len(w) for w in c.split()] + [len(r[k]) for r in t.rows] + [1]) for k, c in enumerate(t.columns)]
-    fixed = [n * char_pt + pad_pt if num else 0.0 for n, num in zip(unbroken, numeric, strict=True)]
-    share = [0.0 if num else float(min(max(n, 4), 60)) for n, num in zip(longest, numeric, strict=True)]
-    left = max(total - sum(fixed), 0.25 * total)
-    widths = [f if num else left * w / max(sum(share), 1.0) for f, w, num in zip(fixed, share, numeric, strict=True)]
-    scale = min(1.0, total / sum(widths))
-    return [w * scale for w in widths]
-
-
