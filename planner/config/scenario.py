@@ -89,8 +89,9 @@ class GeodataConfig(_Section):
     crs: str | None = Field(
         None,
         description="Metric CRS for all distances (e.g. 'EPSG:3035'). Default: EPSG:3035 inside Europe, "
-        "else a UTM zone or a local equal-area projection chosen from the data's extent. Must be projected, in "
-        "metres, and meant for where the data lie.",
+        "else a UTM zone or a local projection chosen from the data's extent (across the antimeridian too) that "
+        "keeps every border's length within 1% of geodesic; data too far apart for one are refused (set a CRS or "
+        "split the scenario). Must be projected, in metres, and meant for where the data lie.",
     )
 
     @model_validator(mode="after")

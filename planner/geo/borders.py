@@ -14,7 +14,7 @@ from shapely.ops import linemerge
 
 from planner.config.io import Scenario, display_path, path_kind
 from planner.errors import ConfigError, GeodataError
-from planner.geo.crs import choose_crs, outside_area_of_use
+from planner.geo.crs import choose_crs, lonlat_extent, outside_area_of_use
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,10 @@ def load_geodata(scenario: Scenario) -> Geodata:
     _require_column(countries, geo.country_field, "geodata.countries", cshown, "country_field")
     countries = countries.rename(columns={geo.country_field: "country"})
     countries["country"] = countries["country"].astype(str)
+    # Maps and reports label each nation by its name: without a name column (or a name), by its code.
+    names = countries["name"] if "name" in countries.columns else countries["country"]
+    named = names.notna() & (names.astype(str).str.strip() != "")
+    countries["name"] = names.where(named, countries["country"]).astype(str)
     _check_geometries(countries, _POLYGONAL, "geodata.countries", cshown, "country")
     missing = [d for d in geo.defenders if d not in set(countries["country"])]
     if missing:
@@ -171,8 +175,9 @@ def load_geodata(scenario: Scenario) -> Geodata:
                f"{', '.join(geo.neighbours)} in {source}: remove it or add its neighbour")
         raise GeodataError(msg)
 
+    lines = borders.set_index("border_id").geometry.to_crs("EPSG:4326")
     try:
-        crs, reason = choose_crs(tuple(borders.to_crs("EPSG:4326").total_bounds), geo.crs)
+        crs, reason = choose_crs(lonlat_extent(lines), geo.crs, lines)
     except ConfigError as exc:
         raise ConfigError(exc.problems, source=display_path(scenario.path)) from None
     countries = countries.to_crs(crs)
@@ -242,6 +247,7 @@ _ASSET_COLUMNS = ["asset_id", "kind", "name", "country", "population", "geometry
 def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
     geo = scenario.config.geodata
     if geo.assets is None:
+        _warn_no_assets("it is not set")
         return gpd.GeoDataFrame(columns=_ASSET_COLUMNS, geometry="geometry", crs=crs)
     apath = scenario.files["geodata.assets"]
     shown = display_path(apath)
@@ -257,6 +263,7 @@ def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> g
     if kinds:
         raise GeodataError(f"geodata.assets: {shown}: unknown kind(s) {', '.join(sorted(map(str, kinds)))}: "
                            "use 'city' or 'airport'")
+    in_file = len(assets)
     assets = assets.to_crs(crs)
     # Assets belong to the defender whose territory holds them (the file's country column is not trusted).
     defenders = countries[countries["role"] == "defender"][["country", "geometry"]]
@@ -264,8 +271,17 @@ def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> g
     assets = assets.sjoin(defenders, predicate="within", how="inner").drop(columns="index_right")
     min_pop = scenario.config.roe.city_min_population
     keep = (assets["kind"] == "airport") | (assets["population"].fillna(0) >= min_pop)
+    if not keep.any():
+        _warn_no_assets(f"none of the {in_file} points in {shown} is an airport, or a city of "
+                        f"roe.city_min_population ({min_pop:,.0f}) or more, inside a defender's territory")
     assets = assets[keep]
     return assets[_ASSET_COLUMNS].sort_values("asset_id").reset_index(drop=True)
+
+
+def _warn_no_assets(why: str) -> None:
+    log.warning("geodata.assets: no protected assets (%s): the plan gives no cell a city or airport value, draws "
+                "no no-fire zones around cities and airports and places no point defence; add a file of cities "
+                "and airports (points with kind, name, population) as geodata.assets", why)
 
 
 def _load_settlements(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame | None:
