@@ -49,3 +49,28 @@ def catalog_copy(tmp_path: Path) -> Path:
     for f in CATALOGS.glob("*.yaml"):
         (dst / f.name).write_text(f.read_text())
     return dst
+
+
+@pytest.fixture(scope="session")
+def tiny_briefed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny plan with a stress test, a frontier and a simulation inside its run folder and a premium beside it
+    (``<run>/../premium``): what the briefing tests brief (tests/test_brief.py, tests/test_brief_pdf.py), made once."""
+    from planner.analysis.stress import load_plan, stress
+    from planner.analysis.sweeps import frontier, premium
+    from planner.config.io import load_scenario
+    from planner.plan import solve_scenario
+    from planner.report.plan import write_plan
+    from planner.report.simulation import write_simulation
+    from planner.report.stress import write_stress
+    from planner.report.sweeps import write_sweep
+    from planner.simulate import simulate
+
+    root = tmp_path_factory.mktemp("briefed")
+    scenario = load_scenario(CONFIGS / "tiny.yaml")
+    out = root / "tiny"
+    write_plan(solve_scenario(scenario), out)
+    write_stress(stress(load_plan(out)), out / "stress")
+    write_sweep(frontier(scenario, points=4), out / "frontier")
+    write_sweep(premium(scenario, targets=(0.3, 0.6)), root / "premium")
+    write_simulation(simulate(out, drones=2000, seed=1), out / "simulation")
+    return out

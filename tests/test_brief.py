@@ -11,35 +11,20 @@ import shutil
 import pytest
 from PIL import Image
 
-from planner.analysis.stress import load_plan, stress
-from planner.analysis.sweeps import frontier, premium
 from planner.config.io import load_scenario
 from planner.plan import solve_scenario
 from planner.report.brief import load_run, used_figures, write_briefing
 from planner.report.briefing_maps import load_map_inputs
-from planner.report.plan import write_plan
-from planner.report.simulation import write_simulation
-from planner.report.stress import write_stress
-from planner.report.sweeps import write_sweep
 from planner.report.webmap import map_data, write_webmap
-from planner.simulate import simulate
 from tests.browser import chromium_path, open_page
 from tests.conftest import CONFIGS
 from tests.test_config_valid import run_cli
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """The tiny plan with a stress test and a frontier inside it, and a premium beside it."""
-    root = tmp_path_factory.mktemp("brief")
-    scenario = load_scenario(CONFIGS / "tiny.yaml")
-    out = root / "tiny"
-    write_plan(solve_scenario(scenario), out)
-    write_stress(stress(load_plan(out)), out / "stress")
-    write_sweep(frontier(scenario, points=4), out / "frontier")
-    write_sweep(premium(scenario, targets=(0.3, 0.6)), root / "premium")
-    write_simulation(simulate(out, drones=2000, seed=1), out / "simulation")
-    return out
+def run_dir(tiny_briefed_run):
+    """The tiny plan with a stress test and a frontier inside it, and a premium beside it (tests/conftest.py)."""
+    return tiny_briefed_run
 
 
 @pytest.fixture(scope="module")

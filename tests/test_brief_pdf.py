@@ -15,19 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from planner.analysis.stress import load_plan, stress
-from planner.analysis.sweeps import frontier, premium
-from planner.config.io import load_scenario
-from planner.plan import solve_scenario
 from planner.report.brief import build_briefing, load_run, write_briefing
 from planner.report.document import Briefing, Section, Table, render_pdf
 from planner.report.pdf_tables import PAD, cell_text, frame_widths, layout
-from planner.report.plan import write_plan
-from planner.report.simulation import write_simulation
-from planner.report.stress import write_stress
-from planner.report.sweeps import write_sweep
-from planner.simulate import simulate
-from tests.conftest import CONFIGS, ROOT
+from tests.conftest import ROOT
 
 PDFTOTEXT = shutil.which("pdftotext")
 pytestmark = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed: the PDF's "
@@ -76,21 +67,14 @@ def broken_pieces(text: str, tables: list[Table], figures_only: bool) -> list[st
 
 
 @pytest.fixture(scope="module")
-def briefed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Briefing]:
-    """The tiny plan with a stress test, frontier, premium and simulation (as tests/test_brief.py's run_dir), its
+def briefed(tmp_path_factory: pytest.TempPathFactory, tiny_briefed_run: Path) -> tuple[Path, str, Briefing]:
+    """The tiny plan with a stress test, frontier, premium and simulation (tests/conftest.py, shared), its
     briefing written at 72 dpi (the maps and charts do not matter here), the PDF's text and the briefing's content."""
-    root = tmp_path_factory.mktemp("brief_pdf")
-    scenario = load_scenario(CONFIGS / "tiny.yaml")
-    out = root / "tiny"
-    write_plan(solve_scenario(scenario), out)
-    write_stress(stress(load_plan(out)), out / "stress")
-    write_sweep(frontier(scenario, points=4), out / "frontier")
-    write_sweep(premium(scenario, targets=(0.3, 0.6)), root / "premium")
-    write_simulation(simulate(out, drones=2000, seed=1), out / "simulation")
-    write_briefing(out, out / "brief", analyses=(root / "premium",), dpi=72)
+    out, root = tiny_briefed_run, tmp_path_factory.mktemp("brief_pdf")  # the run is shared with tests/test_brief.py
+    write_briefing(out, root / "brief", analyses=(out.parent / "premium",), dpi=72)
     # the same content as the PDF's: the tables need only the run folder (no maps, no charts)
-    briefing = build_briefing(load_run(out, (root / "premium",)), [], [])
-    return root, pdf_text(out / "brief" / "briefing.pdf"), briefing
+    briefing = build_briefing(load_run(out, (out.parent / "premium",)), [], [])
+    return out.parent, pdf_text(root / "brief" / "briefing.pdf"), briefing
 
 
 def test_every_table_figure_is_whole(briefed: tuple[Path, str, Briefing]) -> None:
