@@ -64,3 +64,19 @@ def test_the_promise_never_exceeds_the_ceiling(tmp_path) -> None:
     lp, _ = solve_problem(p)
     rate = float((kills(p, lp) * p.value).sum() / (p.demand * p.value).sum())
     assert 0.3 < rate <= value_ceiling(p, class_ceilings(sc, p)) + 1e-9
+
+
+def test_why_not_names_a_reaction_longer_than_the_flight() -> None:
+    """A fighter on 900 s alert against a drone that flies 333 s inland (10 km at 30 m/s): the reason given is the
+    time, not the rules of engagement."""
+    from types import SimpleNamespace as NS
+
+    from planner.analysis.ceilings import _why_not
+
+    fighter = NS(p_kill_per_shot={"d": NS(value=0.8)}, max_altitude_m=NS(value=15_000), range_m=NS(value=300_000),
+                 reaction_time_s=NS(value=900))
+    drone = NS(altitude_m=NS(value=100), speed_mps=NS(value=30))
+    assert _why_not(fighter, drone, "d", 3_000, 10_000 / 30) == (
+        "its 900 s reaction is longer than the 333 s the drone flies inland after crossing (route reach or range "
+        "over speed)")
+    assert _why_not(fighter, drone, "d", 3_000).startswith("rules of engagement, an identification delay")

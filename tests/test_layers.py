@@ -175,3 +175,23 @@ def test_a_layer_never_lowers_the_plan_and_exact_never_below_the_promise(p) -> N
     assert solve(p).objective >= solve(one).objective - 1e-6
     lp, exact = solve_problem(p)
     assert value_of(p, exact) >= value_of(p, lp) - 1e-6
+
+
+def test_the_problem_applies_the_time_left(tmp_path) -> None:
+    """The rule reaches the model built from a scenario: the tiny scenario's interceptor drones (60 s to launch)
+    engage Shaheds (50 m/s) where their route reaches the default 300 km (6,000 s of flight) or 3.5 km (70 s), from
+    the same sites, and nowhere when it reaches 2 km (40 s)."""
+    from planner.geo.theater import build_theater
+    from planner.problem import build_problem
+
+    def pairs(route_m: float | None) -> dict[str, int]:
+        data = absolutise(yaml.safe_load((CONFIGS / "tiny.yaml").read_text()), CONFIGS)
+        if route_m is not None:
+            data["objective"]["consequence"] = {"route_reach_m": route_m}
+        sc = load_scenario(write_yaml(tmp_path / f"tiny-{route_m}.yaml", data))
+        p = build_problem(sc, build_theater(sc))
+        t = p.threat_ids.index("shahed_136")
+        return {e: int(((p.eng_effector == k) & (p.eng_threat == t)).sum()) for k, e in enumerate(p.effector_ids)}
+
+    far, fits, near = pairs(None), pairs(3_500), pairs(2_000)
+    assert far["interceptor_drone"] == fits["interceptor_drone"] > 0 and near["interceptor_drone"] == 0

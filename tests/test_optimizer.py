@@ -279,3 +279,31 @@ def test_the_check_refuses_kinetic_fire_inside_no_fire_zones() -> None:
     assert len(found) == 1 and re.search(r"cell c0, t0: 10 engaged by kinetic effectors, more than the 6 detected "
                                          r"outside no-fire zones", found[0])
     assert check_reach(dataclasses.replace(p, cell_no_fire=np.zeros(1)), plan, Context()) == []
+
+
+@pytest.mark.parametrize(("kinetic", "p_kill", "physical", "promised"), [
+    ((True, True), (1.0, 1.0), 5.0, 5.0),
+    ((True, True), (0.5, 0.5), 3.75, 3.75),
+    ((False, True), (0.5, 1.0), 7.5, 5.0),
+])
+def test_layered_kinetic_fire_stays_outside_no_fire_zones(kinetic, p_kill, physical, promised) -> None:
+    """Constraint 4b with layers (found by review: capping each layer's kinetic engagements alone promised 9.99 in
+    the first case). One cell, 10 sure detections, half of the cell inside a no-fire zone, two effector types in two
+    layers (outer first), magazines to spare, both bought. Physically: two kinetic layers of pk 1 kill only the 5
+    crossing outside (5); of pk 0.5, 2.5 in the outer layer and 1.25 of the 2.5 outside survivors in the inner
+    (3.75); a non-kinetic outer layer of 0.5 kills 5 anywhere and a kinetic inner one of pk 1 the outside survivors,
+    at best 2.5 (7.5, the jammer's kills falling inside where it can). The model caps a layer's kinetic engagements
+    plus every earlier layer's kills at the 5 outside: exact in the first two cases, conservative in the third (5:
+    it cannot tell the jammer's kills inside from those outside). The promise is that figure times CAP, never
+    above the physical one."""
+    import dataclasses
+
+    from planner.lp.check import Context, check_reach
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, P_SURE)], eng=[(0, 0, 0, 0), (0, 0, 0, 1)], n_sites=1,
+                     sensor_cost=[1.0], effector_cost=[1.0, 1.0], p_kill=[[p_kill[0]], [p_kill[1]]], budget=10.0,
+                     layer_rank=[[0], [1]])
+    p = dataclasses.replace(p, cell_no_fire=np.array([0.5]), effector_kinetic=np.array(kinetic))
+    solved = solve(p)
+    assert solved.objective == pytest.approx(promised * CAP, abs=1e-5) and promised <= physical
+    assert check_reach(p, solved, Context()) == []

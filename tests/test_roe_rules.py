@@ -149,6 +149,11 @@ def test_hold_fire_over_built_up_caps_kinetic_fire(tmp_path) -> None:
     assert build_coverage(th_off, off).cell_no_fire.max() == 0.0
     assert 0 < int((share > 0).sum()) < len(share) // 4 and share.max() <= 1.0
     assert th_on.sites["in_no_fire_zone"].sum() == th_off.sites["in_no_fire_zone"].sum()
+    from planner.problem import build_problem
+
+    p = build_problem(on, th_on)  # the cells partly inside keep their kinetic pairs (constraint 4b caps them)
+    partial = np.flatnonzero((p.cell_no_fire > 0) & (p.cell_no_fire < 1))
+    assert len(partial) and np.isin(partial, p.eng_cell[p.effector_kinetic[p.eng_effector]]).all()
 
 
 @pytest.mark.parametrize(("roe", "geodata", "pattern"), [

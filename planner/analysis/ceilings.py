@@ -21,6 +21,7 @@ import pandas as pd
 from planner.lp.kill_chain import BREAKPOINTS
 from planner.physics import max_engagement_distance_m
 from planner.problem import PlanningProblem
+from planner.routes import route_reach_m
 
 #: The model's detection promise never exceeds 1 − e^(−last breakpoint).
 DETECTION_CAP = 1 - math.exp(-BREAKPOINTS[-1])
@@ -94,7 +95,8 @@ def _limit(scenario: Any, p: PlanningProblem, t: int, tid: str, shares: tuple[fl
     if reached <= 0:
         th = scenario.catalog.threats[tid]
         depth = min(scenario.config.theater.site_depths_m)
-        why = [f"{e}: {_why_not(scenario.catalog.effectors[e], th, tid, depth)}" for e in p.effector_ids]
+        flight = float(route_reach_m(scenario.config, [th])[0]) / th.speed_mps.value
+        why = [f"{e}: {_why_not(scenario.catalog.effectors[e], th, tid, depth, flight)}" for e in p.effector_ids]
         return "no effector can engage it (" + "; ".join(why) + ")"
     if p.engage_share is not None and float((lam * share).sum() / lam.sum()) < 0.5:
         return (f"the rules let only {100 * float((lam * share).sum() / lam.sum()):.0f}% of its drones be engaged "
@@ -111,12 +113,16 @@ def _limit(scenario: Any, p: PlanningProblem, t: int, tid: str, shares: tuple[fl
             f"{100 * best:.0f}%, reaches {100 * at_best:.0f}% of them)")
 
 
-def _why_not(eff: Any, th: Any, tid: str, depth_m: float) -> str:
-    """Why an effector cannot engage a class anywhere, from the catalogs and the nearest row of candidate sites."""
+def _why_not(eff: Any, th: Any, tid: str, depth_m: float, flight_s: float = float("inf")) -> str:
+    """Why an effector cannot engage a class anywhere, from the catalogs and the nearest row of candidate sites;
+    ``flight_s``: the drone's flight inland after crossing (its route reach or range over its speed)."""
     if tid not in eff.p_kill_per_shot:
         return "no kill probability"
     if th.altitude_m.value > eff.max_altitude_m.value:
         return f"flies at {th.altitude_m.value:,.0f} m, above its {eff.max_altitude_m.value:,.0f} m"
+    if eff.reaction_time_s.value > flight_s:
+        return (f"its {eff.reaction_time_s.value:g} s reaction is longer than the {flight_s:,.0f} s the drone flies "
+                "inland after crossing (route reach or range over speed)")
     reach = max_engagement_distance_m(eff.range_m.value, eff.reaction_time_s.value, th.speed_mps.value)
     if reach <= 0:
         return (f"at {th.speed_mps.value:g} m/s it crosses the {eff.range_m.value:,.0f} m envelope before the "
@@ -124,4 +130,5 @@ def _why_not(eff: Any, th: Any, tid: str, depth_m: float) -> str:
     if reach < depth_m:
         return (f"its envelope reaches {reach:,.0f} m, short of the border from the nearest candidate sites "
                 f"({depth_m:,.0f} m inland)")
-    return "rules of engagement or no-fire zones bar it where it could reach"
+    return ("rules of engagement, an identification delay (roe.identification_delay_s) or no-fire zones bar it where "
+            "it could reach")

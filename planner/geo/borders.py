@@ -107,7 +107,10 @@ def derive_borders(countries: gpd.GeoDataFrame, defenders: list[str], neighbours
         for n in neighbours:
             if n not in by_code.index:
                 continue
-            shared = shapely.intersection(by_code[d].boundary, by_code[n].boundary)
+            a, b = by_code[d].boundary, by_code[n].boundary
+            if not shapely.intersects(a, b):  # not neighbours (shapely 2.0.0 warns on a disjoint intersection)
+                continue
+            shared = shapely.intersection(a, b)
             lines = [g for g in shapely.get_parts(shared) if g.geom_type in _LINEAR and g.length > 0]
             if lines:
                 merged = linemerge(shapely.MultiLineString(lines))

@@ -188,16 +188,17 @@ def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
         i, t, e = np.unravel_index(np.argmax(excess), excess.shape)
         out.append(f"reach: cell {p.cell_ids[i]}, {p.threat_ids[t]}, {p.effector_ids[e]}: {eng[i, t, e]:.6g} "
                    "engaged beyond what the built units in reach (and the rules of engagement) allow")
-    # Kinetic fire only at the drones crossing outside no-fire zones: per layer, ≤ (1 − share) × detected.
+    # Kinetic fire only at the drones crossing outside no-fire zones: per layer, its kinetic engagements and the
+    # earlier layers' kills ≤ (1 − share) × detected (constraint 4b).
     ranks = p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
     may = (s.detected if p.engage_share is None else s.detected * p.engage_share) * (1 - p.cell_no_fire)[:, None]
     for k in np.unique(ranks):
-        kinetic = np.einsum("nte,et->nt", eng, (ranks == k) & p.effector_kinetic[:, None])
+        kinetic = np.einsum("nte,et->nt", eng, ((ranks == k) & p.effector_kinetic[:, None]) + p.p_kill * (ranks < k))
         if (kinetic > may + ABS_TOL + REL_TOL * demand).any():
             i, t = np.unravel_index(np.argmax(kinetic - may), kinetic.shape)
             out.append(f"reach: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {kinetic[i, t]:.6g} engaged by kinetic "
-                       f"effectors{f' in layer {k + 1}' if k else ''}, more than the {may[i, t]:.6g} detected outside "
-                       "no-fire zones")
+                       f"effectors{f' in layer {k + 1} or killed before it' if k else ''}, more than the "
+                       f"{may[i, t]:.6g} detected outside no-fire zones")
     return out
 
 

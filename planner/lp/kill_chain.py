@@ -103,7 +103,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
     are in the pairs), rows shared by the threats an effector reaches from the same sites; per layer along the
     track, engaged ≤ detected − killed by the earlier layers (one layer unless kill_chain.layered), detected counting
     only the threatening share under roe.engage_only_threatening; where no-fire zones cover a share z of a cell,
-    each layer's kinetic engagements ≤ (1 − z) × detected (constraint 4b)."""
+    each layer's kinetic engagements + the earlier layers' kills ≤ (1 − z) × detected (constraint 4b)."""
     reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     cover: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
     for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
@@ -150,10 +150,14 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                                                  f"{name}[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
             outside = 1.0 - float(p.cell_no_fire[i])
             kinetic = [(v, 1.0) for e, v in evs if layer[e] == k and p.effector_kinetic[e]]
-            if outside < 1.0 and kinetic:  # no kinetic fire at the drones crossing inside no-fire zones
-                prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam * outside), *kinetic]), pulp.LpConstraintLE,
-                                                     f"kinetic_outside_no_fire{k}[{p.cell_ids[i]},{p.threat_ids[t]}]"
-                                                     f"{tag}", 0))
+            if outside < 1.0 and kinetic:
+                # No kinetic fire at the drones crossing inside no-fire zones: a layer's kinetic engagements meet at
+                # most the detected drones crossing outside less every earlier layer's kills (some of those may have
+                # been inside: conservative, and never more than the drones there are).
+                killed = [(v, float(p.p_kill[e, t])) for e, v in evs if layer[e] < k]
+                prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam * outside), *kinetic, *killed]),
+                                                     pulp.LpConstraintLE, f"kinetic_outside_no_fire{k}"
+                                                     f"[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
 
 
 def define_point(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
