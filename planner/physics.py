@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from planner.config.catalog import Effector, Sensor, Threat
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -76,3 +78,9 @@ def max_engagement_distance_m(range_m: float, reaction_time_s: float, speed_mps:
     if half_chord >= range_m:
         return 0.0
     return math.sqrt(range_m**2 - half_chord**2)
+
+
+def disc_radius_m(population: np.ndarray, density_per_km2: float, margin_m: float = 0.0) -> np.ndarray:
+    """The radius of the disc holding ``population`` residents at ``density_per_km2``, widened by ``margin_m``: a
+    protected city's (objective.consequence) or a built-up area's no-fire zone (roe.hold_fire_over_built_up)."""
+    return 1000.0 * np.sqrt(np.asarray(population, dtype=float) / (np.pi * density_per_km2)) + margin_m

@@ -16,6 +16,7 @@ import numpy as np
 from planner.config.catalog import Threat
 from planner.config.consequence import ConsequenceConfig
 from planner.geo.coverage import Coverage
+from planner.physics import disc_radius_m
 
 #: Cells per block of the cell × asset distance matrix.
 _CHUNK = 2048
@@ -45,7 +46,7 @@ def engage_shares(cfg: Any, threats: Sequence[Threat], coverage: Coverage) -> np
 def _radii(coverage: Coverage, consequence: ConsequenceConfig) -> np.ndarray:
     """An asset's radius: a city's disc of its population at the urban density; an airport's closure radius."""
     return np.where(coverage.asset_city,
-                    1000.0 * np.sqrt(coverage.asset_population / (np.pi * consequence.urban_density_per_km2)),
+                    disc_radius_m(coverage.asset_population, consequence.urban_density_per_km2),
                     consequence.airport_closure_radius_m)
 
 

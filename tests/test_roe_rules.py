@@ -122,9 +122,9 @@ def test_identification_delay_errors_name_the_field(tmp_path, tiny_dict, roe, pa
 def test_built_up_radius_by_hand() -> None:
     """1,000 residents at 1,500 per km²: a disc of 1000/1500 km², radius √(1000/(1500π)) km = 460.7 m, widened by the
     500 m margin: 960.7 m. 100,000 residents: 4,607 m + 500."""
-    from planner.geo.theater import built_up_radius_m
+    from planner.physics import disc_radius_m
 
-    assert built_up_radius_m(np.array([1_000.0, 100_000.0]), 1_500, 500) == pytest.approx([960.66, 5106.6], abs=0.1)
+    assert disc_radius_m(np.array([1_000.0, 100_000.0]), 1_500, 500) == pytest.approx([960.66, 5106.6], abs=0.1)
 
 
 def test_hold_fire_over_built_up_caps_kinetic_fire(tmp_path) -> None:

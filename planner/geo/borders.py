@@ -268,10 +268,7 @@ def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> g
                            "use 'city' or 'airport'")
     in_file = len(assets)
     assets = assets.to_crs(crs)
-    # Assets belong to the defender whose territory holds them (the file's country column is not trusted).
-    defenders = countries[countries["role"] == "defender"][["country", "geometry"]]
-    assets = assets.drop(columns=[c for c in ("country",) if c in assets.columns])
-    assets = assets.sjoin(defenders, predicate="within", how="inner").drop(columns="index_right")
+    assets = _on_land_of(assets, countries[countries["role"] == "defender"])
     min_pop = scenario.config.roe.city_min_population
     keep = (assets["kind"] == "airport") | (assets["population"].fillna(0) >= min_pop)
     if not keep.any():
@@ -279,6 +276,13 @@ def _load_assets(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS) -> g
                         f"roe.city_min_population ({min_pop:,.0f}) or more, inside a defender's territory")
     assets = assets[keep]
     return assets[_ASSET_COLUMNS].sort_values("asset_id").reset_index(drop=True)
+
+
+def _on_land_of(points: gpd.GeoDataFrame, nations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ``points`` on the land of ``nations``, each given the ``country`` whose territory holds it (a file's own
+    country column is not trusted); the others dropped."""
+    points = points.drop(columns=[c for c in ("country",) if c in points.columns])
+    return points.sjoin(nations[["country", "geometry"]], predicate="within", how="inner").drop(columns="index_right")
 
 
 def _warn_no_assets(why: str) -> None:
@@ -305,8 +309,6 @@ def _load_settlements(scenario: Scenario, countries: gpd.GeoDataFrame, crs: CRS)
         places["name"] = [f"place-{i:05d}" for i in range(len(places))]
     _check_geometries(places, {"Point"}, "geodata.settlements", shown, "name")
     places = places.to_crs(crs)
-    defenders = countries[countries["country"].isin(holding)][["country", "geometry"]]
-    places = places.drop(columns=[c for c in ("country",) if c in places.columns])
-    places = places.sjoin(defenders, predicate="within", how="inner").drop(columns="index_right")
+    places = _on_land_of(places, countries[countries["country"].isin(holding)])
     places = places[places["population"].fillna(0) >= roe.built_up_min_population]
     return places[["name", "country", "population", "geometry"]].reset_index(drop=True)

@@ -21,6 +21,7 @@ from shapely.ops import substring
 
 from planner.config.io import Scenario
 from planner.geo.borders import Geodata, load_geodata
+from planner.physics import disc_radius_m
 from planner.sizes import check_size
 
 log = logging.getLogger(__name__)
@@ -226,12 +227,6 @@ def _attach_assets(assets: gpd.GeoDataFrame, cells: gpd.GeoDataFrame, scenario: 
     return joined.reset_index(drop=True)
 
 
-def built_up_radius_m(population: np.ndarray, density_per_km2: float, margin_m: float) -> np.ndarray:
-    """The radius of a settlement's no-fire disc: the disc holding its residents at ``density_per_km2``, widened by
-    ``margin_m`` (roe.hold_fire_over_built_up)."""
-    return 1000.0 * np.sqrt(np.asarray(population, dtype=float) / (np.pi * density_per_km2)) + margin_m
-
-
 def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario,
                    settlements: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """No-fire zones: a disc around each protected city and airport (roe.no_fire_buffers) and, where a nation holds
@@ -244,9 +239,8 @@ def _no_fire_zones(assets: gpd.GeoDataFrame, scenario: Scenario,
     points = [np.asarray(assets.geometry[keep].values)]
     if settlements is not None and len(settlements):
         frames.append(pd.DataFrame({"asset_id": "", "kind": "built_up", "name": settlements["name"].values,
-                                    "radius_m": built_up_radius_m(settlements["population"].to_numpy(float),
-                                                                  roe.built_up_density_per_km2,
-                                                                  roe.built_up_margin_m)}))
+                                    "radius_m": disc_radius_m(settlements["population"].to_numpy(float),
+                                                              roe.built_up_density_per_km2, roe.built_up_margin_m)}))
         points.append(np.asarray(settlements.geometry.values))
     table = pd.concat(frames, ignore_index=True)
     # shapely's own buffer: GeoSeries.buffer's keyword for the arc segments changed across geopandas 1.x

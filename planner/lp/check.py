@@ -133,6 +133,17 @@ def check_targets(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     return out
 
 
+def _ranks(p: PlanningProblem) -> np.ndarray:
+    """(E, T): each effector type's layer along each class's track (all 0 with one layer)."""
+    return p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
+
+
+def _engageable(p: PlanningProblem, s: Solved) -> np.ndarray:
+    """(N, T): the detected drones the rules let be engaged (the threatening share under
+    roe.engage_only_threatening)."""
+    return s.detected if p.engage_share is None else s.detected * p.engage_share
+
+
 def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     """Engaged ≤ detected ≤ what the built sensors detect exactly; with layers, each layer's engagements ≤ the
     detected drones the earlier layers did not kill; under roe.engage_only_threatening, of the threatening share;
@@ -141,8 +152,8 @@ def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     demand = p.demand
     tol = ABS_TOL + REL_TOL * demand
     exact = demand * p.detection_probability(s.sensors)
-    ranks = p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
-    may = s.detected if p.engage_share is None else s.detected * p.engage_share  # only threatening drones
+    ranks = _ranks(p)
+    may = _engageable(p, s)
     eng = at_border(p, s)
     if eng is None:  # point defence without its pairs' engagements: a drone is killed at most once
         kills = np.einsum("nte,et->nt", s.engagements, p.p_kill)
@@ -190,8 +201,8 @@ def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
                    "engaged beyond what the built units in reach (and the rules of engagement) allow")
     # Kinetic fire only at the drones crossing outside no-fire zones: per layer, its kinetic engagements and the
     # earlier layers' kills ≤ (1 − share) × detected (constraint 4b).
-    ranks = p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
-    may = (s.detected if p.engage_share is None else s.detected * p.engage_share) * (1 - p.cell_no_fire)[:, None]
+    ranks = _ranks(p)
+    may = _engageable(p, s) * (1 - p.cell_no_fire)[:, None]
     for k in np.unique(ranks):
         kinetic = np.einsum("nte,et->nt", eng, ((ranks == k) & p.effector_kinetic[:, None]) + p.p_kill * (ranks < k))
         if (kinetic > may + ABS_TOL + REL_TOL * demand).any():
