@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner import escort
 from planner.analysis.exchange import exchange_table
 from planner.config.io import Scenario
 from planner.errors import InfeasibleError
@@ -209,6 +210,8 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     """Turn raw solver arrays into the plan's tables."""
     raids = p.raids
     k_lp, k_ex = kills(p, s), kills(p, x)
+    crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+    drone = ~crewed  # "all" counts drones: crewed incursions are escorted or shot, reported apart (summary["escort"])
     demand = p.demand
     pdet = exact_detection(p, s)
     costs = _costs(p, s)
@@ -281,10 +284,10 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
             cells[f"p_detect_{tid}"] = np.where(lam > 0, pdet[:, t], np.nan)
             cells[f"p_defeat_{tid}"] = np.where(lam > 0, k_ex[:, t] / lam, np.nan)
         cells[f"leakers_{tid}"] = (lam - k_ex[:, t]) * raids
-    tot = demand.sum(1)
+    tot = demand[:, drone].sum(1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cells["p_defeat_all"] = np.where(tot > 0, k_ex.sum(1) / tot, np.nan)
-    cells["leakers_all"] = (tot - k_ex.sum(1)) * raids
+        cells["p_defeat_all"] = np.where(tot > 0, k_ex[:, drone].sum(1) / tot, np.nan)
+    cells["leakers_all"] = (tot - k_ex[:, drone].sum(1)) * raids
     cells["drones_all"] = tot * raids  # crossing the cell over the horizon: the weight of any share of "drones defeated"
 
     site_cost = units.assign(cost=units["acquisition_eur"] + units["operation_eur"]).groupby("site_id").agg(
@@ -292,10 +295,10 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     sites = pd.DataFrame({"site_id": p.site_ids, "nation": np.array(p.nations)[p.site_nation]}).merge(
         site_cost, left_on="site_id", right_index=True, how="left").fillna({"systems": "", "cost_eur": 0.0})
 
-    defeated_total_h = float(k_ex.sum() * raids)
+    defeated_total_h = float(k_ex[:, drone].sum() * raids)
     fought = _costs(p, x)  # the plan's costs with the munitions of its exact evaluation's engagements
-    demand_total = float(demand.sum())
-    real = ~p.threat_decoy
+    demand_total = float(demand[:, drone].sum())
+    real = ~p.threat_decoy & drone
     summary = {
         "scenario": p.name,
         "config_hash": p.config_hash,
@@ -311,8 +314,8 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "consequence": consequence_summary(p, k_ex, demand, raids),
         "value_defeated_lp": value_of(p, s),
         "value_defeated_exact": value_of(p, x),
-        "defeat_rate_all_lp": float(k_lp.sum() / max(demand_total, 1e-12)),
-        "defeat_rate_all_exact": float(k_ex.sum() / max(demand_total, 1e-12)),
+        "defeat_rate_all_lp": float(k_lp[:, drone].sum() / max(demand_total, 1e-12)),
+        "defeat_rate_all_exact": float(k_ex[:, drone].sum() / max(demand_total, 1e-12)),
         "defeat_rate_armed_exact": float(k_ex[:, real].sum() / max(demand[:, real].sum(), 1e-12)),
         "drones_defeated_over_horizon_exact": defeated_total_h,
         "drones_over_horizon": demand_total * raids,
@@ -328,6 +331,10 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
         "problem": p.sizes(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
+    escorts = escort.escort_summary(p, crewed, pdet * demand, x.escorts, s.effectors,
+                                    escort.responses(scenario.config, p.nations))
+    if escorts is not None:  # crewed incursions (planner.escort)
+        summary["escort"] = escorts
     exchange = exchange_table(p, s.sensors, s.effectors, s.engagements, x.engagements)
     return Plan(scenario=scenario, theater=theater, problem=p, solved=s, exact=x, summary=summary, threats=threats,
                 spend=spend, units=units, cells=cells, sites=sites, conventional=conv, exchange=exchange,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from planner import depth, routes
+from planner import depth, escort, routes
 from planner import problem_arrays as arrays
 from planner.config.io import Scenario
 from planner.geo.coverage import Coverage, build_coverage
@@ -23,32 +23,9 @@ from planner.physics import (
     p_kill_engagement,
     sensor_range_m,
 )
+from planner.problem_axes import AXES, INDEXES  # noqa: F401 - the fields by axis (PlanningProblem.subset)
 from planner.settings import SolverSettings
 from planner.value import drone_value
-
-#: The axis each field of :class:`PlanningProblem` runs along, which :meth:`PlanningProblem.sector` slices by:
-#: cells, sites, detection pairs, engagement pairs, conventional options (a sector has none), or shared (kept
-#: whole: catalogs, nations, scalars). A new field must be listed (tests/test_problem_axes.py).
-AXES: dict[str, tuple[str, ...]] = {
-    "cell": ("cell_ids", "cell_nation", "cell_no_fire", "cell_engage", "cell_asset_value", "demand", "value",
-             "harm_eur", "engage_share"),
-    "site": ("site_ids", "site_nation", "site_no_fire", "mag_share", "in_service_sensors", "in_service_effectors"),
-    "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
-    "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
-    "pt": ("pt_cell", "pt_threat", "pt_site", "pt_effector", "pt_share", "pt_magazine"),
-    "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units",
-             "conv_area_points"),
-    "shared": ("name", "config_hash", "nations", "threat_ids", "threat_decoy", "threat_unit_cost_eur", "sensor_ids",
-               "sensor_unit_cost_eur", "sensor_operating_eur_per_year", "effector_ids", "effector_unit_cost_eur",
-               "effector_operating_eur_per_year", "effector_kinetic", "effector_shots", "effector_cost_per_shot_eur",
-               "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
-               "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
-               "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
-               "area_beyond_share", "value_unit_eur", "layer_rank", "effector_look"),
-}
-#: Pair fields that hold a cell's or a site's index (renumbered in a sector).
-INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site", "pt_cell": "cell",
-           "pt_site": "site"}
 
 
 @dataclass(frozen=True)
@@ -143,6 +120,19 @@ class PlanningProblem:
     pt_effector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pt_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     pt_magazine: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Crewed incursions (planner.escort): (N, T) due an escort (None: none); escort pairs (cell, class, site, alert
+    #: type); (M, E) share of a unit's escorts a raid per cell it reaches (None: no pairs); per type (E,) escorts a
+    #: raid per unit, P(meet), a sortie's euros; (nations, T) escort.min_share (empty: none).
+    escort_due: np.ndarray | None = None
+    esc_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    esc_threat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    esc_site: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    esc_effector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    esc_share: np.ndarray | None = None
+    effector_escorts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    effector_p_meet: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    effector_sortie_eur: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    min_escort: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def shots(self) -> np.ndarray:
         """Expected shots of an engagement (E, T): n in a salvo; p_kill / (its kill per shot) shoot-look-shoot."""
@@ -178,6 +168,14 @@ class PlanningProblem:
             if self.demand[self.cell_nation == n, t].sum() > 0:
                 out.append((int(n), int(t), float(self.min_detection[n, t])))
         return out
+
+    def escort_requirements(self) -> list[tuple[int, int, float]]:
+        """(nation, crewed class, share) of every escort requirement on a class this problem has incursions of."""
+        if not self.min_escort.size:
+            return []
+        return [(int(n), int(t), float(self.min_escort[n, t])) for n, t in zip(*np.nonzero(self.min_escort > 0),
+                                                                                strict=True)
+                if self.demand[self.cell_nation == n, t].sum() > 0]
 
     def detection_shares(self, detected: np.ndarray) -> dict[tuple[int, int], float]:
         """Share of each required (nation, class)'s drones that ``detected`` (N, T) detects."""
@@ -277,7 +275,8 @@ class PlanningProblem:
         keep = {"cell": ci, "site": si, "conv": slice(0, 0),
                 "det": (renumber["cell"][self.det_cell] >= 0) & (renumber["site"][self.det_site] >= 0),
                 "eng": (renumber["cell"][self.eng_cell] >= 0) & (renumber["site"][self.eng_site] >= 0),
-                "pt": (renumber["cell"][self.pt_cell] >= 0) & (renumber["site"][self.pt_site] >= 0)}
+                "pt": (renumber["cell"][self.pt_cell] >= 0) & (renumber["site"][self.pt_site] >= 0),
+                "esc": (renumber["cell"][self.esc_cell] >= 0) & (renumber["site"][self.esc_site] >= 0)}
         changes: dict[str, Any] = {}
         for axis, names in AXES.items():
             if axis == "shared":
@@ -293,7 +292,7 @@ class PlanningProblem:
         return {"cells": len(self.cell_ids), "threats": len(self.threat_ids), "sites": len(self.site_ids),
                 "sensor_types": len(self.sensor_ids), "effector_types": len(self.effector_ids),
                 "detection_pairs": len(self.det_cell), "engagement_pairs": len(self.eng_cell),
-                "point_defence_pairs": len(self.pt_cell)}
+                "point_defence_pairs": len(self.pt_cell), "escort_pairs": len(self.esc_cell)}
 
 
 def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | None = None) -> PlanningProblem:
@@ -336,7 +335,8 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     eng_range, *by_nation = arrays.engagement_reach(effectors, threats, pk, [0.0, *map(cfg.roe.identification_delay,
                                                                                     nations)], routes.route_reach_m(cfg, threats))
     reach_n = np.array(by_nation)
-    max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0)))
+    esc_reach = escort.escort_reach_m(effectors, threats)
+    max_range = float(max(det_range.max(initial=0.0), eng_range.max(initial=0.0), esc_reach.max(initial=0.0)))
 
     # All (cell, site) pairs within the largest range, with their distances (each nation covers its own
     # border cells only, unless coverage crosses borders).
@@ -357,6 +357,8 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     point = depth.point_defence(cfg, threats, coverage, reach_n, cell_nation, site_nation, allowed,
                                 site_no_fire[:, None] & kinetic[None, :], demand)
     in_sens, in_eff = arrays.in_service_arrays(coverage.in_service, len(sites), sensor_ids, effector_ids)
+    due = escort.escort_due(cfg, cells["defender"].tolist(), threats, demand)
+    escorts = escort.escort_pairs(esc_reach, due, pi, pj, pd, len(sites), len(cells))
 
     convs = [cat.conventional[c] for c in conv_ids]
     return PlanningProblem(
@@ -370,12 +372,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         site_no_fire=site_no_fire, sensor_ids=sensor_ids,
         sensor_unit_cost_eur=np.array([s.unit_cost_eur.value for s in sensors]),
         sensor_operating_eur_per_year=np.array([s.operating_cost_eur_per_year.value for s in sensors]),
-        effector_ids=effector_ids, effector_unit_cost_eur=np.array([e.unit_cost_eur.value for e in effectors]),
-        effector_operating_eur_per_year=np.array([e.operating_cost_eur_per_year.value for e in effectors]),
-        effector_kinetic=kinetic,
-        effector_shots=np.array([max(1, round(e.shots_per_engagement.value)) for e in effectors], dtype=float),
-        effector_cost_per_shot_eur=np.array([e.cost_per_shot_eur.value for e in effectors]),
-        effector_magazine=np.array([e.magazine_shots_per_raid.value for e in effectors]),
+        effector_ids=effector_ids, **arrays.effector_fields(effectors), **escort.effector_escort_fields(effectors),
         p_kill=pk, det_cell=det_cell, det_threat=det_threat, det_site=det_site, det_sensor=det_sensor,
         det_weight=det_weight, eng_cell=eng_cell, eng_threat=eng_threat, eng_site=eng_site,
         eng_effector=eng_effector, mag_share=mag_share, **point.fields(), in_service_sensors=in_sens, in_service_effectors=in_eff,
@@ -395,6 +392,6 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
         engage_share=routes.engage_shares(cfg, threats, coverage),
-        effector_look=np.array([e.doctrine == "shoot_look_shoot" for e in effectors], dtype=bool),
+        escort_due=due, **escorts.fields(), min_escort=escort.min_escort_array(cfg, nations, threats, threat_ids),
         **arrays.capability_area_arrays(cfg, convs),
     )

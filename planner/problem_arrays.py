@@ -10,7 +10,7 @@ import numpy as np
 
 from planner.physics import max_engagement_distance_m
 
-__all__ = ["capability_area_arrays", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
+__all__ = ["capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -23,6 +23,18 @@ def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[st
             for t in ts:
                 out[n, t] = max(out[n, t], req.share)
     return out
+
+
+def effector_fields(effectors: list[Any]) -> dict[str, Any]:
+    """The effector types' figures the problem keeps, by field: costs, kinetic, shots per engagement (whole, at
+    least one), magazine, and the shoot-look-shoot doctrine."""
+    return {"effector_unit_cost_eur": np.array([e.unit_cost_eur.value for e in effectors]),
+            "effector_operating_eur_per_year": np.array([e.operating_cost_eur_per_year.value for e in effectors]),
+            "effector_kinetic": np.array([e.kinetic for e in effectors], dtype=bool),
+            "effector_shots": np.array([max(1, round(e.shots_per_engagement.value)) for e in effectors], dtype=float),
+            "effector_cost_per_shot_eur": np.array([e.cost_per_shot_eur.value for e in effectors]),
+            "effector_magazine": np.array([e.magazine_shots_per_raid.value for e in effectors]),
+            "effector_look": np.array([e.doctrine == "shoot_look_shoot" for e in effectors], dtype=bool)}
 
 
 def capability_area_arrays(cfg: Any, convs: list[Any]) -> dict[str, Any]:

@@ -21,7 +21,11 @@ differently on purpose, so that agreement means something:
   up to its class's reach) and meets, in the order it passes them, the sites at protected assets whose units reach
   its route, each engaging it as the border's do (layers by reach); a unit there is barred from kinetic fire only
   if it stands in a no-fire zone. The model credits a site only with a corridor (kill_chain.point_defence_reach_m)
-  and gives a drone to the nearest site whose corridor it passes, so the simulation may defeat more.
+  and gives a drone to the nearest site whose corridor it passes, so the simulation may defeat more;
+- a detected crewed incursion (``manned: true``) over a nation that may not shoot it and escorts (the scenario's
+  ``escort`` section) is met by the alert unit with the best P(meet) that still has sorties this raid and reaches
+  the crossing in time (reaction time plus the flight at its transit speed within the class's escort window, and
+  within its radius of action); the model shares each unit's escorts evenly among the cells it reaches instead.
 """
 
 from __future__ import annotations
@@ -196,6 +200,21 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     e_cps = np.array([cat.effectors[e].cost_per_shot_eur.value for _, e in eff_units])
     e_nation = np.array([sites["defender"].iloc[j] for j, _ in eff_units])
     e_site = np.array([j for j, _ in eff_units], dtype=np.int64)
+    # Escort of crewed incursions, re-derived: how far each alert unit meets each crewed class in time, its P(meet),
+    # its sorties a raid; which nations escort.
+    esc_reach = np.zeros((len(eff_units), len(threats)))
+    for u, (_, e) in enumerate(eff_units):
+        mission = cat.effectors[e].escort
+        for t, th in enumerate(threats):
+            if mission is not None and th.manned and th.escort_window_s is not None:
+                flying = th.escort_window_s.value - cat.effectors[e].reaction_time_s.value
+                esc_reach[u, t] = min(cat.effectors[e].range_m.value, mission.transit_speed_mps.value * max(flying, 0))
+    esc_meet = np.array([cat.effectors[e].escort.p_meet.value if cat.effectors[e].escort else 0.0
+                         for _, e in eff_units])
+    esc_sorties = np.array([cat.effectors[e].escort.escorts_per_raid.value if cat.effectors[e].escort else 0.0
+                            for _, e in eff_units])
+    escorting = {n: cfg.roe.per_nation.get(n, cfg.roe.default) != "shoot_all" and cfg.escort.response_of(n) == "escort"
+                 for n in cfg.geodata.defenders}
     s_nation = np.array([sites["defender"].iloc[j] for j, _ in sens_units])
 
     raids_total = cfg.threats.raids_per_year * cfg.budget.horizon_years
@@ -213,8 +232,9 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     s_tree = cKDTree(s_xy) if len(s_xy) else None
     e_tree = cKDTree(e_xy) if len(e_xy) else None
     s_max = float(s_range.max(initial=0.0))
-    e_max = float(e_reach.max(initial=0.0))
+    e_max = float(max(e_reach.max(initial=0.0), esc_reach.max(initial=0.0)))
     crossed = np.zeros(len(threats))
+    escorted = np.zeros(len(threats))
     defeated = np.zeros(len(threats))
     detected = np.zeros(len(threats))
     lines = cells.geometry.values
@@ -278,6 +298,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
         near_s = s_tree.query_ball_point(xy, s_max) if s_tree is not None and s_max > 0 else [[]] * len(xy)
         near_e = e_tree.query_ball_point(xy, e_max) if e_tree is not None and e_max > 0 else [[]] * len(xy)
         mag[:] = e_mag
+        sorties = esc_sorties.copy()
         for k in range(len(d_cell)):
             t, nation = d_threat[k], cell_nation[d_cell[k]]
             crossed[t] += 1
@@ -290,6 +311,14 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
             if not len(cand) or not (rng.random(len(cand)) < s_pd[cand]).any():
                 continue
             detected[t] += 1
+            if th.manned and escorting[nation]:  # met by the best alert unit in time with a sortie left
+                cand = np.asarray(near_e[k], dtype=np.int64)
+                cand = cand[((e_nation[cand] == nation) | cfg.theater.cross_border_coverage) & (sorties[cand] >= 1)]
+                cand = cand[np.hypot(*(e_xy[cand] - xy[k]).T) <= esc_reach[cand, t]] if len(cand) else cand
+                if len(cand):
+                    best = cand[np.argmax(esc_meet[cand])]
+                    sorties[best] -= 1
+                    escorted[t] += rng.random() < esc_meet[best]
             if roe[nation] == "escort_only" or (roe[nation] == "shoot_unmanned" and th.manned):
                 continue
             if th.decoy and discrimination > 0 and rng.random() < discrimination:
@@ -329,6 +358,14 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
                           "defeated": defeated.astype(int), "defeat_rate_sim": rate, "standard_error": se,
                           "defeat_rate_exact": [exact.get(t, np.nan) for t in threat_ids]})
     table["difference_pp"] = 100 * (table["defeat_rate_sim"] - table["defeat_rate_exact"])
+    crewed = np.array([th.manned for th in threats], dtype=bool)
+    if crewed.any():  # crewed classes: the share met by an escort, simulated and exact (plan.json's escort rows)
+        rows = pd.DataFrame(doc.get("escort") or [], columns=["threat", "met_over_horizon_exact",
+                                                              "incursions_over_horizon"]).groupby("threat").sum()
+        table["escort_rate_sim"] = np.where(crewed, escorted / np.maximum(crossed, 1), np.nan)
+        table["escort_rate_exact"] = [rows.loc[t, "met_over_horizon_exact"] / rows.loc[t, "incursions_over_horizon"]
+                                      if t in rows.index and rows.loc[t, "incursions_over_horizon"] > 0 else np.nan
+                                      for t in threat_ids]
     meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "raids": n_raids,
             "drones": int(crossed.sum()), "seed": cfg.solver.seed if seed is None else seed,
             "defeat_rate_all_sim": float(defeated.sum() / max(crossed.sum(), 1)),

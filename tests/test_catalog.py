@@ -77,7 +77,7 @@ def test_every_source_is_used_and_cited() -> None:
 def test_required_catalog_entries_are_present() -> None:
     cat = load_catalog({k: CATALOGS / f"{k}.yaml" for k in KINDS})
     assert {"shahed_136", "gerbera_decoy", "geran_3_jet", "orlan_10", "fpv_quad"} <= set(cat.threats)
-    assert {g for t in cat.threats.values() for g in [t.guidance]} == {"autonomous", "remote", "fibre"}
+    assert {g for t in cat.threats.values() for g in [t.guidance]} == {"autonomous", "remote", "fibre", "piloted"}
     assert {s.modality for s in cat.sensors.values()} == {"radar", "passive_rf", "acoustic", "eo_ir"}
     assert {"acoustic_node", "passive_rf", "radar_short_3d", "radar_medium", "radar_long", "eo_ir"} <= set(cat.sensors)
     assert {"gun_35mm", "interceptor_drone", "manpads", "sam_short", "sam_medium", "patriot_pac3", "laser_hel",

@@ -58,7 +58,8 @@ def test_magazines_national_caps_targets_and_in_service(solved) -> None:
 
 
 def test_every_family_is_listed() -> None:
-    assert [f.name for f in FAMILIES] == ["builds", "detection", "reach", "magazines", "surveillance", "budget",
+    assert [f.name for f in FAMILIES] == ["builds", "detection", "reach", "magazines", "surveillance", "escort",
+                                          "escort requirements", "budget",
                                           "national caps", "conventional floor", "class targets"]
 
 

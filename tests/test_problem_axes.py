@@ -16,7 +16,7 @@ def test_every_field_declares_one_axis() -> None:
     declared = [name for names in AXES.values() for name in names]
     assert len(declared) == len(set(declared)), "a field is listed under two axes"
     assert set(declared) == {f.name for f in dataclasses.fields(PlanningProblem)}
-    assert set(INDEXES) <= set(AXES["det"]) | set(AXES["eng"]) | set(AXES["pt"])
+    assert set(INDEXES) <= set(AXES["det"]) | set(AXES["eng"]) | set(AXES["pt"]) | set(AXES["esc"])
 
 
 def test_sectors_partition_the_flank() -> None:

@@ -42,6 +42,7 @@ class Choice:
     detected: np.ndarray
     engagements: np.ndarray
     value: float  # value-weighted drones defeated over the horizon (LP promise)
+    escorts: np.ndarray  # (N, T, E) escort sorties per raid
     cost: float  # drone-defence euros over the horizon
     bound: float  # proven bound on the value (max sweeps) or on the cost (min sweeps)
 
@@ -206,12 +207,15 @@ class Family:
         out = Choice(sensors=np.zeros((len(p.site_ids), len(p.sensor_ids))),
                      effectors=np.zeros((len(p.site_ids), len(p.effector_ids))), detected=np.zeros(p.demand.shape),
                      engagements=np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids))),
-                     value=0.0, cost=0.0, bound=bound)
+                     value=0.0, cost=0.0, bound=bound,
+                     escorts=np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids))))
         for n, q in enumerate(picked):
             pl = self.plans[n][q]
             _, ci, si = self.subs[n]
             out.sensors[si], out.effectors[si] = pl.sensors, pl.effectors
             out.detected[ci], out.engagements[ci] = pl.detected, pl.engagements
+            if pl.escorts is not None:
+                out.escorts[ci] = pl.escorts
             out.value += pl.value
             out.cost += pl.cost
         return out

@@ -34,7 +34,7 @@ from planner.config.io import Scenario, display_path
 from planner.errors import ConfigError, InfeasibleError
 from planner.geo.theater import Theater, build_theater
 from planner.lp import sectors
-from planner.lp.result import FixedPlan
+from planner.lp.result import FixedPlan, Solved
 from planner.lp.solve import solve
 from planner.plan import Plan, solve_problem, tabulate
 from planner.problem import PlanningProblem, build_problem
@@ -82,6 +82,7 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         cfg = scenario.config
         night = cfg.model_copy(update={"roe": cfg.roe.model_copy(update=rules)})
         p_night = build_problem(dataclasses.replace(scenario, config=night), theater)
+    crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
     posture = _evaluate_fixed(p_night, sensors, effectors)
     solved, exact = solve_problem(p)
     wall = tabulate(scenario, theater, p, solved, exact, {})
@@ -99,20 +100,25 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
            "munitions_eur_per_defeat": spent.value / inc.drones_defeated.value
            if spent and inc.drones_defeated.value > 0 else math.nan,
            "drone_unit_cost_eur": raid_cost}
+    if crewed.any():  # crewed incursions: the escorts observed
+        obs["escorted_per_raid"] = inc.escorted.value if inc.escorted else math.nan
+        obs["escort_rate"] = obs["escorted_per_raid"] / inc.drones.value
     obs["munitions_exchange_ratio"] = obs["munitions_eur_per_defeat"] / raid_cost
-    posture_row = _model_row("posture as it was (model)", p_night, posture, sensors, effectors)
-    wall_row = _model_row("drone wall (model)", p, wall.exact.engagements, wall.solved.sensors, wall.solved.effectors,
+    posture_row = _model_row("posture as it was (model)", p_night, posture, sensors, effectors, crewed)
+    wall_row = _model_row("drone wall (model)", p, wall.exact, wall.solved.sensors, wall.solved.effectors, crewed,
                           gap=wall.solved.gap)
     rows = [obs, posture_row]
     if rules:  # what the same units would have done under the scenario's rules
         rows.append(_model_row("posture under the scenario's rules (model)", p, _evaluate_fixed(p, sensors, effectors),
-                               sensors, effectors))
+                               sensors, effectors, crewed))
     rows.append(wall_row)
     plans = {"wall": wall}
     unreachable = {}
-    for tau in targets:
+    # Crewed classes are escorted or monitored, not defeated: the cheapest walls aim at the drones only.
+    drones = [t for t in range(len(p.threat_ids)) if not crewed[t] and p.demand[:, t].sum() > 0]
+    for tau in targets if drones else ():
         q = dataclasses.replace(p, objective="min_cost", conventional_weight=0.0,
-                                defeat_targets=dict.fromkeys(range(len(p.threat_ids)), float(tau)))
+                                defeat_targets=dict.fromkeys(drones, float(tau)))
         name = f"cheapest wall for {100 * tau:g}% (model)"
         try:
             solved, exact = solve_problem(q)
@@ -120,11 +126,11 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
             unreachable[name] = str(exc)
             continue
         plans[f"wall-{100 * tau:g}"] = tabulate(scenario, theater, q, solved, exact, {})
-        rows.append(_model_row(name, q, exact.engagements, solved.sensors, solved.effectors, gap=solved.gap))
+        rows.append(_model_row(name, q, exact, solved.sensors, solved.effectors, crewed, gap=solved.gap))
     table = pd.DataFrame(rows)
     summary = {
         "scenario": scenario.name, "config_hash": scenario.config_hash(), "incident": inc.name, "date": inc.date,
-        "sources": sorted({s for f in (inc.drones, inc.drones_defeated, inc.drones_detected,
+        "sources": sorted({s for f in (inc.drones, inc.drones_defeated, inc.drones_detected, inc.escorted,
                                        inc.munitions_spent_eur) if f
                            for s in f.source}),
         "modelled_drones_per_raid": float(p.demand.sum()),
@@ -138,19 +144,20 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         "observed_within_model_range": bool(obs["defeat_rate_low"] <= posture_row["defeat_rate"]
                                             <= obs["defeat_rate_high"]),
         "wall_minus_posture_pp": 100 * (wall_row["defeat_rate"] - posture_row["defeat_rate"]),
-        "targets": list(targets), "unreachable": unreachable,
+        "targets": list(targets) if drones else [], "unreachable": unreachable,
+        **({"escort_observed": obs["escort_rate"], "escort_posture_model": posture_row["escort_rate"],
+            "alert_posture_eur_per_year": posture_row["alert_posture_eur_per_year"]} if crewed.any() else {}),
         "seconds": time.perf_counter() - t0,
     }
     return IncidentResult(table=table, plans=plans, summary=summary)
 
 
-def _evaluate_fixed(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray) -> np.ndarray:
-    """Engagements per raid of fixed builds with money no object (exact detection)."""
+def _evaluate_fixed(p: PlanningProblem, sensors: np.ndarray, effectors: np.ndarray) -> Solved:
+    """Engagements and escorts per raid of fixed builds with money no object (exact detection)."""
     fixed = FixedPlan(sensors=sensors, effectors=effectors, conventional=np.zeros(len(p.conv_ids)),
                           cost_eur=UNLIMITED_EUR, nation_spend_eur=dict.fromkeys(range(len(p.nations)), UNLIMITED_EUR))
     q = dataclasses.replace(p, nation_cap_eur={}, defeat_targets={}, objective="max_defeat", conventional_weight=0.0)
-    x = sectors.evaluate(q, fixed) if sectors.applies(q) else solve(q, fixed=fixed)
-    return x.engagements
+    return sectors.evaluate(q, fixed) if sectors.applies(q) else solve(q, fixed=fixed)
 
 
 def _raid_unit_cost(p: PlanningProblem) -> float:
@@ -159,8 +166,9 @@ def _raid_unit_cost(p: PlanningProblem) -> float:
     return float((per_class * p.threat_unit_cost_eur).sum() / max(per_class.sum(), 1e-12))
 
 
-def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: np.ndarray,
-               effectors: np.ndarray, *, gap: float | None = None) -> dict[str, Any]:
+def _model_row(case: str, p: PlanningProblem, x: Solved, sensors: np.ndarray, effectors: np.ndarray,
+               crewed: np.ndarray, *, gap: float | None = None) -> dict[str, Any]:
+    engagements = x.engagements
     detected = p.demand * p.detection_probability(sensors)  # exact, whether or not the rules let it engage
     kills = np.einsum("nte,et->nt", engagements, p.p_kill)
     defeated = float(kills.sum())
@@ -190,4 +198,11 @@ def _model_row(case: str, p: PlanningProblem, engagements: np.ndarray, sensors: 
     row["munitions_exchange_ratio"] = row["munitions_eur_per_defeat"] / unit_cost
     for t, tid in enumerate(p.threat_ids):
         row[f"defeat_{tid}"] = float(kills[:, t].sum() / max(p.demand[:, t].sum(), 1e-12))
+    if crewed.any():  # crewed incursions: met by an escort in time (each sortie with its type's p_meet)
+        met = 0.0 if x.escorts is None else float(np.einsum("nte,e->", x.escorts, p.effector_p_meet))
+        alert = (p.effector_escorts > 0)[None, :] & (effectors > 0.5)
+        row.update(escorted_per_raid=met, escort_rate=met / max(float(p.demand[:, crewed].sum()), 1e-12),
+                   sorties_eur_per_raid=0.0 if x.escorts is None else float(
+                       np.einsum("nte,e->", x.escorts, p.effector_sortie_eur)),
+                   alert_posture_eur_per_year=float((alert * p.effector_operating_eur_per_year).sum()))
     return row

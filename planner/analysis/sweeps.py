@@ -103,7 +103,7 @@ def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: 
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
                         conventional=units, detected=choice.detected, engagements=choice.engagements,
                         objective=choice.value + conventional_worth(p, units, val), gap=gap, build_s=0.0, solve_s=0.0,
-                        sizes={}, info=info)
+                        sizes={}, info=info, escorts=choice.escorts)
     fixed = FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units, cost_eur=cost,
                           engagements=choice.engagements)
     exact = evaluate(p, fixed, runner) if p.is_sectored() and len(sector_nations(p)) > 1 \
@@ -246,7 +246,8 @@ def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: f
     bound = value / (1 - s.gap) if s.gap is not None and s.gap < 1 else choice.bound
     best = choice if choice.value >= value else Choice(
         sensors=s.sensors, effectors=s.effectors, detected=s.detected, engagements=s.engagements, value=value,
-        cost=p.costs(s.sensors, s.effectors, s.engagements, np.zeros(0))["drone_defence"], bound=choice.bound)
+        cost=p.costs(s.sensors, s.effectors, s.engagements, np.zeros(0))["drone_defence"], bound=choice.bound,
+        escorts=s.escorts if s.escorts is not None else np.zeros(s.engagements.shape))
     best.bound = min(choice.bound, max(bound, best.value))
     return best
 

@@ -126,10 +126,19 @@ def robust(ran: Ran) -> None:
 def incident(ran: Ran) -> None:
     result = ran.result
     m = result.summary
-    table = Table(title=f"{m['incident']} ({m['date']}): one raid of {m['modelled_drones_per_raid']:.0f} drones")
-    for col in ("case", "detected", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"):
+    crewed = "escort_observed" in m  # crewed incursions: escorts, not defeats
+    n = round(m["modelled_drones_per_raid"])
+    what = ("incursion" if n == 1 else "incursions") if crewed else ("drone" if n == 1 else "drones")
+    table = Table(title=f"{m['incident']} ({m['date']}): one raid of {n} {what}")
+    cols = (("case", "detected", "escorted", "escort rate", "sorties €", "alert €/year") if crewed else
+            ("case", "detected", "defeated", "rate", "€/defeat", "× drone", "all-in €/defeat", "gap"))
+    for col in cols:
         table.add_column(col, justify="left" if col == "case" else "right")
     for r in result.table.itertuples(index=False):
+        if crewed:
+            table.add_row(r.case, pct(r.detect_rate), f"{r.escorted_per_raid:.2f}", pct(r.escort_rate),
+                          eur(r.sorties_eur_per_raid), eur(r.alert_posture_eur_per_year))
+            continue
         rate = pct(r.defeat_rate) + (f" ({pct(r.defeat_rate_low)}–{pct(r.defeat_rate_high)})"
                                       if r.defeat_rate_low == r.defeat_rate_low else "")
         table.add_row(r.case, pct(getattr(r, "detect_rate", float("nan"))), f"{r.defeated_per_raid:.1f}", rate,
@@ -137,11 +146,18 @@ def incident(ran: Ran) -> None:
                       ratio(r.munitions_exchange_ratio), eur(getattr(r, "all_in_eur_per_defeat", float("nan"))),
                       pct(getattr(r, "gap", float("nan"))))
     out_console.print(table)
-    out_console.print(f"the model's posture as it was: {m['model_minus_observed_pp']:+.1f} pp against the observed "
-                      f"rate ({'within' if m['observed_within_model_range'] else 'outside'} the sources' range); "
-                      f"the wall adds {m['wall_minus_posture_pp']:+.1f} pp for "
-                      f"€{m['wall_drone_defence_eur'] / 1e9:.2f}bn over {m['wall_horizon_years']} years",
-                      highlight=False)
+    if crewed:
+        out_console.print(f"the model's posture as it was meets {pct(m['escort_posture_model'])} of such incursions "
+                          f"in time (observed {pct(m['escort_observed'])}); its alert posture costs "
+                          f"{eur(m['alert_posture_eur_per_year'])} a year; nothing was fired, and the model fires "
+                          f"nothing ({m['model_minus_observed_pp']:+.1f} pp defeated against the observed)",
+                          highlight=False)
+    else:
+        out_console.print(f"the model's posture as it was: {m['model_minus_observed_pp']:+.1f} pp against the observed "
+                          f"rate ({'within' if m['observed_within_model_range'] else 'outside'} the sources' range); "
+                          f"the wall adds {m['wall_minus_posture_pp']:+.1f} pp for "
+                          f"€{m['wall_drone_defence_eur'] / 1e9:.2f}bn over {m['wall_horizon_years']} years",
+                          highlight=False)
     for name, why in m["unreachable"].items():
         out_console.print(f"{name}: unreachable ({why})", highlight=False)
     out_console.print(f"results in {ran.folder}/ (incident.csv, incident.json, incident.png, plans/)")

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from planner.config.bounds import AtMost, fmt_number  # noqa: F401 - re-exported: the bounds of every figure
+from planner.config.bounds import LIMITS, AtMost, fmt_number  # noqa: F401 - re-exported: the bounds of every figure
 
 CatalogId = Annotated[
     str,
@@ -78,31 +78,6 @@ class Figure(_Strict):
         return lo, hi
 
 
-#: Largest value (and high bound) of each catalog figure, with its unit: generous but physical, so that a
-#: slip of units or digits is named at once rather than breaking the solver.
-LIMITS: dict[str, tuple[float, str]] = {
-    "unit_cost_eur": (1e11, "EUR"),  # EUR 100 bn a unit: above any ship or aircraft
-    "operating_cost_eur_per_year": (1e10, "EUR a year"),
-    "cost_per_shot_eur": (1e9, "EUR"),
-    "speed_mps": (1e4, "m/s"),  # Mach 30
-    "altitude_m": (1e6, "m"),
-    "max_altitude_m": (1e6, "m"),
-    "max_target_altitude_m": (1e6, "m"),
-    "rcs_m2": (1e4, "m²"),
-    "warhead_kg": (1e5, "kg"),
-    "range_km": (20_000, "km"),
-    "detection_range_m": (1e7, "m"),  # 10,000 km: beyond any over-the-horizon radar
-    "detection_range_m_by_threat": (1e7, "m"),
-    "range_m": (1e7, "m"),
-    "mast_height_m": (1e4, "m"),
-    "crew": (1e5, "people"),
-    "shots_per_engagement": (1e4, "shots"),
-    "magazine_shots_per_raid": (1e6, "shots"),
-    "reaction_time_s": (86_400, "s"),  # a day
-    "capability_score": (1e4, "Leopard-2A8 equivalents"),
-}
-
-
 def _positive(fig: Figure | None, name: str, *, allow_zero: bool = False) -> None:
     if fig is None:
         return
@@ -137,7 +112,7 @@ class SourceCatalog(_Strict):
     sources: dict[CatalogId, Source] = Field(description="Sources by id.")
 
 
-Guidance = Literal["autonomous", "remote", "fibre"]
+Guidance = Literal["autonomous", "remote", "fibre", "piloted"]
 Propulsion = Literal["piston", "electric", "jet"]
 
 
@@ -153,10 +128,16 @@ class Threat(_Strict):
     range_km: Figure | None = Field(None, description="How far it flies, kilometres: with objective.consequence, "
                                     "its targets lie at most this far inland (absent: the scenario's route reach).")
     emits_rf: bool = Field(description="Whether it emits radio signals a passive RF detector can hear.")
-    guidance: Guidance = Field(description="Autonomous (INS/GNSS), remote (radio link) or fibre-optic.")
+    guidance: Guidance = Field(description="Autonomous (INS/GNSS), remote (radio link), fibre-optic, or piloted (a "
+                               "crewed aircraft).")
     propulsion: Propulsion = Field(description="Engine type; drives the acoustic signature.")
     decoy: bool = Field(False, description="A decoy that draws fire but carries no (or a token) warhead.")
-    manned: bool = Field(False, description="A manned aircraft (rules of engagement treat it apart).")
+    manned: bool = Field(False, description="A crewed aircraft: engaged only where a nation's roe is shoot_all, "
+                         "else escorted or monitored (the scenario's escort section).")
+    escort_window_s: Figure | None = Field(
+        None, description="Crewed classes: seconds from the first radar track of an incursion to its leaving the "
+        "defender's airspace (the warning while it approaches plus its time inside): an escort must meet it within "
+        "this. Required when manned is true.")
     notes: str = Field("", description="Rationale for the categorical attributes above.")
 
     @model_validator(mode="after")
@@ -166,6 +147,14 @@ class Threat(_Strict):
         _positive(self.altitude_m, "altitude_m", allow_zero=True)
         _positive(self.warhead_kg, "warhead_kg", allow_zero=True)
         _positive(self.range_km, "range_km")
+        if self.manned and self.escort_window_s is None:
+            msg = ("a crewed class (manned: true) needs escort_window_s: the seconds from its first track to its "
+                   "leaving the defender's airspace, within which an escort must meet it")
+            raise ValueError(msg)
+        if not self.manned and self.escort_window_s is not None:
+            msg = "escort_window_s applies to crewed classes only (manned: true): remove it"
+            raise ValueError(msg)
+        _positive(self.escort_window_s, "escort_window_s")
         if self.guidance == "fibre" and self.emits_rf:
             msg = "a fibre-guided threat cannot emit RF on its control link: set emits_rf: false"
             raise ValueError(msg)
@@ -221,6 +210,26 @@ class Sensor(_Strict):
         return self
 
 
+class EscortMission(_Strict):
+    """What an alert unit does against a crewed incursion it may not shoot: scramble, meet, identify and shadow it
+    out (docs/formulation.md, "Escort of crewed incursions")."""
+
+    transit_speed_mps: Figure = Field(description="Speed from take-off to the track, metres per second.")
+    p_meet: Figure = Field(description="Probability that a sortie sent in time meets and identifies the intruder.")
+    escorts_per_raid: Figure = Field(description="Incursions one unit can meet and shadow in one raid (sorties it "
+                                     "can fly before the raid is over).")
+    sortie_cost_eur: Figure = Field(description="Flying cost of one escort sortie (the pair, take-off to landing), "
+                                    "EUR; the alert posture itself is the unit's operating cost.")
+
+    @model_validator(mode="after")
+    def _check(self) -> EscortMission:
+        _positive(self.transit_speed_mps, "transit_speed_mps")
+        _probability(self.p_meet, "p_meet")
+        _positive(self.escorts_per_raid, "escorts_per_raid")
+        _positive(self.sortie_cost_eur, "sortie_cost_eur", allow_zero=True)
+        return self
+
+
 class Effector(_Strict):
     """A weapon or defeat system that can be placed at a candidate site (or, for fighters, based)."""
 
@@ -243,6 +252,8 @@ class Effector(_Strict):
     unit_cost_eur: Figure = Field(description="Acquisition cost per unit (fire unit, team, alert pair), EUR.")
     operating_cost_eur_per_year: Figure = Field(description="Operation and support per unit per year, EUR.")
     crew: Figure = Field(description="Personnel per unit (all shifts).")
+    escort: EscortMission | None = Field(None, description="Alert units that can escort crewed incursions: how "
+                                         "(none: it cannot).")
     notes: str = Field("", description="What a 'unit' and a 'shot' mean for this system.")
 
     @model_validator(mode="after")

@@ -24,6 +24,9 @@ class IncidentConfig(_Section):
     drones_defeated: Figure = Field(description="Drones the posture as it was shot down.")
     drones_detected: Figure | None = Field(
         None, description="Drones the posture as it was detected and tracked (omit if the sources do not say).")
+    escorted: Figure | None = Field(
+        None, description="Crewed incursions met by alert fighters and escorted out (omit for drones, or if the "
+        "sources do not say).")
     munitions_spent_eur: Figure | None = Field(
         None, description="What the interceptors fired cost, euros (omit if unknown).")
     engage_only_threatening: bool = Field(
@@ -47,11 +50,15 @@ class IncidentConfig(_Section):
             msg = (f"drones_detected ({self.drones_detected.value:g}) exceeds drones ({self.drones.value:g}): "
                    "no more drones can be detected than entered")
             raise ValueError(msg)
+        if self.escorted is not None and self.escorted.value > self.drones.value:
+            msg = (f"escorted ({self.escorted.value:g}) exceeds drones ({self.drones.value:g}): no more incursions "
+                   "can be escorted than entered")
+            raise ValueError(msg)
         if self.drones_defeated.value > self.drones.value:
             msg = (f"drones_defeated ({self.drones_defeated.value:g}) exceeds drones ({self.drones.value:g}): "
                    "no more drones can be shot down than entered")
             raise ValueError(msg)
-        for name in ("drones", "drones_defeated", "drones_detected", "munitions_spent_eur"):
+        for name in ("drones", "drones_defeated", "drones_detected", "escorted", "munitions_spent_eur"):
             fig = getattr(self, name)
             if fig is not None and (fig.value < 0 or (fig.low or 0) < 0):
                 msg = f"{name} is negative: counts and euros are zero or more"

@@ -184,8 +184,9 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
             elif req.threat not in in_density:
                 problems.append((f"{where}.threat", f"'{req.threat}' has no raid density in threats.density: "
                                                     "add one or drop the requirement"))
+    problems += _escort_problems(cfg, cat, in_density)
     if cfg.incident is not None:
-        for name in ("drones", "drones_defeated", "munitions_spent_eur"):
+        for name in ("drones", "drones_defeated", "drones_detected", "escorted", "munitions_spent_eur"):
             fig = getattr(cfg.incident, name)
             check(f"incident.{name}.source", fig.source if fig is not None else [], cat.sources, "source id")
     allowed = cfg.systems.conventional
@@ -194,6 +195,41 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
             if oid in cat.conventional and oid not in allowed:
                 problems.append(("systems.conventional_min_units",
                                  f"'{oid}' has a minimum but is not in systems.conventional: add it there"))
+    return problems
+
+
+def _escort_problems(cfg: ScenarioConfig, cat: Catalog, in_density: set[str]) -> list[tuple[str, str]]:
+    """The escort requirements against the catalogs and the rules: each names a crewed class with a raid density
+    and a nation that escorts (not under roe shoot_all, response escort), and an allowed effector can escort."""
+    problems: list[tuple[str, str]] = []
+    crewed = sorted(t for t in in_density if t in cat.threats and cat.threats[t].manned)
+    allowed = cfg.systems.effectors if cfg.systems.effectors is not None else list(cat.effectors)
+    escorting = sorted(e for e in allowed if e in cat.effectors and cat.effectors[e].escort is not None)
+    for k, req in enumerate(cfg.escort.min_share):
+        where = f"escort.min_share[{k}]"
+        if req.nation != "all":
+            if req.nation not in cfg.geodata.defenders:
+                problems.append((f"{where}.nation", f"'{req.nation}' is not a defender (geodata.defenders: "
+                                                    f"{', '.join(cfg.geodata.defenders)})"))
+            elif cfg.roe.per_nation.get(req.nation, cfg.roe.default) == "shoot_all":
+                problems.append((f"{where}.nation", f"{req.nation} is under roe shoot_all: it engages crewed "
+                                 "aircraft rather than escorting them; drop the requirement or set its roe"))
+            elif cfg.escort.response_of(req.nation) != "escort":
+                problems.append((f"{where}.nation", f"{req.nation}'s response to crewed incursions is "
+                                 f"{cfg.escort.response_of(req.nation)}: set escort.response_per_nation.{req.nation}: "
+                                 "escort, or drop the requirement"))
+        if req.threat != "all" and (req.threat not in cat.threats or not cat.threats[req.threat].manned):
+            problems.append((f"{where}.threat", f"'{req.threat}' is not a crewed threat class (manned: true); "
+                                                f"crewed classes: {', '.join(t for t in cat.threats if cat.threats[t].manned) or 'none'}"))
+        elif req.threat != "all" and req.threat not in in_density:
+            problems.append((f"{where}.threat", f"'{req.threat}' has no raid density in threats.density: add one "
+                                                "or drop the requirement"))
+        elif req.threat == "all" and not crewed:
+            problems.append((f"{where}.threat", "no crewed class (manned: true) has a raid density in "
+                                                "threats.density: add one or drop the requirement"))
+        if not escorting:
+            problems.append((where, "no allowed effector can escort (an effector with an escort block, e.g. "
+                                    "fighter_aim120): allow one in systems.effectors"))
     return problems
 
 

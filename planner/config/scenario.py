@@ -44,6 +44,7 @@ from planner.config.base import (  # noqa: F401 - the field types and bounds, re
 from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
 from planner.config.consequence import ConsequenceConfig
+from planner.config.escort import EscortConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 from planner.config.kill_chain import KillChainConfig
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
@@ -371,6 +372,7 @@ class ScenarioConfig(_Section):
     systems: SystemsConfig = Field(default_factory=SystemsConfig, description="Allowed systems.")
     solver: SolverConfig = Field(default_factory=SolverConfig, description="Solver options.")
     kill_chain: KillChainConfig = Field(default_factory=KillChainConfig, description="Engagement layers.")
+    escort: EscortConfig = Field(default_factory=EscortConfig, description="Crewed incursions: escort or monitor.")
     incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
                                                               "(`dronewall incident`); none for planning scenarios.")
 
@@ -381,7 +383,8 @@ class ScenarioConfig(_Section):
                              ("roe.per_nation", self.roe.per_nation),
                              ("roe.identification_delay_s_per_nation", self.roe.identification_delay_s_per_nation),
                              ("roe.hold_fire_over_built_up_per_nation",
-                              self.roe.hold_fire_over_built_up_per_nation)):
+                              self.roe.hold_fire_over_built_up_per_nation),
+                             ("escort.response_per_nation", self.escort.response_per_nation)):
             unknown = sorted(set(codes) - defenders)
             if unknown:
                 msg = (f"{where} names {', '.join(unknown)}, which is not among geodata.defenders "

@@ -16,8 +16,8 @@ from planner.lp.result import FixedPlan, Solved
 from planner.problem import PlanningProblem
 
 __all__ = ["ABS_TOL", "REL_TOL", "Checker", "Context", "check_budget", "check_builds", "check_detection",
-           "check_floor", "check_magazines", "check_national_caps", "check_reach", "check_surveillance",
-           "check_targets"]
+           "check_escort", "check_escort_requirements", "check_floor", "check_magazines", "check_national_caps",
+           "check_reach", "check_surveillance", "check_targets", "escort_shares"]
 
 #: Relative and absolute tolerances of the checks (the solver's feasibility tolerance is 1e-7 on scaled rows).
 REL_TOL = 1e-6
@@ -272,3 +272,60 @@ def check_surveillance(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]
     return [f"surveillance requirement of {p.nations[n]}: {have:.4f} of {p.threat_ids[t]} detected, "
             f"{p.min_detection[n, t]:.4f} required"
             for (n, t), have in p.detection_shares(s.detected).items() if have < p.min_detection[n, t] - REL_TOL]
+
+
+def check_escort(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    """Escort sorties (constraint 7): none negative or where no alert unit can meet the class in time; each within
+    λ × the units built in time; per cell and class at most the detected incursions; per cell and type at surge
+    within the escorts a raid of the units reaching it (their shares)."""
+    if s.escorts is None:
+        return []
+    out: list[str] = []
+    esc, demand = s.escorts, p.demand
+    tol = ABS_TOL + REL_TOL * demand
+    if esc.min(initial=0.0) < -ABS_TOL:
+        out.append(f"escort: negative sorties (min {esc.min():.3g})")
+    reach = np.zeros(esc.shape)
+    np.add.at(reach, (p.esc_cell, p.esc_threat, p.esc_effector), s.effectors[p.esc_site, p.esc_effector])
+    excess = esc - demand[:, :, None] * np.minimum(reach, 1.0)
+    if (excess > tol[:, :, None]).any():
+        i, t, e = np.unravel_index(np.argmax(excess), excess.shape)
+        out.append(f"escort: cell {p.cell_ids[i]}, {p.threat_ids[t]}, {p.effector_ids[e]}: {esc[i, t, e]:.6g} "
+                   "sorties beyond what the alert units built in time allow")
+    sent = esc.sum(2)
+    if (sent > s.detected + tol).any():
+        i, t = np.unravel_index(np.argmax(sent - s.detected), sent.shape)
+        out.append(f"escort: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {sent[i, t]:.6g} sorties, "
+                   f"{s.detected[i, t]:.6g} incursions detected")
+    if len(p.esc_cell) and p.esc_share is not None:
+        n_sites, n_effs = len(p.site_ids), len(p.effector_ids)
+        key = np.unique((p.esc_cell * n_sites + p.esc_site) * n_effs + p.esc_effector)  # each (cell, site, type) once
+        ci, rest = np.divmod(key, n_sites * n_effs)
+        sj, ek = np.divmod(rest, n_effs)
+        room = np.bincount(ci * n_effs + ek, weights=p.effector_escorts[ek] * p.esc_share[sj, ek] * s.effectors[sj, ek],
+                           minlength=len(p.cell_ids) * n_effs).reshape(len(p.cell_ids), n_effs)
+        flown = p.surge_factor * esc.sum(1)
+        over = flown - room * (1 + REL_TOL) - ABS_TOL - p.surge_factor * (tol.sum(1)[:, None])
+        if (over > 0).any():
+            i, e = np.unravel_index(np.argmax(over), over.shape)
+            out.append(f"escort: cell {p.cell_ids[i]}, {p.effector_ids[e]}: {flown[i, e]:.6g} sorties at surge, "
+                       f"{room[i, e]:.6g} within the escorts of the units that reach it")
+    return out
+
+
+def escort_shares(p: PlanningProblem, escorts: np.ndarray | None) -> dict[tuple[int, int], float]:
+    """Share of each required (nation, crewed class)'s incursions met by escorts (N, T, E) as promised."""
+    if not p.escort_requirements():
+        return {}
+    met = np.zeros(p.demand.shape) if escorts is None else np.einsum("nte,e->nt", escorts, p.effector_p_meet)
+    return {(n, t): float(met[p.cell_nation == n, t].sum() / p.demand[p.cell_nation == n, t].sum())
+            for n, t, _ in p.escort_requirements()}
+
+
+def check_escort_requirements(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    """escort.min_share: each required share of a nation's crewed incursions met (as promised)."""
+    if ctx.fixed is not None:
+        return []  # the builds were held to it when they were planned
+    return [f"escort requirement of {p.nations[n]}: {have:.4f} of {p.threat_ids[t]} met, "
+            f"{p.min_escort[n, t]:.4f} required"
+            for (n, t), have in escort_shares(p, s.escorts).items() if have < p.min_escort[n, t] - REL_TOL]

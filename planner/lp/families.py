@@ -91,6 +91,26 @@ def _explain_surveillance(p: PlanningProblem, _best: Callable[[PlanningProblem, 
     return p.surveillance_shortfall()
 
 
+def _explain_escort(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
+    """The escort requirements no plan can meet, from the data: every candidate sensor and alert unit built, each
+    detected incursion met with the best P(meet) of the types that reach it in time (the escorts a raid not
+    counted, so the share is an upper bound)."""
+    if not p.escort_requirements():
+        return []
+    best_meet = np.zeros(p.demand.shape)
+    np.maximum.at(best_meet, (p.esc_cell, p.esc_threat), p.effector_p_meet[p.esc_effector])
+    met = p.demand * p.detection_probability(np.ones(p.in_service_sensors.shape)) * best_meet
+    out = []
+    for n, t, share in p.escort_requirements():
+        best = float(met[p.cell_nation == n, t].sum() / p.demand[p.cell_nation == n, t].sum())
+        if best < share:
+            out.append(f"escort.min_share: {p.nations[n]} requires {share:.3f} of {p.threat_ids[t]} met in time; "
+                       f"every candidate sensor and alert unit together meet at most {best:.3f} (an alert unit must "
+                       "reach the track within the class's escort_window_s: its reaction time plus the flight at "
+                       "its transit speed)")
+    return out
+
+
 #: Every family, in the order the model builds them and their violations are reported.
 FAMILIES: tuple[Family, ...] = (
     Family("builds", "builds 0 or 1; units in service kept; conventional units whole, at least the holdings",
@@ -104,6 +124,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("surveillance", "systems.min_detection: each required share of a nation's drones detected",
            "formulation.define_min_detection", checks.check_surveillance, per_nation=True,
            explain=_explain_surveillance),
+    Family("escort", "escort sorties only from alert units built that meet the class in time, at most one per detected "
+           "incursion, within the units' escorts a raid", "kill_chain.define_escort", checks.check_escort,
+           per_nation=True),
+    Family("escort requirements", "escort.min_share: each required share of a nation's crewed incursions met",
+           "formulation.define_min_escort", checks.check_escort_requirements, per_nation=True,
+           explain=_explain_escort),
     Family("budget", "budget.total_eur over the horizon: acquisition, operation, munitions, conventional units",
            "formulation.define_budget", checks.check_budget, per_nation=False, explain=_explain_in_service),
     Family("national caps", "budget.per_nation_eur: each capped nation's builds and munitions",

@@ -163,6 +163,32 @@ def define_min_detection(prob: pulp.LpProblem, p: PlanningProblem,
                                              f"min_detection[{p.nations[n]},{p.threat_ids[t]}]{tag}", need))
 
 
+#: Objective weight of one expected escort meeting (per raid) in an exact evaluation. The escort is doctrine, not a
+#: choice: every detected incursion an alert unit can meet in time is met. With the builds fixed, escorts share no
+#: row with engagements or money (sorties are flown outside the budget) but the detection rate's upper bound, so the
+#: weight sends every sortie there is without moving anything else (and is taken out of the objective reported). A
+#: planning model gives escorts no weight: escort.min_share rows are what make a plan build for escort.
+ESCORT_WEIGHT = 1.0
+
+
+def escort_terms(p: PlanningProblem, escort: dict[tuple[int, int, int], pulp.LpVariable],
+                 weight: float = 1.0) -> list[tuple[pulp.LpVariable, float]]:
+    """Expected escorts met per raid, times ``weight``: Σ p_meet(e) · sorties."""
+    return [(v, weight * float(p.effector_p_meet[e])) for (_i, _t, e), v in escort.items()]
+
+
+def define_min_escort(prob: pulp.LpProblem, p: PlanningProblem, escort: dict[tuple[int, int, int], pulp.LpVariable],
+                      *, tag: str = "") -> None:
+    """Escort requirements (escort.min_share): Σ over a nation's cells of p_meet · sorties ≥ share · Σ λ for each
+    required (nation, crewed class). On the promise, which the exact evaluation never falls below."""
+    for n, t, share in p.escort_requirements():
+        cells = set(np.flatnonzero(p.cell_nation == n).tolist())
+        terms = [(v, float(p.effector_p_meet[e])) for (i, tt, e), v in escort.items() if tt == t and i in cells]
+        need = share * float(p.demand[p.cell_nation == n, t].sum())
+        prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintGE,
+                                             f"min_escort[{p.nations[n]},{p.threat_ids[t]}]{tag}", need))
+
+
 def define_budget(prob: pulp.LpProblem, p: PlanningProblem, money: Money, limit_eur: float, *,
                   worst: pulp.LpVariable | None = None, tag: str = "") -> None:
     """The budget row, in scaled money (:func:`money_scale`): euro coefficients of 10⁹ left HiGHS with primal
@@ -237,12 +263,13 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     cat = "Continuous" if fixed is not None or relax else "Integer"
     kw: dict[str, Any] = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
     xs = define_builds(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
-    ye = define_builds(prob, p, 1, np.concatenate([p.eng_site, p.pt_site]),
-                       np.concatenate([p.eng_effector, p.pt_effector]), p.effector_ids, "effector", **kw)
+    ye = define_builds(prob, p, 1, np.concatenate([p.eng_site, p.pt_site, p.esc_site]),
+                       np.concatenate([p.eng_effector, p.pt_effector, p.esc_effector]), p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
     world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
     if fixed is None:  # a fixed plan was held to it when it was planned
         define_min_detection(prob, p, world.detected)
+        define_min_escort(prob, p, world.escort)
     money = money_terms(p, xs, ye, world.engage, conv, fixed, build_share)
     define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
     define_national_caps(prob, p, money)
@@ -252,13 +279,17 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in world.engage.items()]
         weight = p.conventional_weight if kind == "max_defeat" else 0.0
         price = COST_TIE_BREAK if money_price is None else max(money_price, COST_TIE_BREAK)
-        obj = kills_value + define_conventional_value(prob, p, conv, weight)
+        escort_weight = ESCORT_WEIGHT if fixed is not None else 0.0
+        obj = kills_value + define_conventional_value(prob, p, conv, weight) + escort_terms(p, world.escort,
+                                                                                             escort_weight)
         prob.setObjective(affine(obj + [(v, -price * c) for v, c in money.terms]))
     else:
+        escort_weight = 0.0
         prob.setObjective(affine(money.terms))
 
     variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": world.detected,
-                 "engage": world.engage, "point": world.point, "shape": (n_cells, n_threats, n_sites)}
+                 "engage": world.engage, "point": world.point, "escort": world.escort, "escort_weight": escort_weight,
+                 "shape": (n_cells, n_threats, n_sites)}
     return prob, variables
 
 
@@ -288,8 +319,8 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
     kw: dict[str, Any] = {"cat": "Continuous" if relax else "Integer", "allowed": allowed}
     det_site = np.concatenate([q.det_site for q in problems])
     det_sensor = np.concatenate([q.det_sensor for q in problems])
-    eng_site = np.concatenate([a for q in problems for a in (q.eng_site, q.pt_site)])
-    eng_effector = np.concatenate([a for q in problems for a in (q.eng_effector, q.pt_effector)])
+    eng_site = np.concatenate([a for q in problems for a in (q.eng_site, q.pt_site, q.esc_site)])
+    eng_effector = np.concatenate([a for q in problems for a in (q.eng_effector, q.pt_effector, q.esc_effector)])
     xs = define_builds(prob, p, 0, det_site, det_sensor, p.sensor_ids, "sensor", **kw)
     ye = define_builds(prob, p, 1, eng_site, eng_effector, p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, relax=relax)
@@ -301,11 +332,13 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         tag = f"@w{k}"
         world = define_kill_chain(prob, q, xs, ye, tag=tag)
         define_min_detection(prob, q, world.detected, tag=tag)
+        define_min_escort(prob, q, world.escort, tag=tag)
         money = money_terms(q, xs, ye, world.engage, conv)
         define_budget(prob, q, money, p.budget_eur, worst=spend, tag=tag)  # the budget holds in every world
         define_national_caps(prob, q, money, tag=tag)
         values.append([(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in world.engage.items()])
-        worlds.append({"detected": world.detected, "engage": world.engage, "point": world.point})
+        worlds.append({"detected": world.detected, "engage": world.engage, "point": world.point,
+                       "escort": world.escort})
     define_floor(prob, p, conv, kind)
     if mode == "expected":
         obj = [(v, c / len(values)) for terms in values for v, c in terms]
@@ -329,4 +362,5 @@ def robust_extract(prob: pulp.LpProblem, var: dict[str, Any], problems: list[Pla
     first = worlds[0]
     return {"sensors": first["sensors"], "effectors": first["effectors"], "conventional": first["conventional"],
             "objective": first["objective"], "worlds": [{"detected": w["detected"], "engagements": w["engagements"],
-                                                           "point": w["point"]} for w in worlds]}
+                                                           "point": w["point"], "escorts": w["escorts"]}
+                                                          for w in worlds]}

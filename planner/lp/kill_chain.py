@@ -1,8 +1,8 @@
 """The kill chain's rows, for one world over given builds: detection (log-survival potentials under chord
 cuts and a union bound), engagement flows bounded by detection (layer by layer: a layer engages the detected
 drones the earlier layers did not kill) and by reach, then point defence on the routes past the protected assets,
-magazines shared among the cells a unit covers, and decoys drawing their share of shots (docs/formulation.md,
-constraints 1-6)."""
+magazines shared among the cells a unit covers, decoys drawing their share of shots, and escorts of crewed incursions
+(docs/formulation.md, constraints 1-7)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ class World:
     cover: dict[tuple[int, int], dict[int, float]] = field(default_factory=dict)
     #: kill_chain.point_defence: the engagement of each point-defence pair (index into the problem's pt_* arrays).
     point: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    #: Escort sorties sent per raid {(cell, crewed class, alert type)} (planner.escort).
+    escort: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
 
 
 def define_detection(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
@@ -233,6 +235,45 @@ def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[in
                                                      f"decoy_share[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
 
 
+def define_escort(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
+                  world: World, *, tag: str = "") -> None:
+    """Escort of crewed incursions (constraint 7): sorties per (cell, crewed class, alert type) only from built units
+    that meet it in time (≤ λ · Σ_j y_je over those sites), at most one per detected incursion (Σ_e ≤ λ · rate), and
+    per (cell, type) at surge within the escorts a raid of the units reaching it, shared among the cells each reaches.
+    A sortie meets its intruder with the type's p_meet; it fires nothing (docs/formulation.md)."""
+    reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for i, t, j, e in zip(p.esc_cell.tolist(), p.esc_threat.tolist(), p.esc_site.tolist(), p.esc_effector.tolist(),
+                          strict=True):
+        if (i, t) in world.detected:
+            reach[i, t, e].append(j)
+    if not reach:
+        return
+    assert p.esc_share is not None
+    by_cell_threat: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    by_cell_type: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    for (i, t, e), sites in sorted(reach.items()):
+        lam = float(p.demand[i, t])
+        name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
+        v = prob.add_variable(f"escort[{name}]{tag}", 0, lam)
+        world.escort[i, t, e] = v
+        prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0)] + [(ye[j, e], -lam) for j in sites]),
+                                             pulp.LpConstraintLE, f"escort_reach[{name}]{tag}", 0))
+        by_cell_threat[i, t].append(v)
+        by_cell_type[i, e].append(v)
+    for (i, t), vs in by_cell_threat.items():
+        rate, lam = world.detected[i, t]
+        prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam)] + [(v, 1.0) for v in vs]), pulp.LpConstraintLE,
+                                             f"escorted_le_detected[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
+    sites_of: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for (i, _t, e), sites in reach.items():
+        sites_of[i, e].update(sites)
+    for (i, e), vs in by_cell_type.items():
+        capacity = [(ye[j, e], -float(p.effector_escorts[e] * p.esc_share[j, e])) for j in sorted(sites_of[i, e])]
+        prob.addConstraint(pulp.LpConstraint(affine([(v, p.surge_factor) for v in vs] + capacity),
+                                             pulp.LpConstraintLE,
+                                             f"escort_sorties[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
+
+
 def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
                       ye: dict[tuple[int, int], pulp.LpVariable], *, fixed: FixedPlan | None = None, tag: str = "",
                       ) -> World:
@@ -243,4 +284,5 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
     define_reach(prob, p, ye, world, tag=tag)
     define_point(prob, p, ye, world, tag=tag)
     define_magazines(prob, p, ye, world, tag=tag)
+    define_escort(prob, p, ye, world, tag=tag)
     return world

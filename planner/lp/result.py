@@ -66,6 +66,9 @@ class Solved:
     #: (Q,) engagements per raid of each point-defence pair (kill_chain.point_defence; part of ``engagements``); None
     #: where a plan was assembled without them (the checker then checks their rows on the totals only).
     point: np.ndarray | None = None
+    #: (N, T, E) escort sorties per raid to crewed incursions (planner.escort); None where a plan was assembled
+    #: without them (none sent).
+    escorts: np.ndarray | None = None
 
 
 @dataclass
@@ -79,3 +82,4 @@ class SectorPlan:
     cost: float  # euros over the horizon, in-service operation and munitions included
     admissible: bool = True  # False: kept for its place only (a nation's empty plan below its min_detection)
     point: np.ndarray | None = None  # (Q,) point-defence engagements, as Solved.point
+    escorts: np.ndarray | None = None  # (N, T, E) escort sorties, as Solved.escorts

@@ -218,17 +218,11 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             if hi < math.inf and lo > 0 and hi / lo < 1.001:
                 break
     assert choice is not None
-    n_sites, n_cells = len(p.site_ids), len(p.cell_ids)
-    sensors = np.zeros((n_sites, len(p.sensor_ids)))
-    effectors = np.zeros((n_sites, len(p.effector_ids)))
-    detected = np.zeros(p.demand.shape)
-    engagements = np.zeros((n_cells, len(p.threat_ids), len(p.effector_ids)))
-    point: np.ndarray | None = np.zeros(len(p.pt_cell))
-    for n, (_, ci, si) in enumerate(subs):
-        pl = plans[n][choice[n]]
-        sensors[si], effectors[si] = pl.sensors, pl.effectors
-        detected[ci], engagements[ci] = pl.detected, pl.engagements
-        point = merge_point(p, point, ci, si, pl.point)
+    sensors = np.zeros((len(p.site_ids), len(p.sensor_ids)))
+    effectors = np.zeros((len(p.site_ids), len(p.effector_ids)))
+    for n, (_, _, si) in enumerate(subs):
+        sensors[si], effectors[si] = plans[n][choice[n]].sensors, plans[n][choice[n]].effectors
+    detected, engagements, point, escorts = merge(p, subs, [plans[n][choice[n]] for n in range(len(subs))])
     info = SolveInfo(strategy="sectors", sectors=tuple(labels), workers=workers,
                      price_evaluations=tuple(evaluations), bound=best_bound,
                      robust={"mode": mode, "worlds": 1 + len(worlds)} if worlds else None)
@@ -251,6 +245,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
         if whole.objective > primal:
             sensors, effectors, units = whole.sensors, whole.effectors, whole.conventional
             detected, engagements, primal, point = whole.detected, whole.engagements, whole.objective, whole.point
+            escorts = whole.escorts if whole.escorts is not None else np.zeros(engagements.shape)
             info = dataclasses.replace(info, plan_from="flank_wide_milp")
         gap = max(best_bound - primal, 0.0) / max(abs(best_bound), abs(primal), 1e-9)
         build_s += whole.build_s
@@ -262,7 +257,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     info = dataclasses.replace(info, wall_s=time.perf_counter() - t0)
     return check(p, Solved(status=status, sensors=sensors, effectors=effectors, conventional=units, detected=detected,
                       engagements=engagements, objective=primal, gap=gap, build_s=build_s, solve_s=solve_s,
-                      sizes=sizes, info=info, point=point))
+                      sizes=sizes, info=info, point=point, escorts=escorts))
 
 
 def null_plans(runner: Runner, tasks: list[SectorTask]) -> list[SectorPlan]:
@@ -335,7 +330,7 @@ def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[Pla
         value = min(values) if mode == "worst" else float(np.mean(values))
         cost = max(c for _, c in each)
     return SectorPlan(price=mu, sensors=r.sensors, effectors=r.effectors, detected=r.detected,
-                      engagements=r.engagements, value=value, cost=cost, point=r.point)
+                      engagements=r.engagements, value=value, cost=cost, point=r.point, escorts=r.escorts)
 
 
 def initial_price(p: PlanningProblem) -> float:
@@ -364,30 +359,35 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     else:
         with Runner(worker_count(p, len(nations))) as own:
             results = own.map(tasks)
-    detected = np.zeros(p.demand.shape)
-    engagements = np.zeros((len(p.cell_ids), len(p.threat_ids), len(p.effector_ids)))
-    point: np.ndarray | None = np.zeros(len(p.pt_cell))
-    for (_, ci, si), r in zip(subs, results, strict=True):
-        detected[ci], engagements[ci] = r.detected, r.engagements
-        point = merge_point(p, point, ci, si, r.point)
+    detected, engagements, point, escorts = merge(p, subs, results)
     _, val, _ = conventional_values(p, p.objective)
     objective = p.drone_value(engagements) + conventional_worth(p, fixed.conventional, val)
     sizes = {key: sum(r.sizes[key] for r in results) for key in results[0].sizes}
     return check(p, Solved(status="optimal", sensors=fixed.sensors, effectors=fixed.effectors,
                       conventional=fixed.conventional, detected=detected, engagements=engagements,
                       objective=objective, gap=0.0, build_s=sum(r.build_s for r in results),
-                      solve_s=time.perf_counter() - t0, sizes=sizes, info=SolveInfo(strategy="sectors"), point=point),
+                      solve_s=time.perf_counter() - t0, sizes=sizes, info=SolveInfo(strategy="sectors"), point=point,
+                      escorts=escorts),
                  fixed=fixed)
 
 
-def merge_point(p: PlanningProblem, into: np.ndarray | None, ci: np.ndarray, si: np.ndarray,
-                part: np.ndarray | None) -> np.ndarray | None:
-    """A nation's point-defence engagements (its sub-problem's pairs: those of its cells and sites, in order) put
-    into the whole problem's; None once a part is missing."""
-    if into is None or part is None:
-        return None
-    into[np.isin(p.pt_cell, ci) & np.isin(p.pt_site, si)] = part
-    return into
+def merge(p: PlanningProblem, subs: list[tuple[PlanningProblem, np.ndarray, np.ndarray]],
+          parts: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """The nations' detections, engagements, point-defence engagements and escorts (each part, a SectorPlan or a
+    TaskResult, in its sub-problem's index space) put into the whole problem's."""
+    detected = np.zeros(p.demand.shape)
+    engagements = np.zeros((*p.demand.shape, len(p.effector_ids)))
+    point: np.ndarray | None = np.zeros(len(p.pt_cell))
+    escorts = np.zeros(engagements.shape)
+    for (_, ci, si), part in zip(subs, parts, strict=True):
+        detected[ci], engagements[ci] = part.detected, part.engagements
+        if part.escorts is not None:
+            escorts[ci] = part.escorts
+        if point is not None and part.point is not None:  # None once a part is missing
+            point[np.isin(p.pt_cell, ci) & np.isin(p.pt_site, si)] = part.point
+        else:
+            point = None
+    return detected, engagements, point, escorts
 
 
 def _sector_spend(sub: PlanningProblem, nation: int, fixed: FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:

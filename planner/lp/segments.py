@@ -61,13 +61,13 @@ def applies(p: PlanningProblem, size: int | None = None) -> bool:
     the model as one (flank-wide ``lp_screen``): Poland alone at 1 km cells (960 cells, 180 sites, 8 segments each
     holding about half the sites) 0.79% in 26 s against 2.2% after 133 s."""
     return (len(p.cell_ids) >= 2 * (SEGMENT_CELLS if size is None else size) and not len(p.conv_ids)
-            and not p.defeat_targets and not p.detection_requirements())
+            and not p.defeat_targets and not p.detection_requirements() and not p.escort_requirements())
 
 
 def _incidence(p: PlanningProblem) -> csr_matrix:
-    """Cells × sites: 1 where a unit at the site could serve the cell (detection, engagement, point defence)."""
-    cells = np.concatenate([p.det_cell, p.eng_cell, p.pt_cell]).astype(np.int64)
-    sites = np.concatenate([p.det_site, p.eng_site, p.pt_site]).astype(np.int64)
+    """Cells × sites: 1 where a unit at the site could serve the cell (detection, engagement, point defence, escort)."""
+    cells = np.concatenate([p.det_cell, p.eng_cell, p.pt_cell, p.esc_cell]).astype(np.int64)
+    sites = np.concatenate([p.det_site, p.eng_site, p.pt_site, p.esc_site]).astype(np.int64)
     b = csr_matrix((np.ones(len(cells)), (cells, sites)), shape=(len(p.cell_ids), len(p.site_ids)))
     b.data[:] = 1.0
     return b
@@ -105,7 +105,8 @@ def _used(sub: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
     sensors = np.zeros(sub.in_service_sensors.shape, dtype=bool)
     sensors[sub.det_site, sub.det_sensor] = True
     effectors = np.zeros(sub.in_service_effectors.shape, dtype=bool)
-    effectors[np.concatenate([sub.eng_site, sub.pt_site]), np.concatenate([sub.eng_effector, sub.pt_effector])] = True
+    effectors[np.concatenate([sub.eng_site, sub.pt_site, sub.esc_site]),
+              np.concatenate([sub.eng_effector, sub.pt_effector, sub.esc_effector])] = True
     return sensors, effectors
 
 

@@ -133,8 +133,15 @@ def extract(prob: pulp.LpProblem, var: dict[str, Any], problem: PlanningProblem,
     point = np.zeros(len(problem.pt_cell))
     for q, w in var.get("point", {}).items():
         point[q] = max(w.value() or 0.0, 0.0)
+    escorts = np.zeros((n_cells, n_threats, len(problem.effector_ids)))
+    for (i, t, e), v in var.get("escort", {}).items():
+        escorts[i, t, e] = max(v.value() or 0.0, 0.0)
+    # An exact evaluation's escort weight (planner.lp.formulation.ESCORT_WEIGHT) is no part of the plan's objective.
+    met = float(sum(problem.effector_p_meet[e] * escorts[i, t, e] for (i, t, e) in var.get("escort", {}))) \
+        if var.get("escort_weight") else 0.0
     return {"sensors": sens, "effectors": effs, "conventional": conv, "detected": det, "engagements": eng,
-            "point": point, "objective": float(pulp.value(prob.objective) or 0.0)}
+            "point": point, "escorts": escorts,
+            "objective": float(pulp.value(prob.objective) or 0.0) - var.get("escort_weight", 0.0) * met}
 
 
 def model_sizes(prob: pulp.LpProblem) -> dict[str, int]:

@@ -115,6 +115,6 @@ def solve_robust_monolithic(problems: list[PlanningProblem], *, mode: str = "wor
     status = "optimal" if gap <= target + 1e-9 else "gap_above_target"
     return check(p, Solved(status=status, sensors=r.sensors, effectors=r.effectors, conventional=r.conventional,
                   detected=r.detected, engagements=r.engagements, objective=r.objective, gap=gap,
-                  build_s=r.build_s, solve_s=r.solve_s, sizes=r.sizes, point=r.point,
+                  build_s=r.build_s, solve_s=r.solve_s, sizes=r.sizes, point=r.point, escorts=r.escorts,
                   info=SolveInfo(strategy="full", robust={"mode": mode, "worlds": len(problems)}, bound=r.bound)))
 

@@ -66,6 +66,7 @@ class TaskResult:
     detected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     engagements: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     point: np.ndarray | None = None  # (Q,) point-defence engagements
+    escorts: np.ndarray | None = None  # (N, T, E) escort sorties
     objective: float = 0.0
     bound: float = 0.0
     build_s: float = 0.0
@@ -169,6 +170,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
         bound = screen_bound
     return TaskResult(sensors=out["sensors"], effectors=out["effectors"], conventional=out["conventional"],
                       detected=out["detected"], engagements=out["engagements"], point=out.get("point"),
+                      escorts=out.get("escorts"),
                       objective=out["objective"],
                       bound=out["objective"] if bound is None else max(bound, out["objective"]),
                       build_s=t1 - t0, solve_s=time.perf_counter() - t1, sizes=model_sizes(prob), worlds=robust_worlds)

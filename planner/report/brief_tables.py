@@ -81,6 +81,17 @@ def tables(run: BriefRun) -> list[Table]:
         "threat_unit_cost_eur": ("drone's cost", eur),
         "munitions_exchange_ratio": ("exchange ratio", lambda x: num(x, 2))},
         "Exchange ratio: munitions euros per drone defeated over the drone's cost (below 1: the defender spends less)."))
+    if d.get("escort"):  # crewed incursions: escorted, not defeated
+        out.append(table(pd.DataFrame(d["escort"]), "Crewed incursions over the horizon: detected and met in time by "
+                         "an escort (exact evaluation)", {
+                             "nation": ("nation", txt), "threat": ("crewed class", txt), "response": ("response", txt),
+                             "incursions_over_horizon": ("incursions", lambda x: num(x, 1)),
+                             "detected_share_exact": ("detected", pct), "met_share_exact": ("met in time", pct),
+                             "required_met_share": ("required", pct), "alert_units": ("alert units", num),
+                             "alert_posture_eur_over_horizon": ("alert posture", eur),
+                             "sorties_eur_over_horizon": ("sorties (outside the budget)", eur)},
+                         "The alert posture (alert units bought and run) is in the drone-defence spend; the sorties' "
+                         "flying cost is the air force's, beside it."))
     from planner.report.charts import spending_table
 
     sp = spending_table(pd.DataFrame(d["spend"])).iloc[::-1]
@@ -177,8 +188,12 @@ def scenario_table(run: BriefRun) -> Table:
             ["objective", f"{c.objective.kind}"]]
     for dens in c.threats.density:
         borders = dens.borders if isinstance(dens.borders, str) else ", ".join(dens.borders)
-        rows.append([f"density: {dens.threat}", f"{_g(dens.drones_per_raid_per_100km)} drones per raid per 100 km "
-                                                f"({borders})"])
+        crewed = dens.threat in run.scenario.catalog.threats and run.scenario.catalog.threats[dens.threat].manned
+        rows.append([f"density: {dens.threat}", f"{_g(dens.drones_per_raid_per_100km)} "
+                                                f"{'incursions' if crewed else 'drones'} per raid per 100 km ({borders})"])
+    cat = run.scenario.catalog
+    if any(cat.threats[d.threat].manned for d in c.threats.density if d.threat in cat.threats):
+        rows.append(["crewed incursions", crewed_text(c)])
     rows += [["border cells", f"{c.theater.cell_length_m / 1000:g} km"], ["rules of engagement", rules_text(c.roe)],
              ["solver", f"{c.solver.backend}, {c.solver.strategy}, gap target {pct(c.solver.mip_rel_gap, 1)}, "
                         f"time limit {c.solver.time_limit_s:g} s"]]
@@ -209,6 +224,19 @@ def rules_text(roe: Any) -> str:
     elif holding:
         text += f"; no kinetic fire over {places} in {', '.join(holding)}"
     return text
+
+
+def crewed_text(c: Any) -> str:
+    """What each nation does with crewed incursions (shoot under roe shoot_all, else escort or monitor) and the
+    escort requirements."""
+    by: dict[str, list[str]] = {}
+    for n in c.geodata.defenders:
+        mode = "shoot" if c.roe.per_nation.get(n, c.roe.default) == "shoot_all" else c.escort.response_of(n)
+        by.setdefault(mode, []).append(n)
+    text = "; ".join(f"{mode}: {', '.join(ns)}" for mode, ns in by.items())
+    needs = [f"{pct(r.share, 0)} of {r.threat if r.threat != 'all' else 'crewed classes'} met in time in {r.nation}"
+             for r in c.escort.min_share]
+    return text + ("; required: " + ", ".join(needs) if needs else "")
 
 
 def manifest_tables(run: BriefRun) -> list[Table]:

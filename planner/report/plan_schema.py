@@ -180,6 +180,7 @@ class ProblemSizes(_Fixed):
     detection_pairs: int = Field(description="(cell, threat, site, sensor) pairs that can detect.")
     engagement_pairs: int = Field(description="(cell, threat, site, effector) pairs that can engage.")
     point_defence_pairs: int = Field(description="(cell, threat, site, effector) point-defence pairs of the sites at protected assets.")
+    escort_pairs: int | None = absent_or("(cell, crewed class, site, alert type) pairs whose unit meets the class in time.")
 
 
 class Timings(_Fixed):
@@ -274,6 +275,27 @@ class ExchangeRow(_Fixed):
         description="value_protected per million € of all_in_eur; null when nothing is spent.")
 
 
+class EscortRow(_Fixed):
+    """One (nation, crewed class) with incursions: the response and what the plan meets (exact evaluation)."""
+
+    nation: str = Field(description="Defending nation.")
+    threat: str = Field(description="Crewed threat class (manned: true).")
+    response: Literal["shoot", "escort", "monitor"] = Field(
+        description="shoot (roe shoot_all: engaged like drones), escort (escort.response) or monitor.")
+    incursions_per_raid: float = Field(description="Expected incursions of the class over the nation's border per raid.")
+    incursions_over_horizon: float = Field(description="Incursions over the horizon.")
+    detected_share_exact: float = Field(description="Share 0–1 detected (exact).")
+    met_share_exact: float = Field(description="Share 0–1 met by an escort in time (exact; 0 unless response is escort).")
+    met_over_horizon_exact: float = Field(description="Incursions met in time over the horizon (exact).")
+    required_met_share: float | None = Field(description="escort.min_share for the nation and class; null: none.")
+    sorties_over_horizon: float = Field(description="Escort sorties flown over the horizon (exact).")
+    sorties_eur_over_horizon: float = Field(description="Their flying cost, € over the horizon: outside spend_eur "
+                                            "(the air force's flying hours, not the drone-defence budget).")
+    alert_units: int = Field(description="Alert units (types that can escort) the nation hosts in the plan.")
+    alert_posture_eur_over_horizon: float = Field(description="Their acquisition (new units) and operation, € over "
+                                                  "the horizon (inside spend_eur).")
+
+
 class PlanDocument(_Fixed):
     """plan.json: a plan's headline figures, spend, per-class results and how it was solved."""
 
@@ -295,10 +317,12 @@ class PlanDocument(_Fixed):
         description="The break-even exchange rate; null unless objective_kind is max_defeat with conventional "
         "options.")
     consequence: Consequence | None = Field(description="Harm in €; null unless objective.consequence is set.")
+    escort: list[EscortRow] | None = absent_or(
+        "Crewed incursions per (nation, class): escorts met and their cost; absent without crewed incursions.")
     value_defeated_lp: float = Field(description="Value defeated (LP), over the horizon.")
     value_defeated_exact: float = Field(description="Value defeated (exact), over the horizon.")
-    defeat_rate_all_lp: float = Field(description="Share 0–1 of all drones (decoys included) defeated (LP), "
-                                      "per raid and over the horizon alike.")
+    defeat_rate_all_lp: float = Field(description="Share 0–1 of all drones (decoys included; crewed incursions left "
+                                      "out, see escort) defeated (LP), per raid and over the horizon alike.")
     defeat_rate_all_exact: float = Field(description="Share 0–1 of all drones (decoys included) defeated (exact): "
                                          "the headline rate.")
     defeat_rate_armed_exact: float = Field(description="Share 0–1 of armed drones (decoys left out) defeated "
