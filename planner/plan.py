@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planner import escort
+from planner.analysis.burden import burden_sharing
 from planner.analysis.exchange import exchange_table
 from planner.config.io import Scenario
 from planner.errors import InfeasibleError
@@ -335,6 +336,9 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
                                     escort.responses(scenario.config, p.nations))
     if escorts is not None:  # crewed incursions (planner.escort)
         summary["escort"] = escorts
+    burden = burden_sharing(scenario, p, s, x)
+    if burden is not None:  # funding: who pays, who hosts (planner.analysis.burden)
+        summary["burden"] = burden
     exchange = exchange_table(p, s.sensors, s.effectors, s.engagements, x.engagements)
     return Plan(scenario=scenario, theater=theater, problem=p, solved=s, exact=x, summary=summary, threats=threats,
                 spend=spend, units=units, cells=cells, sites=sites, conventional=conv, exchange=exchange,

@@ -205,7 +205,8 @@ def write_inputs(scenario: Scenario, folder: Path) -> None:
             copies[src] = name
         files[key] = copies[src]
     doc = {"config": scenario.config.model_dump(mode="json"), "catalog": scenario.catalog.model_dump(mode="json"),
-           "files": files, "config_hash": scenario.config_hash()}
+           "files": files, "config_hash": scenario.config_hash(),
+           **({"nations": {k: v.model_dump(mode="json") for k, v in scenario.nations.items()}} if scenario.nations else {})}
     (folder / SCENARIO_JSON).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 
@@ -228,6 +229,7 @@ class RunFolder:
 def read_inputs(run_dir: Path) -> Scenario | None:
     """The scenario kept in a run folder, or None for a folder written before runs kept their inputs."""
     from planner.config.catalog import Catalog
+    from planner.config.funding import NationFigures
     from planner.config.io import Scenario, display_path, json_field, load_json
     from planner.config.scenario import ScenarioConfig
     from planner.errors import ConfigError
@@ -242,7 +244,8 @@ def read_inputs(run_dir: Path) -> Scenario | None:
     try:
         scenario = Scenario(config=ScenarioConfig.model_validate(json_field(doc, "config", dict, source=shown, fix=AGAIN)),
                             catalog=Catalog.model_validate(json_field(doc, "catalog", dict, source=shown, fix=AGAIN)),
-                            path=path.resolve(), files={k: (folder / str(v)).resolve() for k, v in files.items()})
+                            path=path.resolve(), files={k: (folder / str(v)).resolve() for k, v in files.items()},
+                            nations={k: NationFigures.model_validate(v) for k, v in doc.get("nations", {}).items()})
     except ValueError as exc:  # pydantic's ValidationError: written by another version, or edited
         raise ConfigError([(shown, f"not a scenario this version reads ({str(exc).splitlines()[0]}): {AGAIN}")]) from None
     missing = sorted(k for k, f in scenario.files.items() if not f.is_file())

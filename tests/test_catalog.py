@@ -66,7 +66,7 @@ def test_every_source_is_used_and_cited() -> None:
     cat = load_catalog({k: CATALOGS / f"{k}.yaml" for k in KINDS})
     used = {sid for _, fig in cat.figures() for sid in fig.source}
     # Sources cited in prose (assumptions, rationales, notes) as '(cf94)' count as used too.
-    prose = " ".join((CATALOGS / f"{k}.yaml").read_text() for k in KINDS[1:])
+    prose = " ".join((CATALOGS / f"{k}.yaml").read_text() for k in (*KINDS[1:], "nations"))
     used |= set(re.findall(r"\b(cf[a-z]?\d+)\b", prose))
     # Incident replays (configs/incidents/) cite the reporting of what happened.
     used |= {sid for f in (CATALOGS.parent / "incidents").glob("*.yaml") for sid in re.findall(r"\b(cf[a-z]?\d+)\b", f.read_text())}

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from planner.config.catalog import CATALOG_MODELS, Catalog
 from planner.config.files import MAX_NESTING, display_path, json_field, load_json, load_yaml, path_kind
+from planner.config.funding import NationCatalog, NationFigures
 from planner.config.scenario import ScenarioConfig
 from planner.config.shipped import resolve_scenario
 from planner.errors import ConfigError
@@ -116,6 +117,7 @@ class Scenario:
     catalog: Catalog
     path: Path
     files: dict[str, Path] = field(default_factory=dict)
+    nations: dict[str, NationFigures] = field(default_factory=dict)  # funding.nations_file, when funding is set
 
     @property
     def name(self) -> str:
@@ -124,7 +126,8 @@ class Scenario:
     def config_hash(self) -> str:
         """SHA-256 of the normalised config and catalogs (not of the YAML text)."""
         payload = json.dumps(
-            {"config": self.config.model_dump(mode="json"), "catalog": self.catalog.model_dump(mode="json")},
+            {"config": self.config.model_dump(mode="json"), "catalog": self.catalog.model_dump(mode="json"),
+             **({"nations": {k: v.model_dump(mode="json") for k, v in self.nations.items()}} if self.nations else {})},
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -266,6 +269,49 @@ def load_scenario(path: str | Path) -> Scenario:
             check_metric_crs(geo.crs)
         except ConfigError as exc:
             problems.extend(exc.problems)
+    nations: dict[str, NationFigures] = {}
+    if cfg.funding is not None:
+        nations_path = base / cfg.funding.nations_file
+        files["funding.nations_file"] = nations_path
+        nations, found = _load_nations(cfg, catalog, nations_path)
+        problems += found
     if problems:
         raise ConfigError(problems, source=shown)
-    return Scenario(config=cfg, catalog=catalog, path=path.resolve(), files=files)
+    return Scenario(config=cfg, catalog=catalog, path=path.resolve(), files=files, nations=nations)
+
+
+def _load_nations(cfg: ScenarioConfig, cat: Catalog, path: Path) -> tuple[dict[str, NationFigures], list[tuple[str, str]]]:
+    """The nations file of funding: its figures (sources known, values positive) and the funding sources against the
+    defenders and the nations it lists."""
+    assert cfg.funding is not None
+    state = path_kind(path)
+    if state != "file":
+        why = "file not found" if state == "missing" else state
+        return {}, [("funding.nations_file", f"{why}: {display_path(path)} (paths are relative to the scenario file; "
+                                             "the shipped one is catalogs/nations.yaml)")]
+    try:
+        parsed: NationCatalog = _validate(NationCatalog, load_yaml(path), display_path(path))
+    except ConfigError as exc:
+        return {}, [(f"{display_path(path)}: {w}", m) for w, m in exc.problems]
+    problems: list[tuple[str, str]] = []
+    for code, fig in parsed.nations.items():
+        for name in ("gdp_eur", "defence_spending_eur", "population"):
+            f = getattr(fig, name)
+            if f.value <= 0 or f.range[0] <= 0:
+                problems.append((f"{display_path(path)}: nations.{code}.{name}", f"must be more than 0; got {f.value:g}"))
+            for sid in f.source:
+                if sid not in cat.sources:
+                    problems.append((f"{display_path(path)}: nations.{code}.{name}.source",
+                                     f"unknown source id '{sid}': add it to the sources catalog"))
+    defenders = set(cfg.geodata.defenders)
+    for k, src in enumerate(cfg.funding.sources):
+        hosts = [] if src.hosts == "all" else src.hosts
+        for h in hosts:
+            if h not in defenders:
+                problems.append((f"funding.sources[{k}].hosts", f"'{h}' is not a defender (geodata.defenders: "
+                                                               f"{', '.join(cfg.geodata.defenders)})"))
+    for n in list(dict.fromkeys([*cfg.geodata.defenders, *cfg.funding.payers()])):
+        if n not in parsed.nations:
+            problems.append(("funding", f"{n} has no figures in {display_path(path)} for the fair-share key: add "
+                                        "its GDP, defence spending and population there"))
+    return dict(parsed.nations), problems

@@ -45,6 +45,7 @@ from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
 from planner.config.consequence import ConsequenceConfig
 from planner.config.escort import EscortConfig
+from planner.config.funding import FundingConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 from planner.config.kill_chain import KillChainConfig
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
@@ -373,6 +374,7 @@ class ScenarioConfig(_Section):
     solver: SolverConfig = Field(default_factory=SolverConfig, description="Solver options.")
     kill_chain: KillChainConfig = Field(default_factory=KillChainConfig, description="Engagement layers.")
     escort: EscortConfig = Field(default_factory=EscortConfig, description="Crewed incursions: escort or monitor.")
+    funding: FundingConfig | None = Field(None, description="Who pays, and the fair-share key (none: no report).")
     incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
                                                               "(`dronewall incident`); none for planning scenarios.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.config.catalog import CATALOG_MODELS
+from planner.config.funding import NationCatalog
 from planner.config.scenario import ScenarioConfig
 
 
@@ -15,10 +16,13 @@ def scenario_schema() -> dict[str, Any]:
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:
-    """Schemas by kind: 'scenario' and one per catalog ('sources', 'threats', ...)."""
+    """Schemas by kind: 'scenario', one per catalog ('sources', 'threats', ...) and the nations file of funding."""
     out = {"scenario": scenario_schema()}
     for kind, model in CATALOG_MODELS.items():
         sch = model.model_json_schema()
         sch["title"] = f"dronewall {kind} catalog"
         out[kind] = sch
+    nations = NationCatalog.model_json_schema()  # funding.nations_file
+    nations["title"] = "dronewall nations file (fair-share keys)"
+    out["nations"] = nations
     return out

@@ -23,11 +23,12 @@ def eur(x: Any) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     x = float(x)
-    if abs(x) >= 1e9:
-        return f"€{x / 1e9:,.2f}bn"
-    if abs(x) >= 1e6:
-        return f"€{x / 1e6:,.1f}M"
-    return f"€{x:,.0f}"
+    sign, x = ("−" if x < 0 and round(abs(x)) > 0 else ""), abs(x)  # −€204.6M, not €-204.6M
+    if x >= 1e9:
+        return f"{sign}€{x / 1e9:,.2f}bn"
+    if x >= 1e6:
+        return f"{sign}€{x / 1e6:,.1f}M"
+    return f"{sign}€{x:,.0f}"
 
 
 def num(x: Any, digits: int = 0) -> str:
@@ -92,6 +93,17 @@ def tables(run: BriefRun) -> list[Table]:
                              "sorties_eur_over_horizon": ("sorties (outside the budget)", eur)},
                          "The alert posture (alert units bought and run) is in the drone-defence spend; the sorties' "
                          "flying cost is the air force's, beside it."))
+    if d.get("burden"):  # funding: who pays, who hosts, who is protected
+        b = d["burden"]
+        out.append(table(pd.DataFrame(b["nations"]), f"Who pays, who hosts, who is protected (fair share by "
+                         f"{'GDP' if b['key'] == 'gdp' else b['key'].replace('_', ' ')})", {
+                             "nation": ("nation", txt), "hosts_eur": ("hosts", eur), "pays_eur": ("pays", eur),
+                             "pays_for_others_eur": ("of which for others", eur), "fair_share_eur": ("fair share", eur),
+                             "gap_eur": ("gap", eur), "unfunded_eur": ("unfunded", eur),
+                             "drones_defeated_over_horizon_exact": ("drones defeated over it", num)},
+                         f"The plan's drone-defence bill ({eur(b['bill_eur'])} over the horizon) paid by the funding "
+                         "sources, each only for the hosts it names, as close to the fair shares as their rules allow; "
+                         "gap: what a nation pays less its fair share."))
     from planner.report.charts import spending_table
 
     sp = spending_table(pd.DataFrame(d["spend"])).iloc[::-1]

@@ -80,7 +80,7 @@ def _small_image(path: Path, fmt: str = "PNG", max_px: int = INLINE_MAX_PX) -> t
 
 
 def _is_numeric(cell: str) -> bool:
-    return bool(re.fullmatch(r"[-+€]?[\d,.]+(%|bn|M)?|n/a", cell.strip()))
+    return bool(re.fullmatch(r"[-+−]?€?[\d,.]+(%|bn|M|k)?|n/a", cell.strip()))
 
 
 def _numeric(t: Table) -> list[bool]:

@@ -296,6 +296,43 @@ class EscortRow(_Fixed):
                                                   "the horizon (inside spend_eur).")
 
 
+class BurdenNation(_Fixed):
+    """One nation in the burden-sharing report: what it hosts, pays and gets, against its fair share."""
+
+    nation: str = Field(description="ISO 3166-1 alpha-2 code (a defender, or a nation that pays).")
+    name: str = Field(description="Its name (funding's nations file).")
+    hosts_eur: float = Field(description="Drone defence on its territory and over its border (builds bought and run, "
+                             "munitions fired), € over the horizon.")
+    pays_eur: float = Field(description="What its sources pay, pooled ones by its share, € over the horizon.")
+    pays_for_others_eur: float = Field(description="Of that, what pays for other nations' drone defence.")
+    unfunded_eur: float = Field(description="Of what it hosts, what no source may pay.")
+    drones_defeated_over_horizon_exact: float = Field(description="Drones defeated over its border (exact).")
+    value_defeated_exact: float = Field(description="Value defeated over its border (exact), over the horizon.")
+    key_value: float = Field(description="Its weight under the key (EUR of GDP or defence spending, residents, or 1).")
+    fair_share_eur: float = Field(description="Its share of the bill by the key, €.")
+    gap_eur: float = Field(description="pays_eur − fair_share_eur (negative: it pays less than its share).")
+
+
+class BurdenSource(_Fixed):
+    """One funding source: its money and where it went."""
+
+    source: str = Field(description="funding.sources[].name.")
+    eur: float = Field(description="Its money over the horizon, €.")
+    paid_eur: float = Field(description="What it paid, €.")
+    paid_to: dict[str, float] = Field(description="€ by host nation.")
+    paid_by: dict[str, float] = Field(description="The paying nations' shares of it.")
+
+
+class Burden(_Fixed):
+    """Who pays, who hosts, who is protected (funding; planner.analysis.burden)."""
+
+    key: Literal["gdp", "defence_spending", "population", "equal"] = Field(description="funding.key.")
+    bill_eur: float = Field(description="The plan's drone-defence bill, € over the horizon.")
+    unfunded_eur: float = Field(description="What no source may pay, €.")
+    nations: list[BurdenNation] = Field(description="One row per defender and paying nation.")
+    sources: list[BurdenSource] = Field(description="One row per funding source.")
+
+
 class PlanDocument(_Fixed):
     """plan.json: a plan's headline figures, spend, per-class results and how it was solved."""
 
@@ -319,6 +356,7 @@ class PlanDocument(_Fixed):
     consequence: Consequence | None = Field(description="Harm in €; null unless objective.consequence is set.")
     escort: list[EscortRow] | None = absent_or(
         "Crewed incursions per (nation, class): escorts met and their cost; absent without crewed incursions.")
+    burden: Burden | None = absent_or("Who pays, who hosts, who is protected; absent without a funding section.")
     value_defeated_lp: float = Field(description="Value defeated (LP), over the horizon.")
     value_defeated_exact: float = Field(description="Value defeated (exact), over the horizon.")
     defeat_rate_all_lp: float = Field(description="Share 0–1 of all drones (decoys included; crewed incursions left "
