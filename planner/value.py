@@ -60,7 +60,10 @@ def drone_value(objective: ObjectiveConfig, threats: Sequence[Threat], coverage:
     warhead = np.array([t.warhead_kg.value if t.warhead_kg is not None else 0.0 for t in threats])
     strikes, passes = route_exposure(coverage, consequence, class_reach_m(consequence, threats))
     harm = leaker_harm_eur(consequence, warhead, strikes, passes)
-    armed = ~decoy if (demand[:, ~decoy].sum() > 0) else np.ones_like(decoy)
+    # The unit is a leaker of the mean armed drone: crewed classes (escorted, or shot under shoot_all) stay out of it.
+    manned = np.array([t.manned for t in threats], dtype=bool)
+    drone = ~manned if demand[:, ~manned].sum() > 0 else np.ones_like(manned)
+    armed = drone & ~decoy if (demand[:, drone & ~decoy].sum() > 0) else drone
     drones = demand[:, armed].sum()
     # harm ≥ response_eur_per_leaker > 0 everywhere, so the unit is positive
     unit = float((demand[:, armed] * harm[:, armed]).sum() / drones) if drones > 0 else consequence.response_eur_per_leaker

@@ -336,3 +336,22 @@ def test_national_map_legend_names_systems(run_dir) -> None:
              for k, v in kind.items()}
     systems = [lb for lb in labels if lb.startswith(("sensor: ", "effector: "))]
     assert systems and all(lb.split(": ", 1)[1].rsplit(" (", 1)[0] in names.values() for lb in systems)
+
+
+def test_a_page_per_nation(brief, run_dir) -> None:
+    """The Nations section: per defender what it hosts (plan.json's spend by nation), what that buys over its border
+    (cells.csv's drones and leakers) and its rules as applied; no crewed-incursion clause without crewed classes,
+    no payment line without a funding section."""
+    import pandas as pd
+
+    html = (run_dir / "brief" / "briefing.html").read_text()
+    plan = json.loads((run_dir / "plan.json").read_text())
+    cells = pd.read_csv(run_dir / "cells.csv")
+    part = html[html.index('id="nations"'):]
+    part = part[:part.index("</section>")]
+    hosts = plan["spend_by_nation_eur"]["SK"]
+    assert f"€{hosts / 1e6:,.1f}M of drone defence over the horizon" in part
+    drones, leak = cells["drones_all"].sum(), cells["leakers_all"].sum()
+    assert f"{100 * (drones - leak) / drones:.0f}% of the {drones:,.0f} drones crossing its 87 km of border" in part
+    assert "engages drones, not crewed aircraft (roe shoot_unmanned)" in part
+    assert "crewed incursions" not in part and "Pays" not in part

@@ -284,3 +284,15 @@ def test_incident_escorted_beyond_incursions_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=re.escape("escorted (2) exceeds drones (1): no more incursions can be "
                                                     "escorted than entered")):
         load_scenario(write_yaml(tmp_path / "e.yaml", data))
+
+
+def test_crewed_incursions_leave_the_drones_value_unit_alone(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    """With objective.consequence a value unit is a leaker of the mean armed drone: adding MiG-31 incursions (no
+    warhead, escorted) must not move what a Shahed defeated is worth."""
+    base = {**tiny_dict, "objective": {**tiny_dict.get("objective", {}), "consequence": {}}}
+    plain = load_scenario(write_yaml(tmp_path / "plain.yaml", base))
+    crewed = load_scenario(_with_crewed(tmp_path, base))
+    p, q = (build_problem(sc, build_theater(sc)) for sc in (plain, crewed))
+    t_p, t_q = p.threat_ids.index("shahed_136"), q.threat_ids.index("shahed_136")
+    assert q.value_unit_eur == pytest.approx(p.value_unit_eur, rel=1e-12)
+    assert q.value[:, t_q] == pytest.approx(p.value[:, t_p], rel=1e-12)

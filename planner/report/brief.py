@@ -27,6 +27,7 @@ import pandas as pd
 from planner.registry import BRIEFED
 from planner.report import short_names
 from planner.report.brief_inputs import Analysis, BriefRun, load_run
+from planner.report.brief_nations import nation_section
 from planner.report.brief_sections import BriefPart, analysis_parts
 from planner.report.brief_tables import (
     border_sectors,
@@ -225,7 +226,7 @@ def build_briefing(run: BriefRun, maps: list[Path], charts: list[tuple[str, Path
         "it, on the stated assumption; low and high bounds are given where sources disagree.",
         scenario_table(run), *sources_tables(run)])
     parts = analysis_parts(run) if parts is None else parts
-    sections = [maps_section, charts_section,
+    sections = [maps_section, nation_section(run, run.cells, cname), charts_section,
                 Section("Tables", "tables", [*tables(run), *(t for part in parts for t in part.tables)]), sources,
                 Section("Manifest", "manifest", ["What made these numbers, so that they can be made again: "
                                                  "`dronewall run " + Path(run.scenario.path).name + "` with the "

@@ -315,6 +315,14 @@ def render_pdf(b: Briefing, path: Path) -> Path:
             flow.append(KeepTogether((lead or []) + items) if isinstance(block, Figure | Table) else items[0])
             lead = None
         flow += lead or []
+    # a paragraph that introduces a list (a nation's name over its lines) never ends a page without it
+    kept: list[Any] = []
+    for item in flow:
+        if isinstance(item, ListFlowable) and kept and isinstance(kept[-1], Paragraph):
+            kept[-1] = KeepTogether([kept[-1], item])
+        else:
+            kept.append(item)
+    flow = kept
     doc = BaseDocTemplate(str(path), pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=16 * mm,
                           bottomMargin=17 * mm, title=b.title, author="dronewall", subject=b.subtitle,
                           pageTemplates=[template("portrait", width, height),
