@@ -133,3 +133,34 @@ def test_refinement_stops_at_its_time(tiny) -> None:
         assert k == pytest.approx(round(k), abs=1e-9)
     t = quick.table
     assert (t["gap"] >= 0).all() and (t["value_lp"] <= t["value_bound"] * (1 + 1e-9)).all()
+
+
+def test_a_family_out_of_time_keeps_the_prices_every_nation_has(monkeypatch) -> None:
+    """A frontier's family shares a deadline (sweeps.FAMILY_BUDGET_FACTOR × solver.time_limit_s). Where one nation's
+    chain of prices stops at the deadline with no plan at its cheaper price (here forced: BB's chain of two prices is
+    cut after the first), the family keeps the price both nations have — only there is the Lagrangian bound
+    Σ_n U_n(μ) proven — lists the other as left out for time, and keeps AA's plan at it as a candidate."""
+    import time
+
+    from planner.analysis import family as family_module
+    from planner.analysis.family import describe
+    from tests.test_sectors import two_cells
+
+    real = family_module.Runner.map
+
+    def cut(self, tasks, progress=None, *, share_until=None):
+        out = real(self, tasks, progress, share_until=share_until)
+        if len(tasks) > 1 and tasks[0].prices:  # the chains (not the empty plans): BB's stops after one price
+            out[1] = out[1].replace(outcome="timeout", chain=out[1].chain[:1])
+        return out
+
+    monkeypatch.setattr(family_module.Runner, "map", cut)
+    p = two_cells()
+    fam = build_family(p, prices=[0.5, 2.0], workers=1, deadline=time.time() + 60)
+    assert fam.prices == [2.0] and fam.stopped == [0.5]
+    assert sorted(pl.price for pl in fam.plans[0][1:]) == [0.5, 2.0] and [pl.price for pl in fam.plans[1][1:]] == [2.0]
+    assert describe(fam)["prices_left_out_for_time_per_meur"] == [0.5e6]
+    # without a deadline, a chain with no plan in time is an error, as before
+    monkeypatch.setattr(family_module.Runner, "map", cut)
+    with pytest.raises(Exception, match="no plan within the time limit at some price"):
+        build_family(p, prices=[0.5, 2.0], workers=1)

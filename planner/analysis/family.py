@@ -58,6 +58,10 @@ class Family:
     seconds: float = 0.0
     workers: int = 1
     scheduler: str | None = None  # a Dask scheduler address: national MILPs run on that cluster
+    #: A time.time() the family's national MILPs share (smallest first, planner.lp.runner.Runner.map); None: each has
+    #: solver.time_limit_s. A price some nation has no plan for by then is left out of the family.
+    deadline: float | None = None
+    stopped: list[float] = field(default_factory=list)  # prices left out for want of time
 
     def extend(self, prices: list[float], progress: Callable[[int, int], None] | None = None) -> None:
         """Solve every nation at each new price (in parallel) and add the plans and bounds found."""
@@ -91,20 +95,25 @@ class Family:
             if not self.plans:
                 self.plans = [[pl] for pl in null_plans(runner, [tasks[n].replace(prices=(), price=chain[0])
                                                                        for n in range(len(self.subs))])]
-            chains = runner.map(tasks, tick)
-        keyed = []
+            chains = runner.map(tasks, tick, share_until=self.deadline)
         for n, c in enumerate(chains):
             if c.outcome == "infeasible":
                 raise InfeasibleError(why_infeasible(self.subs[n][0], p.nations[self.nations[n]]))
-            if not c.solved:
+            if not c.solved and (self.deadline is None or c.outcome != "timeout"):
                 raise SolverError(f"{p.nations[self.nations[n]]}: no plan within the time limit at some price: "
                                   "raise solver.time_limit_s")
-            keyed += [((mu, n), r) for mu, r in zip(chain, c.chain, strict=True)]
+        # The prices every nation has a plan for (a chain stopped by the family's deadline keeps the ones it did).
+        done = min(len(c.chain) for c in chains)
+        if done == 0 and not self.upper:
+            raise SolverError("no national plan within the sweep's time at the first price: raise solver.time_limit_s")
+        self.stopped += chain[done:]
+        keyed = [((mu, n), r) for n, c in enumerate(chains) for mu, r in zip(chain, c.chain, strict=False)]
         for (mu, n), r in keyed:
             plan = sector_plan(self.subs[n][0], r, mu)
-            self.plans[n].append(plan)
-            bound = r.bound + (plan.value - mu * plan.cost) - r.objective
-            self.upper[mu] = self.upper.get(mu, 0.0) + bound
+            self.plans[n].append(plan)  # a plan is a candidate whether or not every nation has one at its price
+            if mu in chain[:done]:  # the bound needs every nation's at the price
+                bound = r.bound + (plan.value - mu * plan.cost) - r.objective
+                self.upper[mu] = self.upper.get(mu, 0.0) + bound
         self.prices = sorted(self.upper)
         self.seconds += time.perf_counter() - t0
 
@@ -239,15 +248,17 @@ def reference_price(p: PlanningProblem) -> float:
 
 
 def build_family(p: PlanningProblem, *, prices: list[float] | None = None, workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> Family:
-    """Solve every nation's priced MILP at every price of the grid (in parallel). Needs a sectored problem."""
+                 progress: Callable[[int, int], None] | None = None, scheduler: str | None = None,
+                 deadline: float | None = None) -> Family:
+    """Solve every nation's priced MILP at every price of the grid (in parallel), sharing the time until ``deadline``
+    (a time.time(); none: each MILP has solver.time_limit_s). Needs a sectored problem."""
     if not p.is_sectored():
         raise ConfigError([("theater.cross_border_coverage",
                             "sweeps decompose the flank by nation: set it to false (each nation covers its own "
                             "border)")])
     nations = sector_nations(p)
     family = Family(problem=p, nations=nations, subs=[national(p, n) for n in nations], prices=[], plans=[],
-                    workers=workers or max(1, p.solver.threads or 1), scheduler=scheduler)
+                    workers=workers or max(1, p.solver.threads or 1), scheduler=scheduler, deadline=deadline)
     if prices is None:
         ref = reference_price(p)
         prices = sorted({ref * g for g in GRID} | {ref * NEAR_FREE})
@@ -259,4 +270,5 @@ def describe(family: Family) -> dict[str, Any]:
     """What the family holds, for the record."""
     return {"prices_per_meur": [mu * 1e6 for mu in family.prices], "nations": [family.problem.nations[n]
                                                                                for n in family.nations],
-            "plans_per_nation": [len(ps) for ps in family.plans], "seconds": round(family.seconds, 2)}
+            "plans_per_nation": [len(ps) for ps in family.plans], "seconds": round(family.seconds, 2),
+            **({"prices_left_out_for_time_per_meur": [mu * 1e6 for mu in family.stopped]} if family.stopped else {})}

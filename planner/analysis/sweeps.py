@@ -35,6 +35,11 @@ REFINE_ROUNDS = 3
 #: the points with little drone money keep duality gaps that more prices barely close (each round costs
 #: about as much as the first grid), so a sweep stops refining and reports their gaps instead.
 REFINE_BUDGET_FACTOR = 3.0
+#: A frontier's grid of prices shares this many times solver.time_limit_s: it goes one price cheaper at a time (the
+#: cheapest prices make the largest national MILPs, each of which may use its whole time limit) and adds none past
+#: the deadline, each point keeping its proven gap. At 3 the seventh price's MILPs were squeezed and the frontier's top
+#: came out dominated; at 4 the default's frontier is the same as without a budget (docs/performance.md).
+FAMILY_BUDGET_FACTOR = 4.0
 
 
 def _may_refine(p: PlanningProblem, t0: float, refine_until_s: float | None) -> bool:
@@ -74,12 +79,13 @@ def _setup(scenario: Scenario, theater: Theater | None, workers: int | None,
         return theater, p, build_family(p, workers=workers, progress=progress, scheduler=scheduler)
     ref = reference_price(p)
     fam = build_family(p, prices=[ref * g for g in GRID if g >= 0.25], workers=workers, progress=progress,
-                       scheduler=scheduler)
+                       scheduler=scheduler, deadline=time.time() + FAMILY_BUDGET_FACTOR * p.solver.time_limit_s)
     while True:
         ps, cost, _ = fam._totals()
-        if cost[0] >= max_money or ps[0] <= ref * min(GRID):
+        if cost[0] >= max_money or ps[0] <= ref * min(GRID) or fam.stopped or time.time() >= (fam.deadline or 0):
             break
         fam.extend([ps[0] / 4], progress=progress)
+    fam.deadline = None  # the grid's budget: refinement rounds (--refine-until) give each MILP its time limit again
     return theater, p, fam
 
 

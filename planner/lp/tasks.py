@@ -93,12 +93,12 @@ def _solve_chain(task: SectorTask) -> TaskResult:
     sub = task.problem
     start, prev_value = task.start, task.prev_value
     gap = sub.solver.mip_rel_gap if task.mip_rel_gap is None else task.mip_rel_gap
-    results = []
+    results: list[TaskResult] = []
     for mu in task.prices:
         gap_abs = CHAIN_ABS_GAP_SHARE * gap * prev_value if prev_value else None
         r = solve_sector(task.replace(prices=(), price=mu, start=start, mip_abs_gap=gap_abs))
-        if not r.solved:  # an error, no plan, or no plan in time: the chain ends with it
-            return r
+        if not r.solved:  # an error, no plan, or no plan in time: the chain ends with it (the prices done kept)
+            return r.replace(chain=tuple(results))
         results.append(r)
         start, prev_value = (r.sensors, r.effectors), sub.drone_value(r.engagements)
     return TaskResult(chain=tuple(results))
