@@ -20,7 +20,8 @@ import numpy as np
 from planner.config.catalog import Effector, Threat
 from planner.problem_arrays import magazine_shares, stack
 
-__all__ = ["EscortPairs", "effector_escort_fields", "escort_due", "escort_pairs", "escort_reach_m", "min_escort_array"]
+__all__ = ["EscortPairs", "effector_escort_fields", "escort_due", "escort_pairs", "escort_reach_m", "escort_summary", "crewed_worth",
+           "min_escort_array", "responses"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,15 @@ def escort_pairs(reach: np.ndarray, due: np.ndarray | None, pi: np.ndarray, pj: 
                                                                      cell))
 
 
+def crewed_worth(value: np.ndarray, harm: np.ndarray | None, manned: np.ndarray,
+                 shoot_all: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The value (and harm) of defeating each class over each cell (N, T), with none for a crewed class over a nation
+    that may not shoot it (``shoot_all`` (N,) False): escorted or monitored there, never defeated, so it weighs in no
+    value-weighted rate or total (frontier, premium, decision, stress)."""
+    keep = ~(manned[None, :] & ~shoot_all[:, None])
+    return value * keep, None if harm is None else harm * keep
+
+
 def effector_escort_fields(effectors: Sequence[Effector]) -> dict[str, Any]:
     """The effector types' escort figures as the problem's fields: escorts a raid per unit (0: cannot escort), the
     probability a sortie sent in time meets the intruder, and a sortie's flying cost."""
@@ -125,7 +135,7 @@ def escort_summary(p: Any, crewed: np.ndarray, detected: np.ndarray, escorts: np
     (``escorts`` (N, T, E) sorties per raid, each met with its type's p_meet), the requirement, the sorties flown
     over the horizon and their flying cost (outside the drone-defence budget: the air force's flying hours), and the
     alert posture's cost (acquisition and operation over the horizon of the alert units the nation hosts, whatever
-    else they do). None without crewed incursions."""
+    else they do; once per nation, on its first class's row, 0 on the others). None without crewed incursions."""
     if not crewed.any() or not p.demand[:, crewed].sum() > 0:
         return None
     esc = np.zeros((*p.demand.shape, len(p.effector_ids))) if escorts is None else escorts
@@ -138,6 +148,7 @@ def escort_summary(p: Any, crewed: np.ndarray, detected: np.ndarray, escorts: np
     out = []
     for n, nation in enumerate(p.nations):
         rows = p.cell_nation == n
+        first = True  # the alert posture is the nation's, once: on its first crewed class's row
         for t in np.flatnonzero(crewed):
             lam = float(p.demand[rows, t].sum())
             if lam <= 0:
@@ -151,6 +162,7 @@ def escort_summary(p: Any, crewed: np.ndarray, detected: np.ndarray, escorts: np
                         "required_met_share": need or None,
                         "sorties_over_horizon": float(esc[rows, t].sum()) * p.raids,
                         "sorties_eur_over_horizon": float(sorties_eur[rows, t].sum()),
-                        "alert_units": int(alert[p.site_nation == n].sum()),
-                        "alert_posture_eur_over_horizon": float(posture[p.site_nation == n].sum())})
+                        "alert_units": int(alert[p.site_nation == n].sum()) if first else 0,
+                        "alert_posture_eur_over_horizon": float(posture[p.site_nation == n].sum()) if first else 0.0})
+            first = False
     return out

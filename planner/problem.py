@@ -320,6 +320,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
     worth = drone_value(cfg.objective, threats, coverage, asset_value, demand)
     roe = cells["defender"].map(lambda n: cfg.roe.per_nation.get(n, cfg.roe.default))
     manned = np.array([t.manned for t in threats])
+    value, harm = escort.crewed_worth(worth.value, worth.harm_eur, manned, (roe == "shoot_all").to_numpy())
     # shoot_unmanned may engage unmanned threats; shoot_all anything; escort_only nothing.
     cell_engage = (roe != "escort_only").to_numpy()
     unmanned_only = (roe == "shoot_unmanned").to_numpy()
@@ -367,7 +368,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         cell_no_fire=cell_no_fire, cell_engage=cell_engage, cell_asset_value=asset_value, threat_ids=threat_ids,
         threat_decoy=decoy,
         threat_unit_cost_eur=np.array([t.unit_cost_eur.value for t in threats]), demand=demand,
-        value=worth.value, harm_eur=worth.harm_eur, value_unit_eur=worth.unit_eur,
+        value=value, harm_eur=harm, value_unit_eur=worth.unit_eur,
         site_ids=sites["site_id"].to_numpy(), site_nation=site_nation,
         site_no_fire=site_no_fire, sensor_ids=sensor_ids,
         sensor_unit_cost_eur=np.array([s.unit_cost_eur.value for s in sensors]),

@@ -216,6 +216,8 @@ def test_monitor_sends_no_escort(tmp_path: Path, tiny_dict: dict[str, Any]) -> N
      r"escort.min_share\[0\].threat: 'il_20' has no raid density in threats.density"),
     ({"response_per_nation": {"PL": "monitor"}}, None,
      r"escort.response_per_nation names PL, which is not among geodata.defenders"),
+    ({"min_share": [{"nation": "all", "share": 0.5}], "response": "monitor"}, None,
+     r"escort.min_share\[0\].nation: 'all', but no defender escorts crewed incursions"),
 ])
 def test_escort_config_errors(tmp_path: Path, tiny_dict: dict[str, Any], escort: dict[str, Any],
                               roe: dict[str, Any] | None, message: str) -> None:

@@ -160,7 +160,26 @@ def test_a_family_out_of_time_keeps_the_prices_every_nation_has(monkeypatch) -> 
     assert fam.prices == [2.0] and fam.stopped == [0.5]
     assert sorted(pl.price for pl in fam.plans[0][1:]) == [0.5, 2.0] and [pl.price for pl in fam.plans[1][1:]] == [2.0]
     assert describe(fam)["prices_left_out_for_time_per_meur"] == [0.5e6]
+    before = [len(ps) for ps in fam.plans]
+    fam.extend([0.5])  # asked again: not solved twice (its plans would be counted twice at that price)
+    assert [len(ps) for ps in fam.plans] == before
     # without a deadline, a chain with no plan in time is an error, as before
     monkeypatch.setattr(family_module.Runner, "map", cut)
     with pytest.raises(Exception, match="no plan within the time limit at some price"):
         build_family(p, prices=[0.5, 2.0], workers=1)
+
+
+def test_a_milp_stopped_without_a_proven_bound_is_bounded_by_all_the_value(monkeypatch) -> None:
+    """A national MILP stopped by its time limit (or a shared deadline) before HiGHS proved any bound must not report
+    its own plan's objective as the bound (that would call a squeezed plan optimal): all the value its drones hold
+    bounds value − price × cost instead (two_cells: nation AA's 10 drones a raid, each worth 1)."""
+    from planner.lp import tasks as tasks_module
+    from planner.lp.families import national
+    from planner.lp.tasks import SectorTask, solve_sector
+    from tests.test_sectors import two_cells
+
+    monkeypatch.setattr(tasks_module, "mip_dual_bound", lambda prob: None)
+    monkeypatch.setattr(tasks_module, "timed_out", lambda prob: True)
+    sub, _, _ = national(two_cells(), 0)
+    r = solve_sector(SectorTask(problem=sub, price=0.5))
+    assert r.solved and r.bound == pytest.approx(10.0) and r.objective < r.bound

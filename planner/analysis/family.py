@@ -69,7 +69,7 @@ class Family:
 
         t0 = time.perf_counter()
         p = self.problem
-        prices = [mu for mu in prices if mu not in self.upper]
+        prices = [mu for mu in prices if mu not in self.upper and mu not in self.stopped]
         if not prices:
             return
         target = p.solver.mip_rel_gap

@@ -55,8 +55,9 @@ class FundingConfig(_Section):
     """Who pays, and the fair-share key."""
 
     key: Key = Field("gdp", description="How a nation's fair share of the bill is measured (nations file figures).")
-    nations_file: str = Field("catalogs/nations.yaml", description="The nations' GDP, defence spending and "
-                              "population with sources (a path relative to the scenario file).")
+    nations_file: str | None = Field(None, description="The nations' GDP, defence spending and population with "
+                                     "sources (a path relative to the scenario file; none: nations.yaml beside the "
+                                     "sources catalog).")
     sources: list[FundingSource] = Field(min_length=1, description="The money that pays for the plan.")
 
     @model_validator(mode="after")

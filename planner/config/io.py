@@ -210,6 +210,12 @@ def _escort_problems(cfg: ScenarioConfig, cat: Catalog, in_density: set[str]) ->
     escorting = sorted(e for e in allowed if e in cat.effectors and cat.effectors[e].escort is not None)
     for k, req in enumerate(cfg.escort.min_share):
         where = f"escort.min_share[{k}]"
+        escorting_nations = [n for n in cfg.geodata.defenders if cfg.roe.per_nation.get(n, cfg.roe.default) != "shoot_all"
+                             and cfg.escort.response_of(n) == "escort"]
+        if req.nation == "all" and not escorting_nations:
+            problems.append((f"{where}.nation", "'all', but no defender escorts crewed incursions (each is under roe "
+                                                "shoot_all or responds monitor): drop the requirement or set "
+                                                "escort.response"))
         if req.nation != "all":
             if req.nation not in cfg.geodata.defenders:
                 problems.append((f"{where}.nation", f"'{req.nation}' is not a defender (geodata.defenders: "
@@ -271,7 +277,8 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.extend(exc.problems)
     nations: dict[str, NationFigures] = {}
     if cfg.funding is not None:
-        nations_path = base / cfg.funding.nations_file
+        nations_path = (base / cfg.funding.nations_file if cfg.funding.nations_file is not None
+                        else cat_paths["sources"].parent / "nations.yaml")
         files["funding.nations_file"] = nations_path
         nations, found = _load_nations(cfg, catalog, nations_path)
         problems += found

@@ -275,7 +275,7 @@ def check_surveillance(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]
 
 
 def check_escort(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
-    """Escort sorties (constraint 7): none negative or where no alert unit can meet the class in time; each within
+    """Escort sorties (docs/formulation.md, constraint 10): none negative or where no alert unit can meet the class in time; each within
     λ × the units built in time; per cell and class at most the detected incursions; per cell and type at surge
     within the escorts a raid of the units reaching it (their shares)."""
     if s.escorts is None:

@@ -2,7 +2,7 @@
 cuts and a union bound), engagement flows bounded by detection (layer by layer: a layer engages the detected
 drones the earlier layers did not kill) and by reach, then point defence on the routes past the protected assets,
 magazines shared among the cells a unit covers, decoys drawing their share of shots, and escorts of crewed incursions
-(docs/formulation.md, constraints 1-7)."""
+(docs/formulation.md, constraints 1-6 and 10)."""
 
 from __future__ import annotations
 
@@ -237,7 +237,7 @@ def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[in
 
 def define_escort(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
                   world: World, *, tag: str = "") -> None:
-    """Escort of crewed incursions (constraint 7): sorties per (cell, crewed class, alert type) only from built units
+    """Escort of crewed incursions (docs/formulation.md, constraint 10): sorties per (cell, crewed class, alert type) only from built units
     that meet it in time (≤ λ · Σ_j y_je over those sites), at most one per detected incursion (Σ_e ≤ λ · rate), and
     per (cell, type) at surge within the escorts a raid of the units reaching it, shared among the cells each reaches.
     A sortie meets its intruder with the type's p_meet; it fires nothing (docs/formulation.md)."""

@@ -121,7 +121,7 @@ class Runner:
                     self._pool_ctx.__exit__(type(exc), exc, exc.__traceback__)
                     self._pool_ctx = None
                 self.pool = None
-                return self.map(tasks, progress)
+                return self.map(tasks, progress, share_until=share_until)
         for r in results:
             if r.outcome == "error":
                 raise SolverError(r.message + "; raise solver.time_limit_s or check the scenario")

@@ -166,6 +166,10 @@ def solve_sector(task: SectorTask) -> TaskResult:
     else:
         out = extract(prob, var, sub, integral=fixed is None)
     bound = mip_dual_bound(prob) if fixed is None else out["objective"]
+    if bound is None and fixed is None and not task.cheapest and not len(sub.conv_ids) and timed_out(prob):
+        # Stopped by its time limit (or a shared deadline) before HiGHS proved any bound: all the value there is
+        # bounds value − price × cost (the plan's own objective would not).
+        bound = max(float((q.demand * q.value).sum() * q.raids) for q in (worlds or [sub]))
     if screen_bound is not None:  # the screened MILP's own bound holds only over the screened builds
         bound = screen_bound
     return TaskResult(sensors=out["sensors"], effectors=out["effectors"], conventional=out["conventional"],

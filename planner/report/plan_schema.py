@@ -291,9 +291,10 @@ class EscortRow(_Fixed):
     sorties_over_horizon: float = Field(description="Escort sorties flown over the horizon (exact).")
     sorties_eur_over_horizon: float = Field(description="Their flying cost, € over the horizon: outside spend_eur "
                                             "(the air force's flying hours, not the drone-defence budget).")
-    alert_units: int = Field(description="Alert units (types that can escort) the nation hosts in the plan.")
+    alert_units: int = Field(description="Alert units (types that can escort) the nation hosts in the plan (on the "
+                             "nation's first row; 0 on its other classes' rows).")
     alert_posture_eur_over_horizon: float = Field(description="Their acquisition (new units) and operation, € over "
-                                                  "the horizon (inside spend_eur).")
+                                                  "the horizon (inside spend_eur; on the nation's first row only).")
 
 
 class BurdenNation(_Fixed):
