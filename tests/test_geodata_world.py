@@ -241,3 +241,17 @@ def test_shipped_assets_raise_no_warning(tmp_path: Path, tiny_dict: dict[str, An
         geodata = load_geodata(load_scenario(write_yaml(tmp_path / "tiny.yaml", tiny_dict)))
     assert len(geodata.assets) and not _no_assets_warnings(caplog)
     assert geodata.crs.to_epsg() == 3035 and "border lengths within" in geodata.crs_reason
+
+
+def test_a_fitted_projection_is_named_on_the_maps() -> None:
+    """pyproj names a projection built from parameters 'unknown'; the maps' footers name its method and origin
+    instead (issue #17: 'Projection: unknown' outside Europe), and a registered one by its name."""
+    from pyproj import CRS
+
+    from planner.geo.crs import crs_label
+
+    assert crs_label(CRS.from_proj4("+proj=tmerc +lat_0=0 +lon_0=120.5 +datum=WGS84 +units=m")) == \
+        "Transverse Mercator, origin 0.0N 120.5E (fitted to the theater)"
+    assert crs_label(CRS.from_proj4("+proj=lcc +lat_1=-33 +lat_0=-33 +lon_0=-70.25 +datum=WGS84 +units=m")) == \
+        "Lambert Conic Conformal (1SP), origin 33.0S 70.2W (fitted to the theater)"
+    assert crs_label(CRS.from_epsg(3035)) == "ETRS89-extended / LAEA Europe"

@@ -268,3 +268,17 @@ def _within_tolerance(crs: CRS, reason: str, lines: gpd.GeoSeries,
 
 def _pct(err: float) -> str:
     return f"{max(abs(100 * err), 0.1):.1f}%"
+
+
+def crs_label(crs: CRS) -> str:
+    """A projection's name for a map's footer: its registered name (``ETRS89-extended / LAEA Europe``), or for a
+    projection fitted to the theater (pyproj names those 'unknown') its method and origin."""
+    if crs.name and crs.name.lower() != "unknown":
+        return str(crs.name)
+    op = crs.coordinate_operation
+    if op is None:
+        return str(crs.to_proj4())
+    params = {p.name.lower(): float(p.value) for p in op.params}
+    lat = next((v for k, v in params.items() if k.startswith("latitude of") and ("origin" in k or "centre" in k)), 0.0)
+    lon = next((v for k, v in params.items() if k.startswith("longitude of")), 0.0)
+    return f"{op.method_name}, origin {_place(lat, _lon(lon))} (fitted to the theater)"

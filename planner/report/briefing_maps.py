@@ -24,6 +24,7 @@ from typing import Any
 import geopandas as gpd
 import matplotlib
 
+from planner.geo.crs import crs_label
 from planner.report import DEFAULT_MARKING, marking_colour, short_names
 from planner.report.brief_tables import drone_weights
 from planner.report.charts import without_idle_draws
@@ -341,9 +342,15 @@ def _frame(fig: plt.Figure, inputs: MapInputs, nation: str | None, marking: str)
     cells = inputs.cells if nation is None else inputs.cells[inputs.cells["defender"] == nation]
     w = drone_weights(cells)
     mean = float((cells["p_defeat_all"].fillna(0) * w).sum() / w.sum()) if w.sum() > 0 else math.nan
-    fig.text(0.5, 0.94, f"the plan: €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn on drone defence and "
-             f"€{spend.get('conventional', math.nan) / 1e9:.2f}bn on conventional forces over "
-             f"{s.get('horizon_years', '?')} years\n{where}: {mean:.0%} of the drones crossing the border defeated "
+    if nation is None:
+        money = (f"the plan: €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn on drone defence and "
+                 f"€{spend.get('conventional', math.nan) / 1e9:.2f}bn on conventional forces over "
+                 f"{s.get('horizon_years', '?')} years")
+    else:  # a nation's map gives its own money: what its territory hosts (plan.json's spend by nation)
+        own = float(s.get("spend_by_nation_eur", {}).get(nation, math.nan))
+        money = (f"{where} hosts €{own / 1e6:,.0f}M of the plan's €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn "
+                 f"of drone defence over {s.get('horizon_years', '?')} years")
+    fig.text(0.5, 0.94, f"{money}\n{where}: {mean:.0%} of the drones crossing the border defeated "
              "(exact evaluation)", ha="center", va="top", fontsize=8)
     fig.text(0.5, 0.028, CREDITS.format(sources=inputs.n_sources) + f" Projection: {inputs.crs_name}.",
              fontsize=5.5, color="#444444", ha="center", wrap=True)
@@ -384,6 +391,6 @@ def load_map_inputs(source: Path | RunFolder) -> MapInputs:
                      assets=layers["assets"], no_fire_zones=layers["no_fire_zones"],
                      effector_range_m={e: float(cat.effectors[e].range_m.value) for e in effector_ids},
                      sensor_ids=sensor_ids, effector_ids=effector_ids, n_sources=len(cat.sources),
-                     crs_name=str(theater.crs.name), threat_ids=tuple(t["threat"] for t in doc.get("threats", [])),
+                     crs_name=crs_label(theater.crs), threat_ids=tuple(t["threat"] for t in doc.get("threats", [])),
                      names={k: v.name for kind in (cat.sensors, cat.effectors, cat.threats) for k, v in kind.items()},
                      short_names=short_names(cat))

@@ -16,6 +16,7 @@ from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from planner.geo.crs import crs_label  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.report import short_names  # noqa: E402
 from planner.report.charts import without_idle_draws  # noqa: E402
@@ -49,27 +50,33 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
         handles = []
         site_geo = th.sites.set_index("site_id").geometry
         names = short_names(plan.scenario.catalog)
-        # Small markers on a long border, so that the colour of the border stays readable (at flank scale they
-        # hide under its line: the national maps of `dronewall maps` show the sites).
-        size = 12.0 if len(units) < 150 else 3.0
+        # Markers on a short border; on a long one (150 units or more) they would hide under its line or hide its
+        # colour, so the legend lists the units and the national maps of `dronewall maps` place them.
+        drawn = len(units) < 150
         for k, system in enumerate(systems):
             sub = units[units["system"] == system]
             category = sub["category"].iloc[0]
+            label = f"{names.get(system, system)} ({int(sub['units'].sum())})"
+            if not drawn:
+                handles.append(Patch(color="none", label=f"{category}: {label}"))
+                continue
             pts = gpd.GeoSeries(site_geo.loc[sub["site_id"]].values, crs=th.crs)
-            offset = (k % 3 - 1) * 2500.0
-            pts = pts.translate(xoff=offset)
-            pts.plot(ax=ax, marker=MARKERS[category], markersize=size, color=palette(k % 10), edgecolor="black",
+            pts = pts.translate(xoff=(k % 3 - 1) * 2500.0)
+            pts.plot(ax=ax, marker=MARKERS[category], markersize=12.0, color=palette(k % 10), edgecolor="black",
                      linewidth=0.1, zorder=5)
             handles.append(Line2D([0], [0], marker=MARKERS[category], lw=0, color=palette(k % 10),
-                                  markeredgecolor="black", markeredgewidth=0.3,
-                                  label=f"{names.get(system, system)} ({int(sub['units'].sum())})"))
+                                  markeredgecolor="black", markeredgewidth=0.3, label=label))
         sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
-        cb = fig.colorbar(sm, ax=ax, shrink=0.45, pad=0.01)
+        cb = fig.colorbar(sm, ax=ax, shrink=0.45, pad=0.01, panchor=(0.5, 0.5))  # the map centred under its title
         cb.set_label("expected share of drones defeated (exact evaluation)")
-        handles += [Patch(color="#c0392b", alpha=0.15, label="no-fire zone"),
-                    Line2D([0], [0], marker="o", lw=0, color="grey", label="circle: sensor"),
-                    Line2D([0], [0], marker="^", lw=0, color="grey", label="triangle: effector")]
-        ax.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.9)
+        handles += [Patch(color="#c0392b", alpha=0.15, label="no-fire zone")]
+        if drawn:
+            handles += [Line2D([0], [0], marker="o", lw=0, color="grey", label="circle: sensor"),
+                        Line2D([0], [0], marker="^", lw=0, color="grey", label="triangle: effector")]
+        # Below the map, where it hides no border (in its upper corners it hid Norway's and Romania's ends)
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=7,
+                           frameon=False, title=None if drawn else "units built (placed on the national maps: "
+                           "dronewall maps)", title_fontsize=7)
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
         ax.set_aspect("equal")
@@ -80,10 +87,10 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
             f"€{s['spend_eur']['drone_defence'] / 1e9:.2f}bn on drone defence, "
             f"€{s['spend_eur']['conventional'] / 1e9:.2f}bn conventional; "
             f"{s['defeat_rate_all_exact']:.0%} of drones defeated (exact)", fontsize=11)
-        fig.text(0.01, 0.005, f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {th.crs.name}. "
+        fig.text(0.01, 0.005, f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {crs_label(th.crs)}. "
                  "Catalog figures: configs/catalogs (sources and assumptions).", fontsize=7, color="#566573")
         fig.tight_layout()
-        fig.savefig(path, dpi=dpi)
+        fig.savefig(path, dpi=dpi, bbox_extra_artists=[legend])
     finally:
         plt.close(fig)
     return path

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from planner.geo.crs import crs_label  # noqa: E402
 from planner.geo.theater import Theater  # noqa: E402
 from planner.report.charts import without_idle_draws  # noqa: E402
 
@@ -79,7 +80,7 @@ def plot_theater(theater: Theater, path: Path, *, dpi: int = 150) -> Path:
             Patch(facecolor=NEIGHBOUR_FILL, edgecolor="#7f8c8d", label="neighbour"),
         ]
         ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
-        fig.text(0.01, 0.005, f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {theater.crs.name}",
+        fig.text(0.01, 0.005, f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {crs_label(theater.crs)}",
                  fontsize=7, color="#566573")
         fig.tight_layout()
         fig.savefig(path, dpi=dpi)
