@@ -88,3 +88,71 @@ def write_brief(run_dir: Path, out: Path, analyses: tuple[Path, ...], marking: s
     out_console.print(f"briefing in {out}/ (briefing.html{', briefing.pdf' if pdf else ''}, interactive-map.html, "
                       f"maps/, charts/) in {result['timings_s']['total_s']:.1f} s; analyses included: {included}",
                       highlight=False)
+
+
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="A folder written by `dronewall run` (the reference).")],
+    run_b: Annotated[Path, typer.Argument(help="Another run folder, compared with the first.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also write compare.json into this folder "
+                                                                 "(replaced whole on success).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """What changed between two runs: their inputs (scenario settings, catalog figures) and their outcome."""
+    import json
+
+    from rich.table import Table
+
+    from planner.cli.common import eur, pct
+    from planner.outdir import atomic_output_dir
+    from planner.report.compare import compare_runs
+
+    if out is not None:
+        check_out(out, force, inputs=[run_a, run_b])
+    result = compare_runs(run_a, run_b)
+    inputs = result["inputs"]
+    if result["same_inputs"]:
+        out_console.print("the same inputs (config hash "
+                          f"{str(result['a']['config_hash'])[:8]}): only the solve can differ", highlight=False)
+    for title, rows in (("scenario settings that differ", inputs["scenario"]),
+                        ("input files that differ (SHA-256)", inputs["files"]),
+                        ("catalog figures that differ", inputs["catalog_figures"])):
+        if not rows:
+            continue
+        table = Table(title=f"{title} ({len(rows)})")
+        for col in ("setting", "A", "B"):
+            table.add_column(col)
+        for r in rows[:30]:
+            table.add_row(r["path"], *(text if len(text := str(r[k])) <= 80 else text[:77] + "..." for k in "ab"))
+        out_console.print(table)
+        if len(rows) > 30:
+            out_console.print(f"and {len(rows) - 30} more (all in compare.json with --out)")
+
+    def fmt(key: str, x: float | None) -> str:
+        if x is None:
+            return "n/a"
+        if "eur" in key or key.startswith("spend"):
+            return eur(x)
+        if "rate" in key or key.startswith("defeat") or key.endswith("gap"):
+            return pct(x)
+        return f"{x:,.0f}" if key.startswith("units") else f"{x:,.1f}"
+
+    outcome = result["outcome"]
+    table = Table(title=f"outcome: {result['a']['scenario']} (A) and {result['b']['scenario']} (B)")
+    for col in ("", "A", "B", "B − A"):
+        table.add_column(col, justify="left" if not col else "right")
+    for part, key_fmt in (("headline", None), ("defeat_by_class", "defeat"), ("units_by_system", "units"),
+                          ("spend_by_nation_eur", "spend")):
+        for r in outcome[part]:
+            if part != "headline" and r["change"] == 0:
+                continue
+            key = r["key"] if key_fmt is None else f"{key_fmt}.{r['key']}"
+            label = r["what"] if part == "headline" else f"{key_fmt}: {r['key'].removeprefix('defeat.')}"
+            change = r["change"]
+            sign = "+" if change is not None and change > 0 else ("−" if change is not None and change < 0 else "")
+            table.add_row(label, fmt(key, r["a"]), fmt(key, r["b"]),
+                          "" if change is None else sign + fmt(key, abs(change)))
+    out_console.print(table)
+    if out is not None:
+        with atomic_output_dir(out, force=force) as tmp:
+            (tmp / "compare.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        out_console.print(f"results in {out}/ (compare.json)")
