@@ -87,3 +87,16 @@ def test_configuration_reference_is_current() -> None:
 
     shipped = (CONFIGS.parent / "docs" / "configuration.md").read_text()
     assert shipped == render(), "docs/configuration.md is stale: regenerate it"
+
+
+def test_global_flags_anywhere() -> None:
+    """-v and -q work before or after the command (issue #17): -q prints nothing but errors, -v logs each step."""
+    from planner.cli import hoist_global_flags
+
+    assert hoist_global_flags(["validate", "tiny", "-v", "-q"]) == ["-v", "-q", "validate", "tiny"]
+    quiet = run_cli("validate", "tiny", "-q")
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    loud = run_cli("validate", "tiny", "--verbose")
+    assert loud.returncode == 0 and "Working CRS" in loud.stderr and "ok" in loud.stdout
+    failing = run_cli("-q", "validate", "nope.yaml")
+    assert failing.returncode == 1 and "file not found: nope.yaml" in failing.stderr

@@ -64,12 +64,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step (CRS chosen, sizes).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step (CRS chosen, sizes); also after the "
+                                          "command.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (the files are written as "
+                                        "usual); also after the command.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     _setup_logging(verbose)
+    out_console.quiet = quiet
 
 
 #: The signal that stopped the command (typer turns the KeyboardInterrupt it raises into exit code 130).
@@ -96,6 +100,15 @@ def _on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+#: Options of the whole command that may also follow the command's name (``dronewall run CONFIG -v``).
+GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """``argv`` (without the program) with the global flags moved before the command, where typer reads them."""
+    return [a for a in argv if a in GLOBAL_FLAGS] + [a for a in argv if a not in GLOBAL_FLAGS]
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning user errors into messages and exit codes.
 
@@ -107,7 +120,7 @@ def main() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)  # clean up as for Ctrl-C (temporary folders, workers)
     try:
-        code = app(standalone_mode=False)
+        code = app(args=hoist_global_flags(sys.argv[1:]), standalone_mode=False)
     except DronewallError as exc:
         err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
