@@ -100,3 +100,10 @@ def test_global_flags_anywhere() -> None:
     assert loud.returncode == 0 and "Working CRS" in loud.stderr and "ok" in loud.stdout
     failing = run_cli("-q", "validate", "nope.yaml")
     assert failing.returncode == 1 and "file not found: nope.yaml" in failing.stderr
+
+
+def test_piped_output_is_not_wrapped() -> None:
+    """Piped (80 columns for rich), a line stays whole: the size estimate of the default scenario is one line."""
+    res = run_cli("validate", str(CONFIGS / "eastern-flank.yaml"))
+    line = next(x for x in res.stdout.splitlines() if "size (estimate)" in x)
+    assert len(line) > 80 and line.rstrip().endswith(")")

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-out_console = Console()
-err_console = Console(stderr=True)
+# Lines are not broken at the console's width (80 columns when piped): a terminal wraps them itself, and a file or
+# a pipe gets each line whole. Tables still fit the width.
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Replace --out even if it holds files dronewall did not write (they are deleted).")]
