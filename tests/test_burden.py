@@ -87,6 +87,13 @@ def test_a_nation_that_funds_another_sees_its_spend_and_the_hosts_protection(tmp
     folder = write_plan(plan, tmp_path / "run")
     kept = read_run_folder(folder).scenario
     assert kept.config_hash() == plan.scenario.config_hash() and kept.nations["DE"].name == "Germany"
+    # and the briefing says who pays: here each pays its share, to the cent
+    from planner.report.brief import write_briefing
+
+    write_briefing(folder, tmp_path / "brief", pdf=False)
+    html = (tmp_path / "brief" / "briefing.html").read_text()
+    assert "Who pays.</b> The funding sources pay" in html and "each nation pays its share." in html
+    assert "Paying nations that host nothing" in html and "Germany (DE) pays" in html
 
 
 @pytest.mark.parametrize(("sources", "extra", "message"), [

@@ -147,6 +147,19 @@ def bottom_line(run: BriefRun) -> list[str]:
                  f"equivalents ({top['conventional_capability'] - d['conventional_capability']:+,.0f} against this "
                  f"plan) and defeats {pct(top['defeat_rate_value_exact'])} of drones (value-weighted).")
     out.append(text)
+    if d.get("burden"):  # funding: who pays against the fair shares
+        b = d["burden"]
+        rows = sorted(b["nations"], key=lambda r: r["gap_eur"])
+        key = "GDP" if b["key"] == "gdp" else b["key"].replace("_", " ")
+        text = (f"**Who pays.** The funding sources pay {eur(b['bill_eur'] - b['unfunded_eur'])} of the "
+                f"{eur(b['bill_eur'])} drone-defence bill" + (f" ({eur(b['unfunded_eur'])} unfunded)" if
+                                                            b["unfunded_eur"] >= 1 else "")
+                + f". Against fair shares by {key}, ")
+        gaps = [f"{r['name']} pays {eur(abs(r['gap_eur']))} {'more' if r['gap_eur'] > 0 else 'less'}"
+                for r in ([rows[-1], rows[0]] if len(rows) > 1 else rows) if abs(r["gap_eur"]) >= 1]
+        text += ("; ".join(gaps) + " than its share (the widest gaps; the Nations section gives each)." if gaps
+                 else "each nation pays its share.")
+        out.append(text)
 
     sectors = border_sectors(run)
     worst = sectors.head(3)
