@@ -355,3 +355,4 @@ def test_a_page_per_nation(brief, run_dir) -> None:
     assert f"{100 * (drones - leak) / drones:.0f}% of the {drones:,.0f} drones crossing its 87 km of border" in part
     assert "engages drones, not crewed aircraft (roe shoot_unmanned)" in part
     assert "crewed incursions" not in part and "Pays" not in part
+    assert "radar_short_3d" not in part and "Short-range 3D drone radar" in part  # names, not ids

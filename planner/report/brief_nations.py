@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.report import short_names
 from planner.report.brief_inputs import BriefRun
 from planner.report.brief_tables import eur, num, pct
 from planner.report.document import Section
@@ -41,6 +42,7 @@ def nation_section(run: BriefRun, cells: pd.DataFrame, names: dict[str, str]) ->
     burden = {r["nation"]: r for r in (d.get("burden") or {}).get("nations", [])}
     escorts = pd.DataFrame(d.get("escort") or [])
     cat = run.scenario.catalog
+    systems = short_names(cat)  # "Short-range 3D drone radar", not radar_short_3d
     crewed = any(cat.threats[x.threat].manned for x in cfg.threats.density if x.threat in cat.threats)
     blocks: list[Any] = ["Each defending nation: what it hosts and what that buys over its border (exact "
                          "evaluation), the rules it applies" + (", and what it pays against its fair share of the "
@@ -50,7 +52,8 @@ def nation_section(run: BriefRun, cells: pd.DataFrame, names: dict[str, str]) ->
         drones = float(here["drones_all"].sum())
         leakers = float(here["leakers_all"].sum())
         units = spend[(spend["nation"] == nation) & spend["category"].isin(["sensor", "effector"])]
-        built = ", ".join(f"{int(r.units)} {r.system}" for r in units.sort_values("units", ascending=False).itertuples())
+        built = ", ".join(f"{int(r.units)} {systems.get(r.system, r.system)}"
+                          for r in units.sort_values("units", ascending=False).itertuples())
         lines = [f"**Hosts** {eur(d['spend_by_nation_eur'].get(nation, 0.0))} of drone defence over the horizon: "
                  + (built or "no unit") + ".",
                  f"**Gets** {pct((drones - leakers) / drones if drones > 0 else float('nan'))} of the "

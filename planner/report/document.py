@@ -315,11 +315,16 @@ def render_pdf(b: Briefing, path: Path) -> Path:
             flow.append(KeepTogether((lead or []) + items) if isinstance(block, Figure | Table) else items[0])
             lead = None
         flow += lead or []
-    # a paragraph that introduces a list (a nation's name over its lines) never ends a page without it
+    # the paragraphs that introduce a list (a section's heading and text, a nation's name over its lines: up to three)
+    # never end a page without it
     kept: list[Any] = []
     for item in flow:
-        if isinstance(item, ListFlowable) and kept and isinstance(kept[-1], Paragraph):
-            kept[-1] = KeepTogether([kept[-1], item])
+        lead_in = 0
+        while isinstance(item, ListFlowable) and lead_in < 3 and len(kept) > lead_in \
+                and isinstance(kept[-1 - lead_in], Paragraph):
+            lead_in += 1
+        if lead_in:
+            kept[-lead_in:] = [KeepTogether([*kept[-lead_in:], item])]
         else:
             kept.append(item)
     flow = kept
