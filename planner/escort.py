@@ -63,8 +63,7 @@ def escort_due(cfg: Any, cell_defender: Sequence[str], threats: Sequence[Threat]
     manned = np.array([t.manned for t in threats], dtype=bool)
     if not manned.any():
         return None
-    escorts = np.array([cfg.roe.per_nation.get(n, cfg.roe.default) != "shoot_all"
-                        and cfg.escort.response_of(n) == "escort" for n in cell_defender], dtype=bool)
+    escorts = np.array([cfg.escort.applied(cfg.roe, n) == "escort" for n in cell_defender], dtype=bool)
     due = escorts[:, None] & manned[None, :] & (demand > 0)
     return due if due.any() else None
 
@@ -112,8 +111,7 @@ def min_escort_array(cfg: Any, nations: tuple[str, ...], threats: Sequence[Threa
     out = np.zeros((len(nations), len(threat_ids)))
     for req in cfg.escort.min_share:
         ns = [nations.index(req.nation)] if req.nation != "all" else [
-            k for k, n in enumerate(nations) if cfg.roe.per_nation.get(n, cfg.roe.default) != "shoot_all"
-            and cfg.escort.response_of(n) == "escort"]
+            k for k, n in enumerate(nations) if cfg.escort.applied(cfg.roe, n) == "escort"]
         ts = [threat_ids.index(req.threat)] if req.threat != "all" else [
             k for k, t in enumerate(threats) if t.manned]
         for n in ns:
@@ -124,8 +122,7 @@ def min_escort_array(cfg: Any, nations: tuple[str, ...], threats: Sequence[Threa
 
 def responses(cfg: Any, nations: Sequence[str]) -> dict[str, str]:
     """Each nation's response to crewed incursions: shoot (roe shoot_all), escort or monitor."""
-    return {n: "shoot" if cfg.roe.per_nation.get(n, cfg.roe.default) == "shoot_all" else cfg.escort.response_of(n)
-            for n in nations}
+    return {n: cfg.escort.applied(cfg.roe, n) for n in nations}
 
 
 def escort_summary(p: Any, crewed: np.ndarray, detected: np.ndarray, escorts: np.ndarray | None,

@@ -213,7 +213,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
                          for _, e in eff_units])
     esc_sorties = np.array([cat.effectors[e].escort.escorts_per_raid.value if cat.effectors[e].escort else 0.0
                             for _, e in eff_units])
-    escorting = {n: cfg.roe.per_nation.get(n, cfg.roe.default) != "shoot_all" and cfg.escort.response_of(n) == "escort"
+    escorting = {n: cfg.escort.applied(cfg.roe, n) == "escort"
                  for n in cfg.geodata.defenders}
     s_nation = np.array([sites["defender"].iloc[j] for j, _ in sens_units])
 

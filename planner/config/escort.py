@@ -4,7 +4,7 @@ incursions")."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -43,3 +43,8 @@ class EscortConfig(_Section):
     def response_of(self, nation: str) -> Response:
         """The response of ``nation`` to crewed incursions it may not shoot."""
         return self.response_per_nation.get(nation, self.response)
+
+    def applied(self, roe: Any, nation: str) -> Literal["shoot", "escort", "monitor"]:
+        """What ``nation`` does with a crewed incursion under the rules ``roe`` (a RoeConfig): shoot under roe
+        shoot_all, else its response (escort or monitor). The one place this rule is written."""
+        return "shoot" if roe.per_nation.get(nation, roe.default) == "shoot_all" else self.response_of(nation)

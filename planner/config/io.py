@@ -210,8 +210,7 @@ def _escort_problems(cfg: ScenarioConfig, cat: Catalog, in_density: set[str]) ->
     escorting = sorted(e for e in allowed if e in cat.effectors and cat.effectors[e].escort is not None)
     for k, req in enumerate(cfg.escort.min_share):
         where = f"escort.min_share[{k}]"
-        escorting_nations = [n for n in cfg.geodata.defenders if cfg.roe.per_nation.get(n, cfg.roe.default) != "shoot_all"
-                             and cfg.escort.response_of(n) == "escort"]
+        escorting_nations = [n for n in cfg.geodata.defenders if cfg.escort.applied(cfg.roe, n) == "escort"]
         if req.nation == "all" and not escorting_nations:
             problems.append((f"{where}.nation", "'all', but no defender escorts crewed incursions (each is under roe "
                                                 "shoot_all or responds monitor): drop the requirement or set "
@@ -220,7 +219,7 @@ def _escort_problems(cfg: ScenarioConfig, cat: Catalog, in_density: set[str]) ->
             if req.nation not in cfg.geodata.defenders:
                 problems.append((f"{where}.nation", f"'{req.nation}' is not a defender (geodata.defenders: "
                                                     f"{', '.join(cfg.geodata.defenders)})"))
-            elif cfg.roe.per_nation.get(req.nation, cfg.roe.default) == "shoot_all":
+            elif cfg.escort.applied(cfg.roe, req.nation) == "shoot":
                 problems.append((f"{where}.nation", f"{req.nation} is under roe shoot_all: it engages crewed "
                                  "aircraft rather than escorting them; drop the requirement or set its roe"))
             elif cfg.escort.response_of(req.nation) != "escort":

@@ -243,7 +243,7 @@ def crewed_text(c: Any) -> str:
     escort requirements."""
     by: dict[str, list[str]] = {}
     for n in c.geodata.defenders:
-        mode = "shoot" if c.roe.per_nation.get(n, c.roe.default) == "shoot_all" else c.escort.response_of(n)
+        mode = c.escort.applied(c.roe, n)
         by.setdefault(mode, []).append(n)
     text = "; ".join(f"{mode}: {', '.join(ns)}" for mode, ns in by.items())
     needs = [f"{pct(r.share, 0)} of {r.threat if r.threat != 'all' else 'crewed classes'} met in time in {r.nation}"
