@@ -133,6 +133,11 @@ class PlanningProblem:
     effector_p_meet: np.ndarray = field(default_factory=lambda: np.zeros(0))
     effector_sortie_eur: np.ndarray = field(default_factory=lambda: np.zeros(0))
     min_escort: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: Most units in service of each type per nation, (nations, S) and (nations, E) (empty: no cap), and of each
+    #: conventional option (C,) (empty: none): a procurement pathway's lead times and production (planner.pathway).
+    sensor_max_units: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    effector_max_units: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    conv_max_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def shots(self) -> np.ndarray:
         """Expected shots of an engagement (E, T): n in a salvo; p_kill / (its kill per shot) shoot-look-shoot."""
@@ -176,6 +181,10 @@ class PlanningProblem:
         return [(int(n), int(t), float(self.min_escort[n, t])) for n, t in zip(*np.nonzero(self.min_escort > 0),
                                                                                 strict=True)
                 if self.demand[self.cell_nation == n, t].sum() > 0]
+
+    def conv_upper(self, c: int) -> float | None:
+        """The most units of conventional option ``c`` a plan may hold (None: no limit)."""
+        return float(self.conv_max_units[c]) if self.conv_max_units.size and np.isfinite(self.conv_max_units[c]) else None
 
     def detection_shares(self, detected: np.ndarray) -> dict[tuple[int, int], float]:
         """Share of each required (nation, class)'s drones that ``detected`` (N, T) detects."""
@@ -238,14 +247,6 @@ class PlanningProblem:
         delta = np.zeros(self.demand.shape)
         np.add.at(delta, (self.det_cell[built], self.det_threat[built]), self.det_weight[built])
         return 1.0 - np.exp(-delta)
-
-    def surveillance_shortfall(self) -> list[str]:
-        """The surveillance requirements no plan can meet, from the data: each with the share every candidate
-        sensor together would detect (exactly; the plan's promise stays below it)."""
-        best = self.detection_shares(self.demand * self.detection_probability(np.ones(self.in_service_sensors.shape)))
-        return [f"systems.min_detection: {self.nations[n]} requires {share:.3f} of {self.threat_ids[t]} detected; "
-                f"every candidate sensor together detects {best[n, t]:.3f}"
-                for n, t, share in self.detection_requirements() if best[n, t] < share]
 
     def drone_value(self, engagements: np.ndarray) -> float:
         """Value-weighted expected drones defeated over the horizon by these engagements (N, T, E)."""

@@ -17,7 +17,7 @@ AXES: dict[str, tuple[str, ...]] = {
     "pt": ("pt_cell", "pt_threat", "pt_site", "pt_effector", "pt_share", "pt_magazine"),
     "esc": ("esc_cell", "esc_threat", "esc_site", "esc_effector"),
     "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units",
-             "conv_area_points"),
+             "conv_area_points", "conv_max_units"),
     "shared": ("name", "config_hash", "nations", "threat_ids", "threat_decoy", "threat_unit_cost_eur", "sensor_ids",
                "sensor_unit_cost_eur", "sensor_operating_eur_per_year", "effector_ids", "effector_unit_cost_eur",
                "effector_operating_eur_per_year", "effector_kinetic", "effector_shots", "effector_cost_per_shot_eur",
@@ -25,7 +25,8 @@ AXES: dict[str, tuple[str, ...]] = {
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
                "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
                "area_beyond_share", "value_unit_eur", "layer_rank", "effector_look", "effector_escorts",
-               "effector_p_meet", "effector_sortie_eur", "min_escort"),
+               "effector_p_meet", "effector_sortie_eur", "min_escort",
+               "sensor_max_units", "effector_max_units"),
 }
 #: Pair fields that hold a cell's or a site's index (renumbered in a sector).
 INDEXES = {"det_cell": "cell", "det_site": "site", "eng_cell": "cell", "eng_site": "site", "pt_cell": "cell",

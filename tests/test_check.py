@@ -60,7 +60,7 @@ def test_magazines_national_caps_targets_and_in_service(solved) -> None:
 def test_every_family_is_listed() -> None:
     assert [f.name for f in FAMILIES] == ["builds", "detection", "reach", "magazines", "surveillance", "escort",
                                           "escort requirements", "budget",
-                                          "national caps", "conventional floor", "class targets"]
+                                          "national caps", "unit caps", "conventional floor", "class targets"]
 
 
 def test_decoys_must_draw_their_share() -> None:

@@ -141,6 +141,26 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      r"theater: site_depths_m has repeated values"),
     ("name too long", _set("name", "x" * 200), r"name: 'x+\.\.\. is not valid: string should have at most 80"),
     ("section of the wrong type", _set("theater", [1, 2]), r"theater: expected a mapping of fields, got list"),
+    ("pathway money above the total", _set("pathway", {"start_year": 2026, "budget_eur_per_year": [2e8, 2e8]}),
+     r"pathway\.budget_eur_per_year sums to 400,000,000, more than budget\.total_eur = 300,000,000"),
+    ("pathway without years", _set("pathway", {"start_year": 2026, "budget_eur_per_year": []}),
+     r"pathway: budget_eur_per_year is empty: give the money committed in each year"),
+    ("pathway lead time for an unknown system", _set("pathway", {"start_year": 2026, "budget_eur_per_year": [1e8],
+                                                                 "lead_time_years": {"tank_x": 2}}),
+     r"pathway\.lead_time_years: unknown sensor, effector or conventional option 'tank_x'"),
+    ("pathway negative lead time", _set("pathway", {"start_year": 2026, "budget_eur_per_year": [1e8],
+                                                    "lead_time_years": {"gun_35mm": -1}}),
+     r"pathway\.lead_time_years\.gun_35mm: -1 is not valid"),
+    ("pathway zero production", _set("pathway", {"start_year": 2026, "budget_eur_per_year": [1e8],
+                                                 "units_per_year": {"gun_35mm": 0}}),
+     r"pathway\.units_per_year\.gun_35mm: 0 is not valid"),
+    ("pathway milestone outside its years", _set("pathway", {
+        "start_year": 2026, "budget_eur_per_year": [1e8], "milestones": [{"year": 2028, "name": "m",
+                                                                          "detect_share": 0.5}]}),
+     r"pathway: milestones\[0\] \('m'\) is for 2028, outside the pathway 2026-2026"),
+    ("pathway milestone without a target", _set("pathway", {
+        "start_year": 2026, "budget_eur_per_year": [1e8], "milestones": [{"year": 2026, "name": "m"}]}),
+     r"pathway\.milestones\.0: milestone 'm' sets no target: give defeat_share, detect_share or escort_share"),
 ]
 
 

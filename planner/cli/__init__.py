@@ -5,7 +5,7 @@ Every user error ends in one clear message on stderr and a non-zero exit code, n
 
 This module holds the app, its global options and the entry point :func:`main` (messages, exit codes,
 Ctrl-C and SIGTERM); the commands are in :mod:`~planner.cli.plan_commands` (validate, schema, theater, run),
-:mod:`~planner.cli.analysis_commands` (decision, frontier, premium, tornado, alternatives, regimes, stress, simulate,
+:mod:`~planner.cli.analysis_commands` (decision, frontier, premium, tornado, alternatives, regimes, pathway, stress, simulate,
 uncertainty, robust, incident: the
 analyses of :mod:`planner.registry`, each run through ``run_analysis``; their tables in
 :mod:`~planner.cli.analysis_tables`) and
@@ -42,6 +42,7 @@ app = typer.Typer(
 for _command in (plan_commands.validate, plan_commands.schema, plan_commands.init, plan_commands.theater, plan_commands.run,
                  analysis_commands.decision, analysis_commands.frontier, analysis_commands.premium,
                  analysis_commands.tornado, analysis_commands.alternatives, analysis_commands.regimes,
+                 analysis_commands.pathway,
                  analysis_commands.stress, analysis_commands.simulate, analysis_commands.uncertainty, analysis_commands.robust,
                  analysis_commands.incident, brief_commands.maps, brief_commands.brief, brief_commands.compare):
     app.command()(_command)

@@ -148,6 +148,16 @@ def regimes(
     run_analysis("regimes", config, out, force)
 
 
+def pathway(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file with a pathway section.")],
+    out: OutOption = Path("out/pathway"),
+    force: ForceOption = False,
+) -> None:
+    """The plan built up year by year: money committed each year, lead times, production, milestones; what is in
+    service at each year's end and what it achieves."""
+    run_analysis("pathway", config, out, force)
+
+
 def stress(
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `dronewall run`.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: PLAN_DIR/stress).")] = None,

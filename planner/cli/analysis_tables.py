@@ -231,6 +231,36 @@ def regimes(ran: Ran) -> None:
                       f"in {m['seconds']:.0f} s")
 
 
+def pathway(ran: Ran) -> None:
+    result, out = ran.result, ran.folder
+    m, t = result.meta, result.table
+    escorts = bool(t["escort_share_exact"].notna().any())
+    table = Table(title=f"the pathway of '{m['scenario']}': what is in service at each year's end (exact)")
+    for col in ("year", "money", "spent", "units", "defeated", "detected",
+                *(("escorted",) if escorts else ()), "milestones"):
+        table.add_column(col, justify="left" if col == "milestones" else "right")
+    for _, r in t.iterrows():
+        table.add_row(str(r["year"]), f"€{r['committed_eur'] / 1e9:.2f}bn", f"€{r['spent_eur'] / 1e9:.2f}bn",
+                      f"{r['sensors'] + r['effectors']} (+{r['new_units']})",
+                      pct(r["defeat_share_value_exact"]), pct(r["detect_share_exact"]),
+                      *((pct(r["escort_share_exact"]),) if escorts else ()),
+                      f"{r['milestones_met']}/{r['milestones']} met" if r["milestones"] else "")
+    out_console.print(table)
+    out_console.print("money: committed by the year's end; spent: through-life, as the budget counts it (buying and "
+                      "running over the horizon, munitions, conventional units); units: sensors and effectors in "
+                      "service (new that year); defeated: value-weighted", highlight=False)
+    for _, r in t.iterrows():
+        if r["not_yet_delivered"]:
+            out_console.print(f"not delivered by the end of {r['year']}: {r['not_yet_delivered']}", highlight=False)
+    for ms in m["milestones"]:
+        reached = ", ".join(f"{k.replace('_share', '')} {pct(v['reached'])} of {pct(v['target'])}"
+                            for k, v in ms["targets"].items())
+        out_console.print(f"{ms['year']} {ms['name']}: {'met' if ms['met'] else 'missed'} ({reached})",
+                          highlight=False)
+    out_console.print(f"results in {out}/ (pathway.csv, pathway_units.csv, pathway_nations.csv, pathway.json, pathway.png) "
+                      f"in {m['seconds']:.0f} s", highlight=False)
+
+
 def alternatives(ran: Ran) -> None:
     from planner.report.alternatives import LABELS
     from planner.report.decision import money, units_text

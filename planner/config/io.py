@@ -188,6 +188,10 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
                 problems.append((f"{where}.threat", f"'{req.threat}' has no raid density in threats.density: "
                                                     "add one or drop the requirement"))
     problems += _escort_problems(cfg, cat, in_density)
+    if cfg.pathway is not None:
+        systems = {**cat.sensors, **cat.effectors, **cat.conventional}
+        for name in ("lead_time_years", "units_per_year"):
+            check(f"pathway.{name}", getattr(cfg.pathway, name), systems, "sensor, effector or conventional option")
     if cfg.incident is not None:
         for name in ("drones", "drones_defeated", "drones_detected", "escorted", "munitions_spent_eur"):
             fig = getattr(cfg.incident, name)

@@ -48,8 +48,10 @@ from planner.config.escort import EscortConfig
 from planner.config.funding import FundingConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 from planner.config.kill_chain import KillChainConfig
+from planner.config.pathway import PathwayConfig
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
 from planner.config.roe import NoFireBuffers, RoeConfig  # noqa: F401 - part of the scenario model
+from planner.config.systems import InService, MinDetection
 
 
 class CatalogPaths(_Section):
@@ -277,27 +279,6 @@ class ObjectiveConfig(_Section):
         return self
 
 
-class InService(_Section):
-    """A sensor or effector unit already in service: it costs only its operation over the horizon."""
-
-    system: CatalogId = Field(description="Sensor or effector id from the catalogs.")
-    lon: float = Field(ge=-180, le=180, description="Longitude of the unit (WGS 84), degrees.")
-    lat: float = Field(ge=-90, le=90, description="Latitude of the unit (WGS 84), degrees.")
-    note: str = Field("", description="What the unit is (for the record).")
-
-
-class MinDetection(_Section):
-    """A nation's surveillance requirement: a share of the drones crossing its border that its sensors must
-    detect, whatever they cost and whether or not it may shoot (``roe: escort_only`` nations included)."""
-
-    nation: Iso2 | Literal["all"] = Field(description="Defending nation (from geodata.defenders), or 'all'.")
-    threat: CatalogId | Literal["all"] = Field(
-        "all", description="Threat class (one with a raid density), or 'all' for each class.")
-    share: float = Field(gt=0, le=0.999, description="Least expected share of the class's drones over the nation's "
-                         "border detected, as the plan promises it (the exact evaluation is never below the "
-                         "promise); at most 0.999, where the model's detection stops.")
-
-
 class SystemsConfig(_Section):
     """Which catalog entries the plan may use (default: all)."""
 
@@ -375,6 +356,7 @@ class ScenarioConfig(_Section):
     kill_chain: KillChainConfig = Field(default_factory=KillChainConfig, description="Engagement layers.")
     escort: EscortConfig = Field(default_factory=EscortConfig, description="Crewed incursions: escort or monitor.")
     funding: FundingConfig | None = Field(None, description="Who pays, and the fair-share key (none: no report).")
+    pathway: PathwayConfig | None = Field(None, description="The plan built up year by year (`dronewall pathway`).")
     incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
                                                               "(`dronewall incident`); none for planning scenarios.")
 
@@ -392,6 +374,11 @@ class ScenarioConfig(_Section):
                 msg = (f"{where} names {', '.join(unknown)}, which is not among geodata.defenders "
                        f"({', '.join(self.geodata.defenders)})")
                 raise ValueError(msg)
+        committed = sum(self.pathway.budget_eur_per_year) if self.pathway else 0.0
+        if committed > self.budget.total_eur * (1 + 1e-9):
+            msg = (f"pathway.budget_eur_per_year sums to {committed:,.0f}, more than budget.total_eur = "
+                   f"{self.budget.total_eur:,.0f}: lower the yearly money or raise the total")
+            raise ValueError(msg)
         holding = [n for n in self.geodata.defenders if self.roe.holds_fire_over_built_up(n)]
         if holding and self.geodata.settlements is None:
             msg = (f"roe.hold_fire_over_built_up applies to {', '.join(holding)} but geodata.settlements is not set: "

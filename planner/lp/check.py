@@ -110,6 +110,22 @@ def check_national_caps(p: PlanningProblem, s: Solved, ctx: Context) -> list[str
             for n, cap in p.nation_cap_eur.items() if spend[n] > cap * (1 + REL_TOL) + REL_TOL * p.budget_eur]
 
 
+def check_unit_caps(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
+    """Most units in service of a type per nation, and of a conventional option (a procurement pathway's)."""
+    out = []
+    for label, caps, built, ids in (("sensor", p.sensor_max_units, s.sensors, p.sensor_ids),
+                                    ("effector", p.effector_max_units, s.effectors, p.effector_ids)):
+        if caps.size:
+            held = np.zeros(caps.shape)
+            np.add.at(held, p.site_nation, (built > 0.5).astype(float))
+            out += [f"units of {label} {ids[k]} in {p.nations[n]}: {held[n, k]:.0f}, most {caps[n, k]:.0f}"
+                    for n, k in zip(*np.nonzero(held > caps + ABS_TOL), strict=True)]
+    if p.conv_max_units.size and len(s.conventional):
+        out += [f"units of {p.conv_ids[c]}: {s.conventional[c]:.0f}, most {p.conv_max_units[c]:.0f}"
+                for c in np.flatnonzero(s.conventional > p.conv_max_units + ABS_TOL)]
+    return out
+
+
 def check_floor(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     if ctx.fixed is not None or (ctx.objective or p.objective) != "max_defeat_with_floor" or not len(p.conv_score):
         return []  # an exact evaluation re-optimises engagements only: the floor was the plan's

@@ -28,13 +28,15 @@ def lowest_price(p: PlanningProblem, k: np.ndarray, val: np.ndarray) -> float:
     """The lowest price on money at which the conventional term stays bounded: the most value per euro an option
     keeps however many units are bought. Linear value: μ_conv (max val/k). Capability areas: a point is worth its
     share beyond the requirement where the area has no saturation, nothing past saturation, so below the first
-    pieces' price money may still be worth more in drone defence (a duality bracket the pricing must search)."""
-    if not len(k) or not np.any(val):
+    pieces' price money may still be worth more in drone defence (a duality bracket the pricing must search). An
+    option with a most-units limit (a procurement pathway's) keeps nothing: its term is bounded at any price."""
+    unbounded = np.array([p.conv_upper(c) is None for c in range(len(k))], dtype=bool)  # capped: a bounded term
+    if not len(k) or not np.any(val[unbounded]):
         return 0.0
     if p.capability_is_linear():
-        return float(np.max(val / k))
+        return float(np.max(val[unbounded] / k[unbounded]))
     tail = np.where(~np.isfinite(p.area_below), 1.0, np.where(np.isinf(p.area_beyond), p.area_beyond_share, 0.0))
-    return float(np.max(_weight(p, val) * (p.conv_area_points @ tail) / k))
+    return float(np.max((_weight(p, val) * (p.conv_area_points @ tail) / k)[unbounded]))
 
 
 def _weight(p: PlanningProblem, val: np.ndarray) -> float:
@@ -63,7 +65,7 @@ def conventional_term(p: PlanningProblem, k: np.ndarray, val: np.ndarray, mu: fl
     if not len(k):
         return 0.0, np.zeros(0)
     prob = pulp.LpProblem("conventional_term", pulp.LpMaximize)
-    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), p.conv_upper(c), "Integer") for c in range(len(k))]
     if p.capability_is_linear():
         prob.setObjective(pulp.LpAffineExpression([(u[c], float(val[c] - mu * k[c]) - COST_TIE_BREAK * k[c])
                                                    for c in range(len(k))]))
@@ -87,7 +89,7 @@ def pick_plans(p: PlanningProblem, plans: list[list[SectorPlan]], k: np.ndarray,
     prob = pulp.LpProblem("sector_choice", pulp.LpMaximize)
     z = [[prob.add_variable(f"z{n}_{q}", 0, 1 if pl.admissible else 0, "Integer") for q, pl in enumerate(ps)]
          for n, ps in enumerate(plans)]
-    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), p.conv_upper(c), "Integer") for c in range(len(k))]
     terms = [(z[n][q], pl.value - COST_TIE_BREAK * pl.cost) for n, ps in enumerate(plans) for q, pl in enumerate(ps)]
     if p.capability_is_linear():
         terms += [(u[c], float(val[c]) - COST_TIE_BREAK * float(k[c])) for c in range(len(k))]
@@ -136,7 +138,7 @@ def choose_among(p: PlanningProblem, plans: list[list[SectorPlan]], *, budget: f
     conv_value = pulp.LpAffineExpression()
     if conventional is not None:
         k, val, floor = conventional
-        u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+        u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), p.conv_upper(c), "Integer") for c in range(len(k))]
         cost = cost + pulp.LpAffineExpression([(u[c], float(k[c]) / scale) for c in range(len(k))])
         conv_value = affine(conventional_value_terms(prob, p, u, val))
         if floor > 0:
@@ -161,7 +163,7 @@ def cheapest_conventional(p: PlanningProblem, floor: float) -> np.ndarray:
     """Integer conventional units reaching ``floor`` capability (and the minimum holdings) at least cost."""
     k = p.conv_cost_eur
     prob = pulp.LpProblem("cheapest_conventional", pulp.LpMinimize)
-    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), p.conv_upper(c), "Integer") for c in range(len(k))]
     prob.setObjective(pulp.LpAffineExpression([(u[c], float(k[c])) for c in range(len(k))]))
     if floor > 0:
         prob.addConstraint(pulp.LpAffineExpression([(u[c], float(p.conv_score[c])) for c in range(len(k))]) >= floor)
@@ -185,7 +187,7 @@ def choose_alternative(p: PlanningProblem, plans: list[list[SectorPlan]], *, aim
     prob = pulp.LpProblem(f"alternative_{aim}", pulp.LpMinimize if aim == "fewest_nations" else pulp.LpMaximize)
     z = [[prob.add_variable(f"z{n}_{q}", 0, 1 if pl.admissible else 0, "Integer") for q, pl in enumerate(ps)]
          for n, ps in enumerate(plans)]
-    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), None, "Integer") for c in range(len(k))]
+    u = [prob.add_variable(f"u{c}", int(p.conv_min_units[c]), p.conv_upper(c), "Integer") for c in range(len(k))]
     for n, zs in enumerate(z):
         prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in zs]) == 1, f"one_{n}")
     scale = money_scale(p)

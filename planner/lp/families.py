@@ -87,8 +87,17 @@ def _explain_targets(p: PlanningProblem, best_rate: Callable[[PlanningProblem, i
     return out
 
 
+def surveillance_shortfall(p: PlanningProblem) -> list[str]:
+    """The surveillance requirements no plan can meet, from the data: each with the share every candidate
+    sensor together would detect (exactly; the plan's promise stays below it)."""
+    best = p.detection_shares(p.demand * p.detection_probability(np.ones(p.in_service_sensors.shape)))
+    return [f"systems.min_detection: {p.nations[n]} requires {share:.3f} of {p.threat_ids[t]} detected; "
+            f"every candidate sensor together detects {best[n, t]:.3f}"
+            for n, t, share in p.detection_requirements() if best[n, t] < share]
+
+
 def _explain_surveillance(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
-    return p.surveillance_shortfall()
+    return surveillance_shortfall(p)
 
 
 def _explain_escort(p: PlanningProblem, _best: Callable[[PlanningProblem, int], float]) -> list[str]:
@@ -135,6 +144,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("national caps", "budget.per_nation_eur: each capped nation's builds and munitions",
            "formulation.define_national_caps", checks.check_national_caps, per_nation=True, explain=_explain_caps,
            national=(("nation_cap_eur", {}),)),  # carried into a nation's model as its budget (national())
+    Family("unit caps", "most units in service of a type per nation and of a conventional option (a procurement "
+           "pathway's lead times and production)", "formulation.define_unit_caps", checks.check_unit_caps,
+           per_nation=True),
     Family("conventional floor", "objective.conventional_floor: the conventional capability bought",
            "formulation.define_floor", checks.check_floor, per_nation=False, explain=_explain_floor,
            national=(("conventional_floor", 0.0),)),
@@ -222,7 +234,7 @@ def why_infeasible(sub: PlanningProblem, nation: str) -> str:
     cause, the message says so."""
     reasons = explain(sub, no_rate)
     if reasons:
-        advice = ": lower the share, or allow more sensors (systems.sensors)" if sub.surveillance_shortfall() else ""
+        advice = ": lower the share, or allow more sensors (systems.sensors)" if surveillance_shortfall(sub) else ""
         return "; ".join(reasons) + advice
     if sub.detection_requirements():  # each share reachable, the operation of units in service affordable
         return (f"{nation}'s surveillance requirement (systems.min_detection) costs more than the money it may spend "

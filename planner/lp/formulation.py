@@ -117,7 +117,7 @@ def define_conventional(prob: pulp.LpProblem, p: PlanningProblem, *, fixed: Fixe
     conv = []
     for c, cid in enumerate(p.conv_ids):
         if fixed is None:
-            conv.append(prob.add_variable(f"conventional[{cid}]", int(p.conv_min_units[c]), None,
+            conv.append(prob.add_variable(f"conventional[{cid}]", int(p.conv_min_units[c]), p.conv_upper(c),
                                           "Continuous" if relax else "Integer"))
         else:
             u = float(fixed.conventional[c])
@@ -214,6 +214,27 @@ def define_national_caps(prob: pulp.LpProblem, p: PlanningProblem, money: Money,
                                              (cap - money.fixed_by_nation[n]) / scale))
 
 
+def define_unit_caps(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
+                     ye: dict[tuple[int, int], pulp.LpVariable]) -> None:
+    """Most units of a type in service per nation (a procurement pathway's lead times and production): Σ builds over
+    the nation's sites, units in service without a variable counted as built. Conventional limits are bounds."""
+    for role, (caps, var_map, in_service, ids) in enumerate(((p.sensor_max_units, xs, p.in_service_sensors,
+                                                             p.sensor_ids),
+                                                            (p.effector_max_units, ye, p.in_service_effectors,
+                                                             p.effector_ids))):
+        if not caps.size:
+            continue
+        for n, k in zip(*np.nonzero(np.isfinite(caps)), strict=True):
+            sites = np.flatnonzero(p.site_nation == n)
+            terms = [(var_map[j, k], 1.0) for j in sites.tolist() if (j, k) in var_map]
+            if not terms:
+                continue
+            held = sum(1 for j in sites.tolist() if in_service[j, k] and (j, k) not in var_map)
+            prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE,
+                                                 f"units[{p.nations[n]},{('sensor', 'effector')[role]}_{ids[k]}]",
+                                                 float(caps[n, k]) - held))
+
+
 def define_floor(prob: pulp.LpProblem, p: PlanningProblem, conv: list[pulp.LpVariable], kind: str) -> None:
     """objective.conventional_floor: the conventional capability bought reaches the floor (that objective only)."""
     if kind != "max_defeat_with_floor":
@@ -273,6 +294,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     money = money_terms(p, xs, ye, world.engage, conv, fixed, build_share)
     define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
     define_national_caps(prob, p, money)
+    define_unit_caps(prob, p, xs, ye)
     define_floor(prob, p, conv, kind)
     define_targets(prob, p, world.engage, targets)
     if fixed is not None or kind != "min_cost":
@@ -340,6 +362,7 @@ def build_robust_model(problems: list[PlanningProblem], *, mode: str, money_pric
         worlds.append({"detected": world.detected, "engage": world.engage, "point": world.point,
                        "escort": world.escort})
     define_floor(prob, p, conv, kind)
+    define_unit_caps(prob, p, xs, ye)
     if mode == "expected":
         obj = [(v, c / len(values)) for terms in values for v, c in terms]
     else:

@@ -8,12 +8,14 @@ import contextlib
 import numpy as np
 
 from planner.lp import sectors
+from planner.lp.formulation import build_model
 from planner.lp.result import FixedPlan, Solved
 from planner.lp.runner import Runner
+from planner.lp.solver import extract, run_model
 from planner.lp.strategies import solve_monolithic, solve_robust_monolithic
 from planner.problem import PlanningProblem
 
-__all__ = ["solve", "solve_robust", "workers"]
+__all__ = ["relaxed_builds", "solve", "solve_robust", "workers"]
 
 
 def workers(problem: PlanningProblem) -> contextlib.AbstractContextManager[Runner | None]:
@@ -47,3 +49,12 @@ def solve_robust(problems: list[PlanningProblem], *, mode: str = "worst",
     if sectors.applies(p, robust=True):
         return sectors.solve(p, worlds=problems[1:], mode=mode, start=start)
     return solve_robust_monolithic(problems, mode=mode, start=start)
+
+
+def relaxed_builds(problem: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
+    """The builds of the LP relaxation of the whole problem (fractional; sensors (M, S), effectors (M, E)): where
+    an optimal plan would put units, seconds before a MILP says so (a procurement pathway shares production by it)."""
+    prob, var = build_model(problem, relax=True)
+    run_model(prob, problem, mip=False)
+    out = extract(prob, var, problem, integral=False)
+    return out["sensors"], out["effectors"]

@@ -1,5 +1,6 @@
 """The briefing's page per nation (issue #16): what it hosts and what that buys over its border, the rules it
-applies, its crewed incursions and, with a funding section, what it pays against its fair share. Read from the run
+applies, its crewed incursions, with a funding section what it pays against its fair share, and with a pathway
+analysis its year-by-year build-up. Read from the run
 folder (plan.json, cells.csv, the scenario kept in inputs/), never the model."""
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def nation_section(run: BriefRun, cells: pd.DataFrame, names: dict[str, str]) ->
     spend = pd.DataFrame(d["spend"])
     burden = {r["nation"]: r for r in (d.get("burden") or {}).get("nations", [])}
     escorts = pd.DataFrame(d.get("escort") or [])
+    path = run.analyses.get("pathway")
+    build_up = pd.DataFrame(path.doc.get("pathway_nations", [])) if path is not None else pd.DataFrame()
     cat = run.scenario.catalog
     systems = short_names(cat)  # "Short-range 3D drone radar", not radar_short_3d
     crewed = any(cat.threats[x.threat].manned for x in cfg.threats.density if x.threat in cat.threats)
@@ -64,6 +67,11 @@ def nation_section(run: BriefRun, cells: pd.DataFrame, names: dict[str, str]) ->
             lines.append("**Crewed incursions** " + "; ".join(
                 f"{r.threat}: {r.response}, {pct(r.detected_share_exact)} detected, {pct(r.met_share_exact)} met in "
                 f"time" for r in escorts[escorts["nation"] == nation].itertuples()) + ".")
+        if len(build_up) and (build_up["nation"] == nation).any():
+            lines.append("**Build-up** (pathway, exact at each year's end) " + "; ".join(
+                f"{r.year}: {r.units} units (+{r.new_units}), {eur(r.drone_defence_eur)}, "
+                f"{pct(r.defeat_share_value_exact)} defeated" for r in build_up[build_up["nation"] == nation].itertuples())
+                + ".")
         b = burden.get(nation)
         if b is not None:
             lines.append(f"**Pays** {eur(b['pays_eur'])} (of which {eur(b['pays_for_others_eur'])} for others) "

@@ -148,6 +148,24 @@ def regimes(a: Analysis, run: BriefRun) -> BriefPart:
                                     lambda: regimes_figure(a.table, pd.DataFrame(a.doc["regime_plans"]), a.doc)),))
 
 
+def pathway(a: Analysis, run: BriefRun) -> BriefPart:
+    from planner.report.decision import money
+    from planner.report.pathway import pathway_figure
+
+    t = a.table.copy()
+    t["units"] = t["sensors"] + t["effectors"]
+    t["met"] = [f"{m} of {n}" if n else "" for m, n in zip(t["milestones_met"], t["milestones"], strict=True)]
+    tab = table(t, "The pathway: what is in service at each year's end (builds kept, money committed by then, lead "
+                   "times and production), exact evaluation", {
+                    "year": ("year", txt), "committed_eur": ("committed", money), "spent_eur": ("spent", money),
+                    "drone_defence_eur": ("drone defence", money), "units": ("sensors and effectors", num),
+                    "new_units": ("new", num), "defeat_share_value_exact": ("defeated (value-weighted)", pct),
+                    "detect_share_exact": ("detected", pct), "met": ("milestones met", txt),
+                    "not_yet_delivered": ("not yet delivered", txt)})
+    return BriefPart((tab,), (Chart("pathway", "The pathway: money, units and what they achieve year by year",
+                                    lambda: pathway_figure(a.table, a.doc)),))
+
+
 def alternatives(a: Analysis, run: BriefRun) -> BriefPart:
     from planner.report.alternatives import LABELS, alternatives_figure
     from planner.report.decision import money, units_text
