@@ -91,6 +91,22 @@ def test_money_committed_by_year_paces_the_build_up(strategy: str) -> None:
         assert (after.solved.effectors >= before.solved.effectors - 1e-9).all()
 
 
+def test_a_requirement_no_year_can_meet_yet_is_reported() -> None:
+    """A surveillance requirement (90% detected) with the only sensor a year away: the first year cannot meet it, so
+    it is planned without it and says why; from the second year on the sensor is in service and the requirement
+    held."""
+    import dataclasses
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 0.95)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
+                     effector_cost=[1.0], p_kill=[[0.5]], budget=2.0)
+    p = dataclasses.replace(p, min_detection=np.array([[0.9]]))
+    plans = plan_pathway(p, schedule([2, 2, 2], lead=([1], [0], []), rate=([math.inf], [math.inf], [])))
+    assert "systems.min_detection: AA requires 0.900 of t0 detected" in plans[0].unmet
+    assert "the systems delivered by then" in plans[0].unmet
+    assert [yp.unmet for yp in plans[1:]] == ["", ""]
+    assert [int(yp.solved.sensors.sum()) for yp in plans] == [0, 1, 1]
+
+
 def test_a_year_over_its_unit_limit_is_caught() -> None:
     """The checker holds a plan to the units a pathway allows: two units where one is allowed is a violation."""
     import dataclasses

@@ -156,6 +156,7 @@ class YearPlan:
     solved: Solved
     exact: Solved
     seconds: float
+    unmet: str = ""  # why the year was planned without its surveillance and escort requirements ("": it met them)
 
 
 def plan_pathway(p: PlanningProblem, sched: Schedule, *, time_limit_s: float = 180.0,
@@ -177,14 +178,14 @@ def plan_pathway(p: PlanningProblem, sched: Schedule, *, time_limit_s: float = 1
             q = year_problem(end_p, sched, last, caps=caps)
     except InfeasibleError:  # the requirements cannot be met: the solve below says why
         pass
-    solved, exact = _solve(q, say, sched.years[-1], runner)
+    solved, exact, unmet = _solve(q, say, sched.years[-1], runner)
     for _ in range(len(p.sensor_ids) + len(p.effector_ids)):  # each round limits at least one more type
         if not _over_production(p, sched, (solved.sensors, solved.effectors), caps):
             break
         say(f"the end state ({sched.years[-1]}) within production")
         q = year_problem(end_p, sched, last, caps=caps)
-        solved, exact = _solve(q, say, sched.years[-1], runner)
-    end = YearPlan(sched.years[-1], q, solved, exact, time.perf_counter() - t0)
+        solved, exact, unmet = _solve(q, say, sched.years[-1], runner)
+    end = YearPlan(sched.years[-1], q, solved, exact, time.perf_counter() - t0, unmet)
     held = (_per_nation(p, solved.sensors), _per_nation(p, solved.effectors))
     plans: list[YearPlan] = []
     kept: Solved | None = None
@@ -193,8 +194,8 @@ def plan_pathway(p: PlanningProblem, sched: Schedule, *, time_limit_s: float = 1
         say(f"{sched.years[y - 1]}")
         year_p = dataclasses.replace(p, solver=p.solver.replace(time_limit_s=max(left / (last - y), 1.0)))
         q = year_problem(year_p, sched, y, caps=_caps(p, sched, y, held), within=solved, kept=kept)
-        s, x = _solve(q, say, sched.years[y - 1], runner)
-        plans.append(YearPlan(sched.years[y - 1], q, s, x, time.perf_counter() - t1))
+        s, x, unmet = _solve(q, say, sched.years[y - 1], runner)
+        plans.append(YearPlan(sched.years[y - 1], q, s, x, time.perf_counter() - t1, unmet))
         left -= time.perf_counter() - t1
         kept = s
     return [*plans, end]
@@ -217,14 +218,16 @@ def _over_production(p: PlanningProblem, sched: Schedule, built: tuple[np.ndarra
 
 
 def _solve(q: PlanningProblem, say: Callable[[str], None], year: int,
-           runner: Runner | None = None) -> tuple[Solved, Solved]:
-    """Solve a year's problem; where its surveillance or escort requirements cannot be met yet, without them (the
-    table then says the year misses them)."""
+           runner: Runner | None = None) -> tuple[Solved, Solved, str]:
+    """Solve a year's problem; where its surveillance or escort requirements cannot be met yet (systems not delivered,
+    money not committed), without them, with the reason (the table says the year misses them)."""
     try:
-        return solve_problem(q, runner)
+        return (*solve_problem(q, runner), "")
     except InfeasibleError as exc:
         if not (q.min_detection.size or q.min_escort.size):
             raise InfeasibleError(f"{year}: {exc}") from None
-        say(f"{year}: requirements not met yet ({exc})")
-        return solve_problem(dataclasses.replace(q, min_detection=np.zeros((0, 0)), min_escort=np.zeros((0, 0))),
-                             runner)
+        why = (f"{exc} (with the systems delivered by then and €{q.budget_eur / 1e6:,.1f}M of the money committed "
+               "left after what earlier years paid for their units)")
+        say(f"{year}: requirements not met yet: {why}")
+        free = dataclasses.replace(q, min_detection=np.zeros((0, 0)), min_escort=np.zeros((0, 0)))
+        return (*solve_problem(free, runner), why)

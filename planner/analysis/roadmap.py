@@ -109,6 +109,7 @@ def tabulate(scenario: Scenario, p: PlanningProblem, sched: Schedule, plans: lis
                      **{f"{key}_exact": v for key, v in shares.items()},
                      "at_production_limit": ", ".join(limited), "not_yet_delivered": ", ".join(waiting),
                      "milestones_met": sum(m["met"] for m in ms), "milestones": len(ms),
+                     "requirements_unmet": yp.unmet,
                      "gap": yp.solved.gap, "seconds": round(yp.seconds, 2)})
         for r, (label, ids) in enumerate((("sensor", p.sensor_ids), ("effector", p.effector_ids))):
             for n, nation in enumerate(p.nations):

@@ -252,6 +252,10 @@ def pathway(ran: Ran) -> None:
     for _, r in t.iterrows():
         if r["not_yet_delivered"]:
             out_console.print(f"not delivered by the end of {r['year']}: {r['not_yet_delivered']}", highlight=False)
+    for _, r in t.iterrows():
+        if r["requirements_unmet"]:
+            out_console.print(f"{r['year']} planned without its surveillance and escort requirements, which no plan "
+                              f"meets yet: {r['requirements_unmet']}", highlight=False)
     for ms in m["milestones"]:
         reached = ", ".join(f"{k.replace('_share', '')} {pct(v['reached'])} of {pct(v['target'])}"
                             for k, v in ms["targets"].items())
