@@ -158,6 +158,10 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "start_year": 2026, "budget_eur_per_year": [1e8], "milestones": [{"year": 2028, "name": "m",
                                                                           "detect_share": 0.5}]}),
      r"pathway: milestones\[0\] \('m'\) is for 2028, outside the pathway 2026-2026"),
+    ("pathway escort milestone without crewed incursions", _set("pathway", {
+        "start_year": 2026, "budget_eur_per_year": [1e8], "milestones": [{"year": 2026, "name": "m",
+                                                                          "escort_share": 0.5}]}),
+     r"pathway\.milestones\[0\]\.escort_share: the scenario has no crewed incursions"),
     ("pathway milestone without a target", _set("pathway", {
         "start_year": 2026, "budget_eur_per_year": [1e8], "milestones": [{"year": 2026, "name": "m"}]}),
      r"pathway\.milestones\.0: milestone 'm' sets no target: give defeat_share, detect_share or escort_share"),

@@ -107,6 +107,78 @@ def test_a_requirement_no_year_can_meet_yet_is_reported() -> None:
     assert [int(yp.solved.sensors.sum()) for yp in plans] == [0, 1, 1]
 
 
+def test_production_limits_count_units_bought_not_units_in_service() -> None:
+    """The production case with two units already in service (sites 0 and 1), one more produced a year from the end
+    of 2027 (a year's lead time): 2, 3, 4 units in service, never fewer than the two held."""
+    import dataclasses
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 1.0)], eng=[(0, 0, j, 0) for j in range(4)], n_sites=4,
+                     sensor_cost=[1.0], effector_cost=[1.0], p_kill=[[0.5]], magazine=[2.0], budget=100.0)
+    held = np.zeros((4, 1), dtype=bool)
+    held[:2] = True
+    p = dataclasses.replace(p, in_service_effectors=held)
+    plans = plan_pathway(p, schedule([100] * 3, lead=([0], [1], []), rate=([math.inf], [1.0], [])))
+    assert [int(yp.solved.effectors.sum()) for yp in plans] == [2, 3, 4]
+
+
+def test_conventional_holdings_are_kept_beside_production() -> None:
+    """Five conventional units held (systems.conventional_min_units), the option a year away: five in 2026 (the
+    holdings are no production), more once it is delivered."""
+    import dataclasses
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 1.0)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
+                     effector_cost=[1.0], p_kill=[[0.5]], budget=100.0, conv_cost=[1.0], conv_score=[1.0],
+                     conventional_weight=0.1)
+    p = dataclasses.replace(p, conv_min_units=np.array([5]))
+    plans = plan_pathway(p, schedule([100] * 3, lead=([0], [0], [1]), rate=([math.inf], [math.inf], [2.0])))
+    assert [int(round(yp.solved.conventional[0])) for yp in plans] == [5, 7, 9]
+
+
+@pytest.mark.parametrize("strategy", ["full", "sectors"])
+def test_a_nations_cap_holds_in_every_year(strategy: str) -> None:
+    """budget.per_nation_eur of €9 and money to spare: a €5 effector (0.9) a year away and a €1 one (0.5, €1 a shot)
+    now. Each year's spend, counted on the scenario's own problem (purchases of earlier years included), stays within
+    the cap."""
+    import dataclasses
+
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 1.0)], eng=[(0, 0, 0, 0), (0, 0, 0, 1)], n_sites=1,
+                     sensor_cost=[1.0], effector_cost=[5.0, 1.0], p_kill=[[0.9], [0.5]], magazine=[5.0, 1e6],
+                     cost_per_shot=[0.0, 1.0], budget=100.0, strategy=strategy)
+    p = dataclasses.replace(p, nation_cap_eur={0: 9.0})
+    plans = plan_pathway(p, schedule([100] * 3, lead=([0], [1, 0], []), rate=([math.inf], [math.inf] * 2, [])))
+    for yp in plans:
+        assert p.spend_by_nation(yp.exact.sensors, yp.exact.effectors, yp.exact.engagements)[0] <= 9.0 + 1e-6
+        assert violations(p, yp.solved) == []
+
+
+def test_production_goes_first_where_more_is_at_stake() -> None:
+    """Two nations, each with two sites in the end state, one unit produced a year; BB's drones are worth 3, AA's 1.
+    Shares by D'Hondt on equal holdings tie: the tie goes to BB, so 2026's one unit defends BB (value 3, not 1)."""
+    import dataclasses
+
+    det = [(0, 0, 0, 0, 1.0), (1, 0, 2, 0, 1.0)]
+    eng = [(0, 0, 0, 0), (0, 0, 1, 0), (1, 0, 2, 0), (1, 0, 3, 0)]
+    p = make_problem(demand=[[10.0], [10.0]], det=det, eng=eng, n_sites=4, sensor_cost=[1.0], effector_cost=[1.0],
+                     p_kill=[[0.5]], magazine=[2.0], budget=100.0, value=[[1.0], [3.0]], strategy="sectors")
+    p = dataclasses.replace(p, nations=("AA", "BB"), cell_nation=np.array([0, 1]), site_nation=np.array([0, 0, 1, 1]))
+    sched = Schedule(years=(2026, 2027, 2028, 2029), committed_eur=np.array([100.0] * 4),
+                     lead=(np.array([0.0]), np.array([0.0]), np.array([])),
+                     rate=(np.array([math.inf]), np.array([1.0]), np.array([])))
+    plans = plan_pathway(p, sched)
+    assert [round(p.drone_value(yp.exact.engagements), 6) for yp in plans] == [3.0, 4.0, 7.0, 8.0]
+
+
+def test_a_conventional_floor_out_of_reach_in_the_first_year_is_reported() -> None:
+    """objective max_defeat_with_floor (10 points), the conventional option a year away: 2026 cannot hold the floor
+    and is planned without it (and says so); 2027 and 2028 hold it."""
+    p = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, 1.0)], eng=[(0, 0, 0, 0)], n_sites=1, sensor_cost=[1.0],
+                     effector_cost=[1.0], p_kill=[[0.5]], budget=30.0, conv_cost=[1.0], conv_score=[1.0],
+                     objective="max_defeat_with_floor", conventional_floor=10.0)
+    plans = plan_pathway(p, schedule([20, 25, 30], lead=([0], [0], [1]), rate=([math.inf], [math.inf], [math.inf])))
+    assert plans[0].unmet and [yp.unmet for yp in plans[1:]] == ["", ""]
+    assert [int(round(yp.solved.conventional[0])) for yp in plans] == [0, 10, 10]
+
+
 def test_a_year_over_its_unit_limit_is_caught() -> None:
     """The checker holds a plan to the units a pathway allows: two units where one is allowed is a violation."""
     import dataclasses
@@ -166,6 +238,30 @@ def test_pathway_command_on_the_tiny_scenario(tmp_path: Path, tiny_dict: dict[st
     assert [m["name"] for m in doc["milestones"]] == ["initial", "all"] and doc["milestones"][1]["met"] is False
     assert (out / "pathway.png").stat().st_size > 10_000
     assert "2029 all: missed" in result.output
+
+
+def test_the_first_year_must_pay_for_what_is_held(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    """Units in service and conventional holdings cost money from the first year: too little is refused, naming the
+    field, before any solve."""
+    from planner.analysis.roadmap import pathway
+    from planner.config.io import load_scenario
+    from planner.errors import ConfigError
+
+    tiny_dict["systems"]["conventional_min_units"] = {"leopard_2a8": 5}
+    tiny_dict["pathway"] = {"start_year": 2026, "budget_eur_per_year": [1e7, 1e8]}
+    with pytest.raises(ConfigError, match=r"pathway\.budget_eur_per_year: the first year's €10,000,000 does not pay"):
+        pathway(load_scenario(write_yaml(tmp_path / "held.yaml", tiny_dict)))
+
+
+def test_a_pathway_does_not_take_min_cost(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    from planner.analysis.roadmap import pathway
+    from planner.config.io import load_scenario
+    from planner.errors import ConfigError
+
+    tiny_dict["objective"] = {"kind": "min_cost", "defeat_targets": {"shahed_136": 0.5}}
+    tiny_dict["pathway"] = {"start_year": 2026, "budget_eur_per_year": [1e8]}
+    with pytest.raises(ConfigError, match=r"objective\.kind: a pathway plans the most each year's money buys"):
+        pathway(load_scenario(write_yaml(tmp_path / "min-cost.yaml", tiny_dict)))
 
 
 def test_pathway_needs_its_section(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:

@@ -72,15 +72,19 @@ def schedule(cfg: PathwayConfig, p: PlanningProblem) -> Schedule:
                     rate=tuple(per(ids, cfg.units_per_year, math.inf) for ids in roles))  # type: ignore[arg-type]
 
 
-def split(total: float, weights: np.ndarray) -> np.ndarray:
-    """``total`` units (whole; inf: no limit) shared among nations holding ``weights`` units (whole): D'Hondt, one unit
-    at a time to the nation with the most units per unit given + 1, so a larger total never gives a nation fewer
-    (a year's limit never falls below the year before's). A total of at least the weights' sum limits nothing."""
+def split(total: float, weights: np.ndarray, tie: np.ndarray | None = None) -> np.ndarray:
+    """``total`` units (whole; inf: no limit) shared among nations holding ``weights`` units: D'Hondt, one unit at a
+    time to the nation with the most units per unit given + 1, ties to the larger ``tie`` (the value at stake), so a
+    larger total never gives a nation fewer (a year's limit never falls below the year before's). A total of at
+    least the weights' sum limits nothing."""
     if not np.isfinite(total) or total >= weights.sum() - 1e-9:
         return np.full(len(weights), math.inf)
+    rank = np.zeros(len(weights)) if tie is None else np.argsort(np.argsort(tie, kind="stable"), kind="stable")
     out = np.zeros(len(weights))
     for _ in range(math.floor(total + 1e-9)):
-        out[int(np.argmax(weights / (out + 1)))] += 1
+        quotient = weights / (out + 1)
+        best = np.flatnonzero(quotient >= quotient.max() - 1e-12)
+        out[best[np.argmax(rank[best])]] += 1
     return out
 
 
@@ -111,14 +115,21 @@ def _per_nation(p: PlanningProblem, built: np.ndarray, *, whole: bool = True) ->
     return out
 
 
-def _caps(p: PlanningProblem, sched: Schedule, year: int, held: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray,
-                                                                                                      np.ndarray]:
-    """The most units per nation of each sensor and effector type by the end of ``year``: the flank's production
-    split as ``held`` ((nations, S) and (nations, E)) holds them."""
+def _new(p: PlanningProblem, built: np.ndarray, role: int) -> np.ndarray:
+    """``built`` (M, K) without the units the scenario has in service: what was bought (role 0 sensors, 1 effectors)."""
+    return np.where((p.in_service_sensors, p.in_service_effectors)[role], 0.0, built)
+
+
+def _caps(p: PlanningProblem, sched: Schedule, year: int, held: tuple[np.ndarray, np.ndarray],
+          tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The most units per nation of each sensor and effector type by the end of ``year``: its units in service and
+    the flank's production by then, shared as ``held`` ((nations, S) and (nations, E): the end state's units bought)
+    holds them, ties to the larger ``tie`` (nations,)."""
     out = []
     for role in (0, 1):
         most = sched.most_units(role, year)
-        out.append(np.stack([split(most[k], held[role][:, k]) for k in range(len(most))], axis=1)
+        base = _per_nation(p, (p.in_service_sensors, p.in_service_effectors)[role].astype(float))
+        out.append(base + np.stack([split(most[k], held[role][:, k], tie) for k in range(len(most))], axis=1)
                    if len(most) else np.zeros((len(p.nations), 0)))
     return out[0], out[1]
 
@@ -127,12 +138,13 @@ def year_problem(p: PlanningProblem, sched: Schedule, year: int, *, caps: tuple[
                  within: Solved | None = None, kept: Solved | None = None) -> PlanningProblem:
     """The problem of the end of the pathway's ``year``-th year (1: the first): systems not yet delivered barred, at
     most ``caps`` units of each sensor and effector type per nation ((nations, S), (nations, E); None: no limit) and
-    the conventional units produced, only what ``within`` (the end state) builds, ``kept`` (the year before) in
-    service and its conventional units kept, the money committed by then less what ``kept`` paid for purchases."""
+    the conventional holdings (systems.conventional_min_units) and units produced, only what ``within`` (the end
+    state) builds, ``kept`` (the year before) in service and its conventional units kept, the money committed by then
+    (and each capped nation's cap) less what ``kept`` paid for purchases."""
     sensors_ok = np.broadcast_to(sched.lead[0] < year, p.in_service_sensors.shape).copy()
     effectors_ok = np.broadcast_to(sched.lead[1] < year, p.in_service_effectors.shape).copy()
     changes: dict[str, Any] = {"budget_eur": float(sched.committed_eur[year - 1]),
-                               "conv_max_units": sched.most_units(2, year)}
+                               "conv_max_units": p.conv_min_units + sched.most_units(2, year)}  # holdings + produced
     if caps is not None:
         changes.update(sensor_max_units=caps[0], effector_max_units=caps[1])
     if within is not None:
@@ -142,10 +154,12 @@ def year_problem(p: PlanningProblem, sched: Schedule, year: int, *, caps: tuple[
     if kept is not None:
         new_s = (kept.sensors > 0.5) & ~p.in_service_sensors
         new_e = (kept.effectors > 0.5) & ~p.in_service_effectors
-        paid = float((new_s @ p.sensor_unit_cost_eur).sum() + (new_e @ p.effector_unit_cost_eur).sum())
+        paid = np.bincount(p.site_nation, weights=new_s @ p.sensor_unit_cost_eur + new_e @ p.effector_unit_cost_eur,
+                           minlength=len(p.nations))  # purchases paid, by nation: out of the flank's money and caps
         changes.update(in_service_sensors=p.in_service_sensors | new_s, in_service_effectors=p.in_service_effectors
                        | new_e, conv_min_units=np.maximum(p.conv_min_units, np.round(kept.conventional)).astype(np.int64),
-                       budget_eur=changes["budget_eur"] - paid)
+                       budget_eur=changes["budget_eur"] - float(paid.sum()),
+                       nation_cap_eur={n: cap - float(paid[n]) for n, cap in p.nation_cap_eur.items()})
     return restrict(dataclasses.replace(p, **changes), sensors_ok, effectors_ok)
 
 
@@ -156,44 +170,50 @@ class YearPlan:
     solved: Solved
     exact: Solved
     seconds: float
-    unmet: str = ""  # why the year was planned without its surveillance and escort requirements ("": it met them)
+    unmet: str = ""  # why the year was planned without its requirements ("": it met them)
 
 
-def plan_pathway(p: PlanningProblem, sched: Schedule, *, time_limit_s: float = 180.0,
+def plan_pathway(p: PlanningProblem, sched: Schedule, *, time_limit_s: float = 240.0,
                  say: Callable[[str], None] | None = None, runner: Runner | None = None) -> list[YearPlan]:
     """The end state, then every earlier year first to last (module docstring), within ``time_limit_s``: the end
-    state has :data:`~planner.config.pathway.END_STATE_SHARE` of it, each earlier year an equal share of the rest (of
-    what the years before it left)."""
+    state has :data:`~planner.config.pathway.END_STATE_SHARE` of it (its LP relaxation and solves together), each
+    earlier year an equal share of the rest (of what the years before it left)."""
     say = say or (lambda _m: None)
     last = len(sched.years)
-    end_p = dataclasses.replace(p, solver=p.solver.replace(time_limit_s=END_STATE_SHARE * time_limit_s))
-    left = (1 - END_STATE_SHARE) * time_limit_s  # the earlier years' time, what one leaves going to the next
+    tie = np.bincount(p.cell_nation, weights=(p.demand * p.value).sum(1), minlength=len(p.nations))  # value at stake
+    end_s = END_STATE_SHARE * time_limit_s
+    left = time_limit_s - end_s  # the earlier years' time, what one leaves going to the next
     t0 = time.perf_counter()
+
+    def end_state(caps: tuple[np.ndarray, np.ndarray] | None) -> PlanningProblem:
+        limit = max(end_s - (time.perf_counter() - t0), MIN_SOLVE_S)
+        return year_problem(dataclasses.replace(p, solver=p.solver.replace(time_limit_s=limit)), sched, last, caps=caps)
+
     say(f"the end state ({sched.years[-1]})")
     caps = (np.full((len(p.nations), len(p.sensor_ids)), math.inf),
             np.full((len(p.nations), len(p.effector_ids)), math.inf))
-    q = year_problem(end_p, sched, last)
+    q = end_state(None)
     try:  # where production binds, share it among nations as the LP relaxation would place the units
-        if _over_production(p, sched, relaxed_builds(q), caps):
-            q = year_problem(end_p, sched, last, caps=caps)
+        if _over_production(p, sched, relaxed_builds(q), caps, tie):
+            q = end_state(caps)
     except InfeasibleError:  # the requirements cannot be met: the solve below says why
         pass
     solved, exact, unmet = _solve(q, say, sched.years[-1], runner)
     for _ in range(len(p.sensor_ids) + len(p.effector_ids)):  # each round limits at least one more type
-        if not _over_production(p, sched, (solved.sensors, solved.effectors), caps):
+        if not _over_production(p, sched, (solved.sensors, solved.effectors), caps, tie):
             break
         say(f"the end state ({sched.years[-1]}) within production")
-        q = year_problem(end_p, sched, last, caps=caps)
+        q = end_state(caps)
         solved, exact, unmet = _solve(q, say, sched.years[-1], runner)
     end = YearPlan(sched.years[-1], q, solved, exact, time.perf_counter() - t0, unmet)
-    held = (_per_nation(p, solved.sensors), _per_nation(p, solved.effectors))
+    held = (_per_nation(p, _new(p, solved.sensors, 0)), _per_nation(p, _new(p, solved.effectors, 1)))
     plans: list[YearPlan] = []
     kept: Solved | None = None
     for y in range(1, last):
         t1 = time.perf_counter()
         say(f"{sched.years[y - 1]}")
-        year_p = dataclasses.replace(p, solver=p.solver.replace(time_limit_s=max(left / (last - y), 1.0)))
-        q = year_problem(year_p, sched, y, caps=_caps(p, sched, y, held), within=solved, kept=kept)
+        year_p = dataclasses.replace(p, solver=p.solver.replace(time_limit_s=max(left / (last - y), MIN_SOLVE_S)))
+        q = year_problem(year_p, sched, y, caps=_caps(p, sched, y, held, tie), within=solved, kept=kept)
         s, x, unmet = _solve(q, say, sched.years[y - 1], runner)
         plans.append(YearPlan(sched.years[y - 1], q, s, x, time.perf_counter() - t1, unmet))
         left -= time.perf_counter() - t1
@@ -201,33 +221,39 @@ def plan_pathway(p: PlanningProblem, sched: Schedule, *, time_limit_s: float = 1
     return [*plans, end]
 
 
+#: The least time a year's solve gets, seconds, when the pathway's time is spent.
+MIN_SOLVE_S = 5.0
+
+
 def _over_production(p: PlanningProblem, sched: Schedule, built: tuple[np.ndarray, np.ndarray],
-                     caps: tuple[np.ndarray, np.ndarray]) -> bool:
+                     caps: tuple[np.ndarray, np.ndarray], tie: np.ndarray) -> bool:
     """Limit, per nation, each sensor and effector type of which ``built`` (sensors, effectors; fractional for an LP)
-    holds more than the flank's production by the pathway's end, shared in proportion to ``built``'s units there.
-    True if any was limited."""
+    buys more than the flank's production by the pathway's end: its units in service and the production, shared in
+    proportion to ``built``'s purchases there (ties to the larger ``tie``). True if any was limited."""
     last = len(sched.years)
     limited = False
     for r in (0, 1):
-        use = _per_nation(p, built[r], whole=False)
+        use = _per_nation(p, _new(p, built[r], r), whole=False)
+        base = _per_nation(p, (p.in_service_sensors, p.in_service_effectors)[r].astype(float))
         most = sched.most_units(r, last)
         for k in np.flatnonzero((use.sum(0) > most + 0.5) & ~np.isfinite(caps[r]).any(0)):
-            caps[r][:, k] = split(most[k], use[:, k])
+            caps[r][:, k] = base[:, k] + split(most[k], use[:, k], tie)
             limited = True
     return limited
 
 
 def _solve(q: PlanningProblem, say: Callable[[str], None], year: int,
            runner: Runner | None = None) -> tuple[Solved, Solved, str]:
-    """Solve a year's problem; where its surveillance or escort requirements cannot be met yet (systems not delivered,
-    money not committed), without them, with the reason (the table says the year misses them)."""
+    """Solve a year's problem; where its requirements (surveillance, escort, the conventional floor) cannot be met
+    yet (systems not delivered, money not committed), without them, with the reason (the table says so)."""
     try:
         return (*solve_problem(q, runner), "")
     except InfeasibleError as exc:
-        if not (q.min_detection.size or q.min_escort.size):
+        if not (q.min_detection.size or q.min_escort.size or q.conventional_floor > 0):
             raise InfeasibleError(f"{year}: {exc}") from None
         why = (f"{exc} (with the systems delivered by then and €{q.budget_eur / 1e6:,.1f}M of the money committed "
                "left after what earlier years paid for their units)")
         say(f"{year}: requirements not met yet: {why}")
-        free = dataclasses.replace(q, min_detection=np.zeros((0, 0)), min_escort=np.zeros((0, 0)))
+        free = dataclasses.replace(q, min_detection=np.zeros((0, 0)), min_escort=np.zeros((0, 0)),
+                                   conventional_floor=0.0)
         return (*solve_problem(free, runner), why)

@@ -36,9 +36,19 @@ def pathway(scenario: Scenario, *, progress: Callable[[str], None] | None = None
     if cfg is None:
         raise ConfigError([("pathway", "the scenario has no pathway section: add start_year and budget_eur_per_year "
                                        "(and lead times, production, milestones; docs/configuration.md)")])
+    if scenario.config.objective.kind == "min_cost":
+        raise ConfigError([("objective.kind", "a pathway plans the most each year's money buys: use max_defeat or "
+                                              "max_defeat_with_floor, not min_cost")])
     t0 = time.perf_counter()
     p = build_problem(scenario, build_theater(scenario))
     sched = schedule(cfg, p)
+    held = p.costs(p.in_service_sensors.astype(float), p.in_service_effectors.astype(float),
+                   np.zeros((*p.demand.shape, len(p.effector_ids))), p.conv_min_units.astype(float))["total"]
+    if held > sched.committed_eur[0] * (1 + 1e-9):
+        raise ConfigError([("pathway.budget_eur_per_year", f"the first year's €{sched.committed_eur[0]:,.0f} does not "
+                            f"pay for running the units in service and buying the conventional holdings "
+                            f"(€{held:,.0f} as budget.total_eur counts it): raise budget_eur_per_year[0] to at least "
+                            "that")])
     with workers(p) as runner:
         plans = plan_pathway(p, sched, time_limit_s=cfg.time_limit_s, say=progress, runner=runner)
     return tabulate(scenario, p, sched, plans, seconds=time.perf_counter() - t0)
@@ -51,9 +61,12 @@ def _shares(p: PlanningProblem, x: Any, crewed: np.ndarray) -> dict[str, float]:
     value = float((p.demand[:, drone] * p.value[:, drone]).sum())
     armed = drone & ~p.threat_decoy
     detected = p.detection_probability(x.sensors) * p.demand
-    out = {"defeat_share_value": float((kills[:, drone] * p.value[:, drone]).sum()) / value if value > 0 else math.nan,
-           "defeat_share_armed": float(kills[:, armed].sum() / max(p.demand[:, armed].sum(), 1e-12)),
-           "detect_share": float(detected[:, drone].sum() / max(p.demand[:, drone].sum(), 1e-12)),
+    def share(num: float, den: float) -> float:
+        return num / den if den > 0 else math.nan
+
+    out = {"defeat_share_value": share(float((kills[:, drone] * p.value[:, drone]).sum()), value),
+           "defeat_share_armed": share(float(kills[:, armed].sum()), float(p.demand[:, armed].sum())),
+           "detect_share": share(float(detected[:, drone].sum()), float(p.demand[:, drone].sum())),
            "escort_share": math.nan}
     if crewed.any() and p.demand[:, crewed].sum() > 0:
         esc = x.escorts if x.escorts is not None else np.zeros((*p.demand.shape, len(p.effector_ids)))
@@ -92,9 +105,11 @@ def tabulate(scenario: Scenario, p: PlanningProblem, sched: Schedule, plans: lis
         shares = _shares(p, x, crewed)
         now = (x.sensors > 0.5, x.effectors > 0.5, np.round(x.conventional))
         was = before or (p.in_service_sensors, p.in_service_effectors, p.conv_min_units.astype(float))
+        bought = ((now[0] & ~p.in_service_sensors).sum(0), (now[1] & ~p.in_service_effectors).sum(0),
+                  now[2] - p.conv_min_units)  # units of each type bought by then (beyond the scenario's holdings)
         limited = [ids[i] for r, ids in enumerate((p.sensor_ids, p.effector_ids, p.conv_ids))
                    for i in np.flatnonzero(np.isfinite(sched.most_units(r, k + 1)) & (sched.most_units(r, k + 1) > 0))
-                   if (now[r][:, i].sum() if r < 2 else now[r][i]) >= sched.most_units(r, k + 1)[i] - 0.5]
+                   if bought[r][i] >= sched.most_units(r, k + 1)[i] - 0.5]
         waiting = [ids[i] for r, ids in enumerate((p.sensor_ids, p.effector_ids, p.conv_ids))
                    for i in np.flatnonzero(sched.lead[r] >= k + 1)]
         ms = _milestones(scenario, yp.year, shares)

@@ -237,14 +237,15 @@ def pathway(ran: Ran) -> None:
     escorts = bool(t["escort_share_exact"].notna().any())
     table = Table(title=f"the pathway of '{m['scenario']}': what is in service at each year's end (exact)")
     for col in ("year", "money", "spent", "units", "defeated", "detected",
-                *(("escorted",) if escorts else ()), "milestones"):
+                *(("escorted",) if escorts else ()), "milestones", "gap"):
         table.add_column(col, justify="left" if col == "milestones" else "right")
     for _, r in t.iterrows():
         table.add_row(str(r["year"]), f"€{r['committed_eur'] / 1e9:.2f}bn", f"€{r['spent_eur'] / 1e9:.2f}bn",
                       f"{r['sensors'] + r['effectors']} (+{r['new_units']})",
                       pct(r["defeat_share_value_exact"]), pct(r["detect_share_exact"]),
                       *((pct(r["escort_share_exact"]),) if escorts else ()),
-                      f"{r['milestones_met']}/{r['milestones']} met" if r["milestones"] else "")
+                      f"{r['milestones_met']}/{r['milestones']} met" if r["milestones"] else "",
+                      pct(r["gap"]))
     out_console.print(table)
     out_console.print("money: committed by the year's end; spent: through-life, as the budget counts it (buying and "
                       "running over the horizon, munitions, conventional units); units: sensors and effectors in "
@@ -252,12 +253,26 @@ def pathway(ran: Ran) -> None:
     for _, r in t.iterrows():
         if r["not_yet_delivered"]:
             out_console.print(f"not delivered by the end of {r['year']}: {r['not_yet_delivered']}", highlight=False)
+        if r["at_production_limit"]:
+            out_console.print(f"at their production limit at the end of {r['year']}: {r['at_production_limit']}",
+                              highlight=False)
+    rates = t["defeat_share_value_exact"].tolist()
+    for year, before, after in zip(t["year"].tolist()[1:], rates, rates[1:], strict=False):
+        if after < before - 0.005:
+            out_console.print(f"{year}: drones defeated fall from {pct(before)} to {pct(after)}: the year's plan moves "
+                              "munitions money to conventional units produced by then", highlight=False)
+    late = t[t["gap"] > ran.subject.config.solver.mip_rel_gap + 1e-9]
+    if len(late):
+        out_console.print(f"[bold]warning:[/bold] {', '.join(map(str, late['year']))} stopped above the "
+                          f"{pct(ran.subject.config.solver.mip_rel_gap)} gap (pathway.time_limit_s ran out): raise it "
+                          "before relying on those years")
     for _, r in t.iterrows():
         if r["requirements_unmet"]:
-            out_console.print(f"{r['year']} planned without its surveillance and escort requirements, which no plan "
-                              f"meets yet: {r['requirements_unmet']}", highlight=False)
+            out_console.print(f"{r['year']} planned without its requirements (surveillance, escort, conventional "
+                              f"floor: every nation's), which no plan meets yet: {r['requirements_unmet']}",
+                              highlight=False)
     for ms in m["milestones"]:
-        reached = ", ".join(f"{k.replace('_share', '')} {pct(v['reached'])} of {pct(v['target'])}"
+        reached = ", ".join(f"{k.replace('_share', '')} {pct(v['reached'])} (target {pct(v['target'])})"
                             for k, v in ms["targets"].items())
         out_console.print(f"{ms['year']} {ms['name']}: {'met' if ms['met'] else 'missed'} ({reached})",
                           highlight=False)

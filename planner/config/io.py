@@ -192,6 +192,11 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
         systems = {**cat.sensors, **cat.effectors, **cat.conventional}
         for name in ("lead_time_years", "units_per_year"):
             check(f"pathway.{name}", getattr(cfg.pathway, name), systems, "sensor, effector or conventional option")
+        crewed = any(cat.threats[d.threat].manned for d in cfg.threats.density if d.threat in cat.threats)
+        for i, m in enumerate(cfg.pathway.milestones):
+            if m.escort_share is not None and not crewed:
+                problems.append((f"pathway.milestones[{i}].escort_share", "the scenario has no crewed incursions "
+                                 "(no manned class in threats.density): drop escort_share or add a crewed class"))
     if cfg.incident is not None:
         for name in ("drones", "drones_defeated", "drones_detected", "escorted", "munitions_spent_eur"):
             fig = getattr(cfg.incident, name)

@@ -58,13 +58,13 @@ class PathwayConfig(_Section):
               "Not listed: 0.")
     units_per_year: dict[CatalogId, Annotated[PositiveFloat, AtMost(1e6, "units a year")]] = Field(
         default_factory=dict, description="Sensor, effector or conventional id: most units the producers deliver to "
-        "the whole flank a year once deliveries start; by the end of year y at most this × (y − lead time) are in "
-        "service. Not listed: no limit.")
+        "the whole flank a year once deliveries start; by the end of year y at most this × (y − lead time) are bought, "
+        "beside the units in service and the conventional holdings. Not listed: no limit.")
     milestones: list[Milestone] = Field(default_factory=list, description="Targets for the end of given years.")
     time_limit_s: Annotated[PositiveFloat, AtMost(1e6, "s")] = Field(
-        180, description="Wall-clock limit of the pathway's solves, seconds, in place of solver.time_limit_s: the end "
-        "state has END_STATE_SHARE (half) of it, each earlier year an equal share of the rest (the end state, with "
-        "production shared per nation, is the hardest model; the years choose among its units).")
+        240, description="Time for the pathway's solves, seconds, in place of solver.time_limit_s: the end state has "
+        "END_STATE_SHARE (half) of it, each earlier year an equal share of the rest (what a year does not use goes to "
+        "the next; each solve at least 5 s); building the theater and the problem comes on top.")
 
     @property
     def years(self) -> list[int]:

@@ -142,7 +142,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     plans: list[list[SectorPlan]] = [[] for _ in subs]
     best_bound = math.inf
     lo, hi = mu_floor, math.inf  # prices known to overspend (lo) and to fit (hi)
-    mu = mu_conv if mu_conv > 0 and p.conv_upper(int(np.argmax(val / k))) is None else initial_price(p)  # capped: no price
+    mu = mu_conv if mu_conv > 0 and p.conv_upper(int(np.argmax(val / k))) is None else max(initial_price(p), mu_floor)
     evaluations: list[dict[str, Any]] = []
     build_s = solve_s = 0.0
     sizes: dict[str, int] = {}

@@ -68,7 +68,7 @@ def nation_section(run: BriefRun, cells: pd.DataFrame, names: dict[str, str]) ->
                 f"{r.threat}: {r.response}, {pct(r.detected_share_exact)} detected, {pct(r.met_share_exact)} met in "
                 f"time" for r in escorts[escorts["nation"] == nation].itertuples()) + ".")
         if len(build_up) and (build_up["nation"] == nation).any():
-            lines.append("**Build-up** (pathway, exact at each year's end) " + "; ".join(
+            lines.append("**Build-up** (the pathway's plans, exact at each year's end; euros through-life) " + "; ".join(
                 f"{r.year}: {r.units} units (+{r.new_units}), {eur(r.drone_defence_eur)}, "
                 f"{pct(r.defeat_share_value_exact)} defeated" for r in build_up[build_up["nation"] == nation].itertuples())
                 + ".")

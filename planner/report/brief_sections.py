@@ -155,13 +155,16 @@ def pathway(a: Analysis, run: BriefRun) -> BriefPart:
     t = a.table.copy()
     t["units"] = t["sensors"] + t["effectors"]
     t["met"] = [f"{m} of {n}" if n else "" for m, n in zip(t["milestones_met"], t["milestones"], strict=True)]
+    t["held"] = ["not yet (see pathway.csv)" if u else "" for u in t.get("requirements_unmet", [""] * len(t))]
     tab = table(t, "The pathway: what is in service at each year's end (builds kept, money committed by then, lead "
-                   "times and production), exact evaluation", {
+                   "times and production; money counted through-life, as the budget counts it), exact evaluation; "
+                   "the end state is the pathway's own plan, within production, not the run's", {
                     "year": ("year", txt), "committed_eur": ("committed", money), "spent_eur": ("spent", money),
                     "drone_defence_eur": ("drone defence", money), "units": ("sensors and effectors", num),
                     "new_units": ("new", num), "defeat_share_value_exact": ("defeated (value-weighted)", pct),
                     "detect_share_exact": ("detected", pct), "met": ("milestones met", txt),
-                    "not_yet_delivered": ("not yet delivered", txt)})
+                    "held": ("requirements", txt), "not_yet_delivered": ("not yet delivered", txt),
+                    "gap": ("proven gap", lambda x: pct(x, 2))})
     return BriefPart((tab,), (Chart("pathway", "The pathway: money, units and what they achieve year by year",
                                     lambda: pathway_figure(a.table, a.doc)),))
 
