@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +101,40 @@ def test_global_flags_anywhere() -> None:
     assert loud.returncode == 0 and "Working CRS" in loud.stderr and "ok" in loud.stdout
     failing = run_cli("-q", "validate", "nope.yaml")
     assert failing.returncode == 1 and "file not found: nope.yaml" in failing.stderr
+
+
+def test_json_output_and_errors() -> None:
+    """--json (anywhere): one JSON document on stdout instead of the tables; an error as {"error", "exit_code"} with
+    the message still on stderr and the exit code unchanged."""
+    import json
+
+    from planner.cli import hoist_global_flags
+
+    assert hoist_global_flags(["validate", "tiny", "--log-file", "x.log", "--json"]) == [
+        "--log-file", "x.log", "--json", "validate", "tiny"]
+    assert hoist_global_flags(["run", "tiny", "--log-file=x.log"]) == ["--log-file=x.log", "run", "tiny"]
+    ok = run_cli("validate", "tiny", "--json")
+    doc = json.loads(ok.stdout)
+    assert ok.returncode == 0 and doc["ok"] is True and len(doc["config_hash"]) == 64
+    assert doc["geodata"]["borders"] == 1 and doc["catalogs"]["effectors"] > 0
+    bad = run_cli("--json", "validate", "nope.yaml")
+    assert bad.returncode == 1 and "file not found: nope.yaml" in bad.stderr
+    assert json.loads(bad.stdout) == {"error": json.loads(bad.stdout)["error"], "exit_code": 1}
+    assert json.loads(bad.stdout)["error"].startswith("file not found: nope.yaml")
+
+
+def test_log_file_keeps_dronewalls_steps(tmp_path: Path) -> None:
+    """--log-file appends the planner's INFO messages with times (not other libraries'); a file that cannot be
+    written is refused, naming the option."""
+    log = tmp_path / "run.log"
+    res = run_cli("validate", "tiny", "--log-file", str(log))
+    assert res.returncode == 0 and "Working CRS" not in res.stderr  # not on the console without -v
+    text = log.read_text()
+    assert "INFO planner.geo.crs: Working CRS" in text and "pyogrio" not in text
+    assert run_cli("validate", "tiny", f"--log-file={log}").returncode == 0
+    assert log.read_text().count("Working CRS") == 2  # appended
+    bad = run_cli("validate", "tiny", "--log-file", str(tmp_path / "missing" / "x.log"))
+    assert bad.returncode == 1 and "--log-file: cannot write" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_piped_output_is_not_wrapped() -> None:

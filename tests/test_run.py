@@ -61,6 +61,17 @@ def test_library_matches_cli(tiny_run: Path) -> None:
     assert plan.summary["value_defeated_lp"] == pytest.approx(on_disk["value_defeated_lp"], rel=1e-6)
 
 
+def test_run_json_is_the_plans_summary(tmp_path: Path) -> None:
+    """`dronewall run --json`: the plan's summary (plan.json's headline figures) and where it was written, on stdout
+    alone."""
+    res = run_cli("run", "tiny", "--out", str(tmp_path / "p"), "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    plan = json.loads((tmp_path / "p" / "plan.json").read_text())
+    assert doc["out"] == str(tmp_path / "p") and doc["config_hash"] == plan["config_hash"]
+    assert doc["spend_eur"]["total"] == pytest.approx(plan["spend_eur"]["total"])
+
+
 def test_kinetic_effectors_respect_no_fire_zones() -> None:
     plan = solve_scenario(planner.load_scenario(CONFIGS / "poland.yaml"))
     p = plan.problem

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,8 +27,8 @@ from rich.markup import escape
 
 from planner import __version__
 from planner.cli import analysis_commands, brief_commands, plan_commands
-from planner.cli.common import err_console, out_console
-from planner.errors import DronewallError
+from planner.cli.common import emit_error, err_console, out_console, set_json
+from planner.errors import ConfigError, DronewallError
 
 app = typer.Typer(
     name="dronewall",
@@ -48,13 +49,30 @@ for _command in (plan_commands.validate, plan_commands.schema, plan_commands.ini
     app.command()(_command)
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False, show_time=False)],
-        force=True,
-    )
+def _setup_logging(verbose: bool, log_file: Path | None) -> None:
+    """dronewall's own messages (the ``planner`` logger) on stderr, INFO with ``-v``, else WARNING; with ``log_file``
+    every INFO message too, with times, appended to that file. Other libraries' loggers say only warnings."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", force=True,
+                        handlers=[RichHandler(console=err_console, show_path=False, show_time=False)])
+    log = logging.getLogger("planner")
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+        handler.close()
+    log.propagate = False
+    console = RichHandler(console=err_console, show_path=False, show_time=False)
+    console.setLevel(logging.INFO if verbose else logging.WARNING)
+    log.addHandler(console)
+    log.setLevel(logging.INFO if verbose or log_file else logging.WARNING)
+    if log_file is not None:
+        try:
+            handler = logging.FileHandler(log_file, mode="a", encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError([("--log-file", f"cannot write {log_file}: {exc.strerror or exc}; give a file in a "
+                                              "folder that exists")]) from None
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setLevel(logging.INFO)
+        log.addHandler(handler)
+        log.info("dronewall %s: %s", __version__, " ".join(sys.argv[1:]))
 
 
 def _version(value: bool) -> None:
@@ -69,12 +87,19 @@ def _main(
                                           "command.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (the files are written as "
                                         "usual); also after the command.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as one JSON document on stdout instead "
+                                           "of tables (validate, theater, run and the analyses; an error as "
+                                           "{\"error\": ..., \"exit_code\": ...}); also after the command.")] = False,
+    log_file: Annotated[Path | None, typer.Option("--log-file", help="Append every step's message, with times, to "
+                                                  "this file (as -v shows them); also after the command.",
+                                                  dir_okay=False)] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    _setup_logging(verbose)
-    out_console.quiet = quiet
+    set_json(json_out)
+    _setup_logging(verbose, log_file)
+    out_console.quiet = quiet or json_out
 
 
 #: The signal that stopped the command (typer turns the KeyboardInterrupt it raises into exit code 130).
@@ -101,13 +126,26 @@ def _on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-#: Options of the whole command that may also follow the command's name (``dronewall run CONFIG -v``).
-GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+#: Options of the whole command that may also follow the command's name (``dronewall run CONFIG -v``), and those of
+#: them that take a value (``--log-file run.log`` or ``--log-file=run.log``).
+GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet", "--json")
+GLOBAL_OPTIONS = ("--log-file",)
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:
-    """``argv`` (without the program) with the global flags moved before the command, where typer reads them."""
-    return [a for a in argv if a in GLOBAL_FLAGS] + [a for a in argv if a not in GLOBAL_FLAGS]
+    """``argv`` (without the program) with the global flags and options moved before the command, where typer reads
+    them."""
+    front: list[str] = []
+    rest: list[str] = []
+    args = iter(argv)
+    for a in args:
+        if a in GLOBAL_FLAGS or any(a.startswith(o + "=") for o in GLOBAL_OPTIONS):
+            front.append(a)
+        elif a in GLOBAL_OPTIONS:
+            front += [a, *[v for v in [next(args, None)] if v is not None]]
+        else:
+            rest.append(a)
+    return front + rest
 
 
 def main() -> None:
@@ -124,6 +162,7 @@ def main() -> None:
         code = app(args=hoist_global_flags(sys.argv[1:]), standalone_mode=False)
     except DronewallError as exc:
         err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        emit_error(str(exc), exc.exit_code)
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
@@ -137,6 +176,7 @@ def main() -> None:
         # Usage errors (typer vendors click, so match the class by name rather than import it).
         if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
             exc.show()  # type: ignore[attr-defined]
+            emit_error(exc.format_message(), 1)  # type: ignore[attr-defined]
             sys.exit(1)  # bad arguments are bad input: exit code 2 means 'infeasible' here
         raise
     # With standalone_mode=False typer *returns* the code of a typer.Exit raised in a command, and turns

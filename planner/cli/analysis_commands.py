@@ -20,7 +20,9 @@ from planner.cli.common import (
     SeedOption,
     WorkersOption,
     check_out,
+    emit_json,
     err_console,
+    json_mode,
     parse_floats,
     progress_bar,
 )
@@ -62,6 +64,10 @@ def run_analysis(command: str, source: Path, out: Path | None, force: bool, **op
             result = run(subject, **options)
     folder = entry.load("write")(result, folder, force=force)
     entry.load("console")(Ran(result=result, folder=folder, subject=subject, options=options))
+    if json_mode():
+        import json
+
+        emit_json({"out": folder, "command": command, **json.loads((folder / f"{entry.kind}.json").read_text())})
 
 
 def frontier(

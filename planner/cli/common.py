@@ -14,6 +14,49 @@ from rich.console import Console
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
+#: ``--json``: the commands print one JSON document on stdout (:func:`emit_json`) instead of their tables.
+_JSON = {"on": False}
+
+
+def set_json(on: bool) -> None:
+    _JSON["on"] = on
+
+
+def json_mode() -> bool:
+    return _JSON["on"]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with NaN and infinities as null (strict JSON), numpy scalars as numbers, paths as text."""
+    import math
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit_json(doc: dict[str, Any]) -> None:
+    """Print ``doc`` as one JSON document on stdout, where ``--json`` is on."""
+    import json
+    import sys
+
+    if json_mode():
+        sys.stdout.write(json.dumps(_plain(doc), indent=2, default=str) + "\n")
+
+
+def emit_error(message: str, exit_code: int) -> None:
+    """An error as JSON on stdout (besides the message on stderr), where ``--json`` is on."""
+    emit_json({"error": message, "exit_code": exit_code})
+
+
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Replace --out even if it holds files dronewall did not write (they are deleted).")]
 MarkingOption = Annotated[str, typer.Option("--marking", help="Banner at the top and bottom of every map and page.")]

@@ -18,6 +18,7 @@ from planner.cli.common import (
     MarkingOption,
     check_marking,
     check_out,
+    emit_json,
     err_console,
     eur,
     out_console,
@@ -51,6 +52,13 @@ def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file, or
         f"{len(geodata.assets)} assets; CRS {geodata.crs_reason}"
     )
     out_console.print(f"   size (estimate): {escape(size.describe())}", highlight=False)
+    emit_json({"ok": True, "config": config, "scenario": scenario.name, "config_hash": scenario.config_hash(),
+               "catalogs": {"threats": len(cat.threats), "sensors": len(cat.sensors), "effectors": len(cat.effectors),
+                            "conventional": len(cat.conventional), "figures": len(cat.figures()),
+                            "assumptions_only": n_assumed, "sources": len(cat.sources)},
+               "geodata": {"borders": len(geodata.borders), "border_km": float(geodata.borders.length.sum() / 1000),
+                           "assets": len(geodata.assets), "crs": geodata.crs_reason},
+               "size_estimate": size.describe()})
 
 
 class SchemaKind(str, Enum):
@@ -125,6 +133,7 @@ def theater(
     out_console.print(f"{summary['assets']} protected assets, {summary['no_fire_zones']} no-fire zones")
     out_console.print(f"results in {out}/ ({', '.join(p.name for p in paths.values())}) "
                       f"in {time.perf_counter() - t0:.1f} s")
+    emit_json({"out": out, "files": [p.name for p in paths.values()], "crs": th.crs_reason, **summary})
 
 
 def run(
@@ -174,3 +183,4 @@ def run(
     out_console.print(f"results in {out}/ ({', '.join(RUN_FILES)}, {INPUTS}/)")
     if brief:
         write_brief(out, out / "brief", (), marking, 300, True, None, "", False)
+    emit_json({"out": out, **({"brief": out / "brief"} if brief else {}), **s})
