@@ -137,6 +137,12 @@ def test_log_file_keeps_dronewalls_steps(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "--log-file: cannot write" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_shell_completion_script() -> None:
+    """`dronewall --show-completion bash` prints a completion script for the command (typer's)."""
+    res = run_cli("--show-completion", "bash")
+    assert res.returncode == 0 and "complete -o default -F _dronewall_completion dronewall" in res.stdout
+
+
 def test_piped_output_is_not_wrapped() -> None:
     """Piped (80 columns for rich), a line stays whole: the size estimate of the default scenario is one line."""
     res = run_cli("validate", str(CONFIGS / "eastern-flank.yaml"))

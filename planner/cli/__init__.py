@@ -34,7 +34,7 @@ app = typer.Typer(
     name="dronewall",
     help="Plan a counter-drone 'drone wall' and weigh it against conventional forces.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -159,7 +159,7 @@ def main() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)  # clean up as for Ctrl-C (temporary folders, workers)
     try:
-        code = app(args=hoist_global_flags(sys.argv[1:]), standalone_mode=False)
+        code = app(args=hoist_global_flags(sys.argv[1:]), prog_name="dronewall", standalone_mode=False)
     except DronewallError as exc:
         err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         emit_error(str(exc), exc.exit_code)
