@@ -27,7 +27,7 @@ from rich.markup import escape
 
 from planner import __version__
 from planner.cli import analysis_commands, brief_commands, plan_commands
-from planner.cli.common import emit_error, err_console, out_console, set_json
+from planner.cli.common import emit_error, err_console, out_console, set_json, set_overrides
 from planner.errors import ConfigError, DronewallError
 
 app = typer.Typer(
@@ -93,11 +93,16 @@ def _main(
     log_file: Annotated[Path | None, typer.Option("--log-file", help="Append every step's message, with times, to "
                                                   "this file (as -v shows them); also after the command.",
                                                   dir_okay=False)] = None,
+    overrides: Annotated[list[str] | None, typer.Option(
+        "--set", help="Set a scenario field for this command, KEY=VALUE with a dotted key (budget.total_eur=3e9, "
+        "solver.time_limit_s=30, roe.per_nation.PL=escort_only), the value read as YAML; repeatable; validated with "
+        "the scenario; also after the command.")] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     set_json(json_out)
+    set_overrides(list(overrides or []))
     _setup_logging(verbose, log_file)
     out_console.quiet = quiet or json_out
 
@@ -129,7 +134,7 @@ def _on_signal(signum: int, frame: object) -> None:
 #: Options of the whole command that may also follow the command's name (``dronewall run CONFIG -v``), and those of
 #: them that take a value (``--log-file run.log`` or ``--log-file=run.log``).
 GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet", "--json")
-GLOBAL_OPTIONS = ("--log-file",)
+GLOBAL_OPTIONS = ("--log-file", "--set")
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:

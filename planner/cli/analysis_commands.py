@@ -23,6 +23,7 @@ from planner.cli.common import (
     emit_json,
     err_console,
     json_mode,
+    load_scenario_cli,
     parse_floats,
     progress_bar,
 )
@@ -39,9 +40,7 @@ def run_analysis(command: str, source: Path, out: Path | None, force: bool, **op
     entry = by_command(command)
     subject: Any = source
     if entry.reads == "scenario":
-        from planner.config.io import load_scenario
-
-        subject = load_scenario(source)
+        subject = load_scenario_cli(source)
         folder = check_out(out or Path("out") / command, force, subject)
     else:
         folder = check_out(out or Path(source) / entry.kind, force, inputs=[source])

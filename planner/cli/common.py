@@ -52,6 +52,21 @@ def emit_json(doc: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(_plain(doc), indent=2, default=str) + "\n")
 
 
+#: ``--set KEY=VALUE`` (repeatable): overrides of the scenario a command reads.
+_OVERRIDES: list[str] = []
+
+
+def set_overrides(items: list[str]) -> None:
+    _OVERRIDES[:] = items
+
+
+def load_scenario_cli(config: Path) -> Any:
+    """The scenario a command reads, with the ``--set`` overrides (validated with it)."""
+    from planner.config.io import load_scenario
+
+    return load_scenario(config, overrides=list(_OVERRIDES) or None)
+
+
 def emit_error(message: str, exit_code: int) -> None:
     """An error as JSON on stdout (besides the message on stderr), where ``--json`` is on."""
     emit_json({"error": message, "exit_code": exit_code})

@@ -21,6 +21,7 @@ from planner.cli.common import (
     emit_json,
     err_console,
     eur,
+    load_scenario_cli,
     out_console,
     pct,
     ratio,
@@ -31,11 +32,10 @@ from planner.report import DEFAULT_MARKING
 
 def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")]) -> None:
     """Check a scenario, its catalogs and its geodata; print what is wrong, or a summary."""
-    from planner.config.io import load_scenario
     from planner.geo.borders import load_geodata
     from planner.sizes import check_size
 
-    scenario = load_scenario(config)
+    scenario = load_scenario_cli(config)
     geodata = load_geodata(scenario)
     size = check_size(scenario, geodata)  # refuses a scenario that would not fit in memory
     cat = scenario.catalog
@@ -111,12 +111,11 @@ def theater(
     force: ForceOption = False,
 ) -> None:
     """Build the theater (border cells, candidate sites, assets) and write a GeoPackage and a PNG."""
-    from planner.config.io import load_scenario
     from planner.geo.theater import build_theater
     from planner.report.theater import write_theater
 
     t0 = time.perf_counter()
-    scenario = load_scenario(config)
+    scenario = load_scenario_cli(config)
     check_out(out, force, scenario)
     th = build_theater(scenario)
     paths = write_theater(th, out, force=force)
@@ -148,13 +147,12 @@ def run(
 ) -> None:
     """Solve the scenario: where to put which systems, what it defeats, what it costs, what it leaves for tanks."""
     from planner.cli.brief_commands import write_brief
-    from planner.config.io import load_scenario
     from planner.plan import solve_scenario
     from planner.report.plan import write_plan
     from planner.runfolder import INPUTS, RUN_FILES
 
     check_marking(marking)
-    scenario = load_scenario(config)
+    scenario = load_scenario_cli(config)
     check_out(out, force, scenario)
     with err_console.status(f"planning '{scenario.name}' (solver time limit "
                             f"{scenario.config.solver.time_limit_s:g} s)..."):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from planner.config.catalog import CATALOG_MODELS, Catalog
 from planner.config.files import MAX_NESTING, display_path, json_field, load_json, load_yaml, path_kind
 from planner.config.funding import NationCatalog, NationFigures
+from planner.config.overlay import apply_overrides, resolve_overlays
 from planner.config.scenario import ScenarioConfig
 from planner.config.shipped import resolve_scenario
 from planner.errors import ConfigError
@@ -122,6 +124,11 @@ class Scenario:
     @property
     def name(self) -> str:
         return self.config.name
+
+    def with_overrides(self, overrides: Mapping[str, Any] | Sequence[str]) -> Scenario:
+        """This scenario with ``overrides`` (``{"budget.total_eur": 3e9}``) set, validated and cross-checked again
+        (``model_copy(update=…)`` on the config would skip both)."""
+        return load_scenario(self.config, overrides=overrides, base_dir=self.path.parent)
 
     def config_hash(self) -> str:
         """SHA-256 of the normalised config and catalogs (not of the YAML text)."""
@@ -250,14 +257,29 @@ def _escort_problems(cfg: ScenarioConfig, cat: Catalog, in_density: set[str]) ->
     return problems
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and cross-check a scenario file (or a shipped scenario by name) and its catalogs.
+def load_scenario(source: str | Path | Mapping[str, Any] | ScenarioConfig, *,
+                  overrides: Mapping[str, Any] | Sequence[str] | None = None, base_dir: str | Path | None = None
+                  ) -> Scenario:
+    """Read, validate and cross-check a scenario and its catalogs: a file (or a shipped scenario by name), a mapping
+    of its sections or a :class:`ScenarioConfig` (relative paths then relative to ``base_dir``, default the current
+    folder). An ``extends:`` key merges it over the scenario it names (:mod:`planner.config.overlay`); ``overrides``
+    (``{"budget.total_eur": 3e9}``, or ``["budget.total_eur=3e9"]`` as ``--set`` gives them) are set before it is
+    validated, so the result is validated as a whole.
 
     Raises :class:`ConfigError` listing every problem found, each with the file and the field.
     """
-    path = resolve_scenario(path)  # a file, or a shipped scenario by name ("eastern-flank")
+    if isinstance(source, ScenarioConfig | Mapping):
+        data: Any = source.model_dump(mode="json") if isinstance(source, ScenarioConfig) else dict(source)
+        path = Path(base_dir or ".").resolve() / "<scenario>"
+    else:
+        path = resolve_scenario(source)  # a file, or a shipped scenario by name ("eastern-flank")
+        data = load_yaml(path)
+    data = apply_overrides(resolve_overlays(data, path), overrides)
     shown = display_path(path)
-    cfg: ScenarioConfig = _validate(ScenarioConfig, load_yaml(path), shown)
+    if overrides:  # a message on an overridden field names where its value came from
+        keys = list(overrides) if isinstance(overrides, Mapping) else [o.partition("=")[0] for o in overrides]
+        shown += f" with {', '.join(keys)} overridden"
+    cfg: ScenarioConfig = _validate(ScenarioConfig, data, shown)
     base = path.resolve().parent
     cat_paths = {kind: (base / p) for kind, p in cfg.catalogs.model_dump().items()}
     catalog = load_catalog(cat_paths, origin=shown)

@@ -22,6 +22,12 @@ Unknown fields are errors (`extra="forbid"`), so a misspelt field never passes s
 relative to the scenario file. Editors that speak the YAML language server complete and check files
 that start with `# yaml-language-server: $schema=schema/scenario.schema.json`
 (the schemas in `configs/schema/` are written by `dronewall schema --out configs/schema`).
+
+A scenario may **extend** another (`extends: eastern-flank.yaml`, a path relative to it or a shipped scenario's
+name) and give only what differs: a section is merged field by field, anything else (a list, a number, `null`)
+replaces the base's value, and the base's paths stay relative to the base. `--set KEY=VALUE` on the command line
+(`--set budget.total_eur=3e9`, repeatable) and `load_scenario(..., overrides={"budget.total_eur": 3e9})` set a field
+for one run; either way the result is validated as a whole.
 """
 
 

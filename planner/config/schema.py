@@ -6,12 +6,17 @@ from typing import Any
 
 from planner.config.catalog import CATALOG_MODELS
 from planner.config.funding import NationCatalog
+from planner.config.overlay import EXTENDS
 from planner.config.scenario import ScenarioConfig
 
 
 def scenario_schema() -> dict[str, Any]:
     sch = ScenarioConfig.model_json_schema()
     sch["title"] = "dronewall scenario"
+    sch["properties"] = {EXTENDS: {"type": "string", "title": "Extends", "description": "The scenario this one "
+                                   "extends (a path relative to this file, or a shipped scenario's name): its sections "
+                                   "merged field by field under this file's (planner.config.overlay)."},
+                         **sch["properties"]}
     return sch
 
 
