@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner import escort
+from planner import escort, reprs
 from planner.analysis.burden import burden_sharing
 from planner.analysis.exchange import exchange_table
 from planner.config.io import Scenario
@@ -27,7 +27,7 @@ from planner.lp.solve import solve, workers
 from planner.problem import PlanningProblem, build_problem
 
 
-@dataclass
+@dataclass(repr=False)
 class Plan:
     """A solved plan. Tables are pandas DataFrames; ``cells``/``sites`` join the theater by id."""
 
@@ -45,6 +45,22 @@ class Plan:
     conventional: pd.DataFrame  # per conventional option: units, cost, capability
     exchange: pd.DataFrame  # cost-exchange three ways per (nation, threat class): planner.analysis.exchange
     timings: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return reprs.plan_text(self)
+
+    def _repr_html_(self) -> str:
+        return reprs.plan_html(self)
+
+    def geo_cells(self) -> Any:
+        """The border cells with the theater's geometry (a GeoDataFrame in the working CRS): the rows of cells.csv."""
+        cols = ["cell_id", "border_id", "defender", "neighbour", "length_m", "geometry"]
+        return self.theater.cells[cols].merge(self.cells.drop(columns="nation"), on="cell_id")
+
+    def geo_sites(self) -> Any:
+        """The sites the plan builds on with the theater's geometry (a GeoDataFrame in the working CRS)."""
+        sites = self.theater.sites.merge(self.sites.drop(columns="nation"), on="site_id")
+        return sites[sites["systems"] != ""]
 
 
 def fixed_plan(problem: PlanningProblem, s: Solved) -> FixedPlan:

@@ -139,11 +139,7 @@ def manifest_document(plan: Plan) -> dict[str, Any]:
 def plan_tables(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The plan's border cells and built sites with the theater's geometry: the rows of cells.csv and
     sites.csv, and the layers of plan.gpkg and map.png."""
-    th = plan.theater
-    cells = th.cells[["cell_id", "border_id", "defender", "neighbour", "length_m", "geometry"]].merge(
-        plan.cells.drop(columns="nation"), on="cell_id")
-    sites = th.sites.merge(plan.sites.drop(columns="nation"), on="site_id")
-    return cells, sites[sites["systems"] != ""]
+    return plan.geo_cells(), plan.geo_sites()
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -125,6 +125,16 @@ class Scenario:
     def name(self) -> str:
         return self.config.name
 
+    def __repr__(self) -> str:
+        from planner.reprs import scenario_text
+
+        return scenario_text(self)
+
+    def _repr_html_(self) -> str:
+        from planner.reprs import scenario_html
+
+        return scenario_html(self)
+
     def with_overrides(self, overrides: Mapping[str, Any] | Sequence[str]) -> Scenario:
         """This scenario with ``overrides`` (``{"budget.total_eur": 3e9}``) set, validated and cross-checked again
         (``model_copy(update=…)`` on the config would skip both)."""
