@@ -8,6 +8,8 @@ Library use::
     theater.cells, theater.sites, theater.assets   # GeoDataFrames in a metric CRS
     plan = planner.solve(scenario)
     plan.threats, plan.spend, plan.units           # DataFrames
+    planner.write_mps(scenario, "model.mps")       # the whole MILP for another solver
+    planner.value_of_money(scenario)               # what EUR 1M more is worth (LP relaxation's shadow price)
 """
 
 from __future__ import annotations
@@ -49,6 +51,45 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def planning_problem(scenario: Scenario, theater: Theater | None = None) -> Any:
+    """The scenario as numbers (a planner.problem.PlanningProblem): what the optimizer solves."""
+    from planner.geo.theater import build_theater
+    from planner.problem import build_problem
+
+    return build_problem(scenario, theater or build_theater(scenario))
+
+
+def build_model(scenario: Scenario, *, relax: bool = False) -> Any:
+    """The scenario's whole MILP (or LP relaxation) as a pulp problem and its variables by family
+    (planner.lp.export.model): to inspect, change or hand to another solver."""
+    from planner.lp.export import model
+
+    return model(planning_problem(scenario), relax=relax)
+
+
+def write_mps(scenario: Scenario, path: Any, *, relax: bool = False) -> Any:
+    """Write the scenario's whole MILP (or LP relaxation) as a free-format MPS file; returns the path."""
+    from planner.lp.export import write_mps as write
+
+    return write(planning_problem(scenario), path, relax=relax)
+
+
+def value_of_money(scenario: Scenario) -> dict[str, Any]:
+    """What €1M more budget is worth, from the budget row's shadow price in the LP relaxation: in objective units
+    (value-weighted drones defeated over the horizon, the objective's conventional value included) and, where the
+    scenario values drones by consequence, in euros of harm averted. An upper-bound reading: the relaxation buys
+    fractions of units."""
+    from planner.lp.export import budget_shadow_price
+
+    p = planning_problem(scenario)
+    price = budget_shadow_price(p)
+    per_meur = None if price is None else price * 1e6
+    unit = p.value_unit_eur if p.value_unit_eur == p.value_unit_eur else None
+    return {"objective_units_per_meur": per_meur,
+            "eur_averted_per_meur": None if per_meur is None or unit is None else per_meur * unit,
+            "value_unit_eur": unit, "budget_eur": p.budget_eur}
 
 
 def solve(scenario: Scenario, theater: Theater | None = None) -> Plan:

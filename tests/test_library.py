@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import planner
@@ -36,3 +38,44 @@ def test_plan_geodataframes(tiny_plan: planner.Plan) -> None:
     assert cells.geometry.notna().all() and {"border_id", "p_defeat_shahed_136", "leakers_all"} <= set(cells.columns)
     assert cells["p_defeat_all"].tolist() == tiny_plan.cells["p_defeat_all"].tolist()
     assert set(sites["site_id"]) == set(tiny_plan.units["site_id"]) and sites.geometry.notna().all()
+
+
+def test_the_model_as_mps_solves_to_the_same_optimum(tmp_path: Path) -> None:
+    """write_mps: the LP relaxation written, read back by HiGHS itself and solved, gives the relaxation's optimum as
+    dronewall solves it; the file says it maximises."""
+    import highspy
+    import pulp
+
+    from planner.lp.solver import run_model
+
+    sc = planner.load_scenario("tiny")
+    path = planner.write_mps(sc, tmp_path / "tiny.mps", relax=True)
+    assert "OBJSENSE" in path.read_text()[:200]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(str(path))
+    h.run()
+    prob, variables = planner.build_model(sc, relax=True)
+    run_model(prob, planner.planning_problem(sc), mip=False)
+    assert h.getInfo().objective_function_value == pytest.approx(pulp.value(prob.objective), rel=1e-7)
+    assert {"sensors", "effectors", "conventional", "engage"} <= set(variables)
+
+
+def test_value_of_money_is_the_relaxations_marginal() -> None:
+    """The budget's shadow price is what €1M more adds to the LP relaxation's optimum (a finite difference at the
+    tiny scenario, whose marginal euro buys Leopard-2A8 tanks at 50 points of value per unit: 1 a million)."""
+    import pulp
+
+    from planner.lp.solver import run_model
+
+    sc = planner.load_scenario("tiny")
+
+    def relaxed(s: planner.Scenario) -> float:
+        prob, _ = planner.build_model(s, relax=True)
+        run_model(prob, planner.planning_problem(s), mip=False)
+        return float(pulp.value(prob.objective))
+
+    value = planner.value_of_money(sc)
+    more = relaxed(sc.with_overrides({"budget.total_eur": sc.config.budget.total_eur + 1e6})) - relaxed(sc)
+    assert value["objective_units_per_meur"] == pytest.approx(more, rel=1e-4)
+    assert value["objective_units_per_meur"] == pytest.approx(1.0, rel=1e-3)

@@ -9,7 +9,8 @@
 - ``strategies``: the whole problem as one model (``full``, ``lp_screen``, fixed-plan evaluation);
 - ``segments``: one part's priced model cut into segments along the border, linked by the units they share;
 - ``sectors``: the decomposition by nation with a price on money (or of one part by segments);
-- ``solve``: which of the two applies.
+- ``solve``: which of the two applies;
+- ``export``: the whole model for use outside dronewall (pulp, MPS) and the budget's shadow price.
 
 docs/architecture.md describes how they fit.
 """

@@ -38,6 +38,7 @@ from planner.lp.choice import (
     lowest_price,
     pick_plans,
 )
+from planner.lp.export import budget_shadow_price
 from planner.lp.families import (
     check,
     explain,
@@ -48,10 +49,8 @@ from planner.lp.families import (
     per_nation_violations,
     why_infeasible,
 )
-from planner.lp.formulation import build_model, money_scale
 from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
-from planner.lp.solver import run_model
 from planner.lp.strategies import solve_monolithic
 from planner.lp.tasks import SectorTask, TaskResult
 from planner.problem import PlanningProblem
@@ -335,10 +334,8 @@ def sector_plan(sub: PlanningProblem, r: TaskResult, mu: float, worlds: list[Pla
 
 def initial_price(p: PlanningProblem) -> float:
     """A first price when no conventional option sets one: the budget row's dual in the LP relaxation."""
-    prob, _ = build_model(p, relax=True)
-    run_model(prob, p, mip=False)
-    pi = prob.get_constraint_by_name("budget").pi  # per unit of the row's scaled money
-    return abs(float(pi)) / money_scale(p) if pi is not None and math.isfinite(pi) and abs(pi) > 0 else 1e-9
+    price = budget_shadow_price(p)
+    return price if price is not None else 1e-9
 
 
 def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None) -> Solved:
