@@ -20,11 +20,12 @@ from geopandas.testing import assert_geodataframe_equal
 from planner.report.gpkg_styles import DEFEAT_COLUMN, describe, style_plan_gpkg
 from tests.conftest import CONFIGS
 
-LAYERS = ("cells", "sites", "assets", "no_fire_zones")
-RENDERERS = {"cells": "graduatedSymbol", "sites": "categorizedSymbol", "assets": "categorizedSymbol",
-             "no_fire_zones": "singleSymbol"}
+LAYERS = ("cells", "sites", "site_systems", "coverage", "assets", "no_fire_zones")
+RENDERERS = {"cells": "graduatedSymbol", "sites": "categorizedSymbol", "site_systems": "categorizedSymbol",
+             "coverage": "categorizedSymbol", "assets": "categorizedSymbol", "no_fire_zones": "singleSymbol"}
 #: QGIS's geometry type codes and symbol types for the GeoPackage's geometry types.
-GEOMETRY = {"LINESTRING": ("1", "line"), "POINT": ("0", "marker"), "POLYGON": ("2", "fill")}
+GEOMETRY = {"LINESTRING": ("1", "line"), "MULTILINESTRING": ("1", "line"), "POINT": ("0", "marker"),
+            "POLYGON": ("2", "fill")}
 
 
 @pytest.fixture(scope="module")
@@ -174,5 +175,5 @@ def test_layers_read_unchanged(plan_gpkg: Path, tmp_path: Path) -> None:
         assert_geodataframe_equal(after[layer], before[layer])
         assert_geodataframe_equal(styled[layer], before[layer])
         assert pyogrio.read_info(plain, layer=layer)["fields"].tolist() == info[layer]
-    assert query(plain, "SELECT count(*), sum(useAsDefault) FROM layer_styles") == [(4, 4)]
+    assert query(plain, "SELECT count(*), sum(useAsDefault) FROM layer_styles") == [(6, 6)]
     assert [n for n, _ in pyogrio.list_layers(plain)] == [*LAYERS, "layer_styles"]

@@ -79,3 +79,37 @@ def test_value_of_money_is_the_relaxations_marginal() -> None:
     more = relaxed(sc.with_overrides({"budget.total_eur": sc.config.budget.total_eur + 1e6})) - relaxed(sc)
     assert value["objective_units_per_meur"] == pytest.approx(more, rel=1e-4)
     assert value["objective_units_per_meur"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_coverage_and_site_system_layers(tiny_plan: planner.Plan, tmp_path: Path) -> None:
+    """plan.gpkg's long layer holds every unit; the coverage layer each unit's cells from the model's pairs (the cells
+    any sensor watches are those the plan detects drones in); --formats writes the same layers as FlatGeobuf and
+    GeoParquet."""
+    import geopandas as gpd
+
+    from planner.report.plan_layers import coverage_layer
+
+    out = planner.write_plan(tiny_plan, tmp_path / "run", formats=("fgb", "parquet"))
+    units = gpd.read_file(out / "plan.gpkg", layer="site_systems")
+    assert len(units) == len(tiny_plan.units) and set(units["system"]) == set(tiny_plan.units["system"])
+    cover = coverage_layer(tiny_plan)
+    assert len(cover) == len(units) and (cover["cells"] > 0).all()
+    p = tiny_plan.problem
+    watched = cover[cover["category"] == "sensor"].geometry.union_all()
+    seen = tiny_plan.geo_cells()
+    seen = seen[seen[[c for c in seen.columns if c.startswith("p_detect_")]].max(axis=1) > 0]
+    assert all(watched.buffer(1).contains(g) for g in seen.geometry)
+    assert cover["border_km"].max() <= float(p.cell_ids.size) * 10 + 1e-9  # at most every 10 km cell
+    for suffix, read in ((".fgb", gpd.read_file), (".parquet", gpd.read_parquet)):
+        again = read(out / "layers" / f"coverage{suffix}")  # FlatGeobuf orders features by its spatial index
+        key = ["site_id", "system"]
+        assert again.sort_values(key)[[*key, "cells"]].values.tolist() == cover.sort_values(key)[
+            [*key, "cells"]].values.tolist() and again.crs == cover.crs
+
+
+def test_unknown_or_unavailable_formats_are_refused() -> None:
+    from planner.report.plan_layers import check_formats
+
+    with pytest.raises(planner.ConfigError, match=r"--formats: unknown format shp: give gpkg"):
+        check_formats(["fgb", "shp"])
+    assert check_formats(["gpkg", "FGB", " "]) == ("fgb",)

@@ -35,7 +35,8 @@ def test_run_writes_every_output(tiny_run: Path) -> None:
     assert sorted(p.name for p in tiny_run.iterdir()) == [
         ".dronewall-output.json", "cells.csv", "inputs", "manifest.json", "map.png", "plan.gpkg", "plan.json",
         "sites.csv"]
-    assert set(gpd.list_layers(tiny_run / "plan.gpkg")["name"]) == {"cells", "sites", "assets", "no_fire_zones", "layer_styles"}
+    assert set(gpd.list_layers(tiny_run / "plan.gpkg")["name"]) == {"cells", "sites", "site_systems", "coverage",
+                                                                      "assets", "no_fire_zones", "layer_styles"}
     assert (tiny_run / "map.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -143,21 +143,26 @@ def run(
     brief: Annotated[bool, typer.Option("--brief", help="Also write the briefing into OUT/brief "
                                                         "(as `dronewall brief OUT`).")] = False,
     marking: MarkingOption = DEFAULT_MARKING,
+    formats: Annotated[str, typer.Option("--formats", help="Also write the map layers as OUT/layers/<layer>.fgb "
+                                         "(FlatGeobuf) or .parquet (GeoParquet, needs pyarrow), comma-separated; "
+                                         "plan.gpkg is always written.")] = "",
     force: ForceOption = False,
 ) -> None:
     """Solve the scenario: where to put which systems, what it defeats, what it costs, what it leaves for tanks."""
     from planner.cli.brief_commands import write_brief
     from planner.plan import solve_scenario
     from planner.report.plan import write_plan
+    from planner.report.plan_layers import check_formats
     from planner.runfolder import INPUTS, RUN_FILES
 
     check_marking(marking)
+    layer_formats = check_formats(formats.split(","))
     scenario = load_scenario_cli(config)
     check_out(out, force, scenario)
     with err_console.status(f"planning '{scenario.name}' (solver time limit "
                             f"{scenario.config.solver.time_limit_s:g} s)..."):
         plan = solve_scenario(scenario)
-        write_plan(plan, out, force=force)
+        write_plan(plan, out, force=force, formats=layer_formats)
     s = plan.summary
     spend = s["spend_eur"]
     sv = s["solver"]

@@ -148,6 +148,18 @@ def no_fire_zones_style(geometry: str = "POLYGON") -> str:
     return qml(_renderer("singleSymbol", [hatch_symbol("0", "215,25,28")]), geometry)
 
 
+def site_systems_style(geometry: str = "POINT") -> str:
+    return qml(categorized_renderer("category", [
+        ("sensor", "sensor", marker_symbol("0", "31,120,180", 2.2)),
+        ("effector", "effector", marker_symbol("1", "230,120,0", 2.6, shape="triangle"))]), geometry)
+
+
+def coverage_style(geometry: str = "MULTILINESTRING") -> str:
+    return qml(categorized_renderer("category", [
+        ("sensor", "sensor", line_symbol("0", "31,120,180", 0.4)),
+        ("effector", "effector", line_symbol("1", "230,120,0", 0.8))]), geometry)
+
+
 #: Per layer of plan.gpkg: its style (a function of the layer's geometry type) and the style's description.
 STYLES: dict[str, tuple[Callable[[str], str], str]] = {
     "cells": (cells_style, "Border cells by the share of drones the plan defeats (exact evaluation), 0–20 % red "
@@ -155,6 +167,9 @@ STYLES: dict[str, tuple[Callable[[str], str], str]] = {
     "sites": (sites_style, "Sites by whether they hold a system: built (blue square) or empty (grey dot)"),
     "assets": (assets_style, "Protected assets by kind: city, airport"),
     "no_fire_zones": (no_fire_zones_style, "No-fire zones: red outline, hatched"),
+    "site_systems": (site_systems_style, "Units by category: sensor (blue dot), effector (orange triangle)"),
+    "coverage": (coverage_style, "What each unit covers: sensors' border watched (thin blue), effectors' border "
+                                 "engaged (orange)"),
 }
 
 # ------------------------------------------------------------------------------------------------------------
@@ -164,7 +179,9 @@ STYLES: dict[str, tuple[Callable[[str], str], str]] = {
 _GEOMETRY = {"cells": "The cell: its stretch of the border line (in the run's CRS)",
              "sites": "Where the site stands (in the run's CRS)",
              "assets": "Where the asset is (in the run's CRS)",
-             "no_fire_zones": "The zone's disc (in the run's CRS)"}
+             "no_fire_zones": "The zone's disc (in the run's CRS)",
+             "site_systems": "Where the unit's site stands (in the run's CRS)",
+             "coverage": "The border cells the unit covers, joined (in the run's CRS)"}
 _SHARED = {"fid": ("Feature id", "GeoPackage row id; use the layer's *_id column to join with the CSV and JSON files")}
 _COUNTRY = "country code (as in the scenario's geodata)"
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
@@ -214,6 +231,24 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "distance_to_border_m": ("Distance to border", "Distance from the asset to its nearest border cell [m]"),
         "value": ("Value", "The asset's weight in the objective [100,000 residents]: a city's population, an "
                   "airport's theater.airport_value_residents, over 100,000"),
+    },
+    "site_systems": {
+        "site_id": ("Site", "The site of the unit, as in sites.csv"),
+        "nation": ("Nation", f"The nation whose site holds the unit: {_COUNTRY}"),
+        "category": ("Category", "sensor or effector"),
+        "system": ("System", "Catalog id of the sensor or effector"),
+        "units": ("Units", "Units of the system at the site (1)"),
+        "in_service": ("In service", "True for a unit already in service (systems.in_service): operated, not bought"),
+        "acquisition_eur": ("Acquisition", "Purchase of the unit [EUR]; 0 for a unit in service"),
+        "operation_eur": ("Operation", "Operation of the unit over the planning horizon [EUR]"),
+    },
+    "coverage": {
+        "site_id": ("Site", "The site of the unit, as in sites.csv"),
+        "nation": ("Nation", f"The nation whose site holds the unit: {_COUNTRY}"),
+        "category": ("Category", "sensor (the border it watches) or effector (the border it may engage)"),
+        "system": ("System", "Catalog id of the sensor or effector"),
+        "cells": ("Cells", "Border cells the unit covers in the model (its detection or engagement pairs) [cells]"),
+        "border_km": ("Border covered", "Length of those cells along the border [km]"),
     },
     "no_fire_zones": {
         "asset_id": ("Asset", "The city or airport the zone surrounds; empty for a built-up area"),
