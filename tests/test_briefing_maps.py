@@ -52,3 +52,18 @@ def test_cli_maps_and_errors(plan_dir, tmp_path) -> None:
     assert res.returncode == 1 and "--marking: the banner is empty" in res.stderr
     res = run_cli("maps", str(tmp_path / "nowhere"), "--out", str(tmp_path / "bad"))
     assert res.returncode == 1 and "has no plan.json" in res.stderr
+
+
+def test_every_system_keeps_a_colour_of_its_own() -> None:
+    """The interactive map tells systems apart by colour (and sensor or effector): with every catalog system allowed
+    (6 sensors, 12 effectors) no two of a kind share one, so the web map's legend never shows two alike."""
+    from types import SimpleNamespace
+
+    from planner.config.io import load_scenario
+    from planner.report.briefing_maps import _styles
+
+    cat = load_scenario("eastern-flank").catalog
+    styles = _styles(SimpleNamespace(sensor_ids=tuple(cat.sensors), effector_ids=tuple(cat.effectors)))  # type: ignore[arg-type]
+    for kind in ("sensor", "effector"):
+        colours = [colour for k, _, colour in styles.values() if k == kind]
+        assert len(colours) == len(set(colours)) and len(colours) >= 6

@@ -43,6 +43,9 @@ DEFENDER_FILL = "#eef2f6"
 NEIGHBOUR_FILL = "#d6d1c8"
 CMAP = "cividis"  # monotone in lightness: greyscale and colour-blind readable
 OKABE_ITO = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442", "#000000")
+#: Beyond Okabe and Ito's eight: Paul Tol's "muted" scheme (colour-blind safe), so that up to 16 sensors or effectors
+#: keep colours of their own on the interactive map, which tells them apart by colour alone.
+SYSTEM_COLOURS = (*OKABE_ITO, "#332288", "#117733", "#882255", "#999933", "#44aa99", "#aa4499", "#88ccee", "#ddcc77")
 SENSOR_MARKERS = ("o", "s", "D", "h", "p", "8")
 EFFECTOR_MARKERS = ("^", "v", "<", ">", "*", "P", "X", "d", "H")
 #: Effectors up to this range get coverage circles on the national maps (longer ones would cover the map).
@@ -117,9 +120,9 @@ def _job_size(inputs: MapInputs, nation: str | None) -> float:
 
 def _styles(inputs: MapInputs) -> dict[str, tuple[str, str, str]]:
     """(category, marker, colour) per system id: sensors round-ish, effectors pointed."""
-    out = {sid: ("sensor", SENSOR_MARKERS[k % len(SENSOR_MARKERS)], OKABE_ITO[k % len(OKABE_ITO)])
+    out = {sid: ("sensor", SENSOR_MARKERS[k % len(SENSOR_MARKERS)], SYSTEM_COLOURS[k % len(SYSTEM_COLOURS)])
            for k, sid in enumerate(inputs.sensor_ids)}
-    out |= {eid: ("effector", EFFECTOR_MARKERS[k % len(EFFECTOR_MARKERS)], OKABE_ITO[k % len(OKABE_ITO)])
+    out |= {eid: ("effector", EFFECTOR_MARKERS[k % len(EFFECTOR_MARKERS)], SYSTEM_COLOURS[k % len(SYSTEM_COLOURS)])
             for k, eid in enumerate(inputs.effector_ids)}
     return out
 
