@@ -50,25 +50,24 @@ for _command in (plan_commands.validate, plan_commands.schema, plan_commands.ini
 
 
 def _setup_logging(verbose: bool, log_file: Path | None) -> None:
-    """dronewall's own messages (the ``planner`` logger) on stderr, INFO with ``-v``, else WARNING; with ``log_file``
-    every INFO message too, with times, appended to that file. Other libraries' loggers say only warnings."""
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", force=True,
-                        handlers=[RichHandler(console=err_console, show_path=False, show_time=False)])
+    """Warnings on stderr, and with ``-v`` dronewall's own steps (the ``planner`` logger at INFO; other libraries'
+    INFO messages stay out); with ``log_file`` every INFO message of dronewall, with times, appended to that file.
+    Records propagate as usual (pytest's caplog, a host application's handlers see them)."""
+    console = RichHandler(console=err_console, show_path=False, show_time=False)
+    console.addFilter(lambda r: r.levelno >= logging.WARNING or (verbose and r.name.split(".")[0] == "planner"))
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", force=True, handlers=[console])
     log = logging.getLogger("planner")
-    for handler in list(log.handlers):
+    for handler in [h for h in log.handlers if getattr(h, "dronewall_log_file", False)]:
         log.removeHandler(handler)
         handler.close()
-    log.propagate = False
-    console = RichHandler(console=err_console, show_path=False, show_time=False)
-    console.setLevel(logging.INFO if verbose else logging.WARNING)
-    log.addHandler(console)
-    log.setLevel(logging.INFO if verbose or log_file else logging.WARNING)
+    log.setLevel(logging.INFO if verbose or log_file else logging.NOTSET)
     if log_file is not None:
         try:
             handler = logging.FileHandler(log_file, mode="a", encoding="utf-8")
         except OSError as exc:
             raise ConfigError([("--log-file", f"cannot write {log_file}: {exc.strerror or exc}; give a file in a "
                                               "folder that exists")]) from None
+        handler.dronewall_log_file = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.setLevel(logging.INFO)
         log.addHandler(handler)

