@@ -28,7 +28,7 @@ from planner.geo.crs import crs_label
 from planner.report import DEFAULT_MARKING, marking_colour, short_names
 from planner.report.brief_tables import drone_weights
 from planner.report.charts import without_idle_draws
-from planner.report.map_furniture import north_arrow, scale_bar
+from planner.report.map_furniture import file_metadata, north_arrow, scale_bar
 from planner.runfolder import PLAN_GPKG, RunFolder, read_run_folder
 from planner.workers import process_pool
 
@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
         _base(ax, inputs, view)
         _cells(ax, fig, inputs, portrait, view)
         handles = _sites(ax, inputs, nation)
-        _labels(ax, fig, inputs, view, portrait)
+        _labels(ax, fig, inputs, view, portrait, airports=nation is not None)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
@@ -173,16 +174,11 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
         paths = []
         for fmt in formats:
             path = stem.with_suffix(f".{fmt}")
-            fig.savefig(path, dpi=dpi if fmt == "png" else None, metadata=_metadata(inputs, fmt))
+            fig.savefig(path, dpi=dpi if fmt == "png" else None, metadata=file_metadata(f"dronewall plan {inputs.scenario} [{inputs.config_hash[:8]}]", fmt))
             paths.append(path)
         return paths
     finally:
         plt.close(fig)
-
-
-def _metadata(inputs: MapInputs, fmt: str) -> dict[str, str]:
-    title = f"dronewall plan {inputs.scenario} [{inputs.config_hash[:8]}]"
-    return {"Title": title, "Software": "dronewall"} if fmt == "png" else {"Title": title, "Creator": "dronewall"}
 
 
 def _base(ax: plt.Axes, inputs: MapInputs, view: Any) -> None:
@@ -258,24 +254,27 @@ def _sites(ax: plt.Axes, inputs: MapInputs, nation: str | None) -> list[Any]:
     return handles
 
 
-def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any, portrait: bool) -> None:
+def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any, portrait: bool, airports: bool) -> None:
     """Country names (each at the visual centre of its visible part, away from the locator inset), then the largest
-    cities, then the airports, each placed only where it collides with nothing placed."""
+    cities, then (on a national map) the airports, each placed only where it collides with nothing placed (nor the
+    scale bar, the north arrow or the inset)."""
     from shapely.geometry import box as shapely_box
     from shapely.ops import polylabel
-
     renderer = fig.canvas.get_renderer()
-    ax.set_xlim(view[0], view[2])
-    ax.set_ylim(view[1], view[3])
-    ax.set_aspect("equal")
-    placed: list[Any] = []
+    ax.set(xlim=(view[0], view[2]), ylim=(view[1], view[3]), aspect="equal")
+    ax.apply_aspect()
+    ix0, iy0, iw, ih = INSET_AT[portrait]
+    placed: list[Any] = [Bbox(ax.transAxes.transform([(fx0, fy0), (fx1, fy1)])) for fx0, fy0, fx1, fy1 in (
+        (0.02, 0.02, 0.33, 0.09), (0.02, 0.84, 0.08, 0.98), (ix0, iy0, ix0 + iw, iy0 + ih))]  # scale, north, inset
+    frame_px = Bbox(ax.transAxes.transform([(0.005, 0.005), (0.995, 0.965)]))  # whole in the map, below the colour bar
 
     def place(x: float, y: float, text: str, **kw: Any) -> bool:
         if not (view[0] < x < view[2] and view[1] < y < view[3]):
             return False
         t = ax.text(x, y, text, clip_on=True, **kw)
         box = t.get_window_extent(renderer=renderer).expanded(1.05, 1.15)
-        if any(box.overlaps(b) for b in placed):
+        if any(box.overlaps(b) for b in placed) or not (frame_px.x0 <= box.x0 and box.x1 <= frame_px.x1
+                                                         and frame_px.y0 <= box.y0 and box.y1 <= frame_px.y1):
             t.remove()
             return False
         placed.append(box)
@@ -283,7 +282,6 @@ def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any, portrai
 
     x0, y0, x1, y1 = (float(v) for v in view)
     w, h = x1 - x0, y1 - y0
-    ix0, iy0 = INSET_AT[portrait][:2]
     inset = shapely_box(x0 + (ix0 - 0.02) * w, y0 + (iy0 - 0.02) * h, x1, y1)  # the locator inset and a margin
     frame = shapely_box(x0 + 0.03 * w, y0 + 0.03 * h, x1 - 0.03 * w, y1 - 0.03 * h).difference(inset)
     countries = inputs.countries.cx[x0:x1, y0:y1]
@@ -303,13 +301,17 @@ def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any, portrai
             if place(pt.x, pt.y, str(r.name).upper(), **style):
                 break
     assets = inputs.assets
-    for kind, size, extra in (("city", 6, {}), ("airport", 5.5, {"fontstyle": "italic"})):
+    for kind, size, extra in (("city", 6, {}), *((("airport", 5.5, {"fontstyle": "italic"}),) if airports else ())):
         rows = assets[assets["kind"] == kind]
         if kind == "city":
             rows = rows.sort_values("population", ascending=False)
-        for r in rows.itertuples():
-            place(r.geometry.x + 4000, r.geometry.y + 3000, str(r.name), fontsize=size, color="#111111", zorder=8,
-                  bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0}, **extra)
+        for r in rows.itertuples():  # right and above the marker, else left, below right, below left
+            for dx, dy, ha, va in ((1, 1, "left", "bottom"), (-1, 1, "right", "bottom"), (1, -1, "left", "top"),
+                                   (-1, -1, "right", "top")):
+                if place(r.geometry.x + dx * 0.004 * w, r.geometry.y + dy * 0.003 * h, str(r.name), fontsize=size,
+                         color="#111111", zorder=8, ha=ha, va=va, **extra,
+                         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0}):
+                    break
 
 
 def _inset(fig: plt.Figure, ax: plt.Axes, inputs: MapInputs, extent: tuple[float, float, float, float],

@@ -1,4 +1,4 @@
-"""The furniture of a map: a scale bar and a north arrow (planner.report.briefing_maps)."""
+"""The furniture of a map: a scale bar, a north arrow and the file's metadata (planner.report.briefing_maps)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-__all__ = ["nice_length", "north_arrow", "scale_bar"]
+__all__ = ["file_metadata", "nice_length", "north_arrow", "scale_bar"]
 
 
 def nice_length(length: float) -> float:
@@ -31,3 +31,8 @@ def north_arrow(ax: Axes) -> None:
     ax.annotate("N", xy=(0.05, 0.95), xytext=(0.05, 0.88), xycoords="axes fraction", ha="center", va="center",
                 fontsize=10, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
                 zorder=9)
+
+
+def file_metadata(title: str, fmt: str) -> dict[str, str]:
+    """The title and producer a saved map carries (PNG text chunks or PDF info)."""
+    return {"Title": title, "Software": "dronewall"} if fmt == "png" else {"Title": title, "Creator": "dronewall"}
