@@ -51,6 +51,26 @@ def test_files_and_analyses(brief, run_dir) -> None:
     assert not list(run_dir.glob(".brief.tmp-*"))
 
 
+def test_slides_are_16_9_and_carry_the_bottom_line(brief, run_dir) -> None:
+    """brief/slides/: the bottom line, the overview map and each chart as 2,000 × 1,125 PNGs (16:9 at 150 dpi); the
+    bottom line's bold leads become lines of their own, its markdown gone."""
+    from planner.report.brief import bottom_line
+    from planner.report.brief_inputs import load_run
+    from planner.report.slides import bullet_lines
+
+    slides = sorted((run_dir / "brief" / "slides").glob("*.png"))
+    names = [p.name for p in slides]
+    assert names[:3] == ["slide-01-bottom-line.png", "slide-02-map-overview.png", "slide-03-spending.png"]
+    assert any(n.endswith("-stress.png") for n in names) and any(n.endswith("-frontier.png") for n in names)
+    for png in slides:
+        with Image.open(png) as im:
+            assert im.size == (2000, 1125), png.name
+    lines = bullet_lines(bottom_line(load_run(run_dir)))
+    leads = [text for text, bold in lines if bold]
+    assert leads[:2] == ["The decision.", "What the money buys."]
+    assert all("**" not in text and "`" not in text and len(text) <= 138 for text, _ in lines)
+
+
 def test_html_is_self_contained_and_tells_the_bottom_line(brief, run_dir) -> None:
     html = (run_dir / "brief" / "briefing.html").read_text()
     plan = json.loads((run_dir / "plan.json").read_text())

@@ -262,13 +262,15 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
                    dpi: int = 300, pdf: bool = True, tiles: str | None = None,
                    tiles_attribution: str = "", force: bool = False) -> dict[str, Any]:
     """Write the briefing of ``run_dir`` into ``out`` (replaced whole on success): ``briefing.html``,
-    ``briefing.pdf``, ``interactive-map.html``, ``maps/`` and ``charts/`` (PNG at ``dpi`` and PDF each).
+    ``briefing.pdf``, ``interactive-map.html``, ``maps/`` and ``charts/`` (PNG at ``dpi`` and PDF each), ``slides/``
+    (16:9 PNGs: the bottom line, the overview map, each chart).
     Returns what was written, with timings."""
     import time
 
     from planner.outdir import atomic_output_dir
     from planner.report import charts as ch
     from planner.report.briefing_maps import load_map_inputs, write_maps
+    from planner.report.slides import write_slides
     from planner.report.webmap import write_webmap
 
     t0 = time.perf_counter()
@@ -305,6 +307,12 @@ def write_briefing(run_dir: Path, out: Path, *, analyses: tuple[Path, ...] = (),
                                   parts=parts)
         (tmp / "briefing.html").write_text(render_html(briefing, tmp), encoding="utf-8")
         timings["html_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        overview = [("map-overview", "The plan on the map", p) for p in pngs if p.stem == "map-overview"]
+        write_slides(tmp / "slides", title=f"{run.doc['scenario']} [{run.doc['config_hash'][:8]}]",
+                     bullets=bottom_line(run), marking=marking,
+                     images=[*overview, *((path.stem, caption, path) for caption, path in charts)])
+        timings["slides_s"] = time.perf_counter() - t
         if pdf:
             t = time.perf_counter()
             render_pdf(briefing, tmp / "briefing.pdf")
