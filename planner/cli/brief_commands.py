@@ -86,7 +86,7 @@ def write_brief(run_dir: Path, out: Path, analyses: tuple[Path, ...], marking: s
                                 tiles_attribution=tiles_attribution, force=force)
     included = ", ".join(result["analyses"]) or "none (run stress, frontier, premium, uncertainty to add them)"
     out_console.print(f"briefing in {out}/ (briefing.html{', briefing.pdf' if pdf else ''}, interactive-map.html, "
-                      f"maps/, charts/) in {result['timings_s']['total_s']:.1f} s; analyses included: {included}",
+                      f"maps/, charts/, slides/) in {result['timings_s']['total_s']:.1f} s; analyses included: {included}",
                       highlight=False)
 
 
