@@ -3,6 +3,8 @@ copying them to edit, refusing a folder that already has them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from planner.config.io import load_scenario
@@ -34,3 +36,20 @@ def test_init_copies_and_never_overwrites(tmp_path) -> None:
     assert (tmp_path / "mine" / "configs" / "tiny.yaml").read_text() == "edited"
     ok = run_cli("init", str(tmp_path / "other"))
     assert ok.returncode == 0 and (tmp_path / "other" / "geodata" / "eastern_flank.gpkg").is_file()
+
+
+def test_a_user_install_finds_its_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip install --user` puts the data under the user's base (~/.local/share/dronewall): it is looked for there,
+    after the source tree and sys.prefix, and found when only it holds the data."""
+    import site
+
+    from planner.config import shipped
+
+    data = tmp_path / "share" / "dronewall"
+    (data / "configs").mkdir(parents=True)
+    (data / "geodata").mkdir()
+    (data / "configs" / "eastern-flank.yaml").write_text("name: x\n")
+    monkeypatch.setattr(site, "USER_BASE", str(tmp_path))
+    assert data in shipped.data_roots()
+    monkeypatch.setattr(shipped, "data_roots", lambda: [tmp_path / "nowhere", data])
+    assert shipped.shipped_root() == data

@@ -13,10 +13,23 @@ from planner.errors import ConfigError
 SHARE = Path("share") / "dronewall"
 
 
+def data_roots() -> list[Path]:
+    """Where the shipped data may be, in order: the source tree this package runs from; the installed data under
+    ``sys.prefix`` (a venv, a system install), under the user's base (``pip install --user``), and beside the
+    package's own install (``<prefix>/lib/pythonX.Y/site-packages/planner`` → ``<prefix>/share/dronewall``)."""
+    import site
+
+    here = Path(__file__).resolve()
+    roots = [here.parents[2], Path(sys.prefix) / SHARE, Path(site.getuserbase()) / SHARE]
+    if len(here.parents) > 5:
+        roots.append(here.parents[5] / SHARE)
+    return list(dict.fromkeys(roots))
+
+
 def shipped_root() -> Path | None:
-    """The folder that holds ``configs/`` and ``geodata/``: the source tree this package runs from, else the
-    installed data under ``sys.prefix``; None if neither is there."""
-    for root in (Path(__file__).resolve().parents[2], Path(sys.prefix) / SHARE):
+    """The folder that holds ``configs/`` and ``geodata/`` (the first of :func:`data_roots` that does); None if
+    none is there."""
+    for root in data_roots():
         if (root / "configs" / "eastern-flank.yaml").is_file() and (root / "geodata").is_dir():
             return root
     return None
