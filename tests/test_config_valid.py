@@ -142,7 +142,8 @@ def test_shell_completion_script() -> None:
     typers take no shell name and detect it)."""
     import shlex
 
-    res = subprocess.run(["bash", "-c", f"{shlex.quote(sys.executable)} -m planner.cli --show-completion"],
+    # Two commands, so that bash stays the parent (with one it execs python, whose parent is then whatever ran us).
+    res = subprocess.run(["bash", "-c", f"{shlex.quote(sys.executable)} -m planner.cli --show-completion; exit $?"],
                          capture_output=True, text=True, timeout=120, check=False)
     assert res.returncode == 0, res.stderr
     assert "complete -o default -F _dronewall_completion dronewall" in res.stdout
