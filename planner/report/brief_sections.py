@@ -156,6 +156,9 @@ def pathway(a: Analysis, run: BriefRun) -> BriefPart:
     t["units"] = t["sensors"] + t["effectors"]
     t["met"] = [f"{m} of {n}" if n else "" for m, n in zip(t["milestones_met"], t["milestones"], strict=True)]
     t["held"] = ["not yet (see pathway.csv)" if u else "" for u in t.get("requirements_unmet", [""] * len(t))]
+    names = a.doc.get("system_names", {})
+    t["not_yet_delivered"] = [", ".join(names.get(i, i) for i in str(v).split(", ") if i) if isinstance(v, str) else ""
+                              for v in t["not_yet_delivered"]]
     tab = table(t, "The pathway: what is in service at each year's end (builds kept, money committed by then, lead "
                    "times and production; money counted through-life, as the budget counts it), exact evaluation; "
                    "the end state is the pathway's own plan, within production, not the run's", {
