@@ -5,9 +5,10 @@ year, and milestones. The pathway is planned target first, then phased:
 
 1. **The end state**: the plan at the end of the last year, with all the money committed by then, only systems whose
    lead time has passed, and at most the units produced by then (production a year × the years since deliveries
-   started). A flank-wide production limit is held per nation (the national models are solved apart): when the plan
-   without limits uses more units of a type than are produced, the limit is split among nations in proportion to
-   that plan's use, and the end state solved again.
+   started) beside the units in service. A flank-wide production limit is held per nation (the national models are
+   solved apart): where the end state's LP relaxation buys more units of a type than are produced, the production is
+   shared among nations in proportion to what the relaxation buys in each (D'Hondt, ties to the value at stake), and
+   again after the MILP if it exceeds another type's production.
 2. **Each earlier year, first to last**: the best plan at that year's end that keeps every unit earlier years bought
    (in service: its purchase is paid), buys only what the end state buys (nothing bought on the way is wasted), within
    the money committed by then, the systems delivered by then and the units produced by then (split among nations
@@ -53,9 +54,9 @@ class Schedule:
     rate: tuple[np.ndarray, np.ndarray, np.ndarray]
 
     def most_units(self, role: int, year: int) -> np.ndarray:
-        """Units of each type of ``role`` (0 sensors, 1 effectors, 2 conventional) that can be in service by the end
-        of the pathway's ``year``-th year (1: the first): none before its lead time has passed, then its production
-        a year for each year of deliveries (inf: no limit)."""
+        """Units of each type of ``role`` (0 sensors, 1 effectors, 2 conventional) that can be bought by the end of
+        the pathway's ``year``-th year (1: the first), beside those in service or held: none before its lead time has
+        passed, then its production a year for each year of deliveries (inf: no limit)."""
         delivering = np.maximum(year - self.lead[role], 0)
         out = np.where(delivering > 0, self.rate[role] * np.maximum(delivering, 1), 0.0)
         return np.where(np.isfinite(out), np.floor(out + 1e-9), out)
