@@ -103,3 +103,16 @@ def test_set_on_the_command_line(tmp_path: Path) -> None:
     ok = cli("--set", "budget.total_eur=4e8", "--json", "validate", "tiny")
     assert ok.returncode == 0 and '"ok": true' in ok.stdout
     assert '"config_hash": "' + load_scenario("tiny", overrides={"budget.total_eur": 4e8}).config_hash() in ok.stdout
+
+
+def test_set_is_refused_where_a_run_folder_is_read(tmp_path: Path) -> None:
+    """A command that reads a run folder (stress, brief, …) has the run's scenario: --set there is an error, not
+    silently ignored."""
+    run = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "planner", "run", "tiny", "--out", str(run), "-q"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    bad = subprocess.run([sys.executable, "-m", "planner", "stress", str(run), "--set", "budget.total_eur=1e8"],
+                         capture_output=True, text=True, check=False, timeout=300)
+    assert bad.returncode == 1 and "--set: changes the scenario of a command that reads one" in bad.stderr
+    assert not (run / "stress").exists()

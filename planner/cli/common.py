@@ -88,8 +88,15 @@ RefineOption = Annotated[float | None, typer.Option(
 
 
 def check_out(out: Path, force: bool, scenario: Any = None, inputs: list[Path] | tuple[Path, ...] = ()) -> Path:
-    """Refuse a bad --out before any work is done (the writer checks again when it writes)."""
+    """Refuse a bad --out before any work is done (the writer checks again when it writes), and ``--set`` where the
+    command reads a run folder (its scenario is the run's)."""
+    from planner.errors import ConfigError
     from planner.outdir import check_output_dir
+
+    if _OVERRIDES and scenario is None:
+        raise ConfigError([("--set", "changes the scenario of a command that reads one (validate, theater, run, the "
+                                     "analyses of a scenario); this command reads a run folder, whose scenario is the "
+                                     "run's: run the plan again with --set")])
 
     if scenario is not None:
         inputs = [*inputs, scenario.path, *scenario.files.values()]
