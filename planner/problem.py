@@ -395,5 +395,4 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
         engage_share=routes.engage_shares(cfg, threats, coverage),
         escort_due=due, **escorts.fields(), min_escort=escort.min_escort_array(cfg, nations, threats, threat_ids),
-        **arrays.capability_area_arrays(cfg, convs),
-    )
+        **arrays.capability_area_arrays(cfg, convs), **arrays.max_unit_arrays(cfg, nations, sensor_ids, effector_ids))

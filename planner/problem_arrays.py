@@ -10,7 +10,7 @@ import numpy as np
 
 from planner.physics import max_engagement_distance_m
 
-__all__ = ["capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "min_detection_array", "stack"]
+__all__ = ["capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "max_unit_arrays", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -23,6 +23,25 @@ def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[st
             for t in ts:
                 out[n, t] = max(out[n, t], req.share)
     return out
+
+
+def max_unit_arrays(cfg: Any, nations: tuple[str, ...], sensor_ids: tuple[str, ...],
+                    effector_ids: tuple[str, ...]) -> dict[str, Any]:
+    """systems.max_units as the problem's unit caps, (nations, S) and (nations, E), inf where no limit is set (the
+    smallest where entries overlap); empty arrays when the scenario sets none."""
+    if not cfg.systems.max_units:
+        return {}
+    caps = {"sensor_max_units": np.full((len(nations), len(sensor_ids)), np.inf),
+            "effector_max_units": np.full((len(nations), len(effector_ids)), np.inf)}
+    for cap in cfg.systems.max_units:
+        name, ids = (("sensor_max_units", sensor_ids) if cap.system in sensor_ids else
+                     ("effector_max_units", effector_ids))
+        if cap.system not in ids:
+            continue  # a type the catalogs offer but the scenario does not allow: nothing to cap
+        k = ids.index(cap.system)
+        for n in (range(len(nations)) if cap.nation == "each" else [nations.index(cap.nation)]):
+            caps[name][n, k] = min(caps[name][n, k], cap.units)
+    return caps
 
 
 def effector_fields(effectors: list[Any]) -> dict[str, Any]:

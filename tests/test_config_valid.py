@@ -13,7 +13,7 @@ from planner.config.io import load_scenario
 from planner.config.schema import all_schemas
 from tests.conftest import CONFIGS
 
-SCENARIOS = ["eastern-flank.yaml", "poland.yaml", "tiny.yaml"]
+SCENARIOS = ["eastern-flank.yaml", "poland.yaml", "tiny.yaml", "ukraine-2024-h1.yaml"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

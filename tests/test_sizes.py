@@ -113,7 +113,7 @@ def test_estimate_scales_with_cell_length(flank: Scenario, flank_geodata: Any) -
 
 
 @pytest.mark.parametrize("config", ["eastern-flank.yaml", "poland.yaml", "tiny.yaml",
-                                    "incidents/poland-2025-09.yaml"])
+                                    "incidents/poland-2025-09.yaml", "ukraine-2024-h1.yaml"])
 def test_shipped_scenarios_are_neither_refused_nor_warned(config: str, caplog: pytest.LogCaptureFixture) -> None:
     scenario = load_scenario(CONFIGS / config)
     est = estimate_size(scenario)

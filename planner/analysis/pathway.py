@@ -146,8 +146,9 @@ def year_problem(p: PlanningProblem, sched: Schedule, year: int, *, caps: tuple[
     effectors_ok = np.broadcast_to(sched.lead[1] < year, p.in_service_effectors.shape).copy()
     changes: dict[str, Any] = {"budget_eur": float(sched.committed_eur[year - 1]),
                                "conv_max_units": p.conv_min_units + sched.most_units(2, year)}  # holdings + produced
-    if caps is not None:
-        changes.update(sensor_max_units=caps[0], effector_max_units=caps[1])
+    if caps is not None:  # within the scenario's own limits (systems.max_units), where it sets any
+        changes.update({name: np.minimum(cap, own) if own.size else cap for name, cap, own in (
+            ("sensor_max_units", caps[0], p.sensor_max_units), ("effector_max_units", caps[1], p.effector_max_units))})
     if within is not None:
         sensors_ok &= within.sensors > 0.5
         effectors_ok &= within.effectors > 0.5

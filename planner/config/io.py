@@ -193,6 +193,7 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
         else:
             problems.append((where, f"unknown sensor or effector '{unit.system}'"))
     defenders = set(cfg.geodata.defenders)
+    problems += _max_unit_problems(cfg, cat, defenders)
     for k, req in enumerate(cfg.systems.min_detection):
         where = f"systems.min_detection[{k}]"
         if req.nation != "all" and req.nation not in defenders:
@@ -224,6 +225,28 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
             if oid in cat.conventional and oid not in allowed:
                 problems.append(("systems.conventional_min_units",
                                  f"'{oid}' has a minimum but is not in systems.conventional: add it there"))
+    return problems
+
+
+def _max_unit_problems(cfg: ScenarioConfig, cat: Catalog, defenders: set[str]) -> list[tuple[str, str]]:
+    """systems.max_units: a known, allowed sensor or effector, a defender, each pair once."""
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for k, cap in enumerate(cfg.systems.max_units):
+        where = f"systems.max_units[{k}]"
+        kind, allowed = (("sensor", cfg.systems.sensors) if cap.system in cat.sensors else
+                         ("effector", cfg.systems.effectors) if cap.system in cat.effectors else ("", None))
+        if not kind:
+            problems.append((f"{where}.system", f"unknown sensor or effector '{cap.system}'"))
+        elif allowed is not None and cap.system not in allowed:
+            problems.append((f"{where}.system", f"'{cap.system}' has a limit but is not in systems.{kind}s: add it "
+                                                "there or drop the limit"))
+        if cap.nation != "each" and cap.nation not in defenders:
+            problems.append((f"{where}.nation", f"'{cap.nation}' is not a defender (geodata.defenders: "
+                                                f"{', '.join(cfg.geodata.defenders)})"))
+        if (cap.system, cap.nation) in seen:
+            problems.append((where, f"'{cap.system}' in {cap.nation} is limited twice: keep one entry"))
+        seen.add((cap.system, cap.nation))
     return problems
 
 

@@ -23,6 +23,12 @@ class KillChainConfig(_Section):
         "that survive the border's layers and whose route passes the site (docs/formulation.md, 'Point defence'); "
         "needs layered: true. "
         "false: candidate sites stand only in the rows along the border (theater.site_depths_m).")
+    depth_rows_m: list[Metres] = Field(
+        [], description="Distances inland of the border at which rows of candidate sites stand on the drones' "
+        "routes (mobile fire groups in depth), spaced theater.site_spacing_m; units there engage, like point "
+        "defence, the drones whose route passes within point_defence_reach_m of the site, and a drone meets one "
+        "inland site at most (the nearest on its route: a second row adds coverage, not a second encounter). "
+        "Needs point_defence: true. []: sites at the assets only.")
     point_defence_reach_m: Metres = Field(
         1_000, description="Half-width of the corridor a point-defence site holds across the routes that pass it, m: "
         "an effector type there engages the drones on it if it reaches that far off its track after its reaction "
@@ -37,6 +43,13 @@ class KillChainConfig(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> KillChainConfig:
+        if self.depth_rows_m and not self.point_defence:
+            msg = ("depth_rows_m is set but point_defence is false: rows in depth are engaged as point defence is, "
+                   "so set point_defence: true (and layered: true) as well")
+            raise ValueError(msg)
+        if len(set(self.depth_rows_m)) != len(self.depth_rows_m):
+            msg = f"depth_rows_m has repeated values {self.depth_rows_m}: list each depth once"
+            raise ValueError(msg)
         if self.point_defence and not self.layered:
             msg = ("point_defence is true but layered is false: point defence is a layer after the border's, so "
                    "set layered: true as well")

@@ -51,7 +51,7 @@ from planner.config.kill_chain import KillChainConfig
 from planner.config.pathway import PathwayConfig
 from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
 from planner.config.roe import NoFireBuffers, RoeConfig  # noqa: F401 - part of the scenario model
-from planner.config.systems import InService, MinDetection
+from planner.config.systems import InService, MaxUnits, MinDetection
 
 
 class CatalogPaths(_Section):
@@ -296,6 +296,9 @@ class SystemsConfig(_Section):
     in_service_snap_m: Metres = Field(
         25_000, description="Largest distance from an in-service unit to the candidate site it is placed at, m."
     )
+    max_units: list[MaxUnits] = Field(
+        default_factory=list, description="Most units of a sensor or effector type per nation (a posture's holdings, "
+        "industry's output, the crews there are); none: as many as the money buys.")
     min_detection: list[MinDetection] = Field(
         default_factory=list, description="Surveillance requirements: per nation and threat class, the least "
         "share of drones detected. A nation that may not shoot still watches its border where one is set.")

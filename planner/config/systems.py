@@ -1,4 +1,5 @@
-"""Units already in service and surveillance requirements: parts of the ``systems`` section of a scenario."""
+"""Units already in service, most units of a type and surveillance requirements: parts of the ``systems`` section
+of a scenario."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from planner.config.base import Iso2, _Section
+from planner.config.base import Iso2, Units, _Section
 from planner.config.catalog import CatalogId
 
 
@@ -17,6 +18,17 @@ class InService(_Section):
     lon: float = Field(ge=-180, le=180, description="Longitude of the unit (WGS 84), degrees.")
     lat: float = Field(ge=-90, le=90, description="Latitude of the unit (WGS 84), degrees.")
     note: str = Field("", description="What the unit is (for the record).")
+
+
+class MaxUnits(_Section):
+    """The most units of a sensor or effector type a nation may field (units in service included): what it holds,
+    what industry can deliver, or the crews it has. The plan places at most this many, wherever they do most."""
+
+    system: CatalogId = Field(description="Sensor or effector id from the catalogs.")
+    nation: Iso2 | Literal["each"] = Field(
+        description="Defending nation (from geodata.defenders), or 'each' for the same limit in every nation.")
+    units: Units = Field(description="Most units of the type in the nation's plan (0: none).")
+    note: str = Field("", description="Where the figure comes from (for the record).")
 
 
 class MinDetection(_Section):

@@ -264,6 +264,12 @@ def build_theater(scenario: Scenario, geodata: Geodata | None = None) -> Theater
     if scenario.config.kill_chain.point_defence and len(assets):
         points = build_point_sites(assets, geodata.borders, geodata.countries, scenario)
         sites = pd.concat([sites, points[sites.columns]], ignore_index=True) if len(points) else sites
+    if scenario.config.kill_chain.depth_rows_m:  # rows in depth: engaged on the routes, as point defence is
+        rows = build_sites(geodata.borders, geodata.countries, spacing_m=th.site_spacing_m,
+                           depths_m=scenario.config.kill_chain.depth_rows_m)
+        rows["site_id"] = [f"depth-{i:05d}" for i in range(len(rows))]
+        rows["kind"], rows["asset_id"] = "point", ""
+        sites = pd.concat([sites, rows[sites.columns]], ignore_index=True) if len(rows) else sites
     zones = _no_fire_zones(assets, scenario, geodata.settlements)
     # A site in a city's or an airport's zone may not fire; one in a built-up area may (what falls, falls around
     # the intercept, which the cell's share of no-fire zones accounts for).
