@@ -24,7 +24,8 @@ from planner.config.catalog import Threat
 from planner.geo.coverage import Coverage
 from planner.routes import route_reach_m
 
-__all__ = ["PointPairs", "arc_shares", "magazine_by_traffic", "point_defence", "point_pairs"]
+__all__ = ["PointPairs", "Targets", "aimed_shares", "arc_shares", "magazine_by_traffic", "point_defence",
+           "point_pairs"]
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,55 @@ def arc_shares(distance_m: np.ndarray, bearing: np.ndarray, width_m: float, rout
     return share
 
 
+@dataclass(frozen=True)
+class Targets:
+    """kill_chain.routes: to_assets: where drones fly, per asset: position, nation index and value weight."""
+
+    xy: np.ndarray
+    nation: np.ndarray
+    weight: np.ndarray
+
+
+def aimed_shares(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray, weight: np.ndarray,
+                 width_m: float, route_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, sites) share of each cell's drones whose straight route from its midpoint to a target passes a site's
+    corridor first, and (cells,) whether the cell has a target within ``route_m``. A cell's drones go to the targets
+    within reach in proportion to ``weight``; each route belongs to the first site within ``width_m`` of it (the
+    nearest along it, built or not, as the arcs are claimed), so a cell's shares add up to at most one."""
+    share = np.zeros((len(cell_xy), len(site_xy)))
+    aimed = np.zeros(len(cell_xy), dtype=bool)
+    for i, c in enumerate(cell_xy):
+        to = target_xy - c
+        length = np.hypot(to[:, 0], to[:, 1])
+        near = (length <= route_m) & (length > 0) & (weight > 0)
+        if not near.any() or not len(site_xy):
+            continue
+        aimed[i] = True
+        u = to[near] / length[near, None]
+        v = site_xy - c
+        along = v @ u.T  # (sites, targets)
+        across = np.abs(v[:, [0]] * u[None, :, 1] - v[:, [1]] * u[None, :, 0])
+        ends = np.clip(along, 0.0, length[near][None, :])
+        gap = np.where((along >= 0) & (along <= length[near][None, :]), across,
+                       np.hypot(v[:, [0]] - ends * u[None, :, 0], v[:, [1]] - ends * u[None, :, 1]))
+        on = gap <= width_m
+        hit = on.any(axis=0)
+        first = np.argmin(np.where(on, ends, np.inf), axis=0)
+        w = weight[near] / weight[near].sum()
+        np.add.at(share[i], first[hit], w[hit])
+    return share, aimed
+
+
 def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarray, site_nation: np.ndarray,
                 point: np.ndarray, reach_m: np.ndarray, route_m: np.ndarray, allowed: np.ndarray,
-                blocked: np.ndarray, width_m: float, min_share: float) -> PointPairs:
+                blocked: np.ndarray, width_m: float, min_share: float, targets: Targets | None = None) -> PointPairs:
     """The point-defence pairs without their magazine shares (zeros).
 
     ``reach_m`` (nations, E, T) is each nation's engagement reach; ``route_m`` (T,) how far a class flies inland;
     ``allowed`` (N, T) where the rules let a cell's drones of a class be engaged; ``blocked`` (M, E) a site where an
-    effector may not fire (a kinetic one in a no-fire zone). Each nation's sites pair with its own cells only."""
+    effector may not fire (a kinetic one in a no-fire zone). Each nation's sites pair with its own cells only.
+    ``targets`` (kill_chain.routes: to_assets): drones fly to them, not over every heading (:func:`aimed_shares`;
+    a cell with none in reach keeps the arcs)."""
     parts: list[tuple[np.ndarray, ...]] = []
     for n in range(reach_m.shape[0]):
         cells = np.flatnonzero(cell_nation == n)
@@ -92,6 +134,11 @@ def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarra
         dist, bearing = np.hypot(vec[..., 0], vec[..., 1]), np.arctan2(vec[..., 1], vec[..., 0])
         for route in np.unique(route_m):
             share = arc_shares(dist, bearing, width_m, float(route))
+            if targets is not None:
+                mine = targets.nation == n
+                aimed, has = aimed_shares(cell_xy[cells], site_xy[sites], targets.xy[mine], targets.weight[mine],
+                                          width_m, float(route))
+                share[has] = aimed[has]
             ci, sj = np.nonzero(share >= max(min_share, 1e-12))
             for t in np.flatnonzero(route_m == route):
                 for e in np.flatnonzero(reach_m[n, :, t] >= width_m):
@@ -116,6 +163,12 @@ def magazine_by_traffic(pairs: PointPairs, demand: np.ndarray, n_effectors: int)
     return np.divide(per_cell[inverse], total[unit], out=np.zeros(len(unit)), where=total[unit] > 0)
 
 
+def asset_weights(coverage: Coverage, airport_residents: float) -> np.ndarray:
+    """A target's weight under kill_chain.routes: to_assets: a city's population, an airport's
+    theater.airport_value_residents (the value model's weights)."""
+    return np.where(coverage.asset_city, coverage.asset_population, float(airport_residents))
+
+
 def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach_m: np.ndarray,
                   cell_nation: np.ndarray, site_nation: np.ndarray, allowed: np.ndarray, blocked: np.ndarray,
                   demand: np.ndarray) -> PointPairs:
@@ -125,7 +178,13 @@ def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach
     if not kc.point_defence or not coverage.site_point.any():
         return _empty()
     route = route_reach_m(cfg, threats)
+    targets = None
+    if kc.routes == "to_assets":
+        nations = list(cfg.geodata.defenders)  # the problem's nation order
+        targets = Targets(coverage.asset_xy, np.array([nations.index(c) if c in nations else -1
+                                                       for c in coverage.asset_defender.tolist()], dtype=np.int64),
+                          asset_weights(coverage, cfg.theater.airport_value_residents))
     pairs = point_pairs(coverage.cell_xy, coverage.site_xy, cell_nation, site_nation, coverage.site_point, reach_m,
-                        route, allowed, blocked, kc.point_defence_reach_m, kc.point_defence_min_share)
+                        route, allowed, blocked, kc.point_defence_reach_m, kc.point_defence_min_share, targets)
     return PointPairs(pairs.cell, pairs.threat, pairs.site, pairs.effector, pairs.share,
                       magazine_by_traffic(pairs, demand, blocked.shape[1]))

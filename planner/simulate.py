@@ -18,7 +18,7 @@ differently on purpose, so that agreement means something:
 - with ``roe.engage_only_threatening``, each drone gets a heading drawn inland and is engaged only if the ray along
   it meets a protected asset within reach (the model uses the share of such headings instead);
 - with ``kill_chain.point_defence``, a drone that survives the border's units flies on (its heading drawn inland,
-  up to its class's reach) and meets, in the order it passes them, the sites at protected assets whose units reach
+  up to its class's reach, or with ``kill_chain.routes: to_assets`` straight to an asset drawn by value) and meets, in the order it passes them, the sites at protected assets whose units reach
   its route, each engaging it as the border's do (layers by reach); a unit there is barred from kinetic fire only
   if it stands in a no-fire zone. The model credits a site only with a corridor (kill_chain.point_defence_reach_m)
   and gives a drone to the nearest site whose corridor it passes, so the simulation may defeat more;
@@ -107,6 +107,11 @@ class _Routes:
                                cons.airport_closure_radius_m)
         self.reach = np.array([min(cons.route_reach_m, 1000.0 * th.range_km.value) if th.range_km is not None
                                else cons.route_reach_m for th in threats])
+        # kill_chain.routes: to_assets: a drone flies straight to an asset of the nation it entered, within its reach,
+        # drawn in proportion to the asset's value (a city's population; an airport's theater.airport_value_residents)
+        self.aimed = scenario.config.kill_chain.routes == "to_assets"
+        self.country = assets["country"].to_numpy(str)
+        self.weight = np.where(city, pop, float(scenario.config.theater.airport_value_residents))
         countries = theater.countries.set_index("country")
         self.land = {c: shapely.union_all(countries.loc[[c]].geometry.values) for c in set(theater.cells["defender"])}
 
@@ -126,6 +131,23 @@ class _Routes:
         normal[~inland] *= -1
         angle = rng.uniform(-math.pi / 2, math.pi / 2, len(xy))
         return np.cos(angle)[:, None] * normal + np.sin(angle)[:, None] * tangent
+
+    def aim(self, rng: np.random.Generator, xy: np.ndarray, nations: np.ndarray, classes: np.ndarray,
+            heading: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each drone's heading and route length: to its target where routes run to the assets and one is in reach,
+        else the drawn heading and the class's reach."""
+        length = self.reach[classes].astype(float)
+        if not self.aimed:
+            return heading, length
+        heading = heading.copy()
+        for k in range(len(xy)):
+            v = self.xy - xy[k]
+            dist = np.hypot(v[:, 0], v[:, 1])
+            ok = (self.country == nations[k]) & (dist <= self.reach[classes[k]]) & (dist > 0) & (self.weight > 0)
+            if ok.any():
+                a = rng.choice(np.flatnonzero(ok), p=self.weight[ok] / self.weight[ok].sum())
+                heading[k], length[k] = v[a] / dist[a], dist[a]
+        return heading, length
 
     def threatening(self, xy: np.ndarray, heading: np.ndarray, classes: np.ndarray) -> np.ndarray:
         """Whether each drone's route leads to an asset."""
@@ -292,6 +314,8 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
         xy = shapely.get_coordinates(pts)
         heading = (routes.headings(rng, lines[d_cell], frac, xy, cell_nation[d_cell]) if routes is not None
                    else np.zeros((len(d_cell), 2)))
+        heading, route_len = (routes.aim(rng, xy, cell_nation[d_cell], d_threat, heading) if routes is not None
+                              else (heading, np.zeros(len(d_cell))))
         threatening = (routes.threatening(xy, heading, d_threat) if routes is not None
                        and cfg.roe.engage_only_threatening else np.ones(len(d_cell), dtype=bool))
         in_zone = shapely.contains_xy(zones, xy[:, 0], xy[:, 1]) if zones is not None else np.zeros(len(xy), bool)
@@ -338,7 +362,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
                 near = point_units[(e_nation[point_units] == nation) & (e_pk[point_units, t] > 0)
                                    & ~(e_kinetic[point_units] & e_blocked_site[point_units])]
                 v = e_xy[near] - xy[k]
-                along = np.clip(v @ heading[k], 0.0, routes.reach[t])
+                along = np.clip(v @ heading[k], 0.0, route_len[k])
                 passed = np.hypot(*(v - along[:, None] * heading[k]).T) <= e_reach[near, t]
                 near, along = near[passed], along[passed]
                 for j in dict.fromkeys(e_site[near[np.argsort(along, kind="stable")]].tolist()):

@@ -19,7 +19,8 @@ def test_scenarios_by_name() -> None:
     assert load_scenario("tiny").path == (CONFIGS / "tiny.yaml").resolve()
     assert resolve_scenario("poland-2025-09") == CONFIGS / "incidents" / "poland-2025-09.yaml"
     with pytest.raises(ConfigError, match=r"'nope' is neither a scenario file nor a shipped scenario: give a YAML "
-                                          r"path, or one of: eastern-flank, poland, tiny, estonia-2025-09, poland-2025-09"):
+                                          r"path, or one of: eastern-flank, poland, tiny, ukraine-2024-h1, estonia-2025-09, "
+                                          r"poland-2025-09"):
         load_scenario("nope")
     with pytest.raises(ConfigError, match=r"file not found: nope.yaml"):  # a path stays a path
         load_scenario("nope.yaml")

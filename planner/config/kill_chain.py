@@ -3,6 +3,8 @@ its track and point defence at the protected assets (issue #14, layered defence)
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from planner.config.base import BufferMetres, Metres, Probability, _Section
@@ -29,6 +31,14 @@ class KillChainConfig(_Section):
         "defence, the drones whose route passes within point_defence_reach_m of the site, and a drone meets one "
         "inland site at most (the nearest on its route: a second row adds coverage, not a second encounter). "
         "Needs point_defence: true. []: sites at the assets only.")
+    routes: Literal["uniform", "to_assets"] = Field(
+        "uniform", description="Where a drone flies after it crosses, for the sites inland (point_defence and "
+        "depth_rows_m). uniform: any heading over the half-plane inland, as far as its route reach. to_assets: "
+        "straight to a protected asset of the nation it entered within that reach (any kind, any distance: "
+        "geodata's assets), chosen in proportion to its value (a city's population; an airport's "
+        "theater.airport_value_residents); a cell with no asset in reach keeps the uniform headings. Needs "
+        "point_defence: true; not yet with objective.consequence or roe.engage_only_threatening, which read the "
+        "uniform headings.")
     point_defence_reach_m: Metres = Field(
         1_000, description="Half-width of the corridor a point-defence site holds across the routes that pass it, m: "
         "an effector type there engages the drones on it if it reaches that far off its track after its reaction "
@@ -43,6 +53,10 @@ class KillChainConfig(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> KillChainConfig:
+        if self.routes != "uniform" and not self.point_defence:
+            msg = (f"routes is {self.routes} but point_defence is false: routes decide which sites inland a drone "
+                   "passes, so set point_defence: true (and layered: true) or keep routes: uniform")
+            raise ValueError(msg)
         if self.depth_rows_m and not self.point_defence:
             msg = ("depth_rows_m is set but point_defence is false: rows in depth are engaged as point defence is, "
                    "so set point_defence: true (and layered: true) as well")

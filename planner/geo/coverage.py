@@ -55,6 +55,7 @@ class Coverage:
     asset_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     asset_city: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     asset_population: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    asset_defender: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
     #: (M,) bool: the site stands at a protected asset (kill_chain.point_defence), not in the rows along the border.
     site_point: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     _widest: dict[float, Pairs] = field(default_factory=dict, compare=False, repr=False)  # radius -> pairs
@@ -138,6 +139,7 @@ def build_coverage(theater: Theater, scenario: Scenario) -> Coverage:
     return Coverage(asset_xy=np.asarray(shapely.get_coordinates(assets.geometry.values)).reshape(-1, 2),
                     asset_city=(assets["kind"] == "city").to_numpy(bool),
                     asset_population=assets["population"].fillna(0).to_numpy(float),
+                    asset_defender=assets["country"].to_numpy(str),
                     cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
                     site_no_fire=sites["in_no_fire_zone"].to_numpy(bool),
                     site_point=(sites["kind"] == "point").to_numpy(bool) if "kind" in sites else np.zeros(len(sites), bool),
