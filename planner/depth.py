@@ -10,12 +10,17 @@ one (where three arcs overlap, a little less: the promise errs low). A drone is 
 at most, after the border's layers; every effector type there that reaches the corridor (engagement reach ≥ w, after
 its reaction time and the nation's identification delay) may engage it, in layers by reach. A unit reaching farther is
 credited with the corridor only, so the model errs low there too. Sites at assets take no part in the border's pairs.
+
+With ``kill_chain.routes: to_assets`` a cell's drones fly straight to its nation's assets in reach instead, by value
+(:func:`aimed_stops`): every inland site within w of a route is a stop on it, met in turn, each on the survivors of
+the stops before (the formulation's ``pt_route`` and ``pt_order``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,14 +29,16 @@ from planner.config.catalog import Threat
 from planner.geo.coverage import Coverage
 from planner.routes import route_reach_m
 
-__all__ = ["PointPairs", "Targets", "aimed_shares", "arc_shares", "magazine_by_traffic", "point_defence",
+__all__ = ["PointPairs", "Targets", "aimed_shares", "aimed_stops", "arc_shares", "magazine_by_traffic", "point_defence",
            "point_pairs"]
 
 
 @dataclass(frozen=True)
 class PointPairs:
     """Point-defence engagement pairs (cell, class, site, effector): the share of the cell's drones of the class
-    whose route passes the site's corridor, and the share of the unit's magazine kept for the cell."""
+    whose route passes the site's corridor, and the share of the unit's magazine kept for the cell. ``route`` names
+    the route (an id, unique per cell) and ``order`` the site's place along it (0 first): the drones on a route meet
+    its sites in that order (with uniform headings each route has one site, its arc)."""
 
     cell: np.ndarray
     threat: np.ndarray
@@ -39,16 +46,18 @@ class PointPairs:
     effector: np.ndarray
     share: np.ndarray
     magazine: np.ndarray
+    route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def fields(self) -> dict[str, Any]:
         """The pairs as the planning problem's ``pt_*`` fields."""
         return {"pt_cell": self.cell, "pt_threat": self.threat, "pt_site": self.site, "pt_effector": self.effector,
-                "pt_share": self.share, "pt_magazine": self.magazine}
+                "pt_share": self.share, "pt_magazine": self.magazine, "pt_route": self.route, "pt_order": self.order}
 
 
 def _empty() -> PointPairs:
     i, f = np.zeros(0, dtype=np.int64), np.zeros(0)
-    return PointPairs(i, i, i, i, f, f)
+    return PointPairs(i, i, i, i, f, f, i, i)
 
 
 def arc_shares(distance_m: np.ndarray, bearing: np.ndarray, width_m: float, route_m: float) -> np.ndarray:
@@ -84,33 +93,48 @@ class Targets:
     weight: np.ndarray
 
 
-def aimed_shares(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray, weight: np.ndarray,
-                 width_m: float, route_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """(cells, sites) share of each cell's drones whose straight route from its midpoint to a target passes a site's
-    corridor first, and (cells,) whether the cell has a target within ``route_m``. A cell's drones go to the targets
-    within reach in proportion to ``weight``; each route belongs to the first site within ``width_m`` of it (the
-    nearest along it, built or not, as the arcs are claimed), so a cell's shares add up to at most one."""
-    share = np.zeros((len(cell_xy), len(site_xy)))
+def aimed_stops(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray, weight: np.ndarray,
+                width_m: float, route_m: float) -> tuple[np.ndarray, ...]:
+    """The routes of kill_chain.routes: to_assets and the sites on them. A cell's drones fly straight from its
+    midpoint to the targets within ``route_m`` in proportion to ``weight``; a site within ``width_m`` of a route is
+    one of its stops. Returns (cell, site, target, order along the route, the route's share of the cell's drones)
+    for every stop, and (cells,) whether the cell has a target in reach (one without keeps the arcs)."""
+    out: list[tuple[np.ndarray, ...]] = []
     aimed = np.zeros(len(cell_xy), dtype=bool)
     for i, c in enumerate(cell_xy):
         to = target_xy - c
         length = np.hypot(to[:, 0], to[:, 1])
-        near = (length <= route_m) & (length > 0) & (weight > 0)
-        if not near.any() or not len(site_xy):
+        near = np.flatnonzero((length <= route_m) & (length > 0) & (weight > 0))
+        if not len(near) or not len(site_xy):
             continue
         aimed[i] = True
         u = to[near] / length[near, None]
         v = site_xy - c
         along = v @ u.T  # (sites, targets)
-        across = np.abs(v[:, [0]] * u[None, :, 1] - v[:, [1]] * u[None, :, 0])
         ends = np.clip(along, 0.0, length[near][None, :])
-        gap = np.where((along >= 0) & (along <= length[near][None, :]), across,
-                       np.hypot(v[:, [0]] - ends * u[None, :, 0], v[:, [1]] - ends * u[None, :, 1]))
-        on = gap <= width_m
-        hit = on.any(axis=0)
-        first = np.argmin(np.where(on, ends, np.inf), axis=0)
+        gap = np.hypot(v[:, [0]] - ends * u[None, :, 0], v[:, [1]] - ends * u[None, :, 1])  # to the segment
+        sj, a = np.nonzero(gap <= width_m)
+        if not len(sj):
+            continue
+        rank = np.lexsort((sj, ends[sj, a], a))  # by route, then along it
+        sj, a = sj[rank], a[rank]
+        first = np.r_[0, np.flatnonzero(np.diff(a)) + 1]
+        order = np.arange(len(a)) - np.repeat(first, np.diff(np.r_[first, len(a)]))
         w = weight[near] / weight[near].sum()
-        np.add.at(share[i], first[hit], w[hit])
+        out.append((np.full(len(a), i), sj, near[a], order, w[a]))
+    if not out:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z, z, np.zeros(0), aimed
+    return (*(np.concatenate([o[q] for o in out]) for q in range(5)), aimed)
+
+
+def aimed_shares(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray, weight: np.ndarray,
+                 width_m: float, route_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, sites) share of each cell's drones whose route meets a site first (the routes of
+    :func:`aimed_stops`, each given to its first site), and (cells,) whether the cell has a target in reach."""
+    ci, sj, _, order, w, aimed = aimed_stops(cell_xy, site_xy, target_xy, weight, width_m, route_m)
+    share = np.zeros((len(cell_xy), len(site_xy)))
+    np.add.at(share, (ci[order == 0], sj[order == 0]), w[order == 0])
     return share, aimed
 
 
@@ -125,6 +149,7 @@ def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarra
     ``targets`` (kill_chain.routes: to_assets): drones fly to them, not over every heading (:func:`aimed_shares`;
     a cell with none in reach keeps the arcs)."""
     parts: list[tuple[np.ndarray, ...]] = []
+    base = 0  # route ids, unique over the nations and route reaches
     for n in range(reach_m.shape[0]):
         cells = np.flatnonzero(cell_nation == n)
         sites = np.flatnonzero(point & (site_nation == n))
@@ -134,21 +159,33 @@ def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarra
         dist, bearing = np.hypot(vec[..., 0], vec[..., 1]), np.arctan2(vec[..., 1], vec[..., 0])
         for route in np.unique(route_m):
             share = arc_shares(dist, bearing, width_m, float(route))
+            stops: tuple[np.ndarray, ...] = ()
             if targets is not None:
-                mine = targets.nation == n
-                aimed, has = aimed_shares(cell_xy[cells], site_xy[sites], targets.xy[mine], targets.weight[mine],
+                mine = np.flatnonzero(targets.nation == n)
+                *stops, has = aimed_stops(cell_xy[cells], site_xy[sites], targets.xy[mine], targets.weight[mine],
                                           width_m, float(route))
-                share[has] = aimed[has]
+                share[has] = 0.0  # these cells' drones fly the routes, not the arcs
             ci, sj = np.nonzero(share >= max(min_share, 1e-12))
-            for t in np.flatnonzero(route_m == route):
-                for e in np.flatnonzero(reach_m[n, :, t] >= width_m):
-                    m = allowed[cells[ci], t] & ~blocked[sites[sj], e]
-                    k = int(m.sum())
-                    parts.append((cells[ci[m]], np.full(k, t), sites[sj[m]], np.full(k, e), share[ci[m], sj[m]]))
+            rows = [(ci, sj, base + ci * len(sites) + sj, np.zeros(len(ci), np.int64), share[ci, sj])]
+            base += len(cells) * len(sites)
+            if stops:
+                keep = stops[4] >= max(min_share, 1e-12)
+                a_ci, a_sj, a_t, a_order, a_w = (x[keep] for x in stops)
+                rows.append((a_ci, a_sj, base + a_ci * len(mine) + a_t, a_order, a_w))
+                base += len(cells) * max(len(mine), 1)
+            for r_ci, r_sj, r_id, r_order, r_share in rows:
+                for t in np.flatnonzero(route_m == route):
+                    for e in np.flatnonzero(reach_m[n, :, t] >= width_m):
+                        m = allowed[cells[r_ci], t] & ~blocked[sites[r_sj], e]
+                        k = int(m.sum())
+                        parts.append((cells[r_ci[m]], np.full(k, t), sites[r_sj[m]], np.full(k, e), r_share[m],
+                                      r_id[m], r_order[m]))
     if not parts:
         return _empty()
-    cat = [np.concatenate([p[q] for p in parts]) for q in range(5)]
-    return PointPairs(*(a.astype(np.int64) for a in cat[:4]), share=cat[4].astype(float), magazine=np.zeros(len(cat[4])))
+    cat = [np.concatenate([p[q] for p in parts]) for q in range(7)]
+    ints = [a.astype(np.int64) for a in cat]
+    return PointPairs(*ints[:4], share=cat[4].astype(float), magazine=np.zeros(len(cat[4])), route=ints[5],
+                      order=ints[6])
 
 
 def magazine_by_traffic(pairs: PointPairs, demand: np.ndarray, n_effectors: int) -> np.ndarray:
@@ -186,5 +223,4 @@ def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach
                           asset_weights(coverage, cfg.theater.airport_value_residents))
     pairs = point_pairs(coverage.cell_xy, coverage.site_xy, cell_nation, site_nation, coverage.site_point, reach_m,
                         route, allowed, blocked, kc.point_defence_reach_m, kc.point_defence_min_share, targets)
-    return PointPairs(pairs.cell, pairs.threat, pairs.site, pairs.effector, pairs.share,
-                      magazine_by_traffic(pairs, demand, blocked.shape[1]))
+    return dataclasses.replace(pairs, magazine=magazine_by_traffic(pairs, demand, blocked.shape[1]))

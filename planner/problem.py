@@ -111,15 +111,17 @@ class PlanningProblem:
     engage_share: np.ndarray | None = None
     #: (E,) True for an effector that fires shoot-look-shoot (doctrine): one shot at a time until a kill.
     effector_look: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    #: kill_chain.point_defence: engagement pairs of the sites at protected assets (Q,), each the drones of a cell
-    #: and class whose route passes the site's corridor (pt_share of the cell's), and the share of the unit's
-    #: magazine kept for that cell (docs/formulation.md, "Point defence"). Empty without point defence.
+    #: kill_chain.point_defence: engagement pairs of the inland sites (Q,): the drones of a cell and class on a route
+    #: (pt_share of the cell's) that pass the site, its place on the route (pt_route, pt_order), and the share of the
+    #: unit's magazine kept for the cell (docs/formulation.md, "Point defence"). Empty without point defence.
     pt_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pt_threat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pt_site: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pt_effector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     pt_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     pt_magazine: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pt_route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pt_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: Crewed incursions (planner.escort): (N, T) due an escort (None: none); escort pairs (cell, class, site, alert
     #: type); (M, E) share of a unit's escorts a raid per cell it reaches (None: no pairs); per type (E,) escorts a
     #: raid per unit, P(meet), a sortie's euros; (nations, T) escort.min_share (empty: none).

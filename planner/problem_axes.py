@@ -14,7 +14,7 @@ AXES: dict[str, tuple[str, ...]] = {
              "esc_share"),
     "det": ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight"),
     "eng": ("eng_cell", "eng_threat", "eng_site", "eng_effector"),
-    "pt": ("pt_cell", "pt_threat", "pt_site", "pt_effector", "pt_share", "pt_magazine"),
+    "pt": ("pt_cell", "pt_threat", "pt_site", "pt_effector", "pt_share", "pt_magazine", "pt_route", "pt_order"),
     "esc": ("esc_cell", "esc_threat", "esc_site", "esc_effector"),
     "conv": ("conv_ids", "conv_unit_cost_eur", "conv_operating_eur_per_year", "conv_score", "conv_min_units",
              "conv_area_points", "conv_max_units"),

@@ -21,7 +21,8 @@ differently on purpose, so that agreement means something:
   up to its class's reach, or with ``kill_chain.routes: to_assets`` straight to an asset drawn by value) and meets, in the order it passes them, the sites at protected assets whose units reach
   its route, each engaging it as the border's do (layers by reach); a unit there is barred from kinetic fire only
   if it stands in a no-fire zone. The model credits a site only with a corridor (kill_chain.point_defence_reach_m)
-  and gives a drone to the nearest site whose corridor it passes, so the simulation may defeat more;
+  and, with uniform headings, gives a drone to the nearest site whose corridor it passes, so the simulation may
+  defeat more;
 - a detected crewed incursion (``manned: true``) over a nation that may not shoot it and escorts (the scenario's
   ``escort`` section) is met by the alert unit with the best P(meet) that still has sorties this raid and reaches
   the crossing in time (reaction time plus the flight at its transit speed within the class's escort window, and

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.lp.kill_chain import BREAKPOINTS
+from planner.lp.kill_chain import BREAKPOINTS, point_routes
 from planner.physics import max_engagement_distance_m
 from planner.problem import PlanningProblem
 from planner.routes import route_reach_m
@@ -28,20 +28,23 @@ DETECTION_CAP = 1 - math.exp(-BREAKPOINTS[-1])
 
 
 def _with_point_defence(p: PlanningProblem, t: int, kill: np.ndarray) -> np.ndarray:
-    """Per cell, the best kill of the border's layers and then of the point-defence sites its routes pass (each site's
-    share of the routes, its types in layers): 1 − (1 − border) · (1 − Σ_sites share · site's kill)."""
+    """Per cell, the best kill of the border's layers and then of the point-defence sites on its routes (each route's
+    share of the drones, its sites in order, each site's types in layers): 1 − (1 − border) · (1 − Σ_routes share ·
+    (1 − Π_sites (1 − site's kill)))."""
     sel = np.flatnonzero(p.pt_threat == t)
     if not len(sel):
         return kill
-    sites: dict[tuple[int, int], tuple[float, dict[int, float]]] = {}
+    route, _ = point_routes(p)
+    routes: dict[tuple[int, int], tuple[float, dict[int, dict[int, float]]]] = {}
     for q in sel.tolist():
         i, j, e = int(p.pt_cell[q]), int(p.pt_site[q]), int(p.pt_effector[q])
-        share, layers = sites.setdefault((i, j), (float(p.pt_share[q]), {}))
+        share, sites = routes.setdefault((i, int(route[q])), (float(p.pt_share[q]), {}))
+        layers = sites.setdefault(j, {})
         layer = p.layer(e, t)
         layers[layer] = max(layers.get(layer, 0.0), float(p.p_kill[e, t]))
     point = np.zeros(len(kill))
-    for (i, _), (share, layers) in sites.items():
-        point[i] += share * (1 - math.prod(1 - q for q in layers.values()))
+    for (i, _), (share, sites) in routes.items():
+        point[i] += share * (1 - math.prod(1 - q for layers in sites.values() for q in layers.values()))
     return 1 - (1 - kill) * (1 - np.minimum(point, 1.0))
 
 

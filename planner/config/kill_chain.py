@@ -28,8 +28,9 @@ class KillChainConfig(_Section):
     depth_rows_m: list[Metres] = Field(
         [], description="Distances inland of the border at which rows of candidate sites stand on the drones' "
         "routes (mobile fire groups in depth), spaced theater.site_spacing_m; units there engage, like point "
-        "defence, the drones whose route passes within point_defence_reach_m of the site, and a drone meets one "
-        "inland site at most (the nearest on its route: a second row adds coverage, not a second encounter). "
+        "defence, the drones whose route passes within point_defence_reach_m of the site: with routes: uniform a "
+        "drone meets one inland site at most (the nearest on its route: a second row adds coverage, not a second "
+        "encounter), with routes: to_assets every site on its route, in turn. "
         "Needs point_defence: true. []: sites at the assets only.")
     routes: Literal["uniform", "to_assets"] = Field(
         "uniform", description="Where a drone flies after it crosses, for the sites inland (point_defence and "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.lp.kill_chain import point_routes
 from planner.lp.result import FixedPlan, Solved
 from planner.problem import PlanningProblem
 
@@ -49,19 +50,30 @@ def at_border(p: PlanningProblem, s: Solved) -> np.ndarray | None:
 
 
 def check_point(p: PlanningProblem, s: Solved, border: np.ndarray, may: np.ndarray, tol: np.ndarray) -> list[str]:
-    """Point defence: per site and layer there, engaged + killed by its earlier layers ≤ its share of the detected
-    (and threatening) drones the border did not kill; each pair within its share of the drones, its unit built."""
+    """Point defence: per site on a route and layer there, engaged + killed by its earlier layers + killed at the
+    route's earlier sites ≤ the route's share of the detected (and threatening) drones the border did not kill; each
+    pair within its share of the drones, its unit built."""
     out: list[str] = []
     assert s.point is not None
     kept = may - np.einsum("nte,et->nt", border, p.p_kill)  # (N, T) after the border's layers
     ranks = p.layer_rank[p.pt_effector, p.pt_threat] if p.layer_rank.size else np.zeros(len(p.pt_cell), np.int64)
     pk = p.p_kill[p.pt_effector, p.pt_threat]
-    key = (p.pt_cell * len(p.site_ids) + p.pt_site) * len(p.threat_ids) + p.pt_threat  # a site's segment of a cell
+    route, order = point_routes(p)
+    path = (route * len(p.threat_ids) + p.pt_threat) * (int(p.pt_cell.max(initial=0)) + 1) + p.pt_cell
+    stops, at = np.unique(path * (int(order.max(initial=0)) + 1) + order, return_inverse=True)  # sorted by route
+    stop_kills = np.bincount(at, weights=s.point * pk, minlength=len(stops))
+    stop_path = stops // (int(order.max(initial=0)) + 1)
+    before = np.cumsum(stop_kills) - stop_kills  # kills at every stop listed before, then back to the route's start
+    start = np.r_[0, np.flatnonzero(np.diff(stop_path)) + 1]
+    before -= np.repeat(before[start], np.diff(np.r_[start, len(stops)]))
+    earlier = before[at]  # kills at the route's earlier sites, per pair
+    key = (path * len(p.site_ids) + p.pt_site) * (int(order.max(initial=0)) + 1) + order  # a stop on a route
     for k in np.unique(ranks):
         load = s.point * ((ranks == k) + pk * (ranks < k))
         segs, inverse = np.unique(key, return_inverse=True)
         per_seg = np.bincount(inverse, weights=load, minlength=len(segs))
         first = np.unique(inverse, return_index=True)[1]
+        per_seg += earlier[first]
         i, t = p.pt_cell[first], p.pt_threat[first]
         room = p.pt_share[first] * kept[i, t] + tol[i, t]
         if (per_seg > room).any():

@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pulp
 
 from planner.lp.result import FixedPlan
@@ -162,45 +163,60 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                                                      f"[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
 
 
+def point_routes(p: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(Q,) each point-defence pair's route and its place on it; a problem built without them (one site per route,
+    the arcs of uniform headings) gets a route per cell and site, each site first on its own."""
+    if len(p.pt_route) == len(p.pt_cell):
+        return p.pt_route, p.pt_order
+    return p.pt_cell * len(p.site_ids) + p.pt_site, np.zeros(len(p.pt_cell), dtype=np.int64)
+
+
 def define_point(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable],
                  world: World, *, tag: str = "") -> None:
-    """Point defence (constraint 3b): the drones of a cell and class whose route passes a point-defence site's
-    corridor, a share c of them, meet its units after the border's layers. Per site and layer there,
-    engaged + killed by its earlier layers ≤ c · (detected − killed at the border), detected counting the
-    threatening share under roe.engage_only_threatening; each pair ≤ c · λ · its unit built. A type's engagements
-    become the border's plus its point-defence pairs' (one total per cell, class and type)."""
-    segments: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
-    for q, (i, t, j, e) in enumerate(zip(p.pt_cell.tolist(), p.pt_threat.tolist(), p.pt_site.tolist(),
-                                         p.pt_effector.tolist(), strict=True)):
+    """Point defence (constraint 3b): the drones of a cell and class on a route, a share c of them, meet its sites
+    in order after the border's layers (with uniform headings a route is one site's arc). Per site and layer there,
+    engaged + killed by its earlier layers + killed at the route's earlier sites ≤ c · (detected − killed at the
+    border), detected counting the threatening share under roe.engage_only_threatening; each pair ≤ c · λ · its unit
+    built. A type's engagements become the border's plus its point-defence pairs' (one total per cell, class and
+    type)."""
+    routes: dict[tuple[int, int, int], dict[tuple[int, int], list[tuple[int, int]]]] = defaultdict(dict)
+    route, order = point_routes(p)
+    for q, (i, t, j, e, r, k) in enumerate(zip(p.pt_cell.tolist(), p.pt_threat.tolist(), p.pt_site.tolist(),
+                                               p.pt_effector.tolist(), route.tolist(), order.tolist(), strict=True)):
         if (i, t) in world.detected:
-            segments[i, t, j].append((q, e))
-    if not segments:
+            routes[i, t, r].setdefault((k, j), []).append((q, e))
+    if not routes:
         return
     border: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
     for (i, t, e), v in world.engage.items():
         border[i, t].append((e, v))
     parts: dict[tuple[int, int, int], list[pulp.LpVariable]] = defaultdict(list)
-    for (i, t, j), pairs in segments.items():
-        c, lam = float(p.pt_share[pairs[0][0]]), float(p.demand[i, t])
+    for (i, t, r), stops in routes.items():
+        first_pair = next(iter(stops.values()))[0][0]
+        c, lam = float(p.pt_share[first_pair]), float(p.demand[i, t])
         rate, _ = world.detected[i, t]
         seen = lam * (float(p.engage_share[i, t]) if p.engage_share is not None else 1.0)
-        w: dict[int, pulp.LpVariable] = {}
-        for q, e in pairs:
-            name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.site_ids[j]},{p.effector_ids[e]}"
-            v = prob.add_variable(f"point[{name}]{tag}", 0, lam * c)
-            prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0), (ye[j, e], -lam * c)]), pulp.LpConstraintLE,
-                                                 f"point_reach[{name}]{tag}", 0))
-            w[e], world.point[q] = v, v
-            parts[i, t, e].append(v)
-            world.cover.setdefault((i, e), {})[j] = float(p.pt_magazine[q])
         killed = [(v, c * float(p.p_kill[e, t])) for e, v in border[i, t]]  # uniform over the routes
-        layer = {e: p.layer(e, t) for e in w}
-        for k in sorted(set(layer.values())):
-            terms = [(v, 1.0) for e, v in w.items() if layer[e] == k]
-            terms += [(v, float(p.p_kill[e, t])) for e, v in w.items() if layer[e] < k]
-            prob.addConstraint(pulp.LpConstraint(affine([(rate, -c * seen), *terms, *killed]), pulp.LpConstraintLE,
-                                                 f"point_survivors{k}[{p.cell_ids[i]},{p.threat_ids[t]},"
-                                                 f"{p.site_ids[j]}]{tag}", 0))
+        several = len(p.pt_route) > 0  # routes named: a site may stand on several of a cell's routes
+        for (_k, j), pairs in sorted(stops.items()):
+            w: dict[int, pulp.LpVariable] = {}
+            for q, e in pairs:
+                name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.site_ids[j]},{p.effector_ids[e]}"
+                name += f",route{r}" if several else ""
+                v = prob.add_variable(f"point[{name}]{tag}", 0, lam * c)
+                prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0), (ye[j, e], -lam * c)]),
+                                                     pulp.LpConstraintLE, f"point_reach[{name}]{tag}", 0))
+                w[e], world.point[q] = v, v
+                parts[i, t, e].append(v)
+                world.cover.setdefault((i, e), {})[j] = float(p.pt_magazine[q])
+            layer = {e: p.layer(e, t) for e in w}
+            for k in sorted(set(layer.values())):
+                terms = [(v, 1.0) for e, v in w.items() if layer[e] == k]
+                terms += [(v, float(p.p_kill[e, t])) for e, v in w.items() if layer[e] < k]
+                where = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.site_ids[j]}" + (f",route{r}" if several else "")
+                prob.addConstraint(pulp.LpConstraint(affine([(rate, -c * seen), *terms, *killed]),
+                                                     pulp.LpConstraintLE, f"point_survivors{k}[{where}]{tag}", 0))
+            killed = killed + [(v, float(p.p_kill[e, t])) for e, v in w.items()]  # the route's later sites
     for (i, t, e), ws in parts.items():
         name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
         total = prob.add_variable(f"engage_all[{name}]{tag}", 0)
