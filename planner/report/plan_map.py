@@ -27,11 +27,18 @@ MARKERS = {"sensor": "o", "effector": "^"}
 
 def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path: Path, *, dpi: int = 150) -> Path:
     th = plan.theater
-    fig, ax = plt.subplots(figsize=(9, 11), dpi=dpi)
+    # The border and the sites where units stand (rows inland, cities' own sites), the figure shaped to them: a wide
+    # theater (Ukraine's northern border) gets a wide figure, not a tall one with blank bands above and below.
+    built = th.sites[th.sites["site_id"].isin(set(plan.units["site_id"]))] if len(plan.units) else th.sites.iloc[:0]
+    minx, miny, maxx, maxy = th.cells.total_bounds
+    if len(built):
+        bx0, by0, bx1, by1 = built.total_bounds
+        minx, miny, maxx, maxy = min(minx, bx0), min(miny, by0), max(maxx, bx1), max(maxy, by1)
+    pad = max(maxx - minx, maxy - miny) * 0.08 + 20_000
+    tall = (maxy - miny + 2 * pad) / (maxx - minx + 2 * pad)
+    fig, ax = plt.subplots(figsize=(9, min(max(7.5 * tall + 3.5, 6.0), 11.0)), dpi=dpi)
     without_idle_draws(fig)
     try:
-        minx, miny, maxx, maxy = th.cells.total_bounds
-        pad = max(maxx - minx, maxy - miny) * 0.08 + 20_000
         for role, colour in (("neighbour", NEIGHBOUR_FILL), ("defender", DEFENDER_FILL)):
             part = th.countries[th.countries["role"] == role]
             if len(part):
@@ -87,10 +94,13 @@ def plot_plan(plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, path
             f"€{s['spend_eur']['drone_defence'] / 1e9:.2f}bn on drone defence, "
             f"€{s['spend_eur']['conventional'] / 1e9:.2f}bn conventional; "
             f"{s['defeat_rate_all_exact']:.0%} of drones defeated (exact)", fontsize=11)
-        fig.text(0.01, 0.005, f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {crs_label(th.crs)}. "
-                 "Catalog figures: configs/catalogs (sources and assumptions).", fontsize=7, color="#566573")
         fig.tight_layout()
-        fig.savefig(path, dpi=dpi, bbox_extra_artists=[legend])
+        # Under the legend, whatever the figure's shape (at the figure's foot it fell inside a wide map's legend)
+        footer = ax.annotate(f"Borders: Natural Earth 1:10m (public domain) or user data. CRS: {crs_label(th.crs)}. "
+                             "Catalog figures: configs/catalogs (sources and assumptions).", xy=(0.5, 0.0),
+                             xycoords=legend, xytext=(0, -8), textcoords="offset points", ha="center", va="top",
+                             fontsize=7, color="#566573", annotation_clip=False)
+        fig.savefig(path, dpi=dpi, bbox_extra_artists=[legend, footer], bbox_inches="tight", pad_inches=0.15)
     finally:
         plt.close(fig)
     return path
