@@ -200,12 +200,6 @@ def magazine_by_traffic(pairs: PointPairs, demand: np.ndarray, n_effectors: int)
     return np.divide(per_cell[inverse], total[unit], out=np.zeros(len(unit)), where=total[unit] > 0)
 
 
-def asset_weights(coverage: Coverage, airport_residents: float) -> np.ndarray:
-    """A target's weight under kill_chain.routes: to_assets: a city's population, an airport's
-    theater.airport_value_residents (the value model's weights)."""
-    return np.where(coverage.asset_city, coverage.asset_population, float(airport_residents))
-
-
 def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach_m: np.ndarray,
                   cell_nation: np.ndarray, site_nation: np.ndarray, allowed: np.ndarray, blocked: np.ndarray,
                   demand: np.ndarray) -> PointPairs:
@@ -216,11 +210,11 @@ def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach
         return _empty()
     route = route_reach_m(cfg, threats)
     targets = None
-    if kc.routes == "to_assets":
+    if coverage.routes_to_assets:
         nations = list(cfg.geodata.defenders)  # the problem's nation order
         targets = Targets(coverage.asset_xy, np.array([nations.index(c) if c in nations else -1
                                                        for c in coverage.asset_defender.tolist()], dtype=np.int64),
-                          asset_weights(coverage, cfg.theater.airport_value_residents))
+                          coverage.asset_weight)
     pairs = point_pairs(coverage.cell_xy, coverage.site_xy, cell_nation, site_nation, coverage.site_point, reach_m,
                         route, allowed, blocked, kc.point_defence_reach_m, kc.point_defence_min_share, targets)
     return dataclasses.replace(pairs, magazine=magazine_by_traffic(pairs, demand, blocked.shape[1]))

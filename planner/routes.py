@@ -4,7 +4,11 @@ headings (docs/formulation.md, "Consequence value").
 A leaker's heading is uniform over the half-plane inland (the defender cannot know it) and it flies at most a
 reach. An asset of radius r at a distance d lies within asin(r/d) of the line of sight. :func:`route_exposure`
 sums those shares (expected city strikes, capped at one; expected airports passed); :func:`threatening_share`
-takes their union (the share of drones whose route leads to some asset: ``roe.engage_only_threatening``)."""
+takes their union (the share of drones whose route leads to some asset: ``roe.engage_only_threatening``).
+
+With ``kill_chain.routes: to_assets`` a cell's drones fly to its nation's assets within reach instead, in proportion to
+their value (``Coverage.asset_weight``): a leaker strikes its target city or closes its target airport (and any airport
+its route passes), and every such drone threatens an asset; a cell with none in reach keeps the uniform figures."""
 
 from __future__ import annotations
 
@@ -78,7 +82,44 @@ def route_exposure(coverage: Coverage, consequence: ConsequenceConfig,
             strikes[lo:hi, k] = np.minimum(near[:, city].sum(axis=1), 1.0)
             if consequence.airport_closure_radius_m > 0:
                 passes[lo:hi, k] = near[:, ~city].sum(axis=1)
+    if coverage.routes_to_assets:
+        _aimed_exposure(coverage, consequence, reach_m, strikes, passes)
+        if consequence.airport_closure_radius_m <= 0:
+            passes[:] = 0.0
     return strikes, passes
+
+
+def _targets(coverage: Coverage, i: int, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """kill_chain.routes: to_assets: the assets cell i's drones fly to within ``reach`` (its nation's) and their
+    shares of its drones (empty where none is in reach)."""
+    v = coverage.asset_xy - coverage.cell_xy[i]
+    dist = np.hypot(v[:, 0], v[:, 1])
+    near = np.flatnonzero((coverage.asset_defender == coverage.cell_defender[i]) & (dist <= reach) & (dist > 0)
+                          & (coverage.asset_weight > 0))
+    w = coverage.asset_weight[near]
+    return near, w / w.sum() if len(near) else w
+
+
+def _aimed_exposure(coverage: Coverage, consequence: ConsequenceConfig, reach_m: np.ndarray, strikes: np.ndarray,
+                    passes: np.ndarray) -> None:
+    """:func:`route_exposure` where drones fly to the assets (cells with none in reach keep the uniform figures): a
+    leaker strikes its target city, or closes its target airport, and closes every other airport whose closure
+    radius its route passes."""
+    airports = np.flatnonzero(~coverage.asset_city)
+    for i in range(len(coverage.cell_xy)):
+        for k, reach in enumerate(reach_m):
+            near, w = _targets(coverage, i, float(reach))
+            if not len(near):
+                continue
+            strikes[i, k] = float(w[coverage.asset_city[near]].sum())
+            c = coverage.cell_xy[i]
+            to = coverage.asset_xy[near] - c
+            length = np.hypot(to[:, 0], to[:, 1])
+            v = coverage.asset_xy[airports] - c  # (airports, 2) against each route (targets)
+            along = np.clip(v @ (to / length[:, None]).T, 0.0, length[None, :])
+            ends = along[..., None] * (to / length[:, None])[None, :, :]
+            gap = np.hypot(*(v[:, None, :] - ends).transpose(2, 0, 1))
+            passes[i, k] = float(((gap <= consequence.airport_closure_radius_m).sum(axis=0) * w).sum())
 
 
 def threatening_share(coverage: Coverage, consequence: ConsequenceConfig, reach_m: np.ndarray) -> np.ndarray:
@@ -98,6 +139,9 @@ def threatening_share(coverage: Coverage, consequence: ConsequenceConfig, reach_
         for k, reach in enumerate(reach_m):
             near = dist <= reach
             if not near.any():
+                continue
+            if coverage.routes_to_assets and len(_targets(coverage, i, float(reach))[0]):
+                out[i, k] = 1.0  # every drone flies to an asset
                 continue
             if (dist[near] <= radius[near]).any():  # inside an asset: every heading leads to it
                 out[i, k] = 1.0

@@ -308,17 +308,31 @@ def test_a_route_meets_its_sites_in_turn() -> None:
     assert any("on its routes after the border" in line for line in check_detection(series, bad, Context()))
 
 
-def test_routes_to_assets_are_refused_where_the_model_reads_uniform_headings(tmp_path) -> None:
-    data = tiny(tmp_path, effectors=["mobile_fire_group"], reach_m=1400)
-    data["kill_chain"]["routes"] = "to_assets"
-    data["roe"] = {"engage_only_threatening": True}
-    with pytest.raises(ConfigError, match=r"kill_chain.routes: to_assets is not yet supported with "
-                                          r"roe.engage_only_threatening, which reads uniform headings"):
-        load_scenario(write_yaml(tmp_path / "t.yaml", data))
-    data["roe"] = {}
-    data["kill_chain"]["point_defence"] = False
-    with pytest.raises(ConfigError, match=r"routes is to_assets but point_defence is false"):
-        load_scenario(write_yaml(tmp_path / "u.yaml", data))
+def test_routes_to_the_assets_set_what_a_leaker_strikes_and_threatens() -> None:
+    """kill_chain.routes: to_assets in the value model and the threat-to-asset rule. A cell at the origin of nation
+    XX; its assets: a city C (0, 100 km) of 300,000 and an airport A (100 km, 0) weighted 100,000, and a second
+    airport B (0, 50 km) on the route to C (closure radius 5 km); a city of another nation and one beyond the reach
+    draw no drones. Drones: 3/4 to C, 1/4 to A: 0.75 city strikes a leaker; airports closed 0.25 (A) + 0.75 (B, on
+    C's route) = 1.0; every drone threatens. A cell with no asset in reach keeps the uniform figures."""
+    from planner.config.consequence import ConsequenceConfig
+    from planner.geo.coverage import Coverage
+    from planner.routes import route_exposure, threatening_share
+
+    cov = Coverage(cell_xy=np.array([[0.0, 0.0], [0.0, 900_000.0]]), site_xy=np.zeros((0, 2)),
+                   cell_no_fire=np.zeros(2), site_no_fire=np.zeros(0, bool), cell_defender=np.array(["XX", "XX"]),
+                   site_defender=np.zeros(0, str),
+                   asset_xy=np.array([[0.0, 100_000.0], [100_000.0, 0.0], [0.0, 50_000.0], [10_000.0, 0.0],
+                                      [0.0, -400_000.0]]),
+                   asset_city=np.array([True, False, False, True, True]),
+                   asset_population=np.array([300_000.0, 0.0, 0.0, 1e6, 1e6]),
+                   asset_defender=np.array(["XX", "XX", "XX", "YY", "XX"]),
+                   asset_weight=np.array([300_000.0, 100_000.0, 0.0, 1e6, 1e6]), routes_to_assets=True)
+    cons = ConsequenceConfig(airport_closure_radius_m=5_000)
+    strikes, passes = route_exposure(cov, cons, np.array([300_000.0]))
+    assert strikes[0, 0] == pytest.approx(0.75) and passes[0, 0] == pytest.approx(1.0)
+    assert threatening_share(cov, cons, np.array([300_000.0]))[0, 0] == 1.0
+    uniform = dataclasses.replace(cov, routes_to_assets=False)
+    assert strikes[1, 0] == route_exposure(uniform, cons, np.array([300_000.0]))[0][1, 0]
 
 
 def test_the_simulation_agrees_on_a_plan_with_routes_to_the_assets(tmp_path) -> None:

@@ -194,12 +194,6 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
             problems.append((where, f"unknown sensor or effector '{unit.system}'"))
     defenders = set(cfg.geodata.defenders)
     problems += _max_unit_problems(cfg, cat, defenders)
-    if cfg.kill_chain.routes == "to_assets":
-        for field, on in (("objective.consequence", cfg.objective.consequence is not None),
-                          ("roe.engage_only_threatening", cfg.roe.engage_only_threatening)):
-            if on:
-                problems.append(("kill_chain.routes", f"to_assets is not yet supported with {field}, which reads "
-                                                      "uniform headings: use routes: uniform, or drop " + field))
     for k, req in enumerate(cfg.systems.min_detection):
         where = f"systems.min_detection[{k}]"
         if req.nation != "all" and req.nation not in defenders:

@@ -33,13 +33,13 @@ class KillChainConfig(_Section):
         "encounter), with routes: to_assets every site on its route, in turn. "
         "Needs point_defence: true. []: sites at the assets only.")
     routes: Literal["uniform", "to_assets"] = Field(
-        "uniform", description="Where a drone flies after it crosses, for the sites inland (point_defence and "
-        "depth_rows_m). uniform: any heading over the half-plane inland, as far as its route reach. to_assets: "
-        "straight to a protected asset of the nation it entered within that reach (any kind, any distance: "
-        "geodata's assets), chosen in proportion to its value (a city's population; an airport's "
-        "theater.airport_value_residents); a cell with no asset in reach keeps the uniform headings. Needs "
-        "point_defence: true; not yet with objective.consequence or roe.engage_only_threatening, which read the "
-        "uniform headings.")
+        "uniform", description="Where a drone flies after it crosses: which sites inland it passes (point_defence, "
+        "depth_rows_m), what a leaker strikes and whether it threatens an asset. uniform: any heading over the "
+        "half-plane inland, as far as its route reach. to_assets: straight to a protected asset of the nation it "
+        "entered within that reach (any kind, any distance: geodata's assets), chosen in proportion to its value (a city's population; an airport's "
+        "theater.airport_value_residents), meeting every inland site on its way in turn; a cell with no asset in "
+        "reach keeps the uniform headings. The value model (objective.consequence: a leaker strikes its target) and "
+        "roe.engage_only_threatening (every such drone threatens) read the same routes.")
     point_defence_reach_m: Metres = Field(
         1_000, description="Half-width of the corridor a point-defence site holds across the routes that pass it, m: "
         "an effector type there engages the drones on it if it reaches that far off its track after its reaction "
@@ -54,10 +54,6 @@ class KillChainConfig(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> KillChainConfig:
-        if self.routes != "uniform" and not self.point_defence:
-            msg = (f"routes is {self.routes} but point_defence is false: routes decide which sites inland a drone "
-                   "passes, so set point_defence: true (and layered: true) or keep routes: uniform")
-            raise ValueError(msg)
         if self.depth_rows_m and not self.point_defence:
             msg = ("depth_rows_m is set but point_defence is false: rows in depth are engaged as point defence is, "
                    "so set point_defence: true (and layered: true) as well")

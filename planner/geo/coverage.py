@@ -56,6 +56,10 @@ class Coverage:
     asset_city: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     asset_population: np.ndarray = field(default_factory=lambda: np.zeros(0))
     asset_defender: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    #: kill_chain.routes: to_assets: drones fly to their nation's assets, chosen by these weights (a city's
+    #: population, an airport's theater.airport_value_residents); False: every heading inland alike.
+    asset_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    routes_to_assets: bool = False
     #: (M,) bool: the site stands at a protected asset (kill_chain.point_defence), not in the rows along the border.
     site_point: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     _widest: dict[float, Pairs] = field(default_factory=dict, compare=False, repr=False)  # radius -> pairs
@@ -140,6 +144,9 @@ def build_coverage(theater: Theater, scenario: Scenario) -> Coverage:
                     asset_city=(assets["kind"] == "city").to_numpy(bool),
                     asset_population=assets["population"].fillna(0).to_numpy(float),
                     asset_defender=assets["country"].to_numpy(str),
+                    asset_weight=np.where(assets["kind"] == "city", assets["population"].fillna(0).to_numpy(float),
+                                          float(scenario.config.theater.airport_value_residents)),
+                    routes_to_assets=scenario.config.kill_chain.routes == "to_assets",
                     cell_xy=cell_xy, site_xy=site_xy, cell_no_fire=cell_no_fire,
                     site_no_fire=sites["in_no_fire_zone"].to_numpy(bool),
                     site_point=(sites["kind"] == "point").to_numpy(bool) if "kind" in sites else np.zeros(len(sites), bool),
