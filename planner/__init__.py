@@ -10,6 +10,7 @@ Library use::
     plan.threats, plan.spend, plan.units           # DataFrames
     planner.write_mps(scenario, "model.mps")       # the whole MILP for another solver
     planner.value_of_money(scenario)               # what EUR 1M more is worth (LP relaxation's shadow price)
+    planner.exact_duals(plan)                      # what a shot or a euro of munitions adds to the plan as it is
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ def value_of_money(scenario: Scenario) -> dict[str, Any]:
             "value_unit_eur": unit, "budget_eur": p.budget_eur}
 
 
+def exact_duals(plan: Plan) -> Any:
+    """The plan's exact evaluation with its duals (planner.lp.export.evaluation_duals): what €1 more for munitions or
+    one more shot in a cell's magazines would add to the plan as it stands, in value-weighted drones defeated over
+    the horizon; a DataFrame, one row per non-zero dual."""
+    from planner.lp.export import evaluation_duals
+    from planner.plan import fixed_plan
+
+    return evaluation_duals(plan.problem, fixed_plan(plan.problem, plan.solved))
+
+
 def solve(scenario: Scenario, theater: Theater | None = None) -> Plan:
     """Solve a scenario: the plan, its promise and its exact evaluation (see docs/formulation.md)."""
     from planner.plan import solve_scenario
@@ -111,6 +122,7 @@ __all__ = [
     "Theater",
     "__version__",
     "build_theater",
+    "exact_duals",
     "load_geodata",
     "load_scenario",
     "solve",

@@ -113,3 +113,37 @@ def test_unknown_or_unavailable_formats_are_refused() -> None:
     with pytest.raises(planner.ConfigError, match=r"--formats: unknown format shp: give gpkg"):
         check_formats(["fgb", "shp"])
     assert check_formats(["gpkg", "FGB", " "]) == ("fgb",)
+
+
+def test_exact_duals_are_the_evaluations_marginals(tiny_plan: planner.Plan) -> None:
+    """planner.exact_duals: the money row's dual is what €10k more for munitions adds to the exact evaluation (a
+    finite difference of the same LP, the plan held); where magazines bind (raids 100 times the expected size at
+    surge: measured 0.192 a shot in every cell, the money then slack), each binding cell and type has a positive
+    dual, none where they are slack (the tiny plan)."""
+    import dataclasses
+
+    import pulp
+
+    from planner.lp.formulation import build_model
+    from planner.lp.solver import run_model
+    from planner.plan import fixed_plan
+
+    p = tiny_plan.problem
+    fixed = fixed_plan(p, tiny_plan.solved)
+
+    def evaluated(cost: float) -> float:
+        prob, _ = build_model(p, fixed=dataclasses.replace(fixed, cost_eur=cost))
+        run_model(prob, p, mip=False)
+        return float(pulp.value(prob.objective))
+
+    duals = planner.exact_duals(tiny_plan)
+    money = duals.loc[duals["family"] == "money", "dual"]
+    assert len(money) == 1 and (duals["family"] == "magazine").sum() == 0
+    base = fixed.cost_eur * (1 + 1e-9) + 1.0  # the evaluation's own budget (planner.lp.formulation.build_model)
+    step = (evaluated(base + 1e4) - evaluated(base)) / 1e4
+    assert float(money.iloc[0]) == pytest.approx(step, rel=1e-4)
+    surged = planner.solve(planner.load_scenario("tiny").with_overrides({"threats.raid_surge_factor": 100}))
+    tight = planner.exact_duals(surged)
+    mags = tight[tight["family"] == "magazine"]
+    assert len(mags) > 0 and (mags["dual"] > 0).all() and set(mags["cell_id"]) <= set(surged.problem.cell_ids)
+    assert set(mags["system"]) == {"interceptor_drone"}

@@ -1,5 +1,6 @@
 """The model for use outside dronewall: the flank-wide MILP (or its LP relaxation) as a pulp problem or an MPS file
-any solver reads, and the budget row's shadow price in the LP relaxation (what one more euro is worth there)."""
+any solver reads, the budget row's shadow price in the LP relaxation (what one more euro is worth there), and the
+exact evaluation's duals (what one more shot, euro of munitions or unit would add to a plan as it stands)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pulp
 
 from planner.lp.formulation import build_model, money_scale
+from planner.lp.result import FixedPlan
 from planner.lp.solver import run_model
 from planner.problem import PlanningProblem
 
-__all__ = ["budget_shadow_price", "model", "write_mps"]
+__all__ = ["budget_shadow_price", "evaluation_duals", "model", "write_mps"]
 
 
 def model(problem: PlanningProblem, *, relax: bool = False) -> tuple[pulp.LpProblem, dict[str, Any]]:
@@ -40,3 +43,30 @@ def budget_shadow_price(problem: PlanningProblem) -> float | None:
     if pi is None or not math.isfinite(pi) or abs(pi) <= 0:
         return None
     return abs(float(pi)) / money_scale(problem)
+
+
+def evaluation_duals(problem: PlanningProblem, fixed: FixedPlan) -> pd.DataFrame:
+    """The exact evaluation of ``fixed`` (an LP: builds held, detection exact, engagements re-optimised) with its
+    duals, in objective units (value-weighted drones defeated over the horizon) per unit of each row or bound:
+
+    * ``money``: per euro more for munitions within the plan's cost (the evaluation's budget row);
+    * ``magazine``: per shot more at surge for a type in a cell (the row of its magazines over the cell).
+
+    One row per non-zero dual: ``family``, ``cell_id``, ``system``, ``dual`` (largest first in each family). LP
+    marginals: a reading for a small change (a magazine's dual holds until another row binds)."""
+    prob, _ = build_model(problem, fixed=fixed)
+    run_model(prob, problem, mip=False)
+    rows: list[dict[str, Any]] = []
+    budget = prob.get_constraint_by_name("budget")
+    if budget is not None and budget.pi:
+        rows.append({"family": "money", "cell_id": "", "system": "",
+                     "dual": abs(float(budget.pi)) / money_scale(problem)})
+    cells = {c.replace("-", "_"): c for c in problem.cell_ids.tolist()}
+    for row in prob.constraints():
+        name = str(row.name)
+        if name.startswith("magazine_") and row.pi:
+            cell, _, system = name.removeprefix("magazine_").rstrip("_").partition(",")
+            rows.append({"family": "magazine", "cell_id": cells.get(cell, cell), "system": system,
+                         "dual": abs(float(row.pi))})
+    table = pd.DataFrame(rows, columns=["family", "cell_id", "system", "dual"])
+    return table.sort_values(["family", "dual"], ascending=[True, False], ignore_index=True)
