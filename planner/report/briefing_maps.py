@@ -133,7 +133,11 @@ def _styles(inputs: MapInputs) -> dict[str, tuple[str, str, str]]:
 
 def _extent(inputs: MapInputs, nation: str | None) -> tuple[float, float, float, float]:
     cells = inputs.cells if nation is None else inputs.cells[inputs.cells["defender"] == nation]
-    minx, miny, maxx, maxy = cells.total_bounds
+    built = inputs.sites[(inputs.sites["systems"].fillna("") != "") & ((inputs.sites["defender"] == nation)
+                                                                       | (nation is None))]
+    bounds = [cells.total_bounds] + ([built.total_bounds] if len(built) else [])  # the border and the units built
+    minx, miny = min(b[0] for b in bounds), min(b[1] for b in bounds)
+    maxx, maxy = max(b[2] for b in bounds), max(b[3] for b in bounds)
     span = max(maxx - minx, maxy - miny)
     pad = span * 0.12 + 25_000
     return minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -345,11 +349,11 @@ def _frame(fig: plt.Figure, inputs: MapInputs, nation: str | None, marking: str)
     if nation is None:
         money = (f"the plan: €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn on drone defence and "
                  f"€{spend.get('conventional', math.nan) / 1e9:.2f}bn on conventional forces over "
-                 f"{s.get('horizon_years', '?')} years")
+                 f"{s.get('horizon_years', '?')} year{'' if s.get('horizon_years') == 1 else 's'}")
     else:  # a nation's map gives its own money: what its territory hosts (plan.json's spend by nation)
         own = float(s.get("spend_by_nation_eur", {}).get(nation, math.nan))
         money = (f"{where} hosts €{own / 1e6:,.0f}M of the plan's €{spend.get('drone_defence', math.nan) / 1e9:.2f}bn "
-                 f"of drone defence over {s.get('horizon_years', '?')} years")
+                 f"of drone defence over {s.get('horizon_years', '?')} year{'' if s.get('horizon_years') == 1 else 's'}")
     fig.text(0.5, 0.94, f"{money}\n{where}: {mean:.0%} of the drones crossing the border defeated "
              "(exact evaluation)", ha="center", va="top", fontsize=8)
     fig.text(0.5, 0.028, CREDITS.format(sources=inputs.n_sources) + f" Projection: {inputs.crs_name}.",
