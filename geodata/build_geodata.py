@@ -60,6 +60,8 @@ THEATERS = {
         "defenders": ["UA"], "neighbours": ["RU", "BY"], "borders": [("UA", "RU"), ("UA", "BY")],
         "out": "ukraine.gpkg", "lengths": "ukraine_border_lengths.csv", "meta": "ukraine_build_meta.json",
         "occupied": "OCCUPIED_2024", "merge_districts_km": 15.0,
+        # cities of their own within 15 km of a larger one (Sloviansk 12 km from Kramatorsk), not districts
+        "not_districts": ["Slovyansk", "Druzhkivka"],
     },
 }
 # Published lengths, km (../shared/reference/catalog-facts.md, section 6).
@@ -214,15 +216,15 @@ def drop_occupied(assets: gpd.GeoDataFrame, occupied: dict) -> gpd.GeoDataFrame:
     return assets[~gone]
 
 
-def merge_districts(assets: gpd.GeoDataFrame, within_km: float) -> gpd.GeoDataFrame:
+def merge_districts(assets: gpd.GeoDataFrame, within_km: float, cities: list[str]) -> gpd.GeoDataFrame:
     """GeoNames lists large cities' districts (Kyiv's Obolon, Kharkiv's Saltivka) as cities of their own: a city
     within ``within_km`` of a more populous one is a district of it and is dropped (the larger city's population
-    already counts its districts')."""
+    already counts its districts'), unless named in ``cities`` (a town of its own that near)."""
     city = assets[assets["kind"] == "city"].sort_values("population", ascending=False)
     xy = np.column_stack([city.to_crs(METRIC_CRS).geometry.x, city.to_crs(METRIC_CRS).geometry.y])
     kept: list[int] = []
     for i in range(len(city)):
-        if not kept or np.hypot(*(xy[kept] - xy[i]).T).min() > within_km * 1000:
+        if not kept or city["name"].iloc[i] in cities or np.hypot(*(xy[kept] - xy[i]).T).min() > within_km * 1000:
             kept.append(i)
     return pd.concat([city.iloc[kept], assets[assets["kind"] != "city"]]).sort_values("asset_id")
 
@@ -270,7 +272,7 @@ def main() -> None:
     if occupied:
         assets = drop_occupied(assets, occupied)
     if theater.get("merge_districts_km"):
-        assets = merge_districts(assets, theater["merge_districts_km"])
+        assets = merge_districts(assets, theater["merge_districts_km"], theater.get("not_districts", []))
     assets = assets.drop(columns=["admin1"])
 
     settlements = load_settlements(theater["defenders"], borders, countries, args.settlement_max_distance_km)

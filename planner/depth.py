@@ -29,7 +29,7 @@ from planner.config.catalog import Threat
 from planner.geo.coverage import Coverage
 from planner.routes import route_reach_m
 
-__all__ = ["PointPairs", "Targets", "aimed_shares", "aimed_stops", "arc_shares", "magazine_by_traffic", "point_defence",
+__all__ = ["PointPairs", "Targets", "aimed_stops", "arc_shares", "magazine_by_traffic", "point_defence",
            "point_pairs"]
 
 
@@ -128,16 +128,6 @@ def aimed_stops(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray,
     return (*(np.concatenate([o[q] for o in out]) for q in range(5)), aimed)
 
 
-def aimed_shares(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray, weight: np.ndarray,
-                 width_m: float, route_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """(cells, sites) share of each cell's drones whose route meets a site first (the routes of
-    :func:`aimed_stops`, each given to its first site), and (cells,) whether the cell has a target in reach."""
-    ci, sj, _, order, w, aimed = aimed_stops(cell_xy, site_xy, target_xy, weight, width_m, route_m)
-    share = np.zeros((len(cell_xy), len(site_xy)))
-    np.add.at(share, (ci[order == 0], sj[order == 0]), w[order == 0])
-    return share, aimed
-
-
 def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarray, site_nation: np.ndarray,
                 point: np.ndarray, reach_m: np.ndarray, route_m: np.ndarray, allowed: np.ndarray,
                 blocked: np.ndarray, width_m: float, min_share: float, targets: Targets | None = None) -> PointPairs:
@@ -146,7 +136,7 @@ def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarra
     ``reach_m`` (nations, E, T) is each nation's engagement reach; ``route_m`` (T,) how far a class flies inland;
     ``allowed`` (N, T) where the rules let a cell's drones of a class be engaged; ``blocked`` (M, E) a site where an
     effector may not fire (a kinetic one in a no-fire zone). Each nation's sites pair with its own cells only.
-    ``targets`` (kill_chain.routes: to_assets): drones fly to them, not over every heading (:func:`aimed_shares`;
+    ``targets`` (kill_chain.routes: to_assets): drones fly to them, not over every heading (:func:`aimed_stops`: every site on a route is a stop, met in turn;
     a cell with none in reach keeps the arcs)."""
     parts: list[tuple[np.ndarray, ...]] = []
     base = 0  # route ids, unique over the nations and route reaches
@@ -203,7 +193,8 @@ def magazine_by_traffic(pairs: PointPairs, demand: np.ndarray, n_effectors: int)
 def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach_m: np.ndarray,
                   cell_nation: np.ndarray, site_nation: np.ndarray, allowed: np.ndarray, blocked: np.ndarray,
                   demand: np.ndarray) -> PointPairs:
-    """kill_chain.point_defence: the pairs of the sites at protected assets with their magazine shares (none when
+    """kill_chain.point_defence: the pairs of the inland sites (at the protected assets, and the rows of
+    kill_chain.depth_rows_m) with their magazine shares (none when
     the scenario has no such sites)."""
     kc = cfg.kill_chain
     if not kc.point_defence or not coverage.site_point.any():

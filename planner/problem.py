@@ -285,8 +285,8 @@ class PlanningProblem:
             if axis == "shared":
                 continue
             for name in names:
-                if getattr(self, name) is None:  # an optional field this problem has not
-                    continue
+                if getattr(self, name) is None or (axis == "pt" and len(getattr(self, name)) != len(self.pt_cell)):
+                    continue  # an optional field this problem has not (pt_route, pt_order: its pairs' routes unset)
                 value = getattr(self, name)[keep[axis]]
                 changes[name] = renumber[INDEXES[name]][value] if name in INDEXES else value
         return dataclasses.replace(self, **changes)

@@ -39,6 +39,7 @@ from planner.lp.runner import Runner
 from planner.lp.solve import relaxed_builds
 from planner.plan import solve_problem
 from planner.problem import PlanningProblem
+from planner.problem_axes import AXES
 
 __all__ = ["Schedule", "YearPlan", "plan_pathway", "schedule", "split", "year_problem"]
 
@@ -99,13 +100,13 @@ def restrict(p: PlanningProblem, sensors_ok: np.ndarray, effectors_ok: np.ndarra
                                    ("pt", ok_e, p.pt_site, p.pt_effector), ("esc", ok_e, p.esc_site, p.esc_effector)):
         keep = ok[site, kind]
         for name in (f for f in _PAIR_FIELDS if f.startswith(prefix + "_")):
-            changes[name] = getattr(p, name)[keep]
+            values = getattr(p, name)
+            if values is not None and len(values) == len(keep):  # pt_route, pt_order: empty in hand-built problems
+                changes[name] = values[keep]
     return dataclasses.replace(p, **changes)
 
 
-_PAIR_FIELDS = ("det_cell", "det_threat", "det_site", "det_sensor", "det_weight", "eng_cell", "eng_threat",
-                "eng_site", "eng_effector", "pt_cell", "pt_threat", "pt_site", "pt_effector", "pt_share",
-                "pt_magazine", "esc_cell", "esc_threat", "esc_site", "esc_effector")
+_PAIR_FIELDS = tuple(f for axis in ("det", "eng", "pt", "esc") for f in AXES[axis])  # every pair family's fields
 
 
 def _per_nation(p: PlanningProblem, built: np.ndarray, *, whole: bool = True) -> np.ndarray:

@@ -49,8 +49,8 @@ class KillChainConfig(_Section):
         "stands, m (at the asset itself where the asset has no zone).")
     point_defence_min_share: Probability = Field(
         0.01, description="A point-defence site is paired with a border cell only if the routes passing within its "
-        "reach are at least this share of the cell's drones (smaller shares are left out: fewer pairs, a promise a "
-        "little lower; 0 keeps every pair).")
+        "reach are at least this share of the cell's drones; with routes: to_assets, each route of a smaller share "
+        "is left out (smaller shares are left out: fewer pairs, a promise a little lower; 0 keeps every pair).")
 
     @model_validator(mode="after")
     def _check(self) -> KillChainConfig:

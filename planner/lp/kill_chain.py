@@ -166,8 +166,11 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
 def point_routes(p: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
     """(Q,) each point-defence pair's route and its place on it; a problem built without them (one site per route,
     the arcs of uniform headings) gets a route per cell and site, each site first on its own."""
-    if len(p.pt_route) == len(p.pt_cell):
+    if len(p.pt_route) == len(p.pt_cell) == len(p.pt_order):
         return p.pt_route, p.pt_order
+    if len(p.pt_route) or len(p.pt_order):  # sliced without them: the routes' order would be lost, silently
+        msg = f"point-defence routes ({len(p.pt_route)}) do not match the pairs ({len(p.pt_cell)}): slice pt_route too"
+        raise ValueError(msg)
     return p.pt_cell * len(p.site_ids) + p.pt_site, np.zeros(len(p.pt_cell), dtype=np.int64)
 
 
