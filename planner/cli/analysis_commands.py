@@ -70,7 +70,7 @@ def run_analysis(command: str, source: Path, out: Path | None, force: bool, **op
 
 
 def frontier(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: OutOption = Path("out/frontier"),
     points: Annotated[int, typer.Option("--points", help="Points on the drone/conventional frontier.")] = 11,
     budgets: Annotated[str | None, typer.Option(
@@ -87,7 +87,7 @@ def frontier(
 
 
 def premium(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: OutOption = Path("out/premium"),
     targets: Annotated[str, typer.Option(
         "--targets", help="Defeat-rate targets, value-weighted, comma-separated.")] = "0.5,0.7,0.8,0.9,0.95,0.99,0.999",
@@ -103,7 +103,7 @@ def premium(
 
 
 def tornado(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: OutOption = Path("out/tornado"),
     inputs: Annotated[str | None, typer.Option(
         "--inputs", help="Inputs to move, comma-separated: catalog figures with a range by their path (e.g. "
@@ -126,7 +126,7 @@ def tornado(
 
 
 def alternatives(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: OutOption = Path("out/alternatives"),
     tolerance: Annotated[float, typer.Option(
         "--tolerance", help="How far below the best plan's objective an alternative may be (0.03: within 3%).")] = 0.03,
@@ -218,7 +218,7 @@ def uncertainty(
 
 
 def robust(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: OutOption = Path("out/robust"),
     draws: Annotated[int, typer.Option("--draws", help="Catalog draws the robust plan is planned against "
                                                        "(besides the nominal catalogs).")] = 4,

@@ -30,7 +30,7 @@ from planner.config.schema import all_schemas, scenario_schema
 from planner.report import DEFAULT_MARKING
 
 
-def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")]) -> None:
+def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")]) -> None:
     """Check a scenario, its catalogs and its geodata; print what is wrong, or a summary."""
     from planner.geo.borders import load_geodata
     from planner.sizes import check_size
@@ -104,7 +104,7 @@ def init(
                       f"({names})", highlight=False)
 
 def theater(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
         "out/theater"
     ),
@@ -136,7 +136,7 @@ def theater(
 
 
 def run(
-    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny).")],
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced whole on success).")] = Path(
         "out/plan"
     ),
