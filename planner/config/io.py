@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from planner.config.catalog import CATALOG_MODELS, Catalog
+from planner.config.catalog_overrides import apply_overrides as apply_catalog_overrides
 from planner.config.files import MAX_NESTING, display_path, json_field, load_json, load_yaml, path_kind
 from planner.config.funding import NationCatalog, NationFigures
 from planner.config.overlay import apply_overrides, resolve_overlays
@@ -314,9 +315,9 @@ def load_scenario(source: str | Path | Mapping[str, Any] | ScenarioConfig, *,
         shown += f" with {', '.join(keys)} overridden"
     cfg: ScenarioConfig = _validate(ScenarioConfig, data, shown)
     base = path.resolve().parent
-    cat_paths = {kind: (base / p) for kind, p in cfg.catalogs.model_dump().items()}
-    catalog = load_catalog(cat_paths, origin=shown)
-    problems = _cross_check(cfg, catalog)
+    cat_paths = {kind: (base / p) for kind, p in cfg.catalogs.model_dump().items() if kind != "overrides"}
+    catalog, problems = apply_catalog_overrides(load_catalog(cat_paths, origin=shown), cfg.catalogs.overrides)
+    problems += _cross_check(cfg, catalog)
     files = dict(cat_paths)
     geo = cfg.geodata
     for key in ("countries", "borders", "assets", "settlements"):

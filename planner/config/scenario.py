@@ -43,6 +43,7 @@ from planner.config.base import (  # noqa: F401 - the field types and bounds, re
 )
 from planner.config.capability import CapabilityArea
 from planner.config.catalog import AtMost, CatalogId
+from planner.config.catalog_overrides import CatalogOverride
 from planner.config.consequence import ConsequenceConfig
 from planner.config.escort import EscortConfig
 from planner.config.funding import FundingConfig
@@ -62,6 +63,9 @@ class CatalogPaths(_Section):
     sensors: Path = Field(Path("catalogs/sensors.yaml"), description="Sensor catalog (YAML).")
     effectors: Path = Field(Path("catalogs/effectors.yaml"), description="Effector catalog (YAML).")
     conventional: Path = Field(Path("catalogs/conventional.yaml"), description="Conventional options (YAML).")
+    overrides: list[CatalogOverride] = Field(
+        default_factory=list, description="Catalog figures this scenario reads differently (a 2024 flight profile, "
+        "a what-if), each with its reason: the catalogs stay shared.")
 
 
 class GeodataConfig(_Section):
