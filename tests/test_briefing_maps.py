@@ -67,3 +67,29 @@ def test_every_system_keeps_a_colour_of_its_own() -> None:
     for kind in ("sensor", "effector"):
         colours = [colour for k, _, colour in styles.values() if k == kind]
         assert len(colours) == len(set(colours)) and len(colours) >= 6
+
+
+def test_a_city_label_keeps_clear_of_the_site_markers() -> None:
+    """planner.report.map_labels.place_labels: a city with a site marker where its label would go first (up and to
+    the right) gets its label on a side clear of the marker; with markers on every side it is still labelled."""
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from shapely.geometry import Point, box
+
+    from planner.report.map_labels import place_labels
+
+    countries = gpd.GeoDataFrame({"name": ["Testland"], "role": ["defender"]},
+                                 geometry=[box(0, 0, 100_000, 100_000)], crs="EPSG:3035")
+    city = gpd.GeoDataFrame({"name": ["Centreville"], "kind": ["city"], "population": [500_000]},
+                            geometry=[Point(50_000, 50_000)], crs="EPSG:3035")
+    for blocked, expect in (([(53_000, 52_000)], "right-free"), ([(53_000, 52_000), (47_000, 52_000),
+                                                                 (53_000, 48_000), (47_000, 48_000)], "labelled")):
+        fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
+        sites = gpd.GeoDataFrame(geometry=[Point(x, y) for x, y in blocked], crs="EPSG:3035")
+        place_labels(ax, fig, (0, 0, 100_000, 100_000), (0.78, 0.70, 0.21, 0.29), countries, city, sites,
+                     airports=False)
+        labels = [t for t in ax.texts if t.get_text() == "Centreville"]
+        assert len(labels) == 1, expect
+        if expect == "right-free":  # not above and to the right, where the marker stands
+            assert (labels[0].get_ha(), labels[0].get_va()) != ("left", "bottom")
+        plt.close(fig)

@@ -29,6 +29,7 @@ from planner.report import DEFAULT_MARKING, marking_colour, short_names
 from planner.report.brief_tables import drone_weights
 from planner.report.charts import without_idle_draws
 from planner.report.map_furniture import file_metadata, north_arrow, scale_bar
+from planner.report.map_labels import place_labels
 from planner.runfolder import PLAN_GPKG, RunFolder, read_run_folder
 from planner.workers import process_pool
 
@@ -37,7 +38,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,15 @@ def _styles(inputs: MapInputs) -> dict[str, tuple[str, str, str]]:
     return out
 
 
+def _built(inputs: MapInputs, nation: str | None) -> gpd.GeoDataFrame:
+    """The sites where the plan (or the nation's part of it) builds units."""
+    built = inputs.sites[inputs.sites["systems"].fillna("") != ""]
+    return built if nation is None else built[built["defender"] == nation]
+
+
 def _extent(inputs: MapInputs, nation: str | None) -> tuple[float, float, float, float]:
     cells = inputs.cells if nation is None else inputs.cells[inputs.cells["defender"] == nation]
-    built = inputs.sites[(inputs.sites["systems"].fillna("") != "") & ((inputs.sites["defender"] == nation)
-                                                                       | (nation is None))]
+    built = _built(inputs, nation)
     bounds = [cells.total_bounds] + ([built.total_bounds] if len(built) else [])  # the border and the units built
     minx, miny = min(b[0] for b in bounds), min(b[1] for b in bounds)
     maxx, maxy = max(b[2] for b in bounds), max(b[3] for b in bounds)
@@ -154,7 +159,8 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
         _base(ax, inputs, view)
         _cells(ax, fig, inputs, portrait, view)
         handles = _sites(ax, inputs, nation)
-        _labels(ax, fig, inputs, view, portrait, airports=nation is not None)
+        place_labels(ax, fig, view, INSET_AT[portrait], inputs.countries, inputs.assets,  # markers: national maps
+                     _built(inputs, nation) if nation is not None else inputs.sites.iloc[:0], airports=nation is not None)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
@@ -256,66 +262,6 @@ def _sites(ax: plt.Axes, inputs: MapInputs, nation: str | None) -> list[Any]:
         ax.scatter(assets.geometry.x, assets.geometry.y, marker="s", s=10 if national else 4, facecolors="white",
                    edgecolors="black", linewidths=0.5, zorder=7)
     return handles
-
-
-def _labels(ax: plt.Axes, fig: plt.Figure, inputs: MapInputs, view: Any, portrait: bool, airports: bool) -> None:
-    """Country names (each at the visual centre of its visible part, away from the locator inset), then the largest
-    cities, then (on a national map) the airports, each placed only where it collides with nothing placed (nor the
-    scale bar, the north arrow or the inset)."""
-    from shapely.geometry import box as shapely_box
-    from shapely.ops import polylabel
-    renderer = fig.canvas.get_renderer()
-    ax.set(xlim=(view[0], view[2]), ylim=(view[1], view[3]), aspect="equal")
-    ax.apply_aspect()
-    ix0, iy0, iw, ih = INSET_AT[portrait]
-    placed: list[Any] = [Bbox(ax.transAxes.transform([(fx0, fy0), (fx1, fy1)])) for fx0, fy0, fx1, fy1 in (
-        (0.02, 0.02, 0.33, 0.09), (0.02, 0.84, 0.08, 0.98), (ix0, iy0, ix0 + iw, iy0 + ih))]  # scale, north, inset
-    frame_px = Bbox(ax.transAxes.transform([(0.005, 0.005), (0.995, 0.965)]))  # whole in the map, below the colour bar
-
-    def place(x: float, y: float, text: str, **kw: Any) -> bool:
-        if not (view[0] < x < view[2] and view[1] < y < view[3]):
-            return False
-        t = ax.text(x, y, text, clip_on=True, **kw)
-        box = t.get_window_extent(renderer=renderer).expanded(1.05, 1.15)
-        if any(box.overlaps(b) for b in placed) or not (frame_px.x0 <= box.x0 and box.x1 <= frame_px.x1
-                                                         and frame_px.y0 <= box.y0 and box.y1 <= frame_px.y1):
-            t.remove()
-            return False
-        placed.append(box)
-        return True
-
-    x0, y0, x1, y1 = (float(v) for v in view)
-    w, h = x1 - x0, y1 - y0
-    inset = shapely_box(x0 + (ix0 - 0.02) * w, y0 + (iy0 - 0.02) * h, x1, y1)  # the locator inset and a margin
-    frame = shapely_box(x0 + 0.03 * w, y0 + 0.03 * h, x1 - 0.03 * w, y1 - 0.03 * h).difference(inset)
-    countries = inputs.countries.cx[x0:x1, y0:y1]
-    for r in countries.itertuples():
-        part = r.geometry.intersection(frame)
-        if part.is_empty or part.area <= 0:
-            continue
-        pieces = sorted(getattr(part, "geoms", [part]), key=lambda g: g.area, reverse=True)
-        candidates = [polylabel(pieces[0], tolerance=max(w, h) / 500)] if pieces[0].geom_type == "Polygon" else []
-        candidates.append(part.representative_point())
-        style = {"fontsize": 8 if r.role == "defender" else 7, "fontweight": "bold" if r.role == "defender" else "normal",
-                 "color": "#333333" if r.role == "defender" else "#5b4e3b", "ha": "center", "va": "center",
-                 "zorder": 8, "bbox": None if r.role == "defender" else {"boxstyle": "round,pad=0.15",
-                                                                         "facecolor": "white", "alpha": 0.8,
-                                                                         "linewidth": 0}}
-        for pt in candidates:
-            if place(pt.x, pt.y, str(r.name).upper(), **style):
-                break
-    assets = inputs.assets
-    for kind, size, extra in (("city", 6, {}), *((("airport", 5.5, {"fontstyle": "italic"}),) if airports else ())):
-        rows = assets[assets["kind"] == kind]
-        if kind == "city":
-            rows = rows.sort_values("population", ascending=False)
-        for r in rows.itertuples():  # right and above the marker, else left, below right, below left
-            for dx, dy, ha, va in ((1, 1, "left", "bottom"), (-1, 1, "right", "bottom"), (1, -1, "left", "top"),
-                                   (-1, -1, "right", "top")):
-                if place(r.geometry.x + dx * 0.004 * w, r.geometry.y + dy * 0.003 * h, str(r.name), fontsize=size,
-                         color="#111111", zorder=8, ha=ha, va=va, **extra,
-                         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0}):
-                    break
 
 
 def _inset(fig: plt.Figure, ax: plt.Axes, inputs: MapInputs, extent: tuple[float, float, float, float],
