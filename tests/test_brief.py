@@ -71,6 +71,23 @@ def test_slides_are_16_9_and_carry_the_bottom_line(brief, run_dir) -> None:
     assert all("**" not in text and "`" not in text and len(text) <= 138 for text, _ in lines)
 
 
+def test_slides_come_as_one_pptx_too(brief, run_dir) -> None:
+    """brief/slides/briefing.pptx (python-pptx, the pptx extra; in the test extras): one 16:9 slide per PNG, in order,
+    each the slide's image over the whole page with its title in the notes."""
+    from pptx import Presentation
+
+    folder = run_dir / "brief" / "slides"
+    deck = Presentation(str(folder / "briefing.pptx"))
+    pngs = sorted(folder.glob("*.png"))
+    assert len(deck.slides) == len(pngs) and len(pngs) >= 3
+    assert deck.slide_width * 9 == deck.slide_height * 16
+    first = deck.slides[0]
+    assert first.notes_slide.notes_text_frame.text.startswith("Bottom line: ")
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]  # PICTURE
+    assert len(pictures) == len(pngs)
+    assert all((p.left, p.top, p.width, p.height) == (0, 0, deck.slide_width, deck.slide_height) for p in pictures)
+
+
 def test_html_is_self_contained_and_tells_the_bottom_line(brief, run_dir) -> None:
     html = (run_dir / "brief" / "briefing.html").read_text()
     plan = json.loads((run_dir / "plan.json").read_text())

@@ -1,8 +1,12 @@
 """16:9 slide images of the briefing (issue #17): the bottom line as text, then the overview map and each chart, each
-on a slide with its title and the marking, ready to drop into a presentation (``brief/slides/slide-NN-<name>.png``)."""
+on a slide with its title and the marking, ready to drop into a presentation (``brief/slides/slide-NN-<name>.png``),
+and the same slides as one PowerPoint file (``brief/slides/briefing.pptx``) where python-pptx is installed (the
+``pptx`` extra)."""
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import re
 import textwrap
 from pathlib import Path
@@ -16,7 +20,9 @@ import numpy as np  # noqa: E402
 
 from planner.report import marking_colour  # noqa: E402
 
-__all__ = ["SLIDE_INCHES", "write_slides"]
+__all__ = ["SLIDE_INCHES", "write_pptx", "write_slides"]
+
+log = logging.getLogger(__name__)
 
 #: A 16:9 slide, inches (PowerPoint's and Keynote's widescreen size); written at 150 dpi: 2,000 × 1,125 pixels.
 SLIDE_INCHES = (40 / 3, 7.5)
@@ -99,6 +105,30 @@ def write_slides(folder: Path, *, title: str, bullets: list[str], images: list[t
     """The bottom line, then each (name, title, PNG) of ``images``, as ``folder/slide-NN-<name>.png``."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [_bottom_line(folder / "slide-01-bottom-line.png", f"Bottom line: {title}", bullets, marking)]
+    titles = [f"Bottom line: {title}"]
     for k, (name, caption, image) in enumerate(images, start=2):
         paths.append(_image(folder / f"slide-{k:02d}-{name}.png", caption, image, marking))
+        titles.append(caption)
+    if importlib.util.find_spec("pptx") is not None:
+        write_pptx(folder / "briefing.pptx", list(zip(titles, paths, strict=True)))
+    else:
+        log.info("python-pptx is not installed: the slides are PNG images only (pip install 'dronewall[pptx]')")
     return paths
+
+
+def write_pptx(path: Path, slides: list[tuple[str, Path]]) -> Path:
+    """A 16:9 PowerPoint file, one slide per (title, PNG): the image over the whole slide (its title and marking are
+    in it), the title as the picture's name and in the slide's notes."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(SLIDE_INCHES[0]), Inches(SLIDE_INCHES[1])
+    blank = deck.slide_layouts[6]
+    for title, image in slides:
+        slide = deck.slides.add_slide(blank)
+        picture = slide.shapes.add_picture(str(image), 0, 0, width=deck.slide_width, height=deck.slide_height)
+        picture.name = title[:250]
+        slide.notes_slide.notes_text_frame.text = title
+    deck.save(str(path))
+    return path
