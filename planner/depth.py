@@ -136,8 +136,8 @@ def point_pairs(cell_xy: np.ndarray, site_xy: np.ndarray, cell_nation: np.ndarra
     ``reach_m`` (nations, E, T) is each nation's engagement reach; ``route_m`` (T,) how far a class flies inland;
     ``allowed`` (N, T) where the rules let a cell's drones of a class be engaged; ``blocked`` (M, E) a site where an
     effector may not fire (a kinetic one in a no-fire zone). Each nation's sites pair with its own cells only.
-    ``targets`` (kill_chain.routes: to_assets): drones fly to them, not over every heading (:func:`aimed_stops`: every site on a route is a stop, met in turn;
-    a cell with none in reach keeps the arcs)."""
+    ``targets`` (kill_chain.routes: to_assets): drones fly to them, not over every heading (:func:`aimed_stops`:
+    every site on a route is a stop, met in turn; a cell with none in reach keeps the arcs)."""
     parts: list[tuple[np.ndarray, ...]] = []
     base = 0  # route ids, unique over the nations and route reaches
     for n in range(reach_m.shape[0]):
@@ -194,8 +194,7 @@ def point_defence(cfg: Any, threats: Sequence[Threat], coverage: Coverage, reach
                   cell_nation: np.ndarray, site_nation: np.ndarray, allowed: np.ndarray, blocked: np.ndarray,
                   demand: np.ndarray) -> PointPairs:
     """kill_chain.point_defence: the pairs of the inland sites (at the protected assets, and the rows of
-    kill_chain.depth_rows_m) with their magazine shares (none when
-    the scenario has no such sites)."""
+    kill_chain.depth_rows_m) with their magazine shares (none when the scenario has no such sites)."""
     kc = cfg.kill_chain
     if not kc.point_defence or not coverage.site_point.any():
         return _empty()

@@ -18,8 +18,9 @@ differently on purpose, so that agreement means something:
 - with ``roe.engage_only_threatening``, each drone gets a heading drawn inland and is engaged only if the ray along
   it meets a protected asset within reach (the model uses the share of such headings instead);
 - with ``kill_chain.point_defence``, a drone that survives the border's units flies on (its heading drawn inland,
-  up to its class's reach, or with ``kill_chain.routes: to_assets`` straight to an asset drawn by value) and meets, in the order it passes them, the sites at protected assets whose units reach
-  its route, each engaging it as the border's do (layers by reach); a unit there is barred from kinetic fire only
+  up to its class's reach, or with ``kill_chain.routes: to_assets`` straight to an asset drawn by value) and meets,
+  in the order it passes them, the inland sites whose units reach its route, each engaging it as the border's do
+  (layers by reach); a unit there is barred from kinetic fire only
   if it stands in a no-fire zone. The model credits a site only with a corridor (kill_chain.point_defence_reach_m)
   and, with uniform headings, gives a drone to the nearest site whose corridor it passes, so the simulation may
   defeat more;
