@@ -154,3 +154,14 @@ def test_piped_output_is_not_wrapped() -> None:
     res = run_cli("validate", str(CONFIGS / "eastern-flank.yaml"))
     line = next(x for x in res.stdout.splitlines() if "size (estimate)" in x)
     assert len(line) > 80 and line.rstrip().endswith(")")
+
+
+def test_help_prints_no_type_after_a_flag() -> None:
+    """typer 0.28+ printed `<bool>` after every flag (a flag takes no value); planner.cli.common.flags_show_no_type
+    drops it, its own --help's too, and keeps the type of an option that takes a value."""
+    for args in (["--help"], ["run", "--help"]):
+        res = run_cli(*args)
+        assert res.returncode == 0, res.stderr
+        assert "<bool>" not in res.stdout, args
+    typed = run_cli("run", "--help").stdout
+    assert "<path>" in typed or "PATH" in typed  # typer 0.28+ writes <path>, older ones PATH

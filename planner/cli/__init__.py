@@ -27,9 +27,17 @@ from rich.markup import escape
 
 from planner import __version__
 from planner.cli import analysis_commands, brief_commands, plan_commands
-from planner.cli.common import emit_error, err_console, out_console, set_json, set_overrides
+from planner.cli.common import (
+    emit_error,
+    err_console,
+    flags_show_no_type,
+    out_console,
+    set_json,
+    set_overrides,
+)
 from planner.errors import ConfigError, DronewallError
 
+flags_show_no_type()
 app = typer.Typer(
     name="dronewall",
     help="Plan a counter-drone 'drone wall' and weigh it against conventional forces.",

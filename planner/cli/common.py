@@ -146,3 +146,20 @@ def eur(x: float) -> str:
 
 def ratio(x: float) -> str:
     return "n/a" if x != x else f"{x:.2f}"
+
+
+def flags_show_no_type() -> None:
+    """typer 0.28 and later print ``<bool>`` after every flag in ``--help`` (its own ``--help`` too), although a flag
+    takes no value: print no type for a flag. A no-op where typer has no such method (older versions print none)."""
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    shown = getattr(option, "display_type_rich", None)
+    if option is None or shown is None or getattr(shown, "flags_untyped", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> Any:
+        return None if getattr(self, "is_flag", False) and not getattr(self, "count", False) else shown(self, ctx)
+
+    display_type_rich.flags_untyped = True  # type: ignore[attr-defined]
+    option.display_type_rich = display_type_rich
