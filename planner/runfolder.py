@@ -58,6 +58,17 @@ CATALOGS = ("sources", "threats", "sensors", "effectors", "conventional")
 PACKAGES = ("dronewall", "pulp", "highspy", "geopandas", "shapely", "pyproj", "numpy", "scipy", "pandas", "pydantic")
 #: What to do about a run folder that is not as ``dronewall run`` wrote it.
 AGAIN = "run the plan again (`dronewall run`)"
+#: cells.csv says over what a count runs (the plan's own columns: ``leakers_<class>``, ``leakers_all``,
+#: ``drones_all``); :func:`read_run_folder` reads either name. Decimal places kept in the CSVs (docs/outputs.md).
+CSV_PREFIXES = {"leakers_": "leakers_over_horizon_", "drones_": "drones_over_horizon_"}
+CSV_DECIMALS = 6
+
+
+def csv_names(columns: Any, *, back: bool = False) -> dict[str, str]:
+    """cells.csv's name of each of the plan's columns (``back``: the plan's name of each of cells.csv's)."""
+    pairs = [(v, k) for k, v in CSV_PREFIXES.items()] if back else list(CSV_PREFIXES.items())
+    return {c: new + c[len(old):] for c in columns for old, new in pairs
+            if c.startswith(old) and (back or not c.startswith(new))}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -147,15 +158,19 @@ def plan_tables(plan: Plan) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 # ------------------------------------------------------------------------------------------------------------
 
 def write_run(folder: Path, plan: Plan, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
-    """plan.json, cells.csv, sites.csv (with lon/lat), manifest.json and inputs/ of ``plan`` into ``folder``;
+    """plan.json, cells.csv (with each cell's midpoint and the counts' span in their names), sites.csv (with lon/lat),
+    manifest.json and inputs/ of ``plan`` into ``folder``, numbers to CSV_DECIMALS places;
     ``cells`` and ``sites`` are :func:`plan_tables`'s."""
     import pandas as pd
 
     _write_json(folder / PLAN_JSON, plan_document(plan))
-    pd.DataFrame(cells.drop(columns="geometry")).to_csv(folder / CELLS_CSV, index=False)
+    mid = cells.geometry.interpolate(0.5, normalized=True).to_crs("EPSG:4326")  # each cell's midpoint
+    table = pd.DataFrame(cells.drop(columns="geometry")).assign(lon=mid.x.round(5), lat=mid.y.round(5))
+    table.rename(columns=csv_names(table.columns)).round(CSV_DECIMALS).to_csv(folder / CELLS_CSV, index=False)
     site_xy = sites.to_crs("EPSG:4326")
     pd.DataFrame(sites.drop(columns="geometry")).assign(
-        lon=site_xy.geometry.x.round(5), lat=site_xy.geometry.y.round(5)).to_csv(folder / SITES_CSV, index=False)
+        lon=site_xy.geometry.x.round(5), lat=site_xy.geometry.y.round(5)).round(CSV_DECIMALS).to_csv(
+        folder / SITES_CSV, index=False)
     _write_json(folder / MANIFEST_JSON, manifest_document(plan))
     write_inputs(plan.scenario, folder / INPUTS)  # stress, brief, maps… need nothing outside the folder
 
@@ -308,6 +323,7 @@ def read_run_folder(plan_dir: Path, *, cells: bool = False, catalogs: bool = Fal
     if cells:
         try:
             table = pd.read_csv(plan_dir / CELLS_CSV)
+            table = table.rename(columns=csv_names(table.columns, back=True))  # the plan's names, whichever it has
         except (ValueError, OSError) as exc:  # missing, empty or not CSV (pandas' errors are ValueErrors)
             msg = f"cannot be read as a table ({exc}): {AGAIN}"
             raise ConfigError([(display_path(plan_dir / CELLS_CSV), msg)]) from None

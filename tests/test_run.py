@@ -56,6 +56,24 @@ def test_plan_json_content(tiny_run: Path) -> None:
     assert "scenario" in manifest["files_sha256"]
 
 
+def test_csv_headers_say_their_units_and_cells_have_coordinates(tiny_run: Path) -> None:
+    """cells.csv names its counts over the horizon (docs/outputs.md), gives each cell's midpoint, keeps 6 decimal
+    places; the run-folder reader gives the plan's own names back (and reads a folder written before)."""
+    from planner.runfolder import read_run_folder
+
+    text = (tiny_run / "cells.csv").read_text()
+    cells = pd.read_csv(tiny_run / "cells.csv")
+    assert {"leakers_over_horizon_all", "drones_over_horizon_all", "leakers_over_horizon_shahed_136", "lon",
+            "lat"} <= set(cells.columns)
+    assert not {"leakers_all", "drones_all"} & set(cells.columns)
+    assert cells["lon"].between(22.0, 23.0).all() and cells["lat"].between(48.3, 49.2).all()  # on SK-UA
+    assert max(len(v.partition(".")[2]) for line in text.splitlines()[1:] for v in line.split(",")) <= 6
+    read = read_run_folder(tiny_run, cells=True).cells
+    assert read is not None and {"leakers_all", "drones_all", "leakers_shahed_136"} <= set(read.columns)
+    sites = pd.read_csv(tiny_run / "sites.csv")
+    assert {"cost_eur", "lon", "lat", "depth_m"} <= set(sites.columns)
+
+
 def test_library_matches_cli(tiny_run: Path) -> None:
     plan = planner.solve(planner.load_scenario(CONFIGS / "tiny.yaml"))
     on_disk = json.loads((tiny_run / "plan.json").read_text())

@@ -201,7 +201,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "sites": {
         "site_id": ("Site", "Identifier of the site (site-… in the rows along the border, point-<asset_id> beside a "
-                    "protected asset), as in sites.csv"),
+                    "protected asset, depth-… in the rows inland on the routes), as in sites.csv"),
         "border_id": ("Border", "The border the site's row follows (for a point-defence site, the nearest border)"),
         "defender": ("Defender", f"The nation whose land holds the site and that builds there: {_COUNTRY}"),
         "part": ("Border part", "Index of the part of the border line the site's row follows; -1 for a "
@@ -211,7 +211,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "depth_m": ("Depth", "How far inland the site was placed [m]: its row's depth, or for a point-defence "
                     "site its distance from the nearest point of its nation's border"),
         "distance_to_border_m": ("Distance to border", "Distance from the site to the nearest border line [m]"),
-        "kind": ("Kind", "border (a site in the rows along the border) or point (point defence beside an asset)"),
+        "kind": ("Kind", "border (a site in the rows along the border) or point (an inland site on the routes: point "
+                 "defence beside an asset, or a row in depth)"),
         "asset_id": ("Asset", "The protected asset a point-defence site stands beside; empty for border sites"),
         "in_no_fire_zone": ("In no-fire zone", "True where the site lies in a city's or airport's no-fire zone: "
                             "no kinetic effector may be sited there"),
