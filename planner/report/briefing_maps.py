@@ -172,7 +172,7 @@ def _draw(inputs: MapInputs, nation: str | None, stem: Path, marking: str, dpi: 
             side.set_edgecolor("#555555")
         scale_bar(ax, x0, y0, x1, y1)
         north_arrow(ax)
-        _inset(fig, ax, inputs, (x0, y0, x1, y1), portrait)
+        _inset(fig, ax, inputs, (x0, y0, x1, y1), portrait, national=nation is not None)
         if portrait:
             title = "legend (systems: units built or in service" + ("" if nation else "; symbols on the national maps") + ")"
             fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.045), ncol=3, fontsize=6.5,
@@ -265,7 +265,7 @@ def _sites(ax: plt.Axes, inputs: MapInputs, nation: str | None) -> list[Any]:
 
 
 def _inset(fig: plt.Figure, ax: plt.Axes, inputs: MapInputs, extent: tuple[float, float, float, float],
-           portrait: bool) -> None:
+           portrait: bool, national: bool = False) -> None:
     inset = ax.inset_axes(INSET_AT[portrait], zorder=20)
     inputs.countries.plot(ax=inset, color=[DEFENDER_FILL if r == "defender" else NEIGHBOUR_FILL
                                            for r in inputs.countries["role"]], edgecolor="#6b6b6b", linewidth=0.2)
@@ -273,8 +273,13 @@ def _inset(fig: plt.Figure, ax: plt.Axes, inputs: MapInputs, extent: tuple[float
                               fill=False, edgecolor="#d55e00", linewidth=1.2))
     minx, miny, maxx, maxy = inputs.cells.total_bounds
     pad = max(maxx - minx, maxy - miny) * 0.15
-    inset.set_xlim(minx - pad, maxx + pad)
-    inset.set_ylim(miny - pad, maxy + pad)
+    minx, miny, maxx, maxy = min(minx - pad, extent[0]), min(miny - pad, extent[1]), max(maxx + pad, extent[2]), \
+        max(maxy + pad, extent[3])  # the whole border and the map's frame
+    frame = 2.5 * max(extent[2] - extent[0], extent[3] - extent[1]) if national else 0.0  # a nation's frame ≤ 40%
+    half = max(maxx - minx, maxy - miny, frame) / 2
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    inset.set_xlim(cx - half, cx + half)
+    inset.set_ylim(cy - half, cy + half)
     inset.set_aspect("equal")
     inset.set_xticks([])
     inset.set_yticks([])
