@@ -27,7 +27,7 @@ import numpy as np
 
 from planner.config.catalog import Threat
 from planner.geo.coverage import Coverage
-from planner.routes import route_reach_m
+from planner.routes import route_reach_m, targets_in_reach
 
 __all__ = ["PointPairs", "Targets", "aimed_stops", "arc_shares", "magazine_by_traffic", "point_defence",
            "point_pairs"]
@@ -102,16 +102,14 @@ def aimed_stops(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray,
     out: list[tuple[np.ndarray, ...]] = []
     aimed = np.zeros(len(cell_xy), dtype=bool)
     for i, c in enumerate(cell_xy):
-        to = target_xy - c
-        length = np.hypot(to[:, 0], to[:, 1])
-        near = np.flatnonzero((length <= route_m) & (length > 0) & (weight > 0))
+        near, length, w = targets_in_reach(target_xy - c, weight, route_m)
         if not len(near) or not len(site_xy):
             continue
         aimed[i] = True
-        u = to[near] / length[near, None]
+        u = (target_xy[near] - c) / length[:, None]
         v = site_xy - c
         along = v @ u.T  # (sites, targets)
-        ends = np.clip(along, 0.0, length[near][None, :])
+        ends = np.clip(along, 0.0, length[None, :])
         gap = np.hypot(v[:, [0]] - ends * u[None, :, 0], v[:, [1]] - ends * u[None, :, 1])  # to the segment
         sj, a = np.nonzero(gap <= width_m)
         if not len(sj):
@@ -120,7 +118,6 @@ def aimed_stops(cell_xy: np.ndarray, site_xy: np.ndarray, target_xy: np.ndarray,
         sj, a = sj[rank], a[rank]
         first = np.r_[0, np.flatnonzero(np.diff(a)) + 1]
         order = np.arange(len(a)) - np.repeat(first, np.diff(np.r_[first, len(a)]))
-        w = weight[near] / weight[near].sum()
         out.append((np.full(len(a), i), sj, near[a], order, w[a]))
     if not out:
         z = np.zeros(0, dtype=np.int64)

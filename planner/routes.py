@@ -89,15 +89,21 @@ def route_exposure(coverage: Coverage, consequence: ConsequenceConfig,
     return strikes, passes
 
 
+def targets_in_reach(offset_m: np.ndarray, weight: np.ndarray, reach: float) -> tuple[np.ndarray, ...]:
+    """kill_chain.routes: to_assets, from one crossing: the targets (rows of ``offset_m``, each asset's position less
+    the crossing's) a drone may fly to, those within ``reach`` with a weight, their distances and their shares of the
+    drones (in proportion to ``weight``); all empty where none is in reach."""
+    length = np.hypot(offset_m[:, 0], offset_m[:, 1])
+    near = np.flatnonzero((length <= reach) & (length > 0) & (weight > 0))
+    w = weight[near]
+    return near, length[near], (w / w.sum() if len(near) else w)
+
+
 def _targets(coverage: Coverage, i: int, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """kill_chain.routes: to_assets: the assets cell i's drones fly to within ``reach`` (its nation's) and their
-    shares of its drones (empty where none is in reach)."""
-    v = coverage.asset_xy - coverage.cell_xy[i]
-    dist = np.hypot(v[:, 0], v[:, 1])
-    near = np.flatnonzero((coverage.asset_defender == coverage.cell_defender[i]) & (dist <= reach) & (dist > 0)
-                          & (coverage.asset_weight > 0))
-    w = coverage.asset_weight[near]
-    return near, w / w.sum() if len(near) else w
+    """The assets cell i's drones fly to (its nation's, :func:`targets_in_reach`) and their shares of its drones."""
+    own = np.where(coverage.asset_defender == coverage.cell_defender[i], coverage.asset_weight, 0.0)
+    near, _, w = targets_in_reach(coverage.asset_xy - coverage.cell_xy[i], own, reach)
+    return near, w
 
 
 def _aimed_exposure(coverage: Coverage, consequence: ConsequenceConfig, reach_m: np.ndarray, strikes: np.ndarray,

@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError
 from planner.config.base import _Section
 from planner.config.catalog import Catalog, CatalogId, Figure
 
-__all__ = ["CatalogOverride", "apply_overrides"]
+__all__ = ["CatalogOverride", "apply_catalog_overrides"]
 
 KINDS = ("threats", "sensors", "effectors", "conventional")
 
@@ -30,7 +30,7 @@ class CatalogOverride(_Section):
                       "assumption (it replaces the catalog's own in the briefing's figure table).")
 
 
-def apply_overrides(catalog: Catalog, overrides: list[CatalogOverride]) -> tuple[Catalog, list[tuple[str, str]]]:
+def apply_catalog_overrides(catalog: Catalog, overrides: list[CatalogOverride]) -> tuple[Catalog, list[tuple[str, str]]]:
     """The catalog with each override applied (the entry re-validated as a whole), and the problems found, each as
     (``catalogs.overrides[k]...``, message)."""
     problems: list[tuple[str, str]] = []

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from planner.config.catalog import CATALOG_MODELS, Catalog
-from planner.config.catalog_overrides import apply_overrides as apply_catalog_overrides
+from planner.config.catalog_overrides import apply_catalog_overrides
 from planner.config.files import MAX_NESTING, display_path, json_field, load_json, load_yaml, path_kind
 from planner.config.funding import NationCatalog, NationFigures
 from planner.config.overlay import apply_overrides, resolve_overlays

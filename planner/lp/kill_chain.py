@@ -194,13 +194,13 @@ def define_point(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
     for (i, t, e), v in world.engage.items():
         border[i, t].append((e, v))
     parts: dict[tuple[int, int, int], list[pulp.LpVariable]] = defaultdict(list)
+    several = len(p.pt_route) > 0  # routes named: a site may stand on several of a cell's routes
     for (i, t, r), stops in routes.items():
         first_pair = next(iter(stops.values()))[0][0]
         c, lam = float(p.pt_share[first_pair]), float(p.demand[i, t])
         rate, _ = world.detected[i, t]
         seen = lam * (float(p.engage_share[i, t]) if p.engage_share is not None else 1.0)
         killed = [(v, c * float(p.p_kill[e, t])) for e, v in border[i, t]]  # uniform over the routes
-        several = len(p.pt_route) > 0  # routes named: a site may stand on several of a cell's routes
         for (_k, j), pairs in sorted(stops.items()):
             w: dict[int, pulp.LpVariable] = {}
             for q, e in pairs:
