@@ -55,6 +55,12 @@ class _Pool(concurrent.futures.ProcessPoolExecutor):
         for proc in processes:
             with contextlib.suppress(Exception):
                 proc.kill()
+        # The queue's feeder thread may be blocked writing a task to the workers' pipe; with the workers gone, the
+        # pool's own copy of the pipe's reading end is its last reader, and closing it ends that write (EPIPE).
+        # Later Pythons (3.11.7 here, 3.12) do this themselves when they see the pool broken (cpython gh-94777); before
+        # that (Debian 12's Python 3.11.2) the blocked feeder thread kept the interpreter from exiting after Ctrl-C.
+        with contextlib.suppress(Exception):
+            self._call_queue._reader.close()  # type: ignore[attr-defined]
         self.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
             with contextlib.suppress(Exception):

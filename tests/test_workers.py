@@ -1,0 +1,35 @@
+"""Worker pools left by an interrupt (planner.workers): killing the workers unblocks a task still being written to
+them, so the process can exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="a pipe's buffer and SIGKILL, Linux")
+
+#: Two workers busy, then a task too big for the pipe: the queue's feeder thread blocks writing it. After
+#: kill_workers, the interpreter must be able to exit (it joins the pool's threads, which join the feeder).
+SCRIPT = textwrap.dedent("""
+    import time
+    from planner.workers import process_pool
+
+    with process_pool(2) as pool:
+        busy = [pool.submit(time.sleep, 60) for _ in range(2)]
+        time.sleep(3)  # the workers have started and taken their tasks
+        big = pool.submit(len, b"x" * 64_000_000)  # more than the pipe holds: the feeder blocks writing it
+        time.sleep(1)
+        pool.kill_workers()
+    print("left the pool")
+""")
+
+
+def test_killed_workers_do_not_hold_the_exit() -> None:
+    """On Pythons whose pool does not close its own reading end when it breaks (3.11.2, Debian 12's; cpython
+    gh-94777), the blocked feeder thread kept the process alive for ever after Ctrl-C; kill_workers closes it."""
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "left the pool"
