@@ -65,11 +65,14 @@ class AnalysisEntry:
     extra: tuple[str, ...] = ()
     #: Fields of ``<kind>.json`` the briefing reads as numbers, checked when it is read back.
     numbers: tuple[str, ...] = ()
+    #: ``module:name`` of the pydantic model describing ``<kind>.json`` (its JSON Schema:
+    #: ``dronewall schema --kind <kind>``; :mod:`planner.report.schemas`).
+    schema: str = ""
 
-    def load(self, part: Literal["run", "write", "console", "section"]) -> Any:
+    def load(self, part: Literal["run", "write", "console", "section", "schema"]) -> Any:
         """The callable named by ``part`` (imported now)."""
         ref = getattr(self, part)
-        if ref is None:
+        if not ref:
             raise LookupError(f"the {self.kind} analysis has no {part}")
         return resolve(ref)
 
@@ -82,56 +85,69 @@ def resolve(ref: str) -> Any:
 
 _CLI = "planner.cli.analysis_tables"
 _BRIEF = "planner.report.brief_sections"
+_SCHEMAS = "planner.report.schemas"
 
 #: Every analysis, in the order the briefing looks for them and lists them.
 ANALYSES: tuple[AnalysisEntry, ...] = (
     AnalysisEntry(command="decision", kind="decision", rows="weights", reads="plan",
+                  schema=f"{_SCHEMAS}.decision:Document",
                   run="planner.analysis.decision:decision", write="planner.report.decision:write_decision",
                   console=f"{_CLI}:decision", waiting="solving the split at other weights...",
                   section=f"{_BRIEF}:decision"),
     AnalysisEntry(command="stress", kind="stress", rows="cases", reads="plan",
+                  schema=f"{_SCHEMAS}.stress:Document",
                   run="planner.analysis.stress:stress", write="planner.report.stress:write_stress",
                   console=f"{_CLI}:stress", waiting="stress cases...", section=f"{_BRIEF}:stress",
                   numbers=("target",)),
     AnalysisEntry(command="uncertainty", kind="uncertainty", rows="draws", reads="plan",
+                  schema=f"{_SCHEMAS}.uncertainty:Document",
                   run="planner.analysis.uncertainty:uncertainty",
                   write="planner.report.uncertainty:write_uncertainty", console=f"{_CLI}:uncertainty",
                   waiting="{draws} catalog draws", progress="bar", section=f"{_BRIEF}:uncertainty",
                   extra=("uncertainty_inputs", "uncertainty_sensitivity")),
     AnalysisEntry(command="simulate", kind="simulation", rows="threats", reads="run_dir",
+                  schema=f"{_SCHEMAS}.simulation:Document",
                   run="planner.simulate:simulate", write="planner.report.simulation:write_simulation",
                   console=f"{_CLI}:simulation", waiting="simulating {drones:,} drones...",
                   section=f"{_BRIEF}:simulation"),
     AnalysisEntry(command="frontier", kind="frontier", rows="points", reads="scenario",
+                  schema=f"{_SCHEMAS}.frontier:Document",
                   run="planner.analysis.sweeps:frontier", write="planner.report.sweeps:write_sweep",
                   console=f"{_CLI}:frontier", waiting="national plans", progress="bar",
                   section=f"{_BRIEF}:frontier", plans="points", extra=("budget_sweep",)),
     AnalysisEntry(command="premium", kind="premium", rows="points", reads="scenario",
+                  schema=f"{_SCHEMAS}.premium:Document",
                   run="planner.analysis.sweeps:premium", write="planner.report.sweeps:write_sweep",
                   console=f"{_CLI}:premium", waiting="national plans", progress="bar",
                   section=f"{_BRIEF}:premium", plans="points"),
     AnalysisEntry(command="tornado", kind="tornado", rows="inputs", reads="scenario",
+                  schema=f"{_SCHEMAS}.tornado:Document",
                   run="planner.analysis.tornado:tornado", write="planner.report.tornado:write_tornado",
                   console=f"{_CLI}:tornado", waiting="plans at each input's low and high", progress="bar",
                   section=f"{_BRIEF}:tornado", extra=("tornado_points",),
                   numbers=("budget_eur", "nominal_drone_defence_eur")),
     AnalysisEntry(command="alternatives", kind="alternatives", rows="plans", reads="scenario",
+                  schema=f"{_SCHEMAS}.alternatives:Document",
                   run="planner.analysis.alternatives:alternatives",
                   write="planner.report.alternatives:write_alternatives",
                   console=f"{_CLI}:alternatives", waiting="national plans", progress="bar",
                   section=f"{_BRIEF}:alternatives", plans="plans"),
     AnalysisEntry(command="regimes", kind="regimes", rows="evaluations", reads="scenario",
+                  schema=f"{_SCHEMAS}.regimes:Document",
                   run="planner.analysis.regimes:regimes", write="planner.report.regimes:write_regimes",
                   console=f"{_CLI}:regimes", waiting="planning for each threat regime...", progress="messages",
                   section=f"{_BRIEF}:regimes", extra=("regime_plans",)),
     AnalysisEntry(command="pathway", kind="pathway", rows="years", reads="scenario",
+                  schema=f"{_SCHEMAS}.pathway:Document",
                   run="planner.analysis.roadmap:pathway", write="planner.report.pathway:write_pathway",
                   console=f"{_CLI}:pathway", waiting="planning the pathway...", progress="messages",
                   section=f"{_BRIEF}:pathway", extra=("pathway_units", "pathway_nations")),
     AnalysisEntry(command="robust", kind="robust", rows="worlds", reads="scenario",
+                  schema=f"{_SCHEMAS}.robust:Document",
                   run="planner.analysis.robust:robust", write="planner.report.robust:write_robust",
                   console=f"{_CLI}:robust", waiting="robust planning...", progress="messages", plans="plans"),
     AnalysisEntry(command="incident", kind="incident", rows="cases", reads="scenario",
+                  schema=f"{_SCHEMAS}.incident:Document",
                   run="planner.analysis.incident:replay", write="planner.report.incident:write_incident",
                   console=f"{_CLI}:incident", waiting="replaying the incident...", plans="plans"),
 )

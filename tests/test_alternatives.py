@@ -16,6 +16,7 @@ from planner.config.io import load_scenario
 from planner.errors import ConfigError
 from planner.report.alternatives import write_alternatives
 from tests.conftest import CONFIGS
+from tests.schema_check import assert_matches_schema
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,7 @@ def test_most_tanks_keeps_at_least_the_best_plans_tanks(result) -> None:
 
 def test_written_files(result, tmp_path) -> None:
     out = write_alternatives(result, tmp_path / "alternatives")
+    assert_matches_schema(out, "alternatives")
     assert {"alternatives.csv", "alternatives.json", "alternatives.png", "plans"} <= {f.name for f in out.iterdir()}
 
 

@@ -30,6 +30,7 @@ from planner.plan import break_even, solve_scenario
 from planner.report.decision import write_decision
 from planner.report.plan import write_plan
 from tests.conftest import CONFIGS
+from tests.schema_check import assert_matches_schema
 from tests.test_capability import conventional_only
 
 
@@ -94,6 +95,7 @@ def test_tiny_split_moves_with_the_price_of_a_drone(tiny_decision, tiny_plan) ->
 
 def test_written_files(tiny_decision, tmp_path) -> None:
     out = write_decision(tiny_decision, tmp_path / "decision")
+    assert_matches_schema(out, "decision")
     assert {f.name for f in out.iterdir()} >= {"decision.csv", "decision.json", "decision.png"}
 
 

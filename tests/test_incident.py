@@ -12,6 +12,7 @@ from planner.config.io import load_scenario
 from planner.errors import ConfigError
 from planner.report.incident import write_incident
 from tests.conftest import CONFIGS, absolutise, write_yaml
+from tests.schema_check import assert_matches_schema
 from tests.test_config_valid import run_cli
 
 INCIDENT = CONFIGS / "incidents" / "poland-2025-09.yaml"
@@ -64,12 +65,13 @@ def test_replay_rows(result) -> None:
     # with the AIM-9X-class pair before: 11.5% and 43.6%).
     assert t.loc["posture under the scenario's rules (model)", "defeat_rate"] > posture["defeat_rate"]
     assert obs["defeat_rate_low"] <= posture["defeat_rate"] <= obs["defeat_rate_high"]
-    assert m["observed_within_model_range"]
+    assert m["model_within_observed_range"]
     assert set(result.plans) == {"wall", "wall-50"}
 
 
 def test_outputs_and_cli(result, tmp_path) -> None:
     out = write_incident(result, tmp_path / "inc")
+    assert_matches_schema(out, "incident")
     assert (out / "incident.png").stat().st_size > 10_000
     assert (out / "plans" / "wall" / "plan.json").exists() and (out / "incident.csv").exists()
     res = run_cli("incident", str(INCIDENT), "--out", str(tmp_path / "cli"), "--targets", "")
@@ -133,7 +135,7 @@ def test_romania_replay_holds_fire_and_detects() -> None:
     assert t.loc["observed", "defeat_rate"] == 0 and t.loc["observed", "detect_rate"] == 1
     posture = t.loc["posture as it was (model)"]
     assert posture["defeat_rate"] == 0 and posture["shots_per_raid"] == 0 and posture["detect_rate"] > 0.8
-    assert r.summary["observed_within_model_range"]
+    assert r.summary["model_within_observed_range"]
     fired = t.loc["posture under the scenario's rules (model)"]
     assert 0 < fired["defeat_rate"] < t.loc["drone wall (model)", "defeat_rate"]
     assert {"cfr1", "cfr2", "cfr3"} <= set(r.summary["sources"])

@@ -20,6 +20,7 @@ from planner.analysis.pathway import Schedule, YearPlan, plan_pathway, split
 from planner.lp.families import violations
 from tests.conftest import ROOT, write_yaml
 from tests.lp_helpers import make_problem
+from tests.schema_check import assert_matches_schema
 
 CASES = json.loads((ROOT / "tests" / "data" / "hand_cases.json").read_text())
 YEARS = (2026, 2027, 2028)
@@ -223,7 +224,7 @@ def test_pathway_command_on_the_tiny_scenario(tmp_path: Path, tiny_dict: dict[st
     out = tmp_path / "pathway"
     result = CliRunner().invoke(app, ["pathway", str(path), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    doc = json.loads((out / "pathway.json").read_text())
+    doc = assert_matches_schema(out, "pathway")
     rows = doc["years"]
     assert [r["year"] for r in rows] == [2026, 2027, 2028, 2029]
     assert rows[0]["not_yet_delivered"] == "gun_35mm, leopard_2a8" and rows[2]["not_yet_delivered"] == ""

@@ -33,6 +33,7 @@ def _broken(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         ("a wrong type in a table row", lambda d: d["threats"][0].update(decoy="perhaps")),
         ("a value outside its enum", lambda d: d["spend"][0].update(category="tanks")),
         ("null where a number must be", lambda d: d["spend_eur"].update(total=None)),
+        ("null where a key may only be left out", lambda d: d.update(burden=None)),
     ]
     for what, change in changes:
         bad = copy.deepcopy(doc)

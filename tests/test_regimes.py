@@ -19,6 +19,7 @@ from planner.errors import ConfigError
 from planner.plan import solve_scenario
 from planner.report.regimes import write_regimes
 from tests.conftest import write_yaml
+from tests.schema_check import assert_matches_schema
 
 SAME = {"raids_per_year": 12, "drones_per_raid_factor": 1.0}
 
@@ -74,12 +75,20 @@ def test_identical_regimes_are_one_future(tmp_path, tiny_dict) -> None:
 
 def test_written_files(result, tmp_path) -> None:
     out = write_regimes(result[1], tmp_path / "regimes")
+    assert_matches_schema(out, "regimes")
     assert {f.name for f in out.iterdir()} >= {"regimes.csv", "regime_plans.csv", "regimes.json", "regimes.png"}
 
 
 def test_weights_must_sum_to_one(tmp_path, tiny_dict) -> None:
     with pytest.raises(ConfigError, match=r"regimes: the weights sum to 0\.9, not 1: give each regime its share"):
         _scenario(tmp_path, tiny_dict, {"a": {"weight": 0.6, **SAME}, "b": {"weight": 0.3, **SAME}})
+
+
+def test_no_regime_takes_the_weighted_plans_name(tmp_path, tiny_dict) -> None:
+    """A regime called 'weighted' would have lost its plan to the plan across all regimes, silently."""
+    with pytest.raises(ConfigError, match=r"regimes: 'weighted' names the plan across all regimes: call this regime "
+                                          r"otherwise"):
+        _scenario(tmp_path, tiny_dict, {"weighted": {"weight": 0.5, **SAME}, "b": {"weight": 0.5, **SAME}})
 
 
 def test_no_regimes_is_named(tiny_dict, tmp_path) -> None:

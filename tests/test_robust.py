@@ -16,6 +16,7 @@ from planner.lp.solve import solve, solve_robust
 from planner.report.robust import write_robust
 from tests.conftest import CONFIGS, write_yaml
 from tests.lp_helpers import make_problem
+from tests.schema_check import assert_matches_schema
 from tests.test_config_valid import run_cli
 from tests.test_sectors import two_cells
 
@@ -119,6 +120,7 @@ def test_analysis_tables_and_reproducible(tiny_robust, tmp_path) -> None:
     again = robust(load_scenario(CONFIGS / "tiny.yaml"), draws=2, holdout=4, seed=5)
     assert again.table.equals(t)
     out = write_robust(r, tmp_path / "robust")
+    assert_matches_schema(out, "robust")
     assert (out / "robust.png").stat().st_size > 10_000
     assert (out / "plans" / "robust" / "plan.json").exists() and (out / "robust.csv").exists()
 

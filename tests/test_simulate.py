@@ -11,8 +11,10 @@ from planner.config.io import load_scenario
 from planner.errors import ConfigError
 from planner.plan import solve_scenario
 from planner.report.plan import write_plan
+from planner.report.simulation import write_simulation
 from planner.simulate import simulate
 from tests.conftest import CONFIGS, write_yaml
+from tests.schema_check import assert_matches_schema
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +42,10 @@ def test_simulation_agrees_with_the_exact_evaluation(fine_plan) -> None:
         assert 0 <= row.defeat_rate_sim <= 1 and row.standard_error < 0.01
 
 
-def test_same_seed_same_result(fine_plan) -> None:
+def test_same_seed_same_result(fine_plan, tmp_path) -> None:
     a = simulate(fine_plan, drones=3_000, seed=7)
+    doc = assert_matches_schema(write_simulation(a, tmp_path / "simulation"), "simulation")
+    assert doc["seed"] == 7 and len(doc["threats"]) == len(a.table)
     b = simulate(fine_plan, drones=3_000, seed=7)
     c = simulate(fine_plan, drones=3_000, seed=8)
     assert a.table.equals(b.table)

@@ -16,6 +16,7 @@ from planner.plan import solve_scenario
 from planner.report.plan import write_plan
 from planner.report.stress import write_stress
 from tests.conftest import CONFIGS, write_yaml
+from tests.schema_check import assert_matches_schema
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +65,31 @@ def test_all_multipliers_at_one_is_the_nominal_case(plan_dir, result) -> None:
 
 def test_outputs(result, tmp_path) -> None:
     out = write_stress(result, tmp_path / "stress")
-    doc = json.loads((out / "stress.json").read_text())
+    doc = assert_matches_schema(out, "stress")
     assert len(doc["cases"]) == len(result.table)
     assert doc["target"] == pytest.approx(0.8 * result.table.iloc[0]["defeat_rate_value"])
     assert not result.table.iloc[0]["expensive_failure"]
     assert (out / "stress.png").stat().st_size > 10_000 and (out / "stress.csv").exists()
+
+
+def test_target_from_says_where_the_target_came_from(plan_dir, result) -> None:
+    assert result.meta["target_from"] == "80% of the nominal rate"
+    given = stress(load_plan(plan_dir), (Case("nominal"),), target=0.3)
+    assert given.meta["target"] == 0.3 and given.meta["target_from"] == "--target"
+
+
+def test_a_min_cost_plan_is_stressed_without_its_targets(tmp_path, tiny_dict) -> None:
+    """A min_cost plan meets its class target (50% of the Shaheds) at nominal; a degraded world is evaluated
+    without the target (which it cannot meet: before, every such case was refused as infeasible), the target
+    being the yardstick of failure instead."""
+    tiny_dict["objective"] = {"kind": "min_cost", "defeat_targets": {"shahed_136": 0.5}}
+    out = tmp_path / "min-cost"
+    write_plan(solve_scenario(load_scenario(write_yaml(tmp_path / "min-cost.yaml", tiny_dict))), out)
+    r = stress(load_plan(out), (Case("nominal"), Case("kill", kill=0.5)))
+    assert r.meta["target"] == 0.5 and r.meta["target_from"] == "scenario class targets"
+    nominal, kill = r.table.iloc[0], r.table.iloc[1]
+    assert nominal["defeat_shahed_136"] >= 0.5 - 1e-6
+    assert kill["defeat_shahed_136"] < 0.5 and kill["expensive_failure"]
 
 
 def test_bad_plan_folders(plan_dir, tmp_path) -> None:

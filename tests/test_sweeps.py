@@ -18,6 +18,7 @@ from planner.lp.solve import solve
 from planner.problem import build_problem
 from planner.report.sweeps import write_sweep
 from tests.conftest import CONFIGS
+from tests.schema_check import assert_matches_schema
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_premium_costs_rise_with_the_target(tiny, tmp_path) -> None:
     assert bad["best_reachable_rate_lp"].iloc[0] < 0.9
     assert bad["reachable_rate_bound"].iloc[0] >= bad["best_reachable_rate_lp"].iloc[0] - 1e-9
     out = write_sweep(r, tmp_path / "premium")
-    doc = json.loads((out / "premium.json").read_text())
+    doc = assert_matches_schema(out, "premium")
     assert doc["reference_option"] == "leopard_2a8" and len(doc["points"]) == 4
     assert sorted(p.name for p in (out / "points").iterdir()) == [f"target-0{k}" for k in range(len(ok))]
     assert (out / "premium.png").stat().st_size > 10_000
@@ -91,6 +92,7 @@ def test_premium_costs_rise_with_the_target(tiny, tmp_path) -> None:
 
 def test_frontier_outputs(tiny_frontier, tmp_path) -> None:
     out = write_sweep(tiny_frontier, tmp_path / "frontier")
+    assert_matches_schema(out, "frontier")
     for name in ("frontier.csv", "frontier.json", "frontier.png", "budget_sweep.csv", "budget_sweep.png"):
         assert (out / name).stat().st_size > 0
     plan = json.loads((out / "points" / "eps-00" / "plan.json").read_text())

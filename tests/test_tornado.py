@@ -5,7 +5,6 @@ briefing's section reads them."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from planner.plan import solve_scenario
 from planner.registry import by_command
 from planner.runfolder import read_analysis
 from tests.conftest import CONFIGS
+from tests.schema_check import assert_matches_schema
 
 #: The hand case's Leopard 2A8: €30M to buy and €2M a year to run, so one costs K = €50M over the 10-year horizon
 #: and the tiny scenario's €300M buys exactly six.
@@ -204,7 +204,7 @@ def test_command_writes_its_files_and_the_briefing_reads_them(tmp_path: Path) ->
     doc = read_analysis(out, "tornado")
     assert [r["input"] for r in doc["inputs"]] == ["objective.conventional_weight"]
     assert (doc["inputs"][0]["low_value"], doc["inputs"][0]["high_value"]) == (20, 120)
-    meta = json.loads((out / "tornado.json").read_text())
+    meta = assert_matches_schema(out, "tornado")
     assert meta["bisect_steps"] == 2 and meta["mip_rel_gap"] == 0.001
     # the scenario's own hash (not the tighter gap's): the briefing matches it with the plan's
     assert meta["config_hash"] == load_scenario(CONFIGS / "tiny.yaml").config_hash()

@@ -22,6 +22,7 @@ from planner.plan import solve_scenario
 from planner.report.plan import write_plan
 from planner.report.uncertainty import write_uncertainty
 from tests.conftest import CONFIGS
+from tests.schema_check import assert_matches_schema
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,7 @@ def test_draws_stay_within_each_range(loaded) -> None:
 def test_outputs_and_bad_arguments(loaded, tmp_path) -> None:
     r = uncertainty(loaded, draws=4, seed=0)
     out = write_uncertainty(r, tmp_path / "mc")
+    assert_matches_schema(out, "uncertainty")
     assert (out / "uncertainty.png").stat().st_size > 10_000 and (out / "uncertainty.csv").exists()
     with pytest.raises(ConfigError, match=r"--draws: 0 is too few"):
         uncertainty(loaded, draws=0)

@@ -141,7 +141,7 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         "wall_drone_defence_eur": float(wall.summary["spend_eur"]["drone_defence"]),
         "wall_gap": wall.solved.gap,
         "model_minus_observed_pp": 100 * (posture_row["defeat_rate"] - observed_rate),
-        "observed_within_model_range": bool(obs["defeat_rate_low"] <= posture_row["defeat_rate"]
+        "model_within_observed_range": bool(obs["defeat_rate_low"] <= posture_row["defeat_rate"]
                                             <= obs["defeat_rate_high"]),
         "wall_minus_posture_pp": 100 * (wall_row["defeat_rate"] - posture_row["defeat_rate"]),
         "targets": list(targets) if drones else [], "unreachable": unreachable,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner.config.io import Scenario
-from planner.config.regimes import ThreatRegime
+from planner.config.regimes import WEIGHTED, ThreatRegime
 from planner.errors import ConfigError
 from planner.geo.theater import build_theater
 from planner.lp.result import FixedPlan, Solved
@@ -31,9 +31,6 @@ from planner.lp.runner import Runner
 from planner.lp.solve import solve, solve_robust, workers
 from planner.plan import solve_problem
 from planner.problem import PlanningProblem, build_problem
-
-#: The plan optimised across every regime at its weight.
-WEIGHTED = "weighted"
 
 
 @dataclass

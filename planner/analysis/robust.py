@@ -134,7 +134,7 @@ def _row(p: PlanningProblem, x: Solved, f: FixedPlan) -> dict[str, Any]:
 def _summary(scenario: Scenario, p: PlanningProblem, table: pd.DataFrame, plans: dict[str, Plan],
              solved_r: Solved, *, mode: str, draws: int, holdout: int, seed: int) -> dict[str, Any]:
     per_plan: dict[str, Any] = {}
-    total_value = max(float((p.value * p.demand).sum() * p.raids), 1e-12)
+    total_value = float((p.value * p.demand).sum() * p.raids)
     for name, plan in plans.items():
         t = table[table["plan"] == name]
         held = t[t["set"] == "held-out"]["defeat_rate_value"].to_numpy()
@@ -153,7 +153,9 @@ def _summary(scenario: Scenario, p: PlanningProblem, table: pd.DataFrame, plans:
             "gap": plan.solved.gap,
             # What the solver's gap is worth in points of value-weighted defeat: differences between
             # the plans smaller than the two resolutions together are within the solvers' tolerance.
-            "resolution_pp": 100 * (plan.solved.gap or 0.0) * abs(plan.solved.objective) / total_value,
+            # (None when no drone carries value: no rate to resolve.)
+            "resolution_pp": 100 * (plan.solved.gap or 0.0) * abs(plan.solved.objective) / total_value
+            if total_value > 0 else None,
         }
     n, r = per_plan["nominal"], per_plan["robust"]
     return {
@@ -166,7 +168,7 @@ def _summary(scenario: Scenario, p: PlanningProblem, table: pd.DataFrame, plans:
         "gain_held_out_worst_pp": 100 * (r["held_out_worst"] - n["held_out_worst"]),
         "gain_held_out_p05_pp": 100 * (r["held_out_p05"] - n["held_out_p05"]),
         "gain_held_out_mean_pp": 100 * (r["held_out_mean"] - n["held_out_mean"]),
-        "resolution_pp": n["resolution_pp"] + r["resolution_pp"],
+        "resolution_pp": None if n["resolution_pp"] is None else n["resolution_pp"] + r["resolution_pp"],
         "drone_defence_shift_eur": r["drone_defence_eur"] - n["drone_defence_eur"],
         "conventional_capability_shift": r["conventional_capability"] - n["conventional_capability"],
         "robust_solver": {k: v for k, v in solved_r.info.as_dict().items()

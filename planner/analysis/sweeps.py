@@ -252,7 +252,8 @@ def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: f
     bound = value / (1 - s.gap) if s.gap is not None and s.gap < 1 else choice.bound
     best = choice if choice.value >= value else Choice(
         sensors=s.sensors, effectors=s.effectors, detected=s.detected, engagements=s.engagements, value=value,
-        cost=p.costs(s.sensors, s.effectors, s.engagements, np.zeros(0))["drone_defence"], bound=choice.bound,
+        cost=p.costs(s.sensors, s.effectors, s.engagements, np.zeros(len(p.conv_ids)))["drone_defence"],
+        bound=choice.bound,
         escorts=s.escorts if s.escorts is not None else np.zeros(s.engagements.shape))
     best.bound = min(choice.bound, max(bound, best.value))
     return best

@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from planner.analysis.sensitivity import first_order_indices
-from planner.analysis.stress import NOMINAL_SHARE, LoadedPlan
+from planner.analysis.stress import LoadedPlan, failure_target
 from planner.config.catalog import Catalog, Figure
 from planner.errors import ConfigError
 from planner.geo.coverage import Coverage
@@ -136,15 +136,14 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     rng = np.random.default_rng(seed)
     nominal = solve(p, fixed=fixed)
     nominal_rate = _rate(p, nominal.engagements)
-    if target is None:
-        target = min(p.defeat_targets.values()) if p.defeat_targets else NOMINAL_SHARE * nominal_rate
+    target, target_from = failure_target(p, nominal_rate, target)
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()
     u = quantiles(sc.catalog, draws, rng, sampling)
     with Runner(worker_count(p, len(p.nations)), scheduler) as runner:
         rows, inputs = _draws(sc, p, fixed, loaded.theater, loaded.coverage, munitions, rng, u, draws, runner,
                               progress)
-    result = _summarise(sc, p, rows, draws, seed, nominal_rate, target)
+    result = _summarise(sc, p, rows, draws, seed, nominal_rate, target, target_from)
     result.summary["sampling"] = sampling
     result.inputs = pd.DataFrame(inputs)
     if u is not None:  # a Latin hypercube: global sensitivity indices from the same draws
@@ -198,7 +197,9 @@ def draw_problem(sc: Any, p: Any, theater: Theater, coverage: Coverage, rng: np.
 def evaluate_in_world(q: Any, fixed: FixedPlan, munitions: dict[str, float],
                       runner: Runner | None) -> dict[str, Any]:
     """A plan's fixed builds evaluated exactly in world ``q``: each nation spends what its builds cost at
-    ``q``'s prices plus its planned munitions money (``munitions``: euros by nation name)."""
+    ``q``'s prices plus its planned munitions money (``munitions``: euros by nation name). A min_cost scenario's
+    class targets are requirements of the planning, not of the world: the draw is evaluated without them."""
+    q = dataclasses.replace(q, defeat_targets={})
     builds = q.build_cost_by_nation(fixed.sensors, fixed.effectors)
     by_nation = {n: float(builds[n]) + munitions.get(nation, 0.0) for n, nation in enumerate(q.nations)}
     f = dataclasses.replace(fixed, engagements=None, nation_spend_eur=by_nation,
@@ -213,12 +214,12 @@ def evaluate_in_world(q: Any, fixed: FixedPlan, munitions: dict[str, float],
 
 
 def _summarise(sc: Any, p: Any, rows: list[dict[str, Any]], draws: int, seed: int, nominal_rate: float,
-               target: float) -> UncertaintyResult:
+               target: float, target_from: str) -> UncertaintyResult:
     table = pd.DataFrame(rows)
     rate = table["defeat_rate_value"].to_numpy()
     summary = {"scenario": sc.name, "config_hash": sc.config_hash(), "draws": draws, "seed": seed,
                "nominal_rate": nominal_rate, "target": target,
-               "target_from": "scenario class targets" if p.defeat_targets else f"{NOMINAL_SHARE:.0%} of the nominal rate",
+               "target_from": target_from,
                "rate_mean": float(rate.mean()), "rate_p05": float(np.quantile(rate, 0.05)),
                "rate_p50": float(np.quantile(rate, 0.5)), "rate_p95": float(np.quantile(rate, 0.95)),
                "p_miss_target": float((rate < target).mean()),

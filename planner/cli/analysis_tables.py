@@ -118,7 +118,8 @@ def robust(ran: Ran) -> None:
                       "conv. = conventional capability)", highlight=False)
     out_console.print(f"price of robustness: {m['price_of_robustness_pp']:+.1f} pp at the nominal catalogs; gain in "
                       f"the worst held-out draw {m['gain_held_out_worst_pp']:+.1f} pp, at the 5th percentile "
-                      f"{m['gain_held_out_p05_pp']:+.1f} pp (solver tolerance ±{m['resolution_pp']:.1f} pp)",
+                      f"{m['gain_held_out_p05_pp']:+.1f} pp"
+                      + (f" (solver tolerance ±{m['resolution_pp']:.1f} pp)" if m["resolution_pp"] is not None else ""),
                       highlight=False)
     out_console.print(f"results in {ran.folder}/ (robust.csv, robust.json, robust.png, plans/) in {m['seconds']:.0f} s")
 
@@ -154,7 +155,7 @@ def incident(ran: Ran) -> None:
                           highlight=False)
     else:
         out_console.print(f"the model's posture as it was: {m['model_minus_observed_pp']:+.1f} pp against the observed "
-                          f"rate ({'within' if m['observed_within_model_range'] else 'outside'} the sources' range); "
+                          f"rate ({'within' if m['model_within_observed_range'] else 'outside'} the sources' range); "
                           f"the wall adds {m['wall_minus_posture_pp']:+.1f} pp for "
                           f"€{m['wall_drone_defence_eur'] / 1e9:.2f}bn over {m['wall_horizon_years']} years",
                           highlight=False)

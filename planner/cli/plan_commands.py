@@ -26,7 +26,8 @@ from planner.cli.common import (
     pct,
     ratio,
 )
-from planner.config.schema import all_schemas, scenario_schema
+from planner.config.schema import all_schemas
+from planner.registry import ANALYSES
 from planner.report import DEFAULT_MARKING
 
 
@@ -61,29 +62,30 @@ def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file, or
                "size_estimate": size.describe()})
 
 
-class SchemaKind(str, Enum):
-    scenario = "scenario"
-    sources = "sources"
-    threats = "threats"
-    sensors = "sensors"
-    effectors = "effectors"
-    conventional = "conventional"
-    plan = "plan"  # plan.json, as `dronewall run` writes it
+#: Every schema `dronewall schema` prints: the scenario, each catalog, the nations file, plan.json and each
+#: analysis's <kind>.json (planner.registry).
+SchemaKind = Enum("SchemaKind", {k: k for k in ("scenario", "sources", "threats", "sensors", "effectors",  # type: ignore[misc]
+                                                "conventional", "nations", "plan", *(a.kind for a in ANALYSES))},
+                  type=str)
 
 
 def schema(
-    kind: Annotated[SchemaKind, typer.Option("--kind", help="Which schema to print (plan: plan.json).")] = SchemaKind.scenario,
+    kind: Annotated[SchemaKind, typer.Option(
+        "--kind", help="Which schema to print: a scenario file, a catalog, the nations file, plan.json (plan) or an "
+        "analysis's <kind>.json (decision, stress, ...).")] = SchemaKind.scenario,  # type: ignore[attr-defined]
     out: Annotated[
         Path | None, typer.Option("--out", help="Write every schema (<kind>.schema.json) into this folder.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of scenario files (or of a catalog, or of plan.json), or write them all to a folder."""
-    from planner.report.plan_schema import plan_schema  # an output's schema: not the config layer's
+    """Print the JSON Schema of scenario files, a catalog, plan.json or an analysis's document, or write them all
+    to a folder."""
+    # outputs' schemas: not the config layer's
+    from planner.report.plan_schema import plan_schema
+    from planner.report.schemas import analysis_schemas
 
-    schemas = {**all_schemas(), "plan": plan_schema()}
+    schemas = {**all_schemas(), "plan": plan_schema(), **analysis_schemas()}
     if out is None:
-        text = json.dumps(schemas[kind.value] if kind != SchemaKind.scenario else scenario_schema(), indent=2)
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(json.dumps(schemas[kind.value], indent=2) + "\n")
         return
     out.mkdir(parents=True, exist_ok=True)
     for name, sch in schemas.items():

@@ -17,6 +17,8 @@ from planner.config.catalog import AtMost
 
 #: Regime weights must sum to one within this.
 WEIGHT_TOLERANCE = 1e-6
+#: The name of the plan `dronewall regimes` optimises across every regime at its weight (no regime may take it).
+WEIGHTED = "weighted"
 
 
 class ThreatRegime(_Section):

@@ -50,7 +50,7 @@ from planner.config.funding import FundingConfig
 from planner.config.incident import IncidentConfig  # noqa: F401 - part of the scenario model
 from planner.config.kill_chain import KillChainConfig
 from planner.config.pathway import PathwayConfig
-from planner.config.regimes import WEIGHT_TOLERANCE, ThreatRegime
+from planner.config.regimes import WEIGHT_TOLERANCE, WEIGHTED, ThreatRegime
 from planner.config.roe import NoFireBuffers, RoeConfig  # noqa: F401 - part of the scenario model
 from planner.config.systems import InService, MaxUnits, MinDetection
 
@@ -203,6 +203,8 @@ class ThreatsConfig(_Section):
 
     @model_validator(mode="after")
     def _check(self) -> ThreatsConfig:
+        if WEIGHTED in self.regimes:
+            raise ValueError(f"regimes: '{WEIGHTED}' names the plan across all regimes: call this regime otherwise")
         if self.regimes:
             total = sum(r.weight for r in self.regimes.values())
             if abs(total - 1.0) > WEIGHT_TOLERANCE:

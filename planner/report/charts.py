@@ -114,8 +114,11 @@ def premium_figure(table: pd.DataFrame, meta: dict[str, Any]) -> plt.Figure:
     t = table
     fig, ax = plt.subplots(figsize=(8, 5))
     ok = t[t["reachable"].astype(bool)]
-    ax.plot(100 * ok["target"], ok["drone_cost_eur"] / 1e9, color=GREY_SAFE[0], marker="o", lw=2,
-            label="least drone-defence cost (€bn)")
+    if len(ok):  # (with no target reachable the table has no cost columns: the chart shows the targets missed)
+        ax.plot(100 * ok["target"], ok["drone_cost_eur"] / 1e9, color=GREY_SAFE[0], marker="o", lw=2,
+                label="least drone-defence cost (€bn)")
+    else:
+        ax.set_ylim(meta["budget_eur"] / 1e10, meta["budget_eur"] / 1e8)
     for r in ok.itertuples(index=False):
         marginal = getattr(r, "marginal_eur_per_point", np.nan)
         if marginal is not None and np.isfinite(marginal):

@@ -17,38 +17,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-__all__ = ["PlanDocument", "plan_schema"]
+from planner.report.schemas import DIALECT
+from planner.report.schemas.base import Fixed, absent_or
 
-#: The JSON Schema dialect of the generated schema (pydantic writes draft 2020-12).
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-
-def _never_null(schema: dict[str, Any]) -> None:
-    """For a key that is sometimes absent but never null: drop the null branch and the null default pydantic
-    writes for a field with a default."""
-    schema.pop("default", None)
-    options = [o for o in schema.pop("anyOf", []) if o != {"type": "null"}]
-    if len(options) == 1:
-        schema.update(options[0])
-    elif options:
-        schema["anyOf"] = options
+__all__ = ["DIALECT", "PlanDocument", "plan_schema"]
 
 
-def absent_or(description: str) -> Any:
-    """A key that may be missing from the document (never null when present)."""
-    return Field(None, description=description, json_schema_extra=_never_null)
-
-
-class _Fixed(BaseModel):
-    """An object whose keys are all known: any other key is an error."""
-
-    # protected_namespaces=(): plan.json has keys such as model_build_s (pydantic < 2.10 warns on "model_" names)
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
-
-
-class SpendEur(_Fixed):
+class SpendEur(Fixed):
     """The plan's spend by category, euros over the horizon (units in service are operated, not bought)."""
 
     sensor_acquisition: float = Field(description="Sensors bought, € over the horizon.")
@@ -61,7 +38,7 @@ class SpendEur(_Fixed):
     total: float = Field(description="drone_defence + conventional, € over the horizon.")
 
 
-class CapabilityAreaRow(_Fixed):
+class CapabilityAreaRow(Fixed):
     """One capability area of the conventional units bought."""
 
     area: str = Field(description="The capability area's id (the conventional catalog's capability_by_area).")
@@ -73,7 +50,7 @@ class CapabilityAreaRow(_Fixed):
                                          "(at most requirement_left_points).")
 
 
-class BreakEven(_Fixed):
+class BreakEven(Fixed):
     """The exchange rate behind a max_defeat plan with conventional options: what one more euro buys on the
     conventional side."""
 
@@ -87,7 +64,7 @@ class BreakEven(_Fixed):
                                        "capability point, in expected drones defeated.")
 
 
-class Consequence(_Fixed):
+class Consequence(Fixed):
     """The harm the drones would do, with objective.consequence (exact evaluation)."""
 
     value_unit_eur: float = Field(description="What one value unit is in € (a leaker of the scenario's mean "
@@ -100,7 +77,7 @@ class Consequence(_Fixed):
         "null for a class with no drones.")
 
 
-class SectorEvaluation(_Fixed):
+class SectorEvaluation(Fixed):
     """One sector's national MILP at one price on money."""
 
     build_s: float = Field(description="Seconds building the model.")
@@ -108,7 +85,7 @@ class SectorEvaluation(_Fixed):
     gap: float = Field(description="Its relative gap, share 0–1.")
 
 
-class PriceEvaluation(_Fixed):
+class PriceEvaluation(Fixed):
     """One price on money tried by the sectors strategy."""
 
     price_per_meur: float = Field(description="The price on money: objective value per million €.")
@@ -121,21 +98,21 @@ class PriceEvaluation(_Fixed):
     sectors: dict[str, SectorEvaluation] = Field(description="By sector (a nation, or a part of one).")
 
 
-class RobustInfo(_Fixed):
+class RobustInfo(Fixed):
     """Robust planning: how the worlds were combined."""
 
     mode: Literal["worst", "expected"] = Field(description="worst: the worst world's value; expected: the mean.")
     worlds: int = Field(description="How many worlds (catalog draws) the plan was solved against.")
 
 
-class FlankWideMilp(_Fixed):
+class FlankWideMilp(Fixed):
     """The flank-wide MILP a small problem's pricing fell back on."""
 
     objective: float = Field(description="Its plan's objective (value).")
     gap: float | None = Field(description="Its relative gap, share 0–1; null: no bound.")
 
 
-class Solver(_Fixed):
+class Solver(Fixed):
     """How the plan was solved: status, gaps, model sizes, settings, and how the search went."""
 
     status: Literal["optimal", "gap_above_target"] = Field(
@@ -169,7 +146,7 @@ class Solver(_Fixed):
     point: str | None = absent_or("The sweep point or alternative this plan is.")
 
 
-class ProblemSizes(_Fixed):
+class ProblemSizes(Fixed):
     """The planning problem's size."""
 
     cells: int = Field(description="Border cells.")
@@ -183,7 +160,7 @@ class ProblemSizes(_Fixed):
     escort_pairs: int | None = absent_or("(cell, crewed class, site, alert type) pairs whose unit meets the class in time.")
 
 
-class Timings(_Fixed):
+class Timings(Fixed):
     """Seconds taken by each stage of ``dronewall run`` (a plan an analysis keeps records fewer or none)."""
 
     theater_s: float | None = absent_or("Building the theater, seconds.")
@@ -194,7 +171,7 @@ class Timings(_Fixed):
     total_s: float | None = absent_or("All of it, seconds.")
 
 
-class ThreatRow(_Fixed):
+class ThreatRow(Fixed):
     """One threat class: demand, defeat rates, leakers and munitions cost-exchange."""
 
     threat: str = Field(description="The threat class's id (threats catalog).")
@@ -215,7 +192,7 @@ class ThreatRow(_Fixed):
         "above.")
 
 
-class SpendRow(_Fixed):
+class SpendRow(Fixed):
     """Spend on one system of one nation (conventional: nation 'all'), € over the horizon."""
 
     category: Literal["sensor", "effector", "munitions", "conventional"] = Field(description="What the money buys.")
@@ -229,7 +206,7 @@ class SpendRow(_Fixed):
     total_eur: float = Field(description="acquisition_eur + operation_eur + munitions_eur, € over the horizon.")
 
 
-class SpendByCategory(_Fixed):
+class SpendByCategory(Fixed):
     """Spend by category, € over the horizon (a category the plan spends nothing on is absent)."""
 
     conventional: float | None = absent_or("Conventional units, € over the horizon.")
@@ -238,7 +215,7 @@ class SpendByCategory(_Fixed):
     sensor: float | None = absent_or("Sensors bought and operated, € over the horizon.")
 
 
-class ConventionalRow(_Fixed):
+class ConventionalRow(Fixed):
     """One conventional option."""
 
     option: str = Field(description="The option's id (conventional catalog).")
@@ -248,7 +225,7 @@ class ConventionalRow(_Fixed):
     capability: float = Field(description="Capability points bought (Leopard-2A8 equivalents).")
 
 
-class ExchangeRow(_Fixed):
+class ExchangeRow(Fixed):
     """Cost-exchange three ways for one (nation, threat class), over the horizon (docs/analyses.md)."""
 
     nation: str = Field(description="The defending nation's code; 'all' sums the nations.")
@@ -275,7 +252,7 @@ class ExchangeRow(_Fixed):
         description="value_protected per million € of all_in_eur; null when nothing is spent.")
 
 
-class EscortRow(_Fixed):
+class EscortRow(Fixed):
     """One (nation, crewed class) with incursions: the response and what the plan meets (exact evaluation)."""
 
     nation: str = Field(description="Defending nation.")
@@ -297,7 +274,7 @@ class EscortRow(_Fixed):
                                                   "the horizon (inside spend_eur; on the nation's first row only).")
 
 
-class BurdenNation(_Fixed):
+class BurdenNation(Fixed):
     """One nation in the burden-sharing report: what it hosts, pays and gets, against its fair share."""
 
     nation: str = Field(description="ISO 3166-1 alpha-2 code (a defender, or a nation that pays).")
@@ -314,7 +291,7 @@ class BurdenNation(_Fixed):
     gap_eur: float = Field(description="pays_eur − fair_share_eur (negative: it pays less than its share).")
 
 
-class BurdenSource(_Fixed):
+class BurdenSource(Fixed):
     """One funding source: its money and where it went."""
 
     source: str = Field(description="funding.sources[].name.")
@@ -324,7 +301,7 @@ class BurdenSource(_Fixed):
     paid_by: dict[str, float] = Field(description="The paying nations' shares of it.")
 
 
-class Burden(_Fixed):
+class Burden(Fixed):
     """Who pays, who hosts, who is protected (funding; planner.analysis.burden)."""
 
     key: Literal["gdp", "defence_spending", "population", "equal"] = Field(description="funding.key.")
@@ -334,7 +311,7 @@ class Burden(_Fixed):
     sources: list[BurdenSource] = Field(description="One row per funding source.")
 
 
-class PlanDocument(_Fixed):
+class PlanDocument(Fixed):
     """plan.json: a plan's headline figures, spend, per-class results and how it was solved."""
 
     model_config = ConfigDict(title="dronewall plan")
