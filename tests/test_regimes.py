@@ -51,6 +51,26 @@ def test_a_regime_with_the_scenarios_raids_is_the_scenario(result) -> None:
     assert own["defeat_rate_all_exact"] == pytest.approx(plan.summary["defeat_rate_all_exact"], abs=0.01)
 
 
+def test_crewed_incursions_are_counted_apart_as_in_the_plan(tmp_path, tiny_dict) -> None:
+    """With MiG-31 incursions (escorted, shoot_unmanned) beside the drones, a regime with the scenario's raids counts
+    the drones and their rates as plan.json does: crewed incursions left out (they were counted in before)."""
+    tiny_dict["systems"]["effectors"].append("fighter_aim9x")
+    tiny_dict["systems"]["sensors"].append("radar_long")
+    tiny_dict["threats"]["density"].append({"threat": "mig_31", "drones_per_raid_per_100km": 0.5})
+    tiny_dict["roe"] = {"default": "shoot_unmanned"}
+    tiny_dict["escort"] = {"response": "escort"}
+    tiny_dict["budget"]["total_eur"] = 1e9
+    sc = _scenario(tmp_path, tiny_dict, {"calm": {"weight": 0.5, "raids_per_year": 0.1,
+                                                  "drones_per_raid_factor": 0.1}, "scenario": {"weight": 0.5, **SAME}})
+    plan = solve_scenario(sc)
+    assert plan.summary["escort"]  # the incursions are there, reported apart
+    r = regimes(sc).table
+    own = r[(r["plan"] == "scenario") & (r["regime"] == "scenario")].iloc[0]
+    assert own["drones_over_horizon"] == pytest.approx(plan.summary["drones_over_horizon"], rel=1e-9)
+    assert own["defeat_rate_all_exact"] == pytest.approx(plan.summary["defeat_rate_all_exact"], abs=0.01)
+    assert own["defeat_rate_armed_exact"] == pytest.approx(plan.summary["defeat_rate_armed_exact"], abs=0.01)
+
+
 def test_a_calm_regime_funds_no_drone_defence(result) -> None:
     _, r = result
     calm = r.plans.set_index("plan").loc["calm"]

@@ -99,6 +99,11 @@ def test_frontier_outputs(tiny_frontier, tmp_path) -> None:
     assert plan["solver"]["strategy"] == "family" and "cost_exchange" in plan
 
 
+def _with_floor(sc):  # noqa: ANN001, ANN202
+    objective = sc.config.objective.model_copy(update={"kind": "max_defeat_with_floor", "conventional_floor": 2})
+    return dataclasses.replace(sc, config=sc.config.model_copy(update={"objective": objective}))
+
+
 @pytest.mark.parametrize(("call", "message"), [
     (lambda sc: frontier(sc, points=1), r"--points: 1 is too few"),
     (lambda sc: frontier(sc, points=3, budgets=[-1.0]), r"--budgets: -1 is not a budget"),
@@ -106,6 +111,9 @@ def test_frontier_outputs(tiny_frontier, tmp_path) -> None:
     (lambda sc: premium(sc, targets=()), r"--targets: none"),
     (lambda sc: frontier(sc, refine_until_s=-5), r"--refine-until: -5 is not a time"),
     (lambda sc: premium(sc, refine_until_s=-5), r"--refine-until: -5 is not a time"),
+    (lambda sc: frontier(_with_floor(sc), points=3),
+     r"objective.kind: the frontier sweeps the conventional capability from none to all the budget buys, so a "
+     r"conventional_floor has no place in it: run it with --set objective.kind=max_defeat"),
 ])
 def test_bad_arguments(tiny, call, message) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -189,3 +189,17 @@ def test_progress_counts_every_draw(loaded) -> None:
     ticks: list[tuple[int, int]] = []
     uncertainty(loaded, draws=3, seed=0, progress=lambda done, total: ticks.append((done, total)))
     assert ticks == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_scenario_whose_drones_carry_no_value_is_refused(tmp_path, tiny_dict) -> None:
+    """Decoys alone at decoy_weight 0: no value at stake, so no value-weighted rate to draw (a histogram of NaN
+    crashed the chart before)."""
+    from tests.conftest import write_yaml
+
+    tiny_dict["threats"]["density"] = [d for d in tiny_dict["threats"]["density"] if d["threat"] == "gerbera_decoy"]
+    tiny_dict["objective"]["decoy_weight"] = 0
+    out = tmp_path / "plan"
+    write_plan(solve_scenario(load_scenario(write_yaml(tmp_path / "no-value.yaml", tiny_dict))), out)
+    with pytest.raises(ConfigError, match=r"threats.density: no drone of the scenario carries value \(e.g. only "
+                                          r"decoys, with objective.decoy_weight 0\)"):
+        uncertainty(load_plan(out), draws=2)

@@ -59,17 +59,21 @@ def munitions_money(p: PlanningProblem, s: Solved) -> dict[int, float]:
     return {n: float(builds[n] + left * share[n]) for n in range(len(p.nations))}
 
 
-def _evaluate(q: PlanningProblem, s: Solved, spend: dict[int, float], runner: Runner | None) -> dict[str, float]:
+def _evaluate(q: PlanningProblem, s: Solved, spend: dict[int, float], runner: Runner | None,
+              crewed: np.ndarray) -> dict[str, float]:
+    """The plan's exact evaluation in regime ``q``; its counts and rates are of drones, as plan.json's are (crewed
+    incursions, ``crewed`` (T,), are escorted or shot and reported apart)."""
     fixed = FixedPlan(sensors=s.sensors, effectors=s.effectors, conventional=s.conventional,
                       cost_eur=sum(spend.values()) + float((s.conventional * q.conv_cost_eur).sum()),
                       nation_spend_eur=spend)
     x = solve(q, fixed=fixed, runner=runner)
     kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
     total_value = float((q.value * q.demand).sum())
-    armed = ~q.threat_decoy
-    return {"drones_over_horizon": float(q.demand.sum() * q.raids),
+    drone = ~crewed
+    armed = ~q.threat_decoy & drone
+    return {"drones_over_horizon": float(q.demand[:, drone].sum() * q.raids),
             "defeat_rate_value_exact": float((kills * q.value).sum() / total_value) if total_value > 0 else math.nan,
-            "defeat_rate_all_exact": float(kills.sum() / max(q.demand.sum(), 1e-12)),
+            "defeat_rate_all_exact": float(kills[:, drone].sum() / max(q.demand[:, drone].sum(), 1e-12)),
             "defeat_rate_armed_exact": float(kills[:, armed].sum() / max(q.demand[:, armed].sum(), 1e-12)),
             "value_defeated_exact": float((kills * q.value).sum() * q.raids),
             "munitions_eur": q.costs(x.sensors, x.effectors, x.engagements, x.conventional)["munitions"]}
@@ -105,7 +109,8 @@ def regimes(scenario: Scenario, *, progress: Callable[[str], None] | None = None
     plans[WEIGHTED] = solve_robust(worlds, mode="expected")
     seconds[WEIGHTED] = time.perf_counter() - t1
     with workers(p) as runner:  # and for every evaluation
-        rows, summary = _evaluations(p, problems, regs, plans, seconds, say, runner)
+        crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+        rows, summary = _evaluations(p, problems, regs, plans, seconds, say, runner, crewed)
     meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "budget_eur": p.budget_eur,
             "horizon_years": p.horizon_years, "conventional_weight": p.conventional_weight,
             "regimes": {k: r.model_dump() for k, r in regs.items()}, "conventional_ids": list(p.conv_ids),
@@ -116,7 +121,7 @@ def regimes(scenario: Scenario, *, progress: Callable[[str], None] | None = None
 
 def _evaluations(p: PlanningProblem, problems: dict[str, PlanningProblem], regs: dict[str, ThreatRegime],
                  plans: dict[str, Solved], seconds: dict[str, float], say: Callable[[str], None],
-                 runner: Runner | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                 runner: Runner | None, crewed: np.ndarray) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every plan evaluated in every regime (rows), and what each plan buys with its weighted figures (summary)."""
     rows, summary = [], []
     for plan_name, s in plans.items():
@@ -128,7 +133,7 @@ def _evaluations(p: PlanningProblem, problems: dict[str, PlanningProblem], regs:
         weighted_value = 0.0
         for name, q in problems.items():
             say(f"evaluating the {plan_name} plan in {name}")
-            ev = _evaluate(q, s, spend, runner)
+            ev = _evaluate(q, s, spend, runner, crewed)
             weighted_value += regs[name].weight * ev["value_defeated_exact"]
             rows.append({"plan": plan_name, "regime": name, "weight": regs[name].weight, **ev})
         summary.append({"plan": plan_name, "drone_builds_eur": builds, "munitions_allowance_eur":

@@ -151,6 +151,10 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
     if not len(p0.conv_ids):
         raise ConfigError([("systems.conventional", "the frontier trades drone defence against conventional "
                                                     "options: the scenario allows none")])
+    if p0.objective == "max_defeat_with_floor":  # its points below the floor would be refused as infeasible
+        raise ConfigError([("objective.kind", "the frontier sweeps the conventional capability from none to all the "
+                                              "budget buys, so a conventional_floor has no place in it: run it with "
+                                              "--set objective.kind=max_defeat (the floor is one point of the curve)")])
     # No point, and no budget of the sweep, spends more on drone defence than this.
     max_money = max([p0.budget_eur, *(budgets or [])]) - float((p0.conv_cost_eur * cheapest_conventional(p0, 0.0)).sum())
     theater, p, fam = _setup(scenario, theater, workers, progress, scheduler, max_money=max_money)

@@ -136,6 +136,10 @@ def uncertainty(loaded: LoadedPlan, *, draws: int = 100, seed: int | None = None
     rng = np.random.default_rng(seed)
     nominal = solve(p, fixed=fixed)
     nominal_rate = _rate(p, nominal.engagements)
+    if math.isnan(nominal_rate):
+        raise ConfigError([("threats.density", "no drone of the scenario carries value (e.g. only decoys, with "
+                                               "objective.decoy_weight 0): the value-weighted defeat rate this "
+                                               "analysis draws is undefined; add armed drones or give decoys a weight")])
     target, target_from = failure_target(p, nominal_rate, target)
     spend = pd.DataFrame(loaded.document["spend"])
     munitions = spend[spend["category"] == "munitions"].groupby("nation")["munitions_eur"].sum().to_dict()

@@ -3,8 +3,8 @@ once across all of them at their weights, and every plan evaluated exactly in ev
 
 An evaluation fixes the plan's builds and conventional units and re-optimises its engagements within the munitions
 money the plan leaves (the budget less its builds and conventional buy), shared among nations as the plan's own
-munitions are. Unlike plan.json's, the evaluations' drone counts and rates take in every class of the regime,
-crewed incursions included."""
+munitions are. As in plan.json, the evaluations' counts and rates are of drones (decoys included): crewed
+incursions are escorted or shot and reported apart."""
 
 from __future__ import annotations
 
@@ -36,14 +36,14 @@ class Evaluation(Fixed):
                       "(planned across the regimes at their weights).")
     regime: str = Field(description="The regime it is evaluated in (an id of regimes).")
     weight: float = Field(description="That regime's weight, 0–1.")
-    drones_over_horizon: float = Field(description="Drones of every class (decoys and crewed incursions included) "
-                                       "crossing the border in the regime, over the horizon.")
+    drones_over_horizon: float = Field(description="Drones (decoys included, crewed incursions left out) crossing "
+                                       "the border in the regime, over the horizon.")
     defeat_rate_value_exact: float | None = Field(description="Share 0–1 of value defeated (exact); null when the "
                                                   "regime has no drones.")
-    defeat_rate_all_exact: float = Field(description="Share 0–1 of all of them (decoys and crewed incursions "
-                                         "included) defeated (exact); 0 with none.")
-    defeat_rate_armed_exact: float = Field(description="Share 0–1 of those not decoys (crewed incursions included) "
-                                           "defeated (exact); 0 with none.")
+    defeat_rate_all_exact: float = Field(description="Share 0–1 of those drones (decoys included) defeated (exact); 0 "
+                                         "with none.")
+    defeat_rate_armed_exact: float = Field(description="Share 0–1 of the armed drones (decoys and crewed incursions "
+                                           "left out) defeated (exact); 0 with none.")
     value_defeated_exact: float = Field(description="Value defeated (exact), over the horizon.")
     munitions_eur: float = Field(description="Munitions of the exact engagements, € over the horizon.")
 
