@@ -57,10 +57,13 @@ class _Pool(concurrent.futures.ProcessPoolExecutor):
                 proc.kill()
         # The queue's feeder thread may be blocked writing a task to the workers' pipe; with the workers gone, the
         # pool's own copy of the pipe's reading end is its last reader, and closing it ends that write (EPIPE).
-        # Later Pythons (3.11.7 here, 3.12) do this themselves when they see the pool broken (cpython gh-94777); before
-        # that (Debian 12's Python 3.11.2) the blocked feeder thread kept the interpreter from exiting after Ctrl-C.
-        with contextlib.suppress(Exception):
-            self._call_queue._reader.close()  # type: ignore[attr-defined]
+        # Python 3.11.5 and later do this themselves when they see the pool broken (cpython gh-94777); before it
+        # (Debian 12's Python 3.11.2) the blocked feeder thread kept the interpreter from exiting after Ctrl-C. Only
+        # there, and only on a pool not already broken: a second close races the standard library's own (the
+        # connection is not thread-safe) and may close a descriptor reused meanwhile.
+        if sys.version_info < (3, 11, 5) and not getattr(self, "_broken", False):
+            with contextlib.suppress(Exception):
+                self._call_queue._reader.close()  # type: ignore[attr-defined]
         self.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
             with contextlib.suppress(Exception):
