@@ -394,6 +394,6 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
                                       for t in threat_ids]
     meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "raids": n_raids,
             "drones": int(crossed.sum()), "seed": cfg.solver.seed if seed is None else seed,
-            "defeat_rate_all_sim": float(defeated.sum() / max(crossed.sum(), 1)),
+            "defeat_rate_all_sim": float(defeated[~crewed].sum() / max(crossed[~crewed].sum(), 1)),  # as plan.json
             "defeat_rate_all_exact": doc.get("defeat_rate_all_exact")}
     return SimulationResult(table=table, meta=meta)

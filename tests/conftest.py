@@ -36,6 +36,18 @@ def tiny_dict() -> dict[str, Any]:
     return absolutise(yaml.safe_load((CONFIGS / "tiny.yaml").read_text()), CONFIGS)
 
 
+def with_crewed_incursions(data: dict[str, Any]) -> dict[str, Any]:
+    """The tiny scenario's dict with MiG-31 incursions beside its drones (escorted by fighters, shoot_unmanned), as
+    the analyses must count them: apart from the drones, as plan.json does."""
+    data["systems"]["effectors"].append("fighter_aim9x")
+    data["systems"]["sensors"].append("radar_long")
+    data["threats"]["density"].append({"threat": "mig_31", "drones_per_raid_per_100km": 0.5})
+    data["roe"] = {"default": "shoot_unmanned"}
+    data["escort"] = {"response": "escort"}
+    data["budget"]["total_eur"] = 1e9
+    return data
+
+
 def write_yaml(path: Path, data: Any) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path

@@ -18,7 +18,7 @@ from planner.config.io import load_scenario
 from planner.errors import ConfigError
 from planner.plan import solve_scenario
 from planner.report.regimes import write_regimes
-from tests.conftest import write_yaml
+from tests.conftest import with_crewed_incursions, write_yaml
 from tests.schema_check import assert_matches_schema
 
 SAME = {"raids_per_year": 12, "drones_per_raid_factor": 1.0}
@@ -54,13 +54,7 @@ def test_a_regime_with_the_scenarios_raids_is_the_scenario(result) -> None:
 def test_crewed_incursions_are_counted_apart_as_in_the_plan(tmp_path, tiny_dict) -> None:
     """With MiG-31 incursions (escorted, shoot_unmanned) beside the drones, a regime with the scenario's raids counts
     the drones and their rates as plan.json does: crewed incursions left out (they were counted in before)."""
-    tiny_dict["systems"]["effectors"].append("fighter_aim9x")
-    tiny_dict["systems"]["sensors"].append("radar_long")
-    tiny_dict["threats"]["density"].append({"threat": "mig_31", "drones_per_raid_per_100km": 0.5})
-    tiny_dict["roe"] = {"default": "shoot_unmanned"}
-    tiny_dict["escort"] = {"response": "escort"}
-    tiny_dict["budget"]["total_eur"] = 1e9
-    sc = _scenario(tmp_path, tiny_dict, {"calm": {"weight": 0.5, "raids_per_year": 0.1,
+    sc = _scenario(tmp_path, with_crewed_incursions(tiny_dict), {"calm": {"weight": 0.5, "raids_per_year": 0.1,
                                                   "drones_per_raid_factor": 0.1}, "scenario": {"weight": 0.5, **SAME}})
     plan = solve_scenario(sc)
     assert plan.summary["escort"]  # the incursions are there, reported apart

@@ -15,7 +15,7 @@ from planner.errors import ConfigError
 from planner.plan import solve_scenario
 from planner.report.plan import write_plan
 from planner.report.stress import write_stress
-from tests.conftest import CONFIGS, write_yaml
+from tests.conftest import CONFIGS, with_crewed_incursions, write_yaml
 from tests.schema_check import assert_matches_schema
 
 
@@ -90,6 +90,20 @@ def test_a_min_cost_plan_is_stressed_without_its_targets(tmp_path, tiny_dict) ->
     nominal, kill = r.table.iloc[0], r.table.iloc[1]
     assert nominal["defeat_shahed_136"] >= 0.5 - 1e-6
     assert kill["defeat_shahed_136"] < 0.5 and kill["expensive_failure"]
+
+
+def test_crewed_incursions_are_counted_apart_as_in_the_plan(tmp_path, tiny_dict) -> None:
+    """With MiG-31 incursions beside the drones, the nominal case's counts are plan.json's (they took the incursions
+    in: 366 drones and 48.9% against the plan's 314 and 57.0%)."""
+    out = tmp_path / "crewed"
+    write_plan(solve_scenario(load_scenario(write_yaml(tmp_path / "crewed.yaml", with_crewed_incursions(tiny_dict)))),
+               out)
+    doc = json.loads((out / "plan.json").read_text())
+    assert doc["escort"]
+    nominal = stress(load_plan(out), (Case("nominal"),)).table.iloc[0]
+    assert nominal["drones_over_horizon"] == pytest.approx(doc["drones_over_horizon"], rel=1e-9)
+    assert nominal["defeat_rate_all"] == pytest.approx(doc["defeat_rate_all_exact"], abs=1e-6)
+    assert nominal["defeated_over_horizon"] == pytest.approx(doc["drones_defeated_over_horizon_exact"], rel=1e-6)
 
 
 def test_bad_plan_folders(plan_dir, tmp_path) -> None:

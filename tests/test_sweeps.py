@@ -193,3 +193,11 @@ def test_a_milp_stopped_without_a_proven_bound_is_bounded_by_all_the_value(monke
     sub, _, _ = national(two_cells(), 0)
     r = solve_sector(SectorTask(problem=sub, price=0.5))
     assert r.solved and r.bound == pytest.approx(10.0) and r.objective < r.bound
+
+
+def test_premium_prices_drone_defence_alone_under_a_conventional_floor(tiny) -> None:
+    """A max_defeat_with_floor scenario: each target's plan, drone defence alone, is evaluated without the floor it
+    does not buy (every target failed as infeasible before)."""
+    r = premium(_with_floor(tiny), targets=(0.3,))
+    row = r.table.iloc[0]
+    assert row["reachable"] and row["defeat_rate_value_exact"] >= 0.3 - 0.01

@@ -65,13 +65,16 @@ def _row(p: PlanningProblem, factor: float, units: np.ndarray, drone_eur: float,
             "defeat_rate_all_exact": rate_all, "gap": gap, "status": status, "seconds": round(seconds, 2)}
 
 
-def _solved_row(p: PlanningProblem, factor: float, drones: float, runner: Runner | None) -> dict[str, Any]:
-    """The scenario solved (and evaluated exactly) with the weight times ``factor``, as a table row."""
+def _solved_row(p: PlanningProblem, factor: float, drone: np.ndarray, runner: Runner | None) -> dict[str, Any]:
+    """The scenario solved (and evaluated exactly) with the weight times ``factor``, as a table row; its share of
+    all drones defeated counts the classes ``drone`` (T,) marks, as plan.json's (crewed incursions apart)."""
     t1 = time.perf_counter()
     q = dataclasses.replace(p, conventional_weight=p.conventional_weight * factor)
     solved, exact = solve_problem(q, runner)
-    costs = q.costs(exact.sensors, exact.effectors, exact.engagements, exact.conventional)
-    killed = float(np.einsum("nte,et->nt", exact.engagements, q.p_kill).sum() * q.raids)
+    # spend as plan.json's spend_eur (the factor-1 row's): builds and the planned (LP) engagements' munitions
+    costs = q.costs(solved.sensors, solved.effectors, solved.engagements, solved.conventional)
+    killed = float(np.einsum("nte,et->nt", exact.engagements, q.p_kill)[:, drone].sum() * q.raids)
+    drones = float(p.demand[:, drone].sum() * p.raids)
     return _row(q, factor, exact.conventional, costs["drone_defence"], costs["conventional"], value_of(q, exact),
                 killed / drones if drones > 0 else math.nan, solved.gap, solved.status, time.perf_counter() - t1)
 
@@ -97,10 +100,10 @@ def decision(loaded: LoadedPlan, *, factors: tuple[float, ...] | list[float] = D
     rows = [_row(p, 1.0, loaded.fixed.conventional, float(spend["drone_defence"]), float(spend["conventional"]),
                  float(doc["value_defeated_exact"]), float(doc["defeat_rate_all_exact"]), solver.get("gap"),
                  str(solver.get("status", "")), float(doc.get("timings_s", {}).get("total_s", math.nan)))]
-    drones = float(p.demand.sum() * p.raids)
+    drone = ~np.array([loaded.scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
     with workers(p) as runner:  # one set of worker processes for every solve
         for f in sorted(set(factors)):
-            rows.append(_solved_row(p, f, drones, runner))
+            rows.append(_solved_row(p, f, drone, runner))
     table = pd.DataFrame(rows).sort_values("factor").reset_index(drop=True)
     meta = {"scenario": loaded.scenario.name, "config_hash": loaded.scenario.config_hash(),
             "budget_eur": p.budget_eur, "horizon_years": p.horizon_years,

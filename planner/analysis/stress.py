@@ -186,6 +186,8 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
     cell_defeat = cell_strength(p, fixed)
     drone_fixed = p.costs(fixed.sensors, fixed.effectors, np.zeros_like(nominal.engagements),
                           np.zeros(len(p.conv_ids)))["drone_defence"]
+    # The counts are of drones, as plan.json's: crewed incursions are escorted or shot and reported apart.
+    drone = ~np.array([loaded.scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
     rows = []
     for case in cases:
         q, f = degrade(p, case, cell_defeat, fixed)
@@ -194,14 +196,15 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
         r = q.raids
         value_total = float((q.value * q.demand).sum())
         munitions = float(np.einsum("nte,et,e->", x.engagements, q.shots(), q.effector_cost_per_shot_eur) * r)
-        defeated = float(kills.sum() * r)
+        drones, killed = float(q.demand[:, drone].sum()), float(kills[:, drone].sum())
+        defeated = killed * r
         row = {"case": case.name, "detect_x": case.detect, "kill_x": case.kill, "raid_x": case.raid,
                "decoys_x": case.decoys, "weakest_share": case.weakest_share, "sensors_lost": case.sensors_lost,
                "defeat_rate_value": float((kills * q.value).sum() / value_total) if value_total > 0 else math.nan,
-               "defeat_rate_all": float(kills.sum() / max(q.demand.sum(), 1e-12)),
-               "drones_over_horizon": float(q.demand.sum() * r), "defeated_over_horizon": defeated,
-               "leakers_over_horizon": float(q.demand.sum() * r) - defeated,
-               "leakers_per_raid": float(q.demand.sum() - kills.sum()), "munitions_eur": munitions,
+               "defeat_rate_all": killed / max(drones, 1e-12),
+               "drones_over_horizon": drones * r, "defeated_over_horizon": defeated,
+               "leakers_over_horizon": drones * r - defeated,
+               "leakers_per_raid": drones - killed, "munitions_eur": munitions,
                "drone_defence_eur": drone_fixed + munitions,
                "eur_per_defeat": (drone_fixed + munitions) / defeated if defeated > 0 else math.nan}
         for t, tid in enumerate(q.threat_ids):

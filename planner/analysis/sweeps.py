@@ -6,6 +6,7 @@ every point is a small knapsack and carries a proven gap (docs/analyses.md).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -95,8 +96,6 @@ def _runner(p: PlanningProblem, fam: Family) -> Runner:
 
 
 def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
-    import dataclasses
-
     return dataclasses.replace(p, objective="max_defeat", defeat_targets={})
 
 
@@ -241,7 +240,6 @@ def _direct_if_loose(p: PlanningProblem, money: float, choice: Choice, target: f
     if _gap_max(choice.bound, choice.value) <= target or len(p.det_cell) + len(p.eng_cell) > FALLBACK_MAX_PAIRS \
             or money <= 0:
         return choice
-    import dataclasses
 
     q = dataclasses.replace(p, objective="max_defeat", conventional_weight=0.0, budget_eur=money, conv_ids=(),
                             conv_unit_cost_eur=np.zeros(0), conv_operating_eur_per_year=np.zeros(0),
@@ -294,6 +292,8 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         raise ConfigError([("--targets", f"{bad or 'none'}: give defeat rates between 0 and 1, e.g. 0.5,0.9,0.99")])
     t0 = time.perf_counter()
     theater, p, fam = _setup(scenario, theater, workers, progress, scheduler)
+    # Each target's plan is drone defence alone, evaluated so: without a conventional floor it does not buy.
+    drones_alone = dataclasses.replace(p, objective="max_defeat") if p.objective == "max_defeat_with_floor" else p
     total = fam.total_value
     target_gap = p.solver.mip_rel_gap
     for _ in range(REFINE_ROUNDS):
@@ -323,7 +323,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
                 rows.append(row)
                 continue
             gap = max(choice.cost - choice.bound, 0.0) / max(choice.cost, 1e-9)
-            plan = _evaluate(scenario, theater, p, choice, np.zeros(len(p.conv_ids)), gap,
+            plan = _evaluate(scenario, theater, drones_alone, choice, np.zeros(len(p.conv_ids)), gap,
                              SolveInfo(strategy="family", point=pid), runner)
             plans[pid] = plan
             row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,

@@ -29,7 +29,8 @@ class WeightRow(Columns):
     marginal_eur_per_point: float | None = Field(
         description="That option's € per valued capability point (acquisition and operation over the horizon); "
         "null as above.")
-    drone_defence_eur: float = Field(description="Drone defence (builds and munitions), € over the horizon.")
+    drone_defence_eur: float = Field(description="Drone defence: builds and the munitions of the planned (LP) "
+                                     "engagements, € over the horizon (plan.json's spend_eur.drone_defence).")
     conventional_eur: float = Field(description="Conventional units bought and operated, € over the horizon.")
     drone_share: float = Field(description="drone_defence_eur over the two together, share 0–1.")
     conventional_capability: float = Field(description="Capability points bought (Leopard-2A8 equivalents).")
@@ -41,7 +42,8 @@ class WeightRow(Columns):
         "the scenario has no reference tank.")
     defeat_rate_value_exact: float | None = Field(description="Share 0–1 of value defeated (exact); null with no "
                                                   "drones.")
-    defeat_rate_all_exact: float | None = Field(description="Share 0–1 of all drones defeated (exact); null with "
+    defeat_rate_all_exact: float | None = Field(description="Share 0–1 of all drones (crewed incursions left out, as "
+                                                "in plan.json) defeated (exact); null with "
                                                 "no drones.")
     gap: float | None = Field(description="The solve's proven relative gap, share 0–1; null: no bound.")
     status: str = Field(description="The solve's status (optimal, gap_above_target).")

@@ -39,7 +39,7 @@ class Evaluation(Fixed):
     drones_over_horizon: float = Field(description="Drones (decoys included, crewed incursions left out) crossing "
                                        "the border in the regime, over the horizon.")
     defeat_rate_value_exact: float | None = Field(description="Share 0–1 of value defeated (exact); null when the "
-                                                  "regime has no drones.")
+                                                  "regime's drones carry no value.")
     defeat_rate_all_exact: float = Field(description="Share 0–1 of those drones (decoys included) defeated (exact); 0 "
                                          "with none.")
     defeat_rate_armed_exact: float = Field(description="Share 0–1 of the armed drones (decoys and crewed incursions "

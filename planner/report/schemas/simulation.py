@@ -48,8 +48,8 @@ class Document(AnalysisDocument):
                        "per raid.")
     drones: int = Field(description="Drones (and crewed incursions) that crossed in those raids.")
     seed: int = Field(description="The random seed: --seed, else solver.seed.")
-    defeat_rate_all_sim: float = Field(description="Share 0–1 of all drones defeated (simulated; 0 when none "
-                                       "crossed).")
+    defeat_rate_all_sim: float = Field(description="Share 0–1 of all drones (decoys included, crewed incursions "
+                                       "left out, as in plan.json) defeated (simulated; 0 when none crossed).")
     defeat_rate_all_exact: float = Field(description="plan.json's defeat_rate_all_exact: share 0–1 of all drones "
                                          "defeated (exact).")
     threats: list[ThreatRow] = Field(description="One row per threat class of the scenario, in its order.")

@@ -34,9 +34,10 @@ class CaseRow(Columns):
     sensors_lost: int = Field(description="Sensor units lost: those that see the most drones are removed.")
     defeat_rate_value: float | None = Field(description="Share 0–1 of value defeated (exact); null when the case's "
                                             "drones carry no value.")
-    defeat_rate_all: float = Field(description="Share 0–1 of all drones (decoys included) defeated (exact); 0 with "
-                                   "no drones.")
-    drones_over_horizon: float = Field(description="Drones crossing the border in this case, over the horizon.")
+    defeat_rate_all: float = Field(description="Share 0–1 of all drones (decoys included, crewed incursions left "
+                                   "out, as in plan.json) defeated (exact); 0 with no drones.")
+    drones_over_horizon: float = Field(description="Drones (decoys included, crewed incursions left out) crossing the "
+                                       "border in this case, over the horizon.")
     defeated_over_horizon: float = Field(description="Drones defeated (exact), over the horizon.")
     leakers_over_horizon: float = Field(description="drones_over_horizon − defeated_over_horizon: drones not "
                                         "defeated (exact), over the horizon.")

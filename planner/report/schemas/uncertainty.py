@@ -82,10 +82,10 @@ class Document(AnalysisDocument):
 
     draws: list[DrawRow] = Field(description="One row per catalog draw, in order.")
     seed: int = Field(description="The random seed: --seed, else solver.seed.")
-    nominal_rate: float | None = Field(description="Share 0–1 of value defeated (exact) at the nominal catalogs; "
-                                       "null when the drones carry no value.")
-    target: float | None = Field(description="Share 0–1 of value defeated a draw must reach: --target, else the "
-                                 "scenario's lowest class target, else 0.8 × nominal_rate (null when that is null).")
+    nominal_rate: float = Field(description="Share 0–1 of value defeated (exact) at the nominal catalogs (a scenario "
+                                "whose drones carry no value is refused).")
+    target: float = Field(description="Share 0–1 of value defeated a draw must reach: --target, else the scenario's "
+                          "lowest class target, else 0.8 × nominal_rate.")
     target_from: Literal["--target", "scenario class targets", "80% of the nominal rate"] = Field(
         description="Where the target comes from: the command's --target, else the scenario's class targets when "
         "it has them, else 80% of the nominal rate.")
