@@ -66,6 +66,7 @@ def test_replay_rows(result) -> None:
     assert t.loc["posture under the scenario's rules (model)", "defeat_rate"] > posture["defeat_rate"]
     assert obs["defeat_rate_low"] <= posture["defeat_rate"] <= obs["defeat_rate_high"]
     assert m["model_within_observed_range"]
+    assert m["wall_drone_defence_eur"] == wall["drone_defence_eur_over_horizon"]  # one figure for the wall's cost
     assert set(result.plans) == {"wall", "wall-50"}
 
 

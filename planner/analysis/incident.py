@@ -138,7 +138,7 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         "wall_budget_eur": p.budget_eur, "wall_horizon_years": p.horizon_years, "raids_over_horizon": p.raids,
         "wall_new_units": int(((wall.solved.sensors > 0.5) & ~p.in_service_sensors).sum()
                               + ((wall.solved.effectors > 0.5) & ~p.in_service_effectors).sum()),
-        "wall_drone_defence_eur": float(wall.summary["spend_eur"]["drone_defence"]),
+        "wall_drone_defence_eur": float(wall_row["drone_defence_eur_over_horizon"]),  # the wall row's (exact)
         "wall_gap": wall.solved.gap,
         "model_minus_observed_pp": 100 * (posture_row["defeat_rate"] - observed_rate),
         "model_within_observed_range": bool(obs["defeat_rate_low"] <= posture_row["defeat_rate"]

@@ -293,10 +293,11 @@ def _table(inputs: list[Input], nominal: dict[str, Any], ends: list[dict[str, An
         moved = [(abs(r["drone_defence_eur"] - nominal["drone_defence_eur"]),
                   nominal["resolution_eur"] + r["resolution_eur"]) for r in (ends[2 * k], ends[2 * k + 1])
                  if "drone_defence_eur" in r]
-        row["swing_eur"] = max([d for d, _ in moved], default=0.0)
         # Both solves (the nominal and the moved one) are each known only to their gap's slack: a change within
-        # the two together may be the solver's tolerance, not the input's.
-        row["tolerance_eur"] = max([t for _, t in moved], default=math.nan)
+        # the two together may be the solver's tolerance, not the input's. The swing is the larger end's change,
+        # told with that end's tolerance; within_tolerance asks it of both ends.
+        swing = max(moved, key=lambda dt: dt[0], default=(0.0, math.nan))
+        row["swing_eur"], row["tolerance_eur"] = swing
         row["within_tolerance"] = all(d <= t for d, t in moved)
         mine = sorted(flips.get(inp.path, []), key=lambda f: abs(f["value"] - inp.nominal))
         row["flips"] = bool(mine)

@@ -123,8 +123,8 @@ class Document(AnalysisDocument):
     raids_over_horizon: float = Field(description="Raids over the horizon (raids a year × years).")
     wall_new_units: int = Field(description="Sensor and effector units the drone wall buys beyond those in service.")
     wall_drone_defence_eur: float = Field(
-        description="The drone wall's drone defence (its plan.json spend_eur.drone_defence: builds and the LP's "
-        "munitions), € over the horizon.")
+        description="The drone wall's drone defence, € over the horizon: its row's drone_defence_eur_over_horizon "
+        "(builds and the munitions of the exact engagements at every raid).")
     wall_gap: float | None = Field(description="The drone wall's proven relative gap, share 0–1; null: no bound.")
     model_minus_observed_pp: float | None = Field(
         description="100 × (the posture as it was's modelled defeat_rate − the observed one), percentage points: a "

@@ -84,9 +84,9 @@ class InputRow(Columns):
         description="The larger change of drone-defence spend from the nominal plan at either end, € over the "
         "horizon; 0 when neither end has a plan.")
     tolerance_eur: float | None = Field(
-        description="The larger, over the two ends, of the nominal's and that end's resolution together (each "
-        "plan's proven gap as € of drone spend): a change within it may be the solver's tolerance; null when "
-        "a resolution is unknown (no bound, no price on conventional value) or neither end has a plan.")
+        description="At the end that sets swing_eur, the nominal's and that end's resolution together (each plan's "
+        "proven gap as € of drone spend): a change within it may be the solver's tolerance; null when a "
+        "resolution is unknown (no bound, no price on conventional value) or neither end has a plan.")
     within_tolerance: bool = Field(
         description="True when each end's change of drone-defence spend is within the nominal's and that end's "
         "resolution together (also true when neither end has a plan; false where a resolution is unknown).")
