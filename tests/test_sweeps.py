@@ -201,3 +201,14 @@ def test_premium_prices_drone_defence_alone_under_a_conventional_floor(tiny) -> 
     r = premium(_with_floor(tiny), targets=(0.3,))
     row = r.table.iloc[0]
     assert row["reachable"] and row["defeat_rate_value_exact"] >= 0.3 - 0.01
+
+
+def test_premium_without_conventional_options_prices_each_target(tiny) -> None:
+    """Drone defence alone with money to spare (no conventional option, so the budget's dual is 0): the price grid
+    takes its scale from what the relaxation defeats per euro, so a lower target costs less. Before, every price was
+    near 0, every target cost the whole €23M plan and its gap read 100%."""
+    systems = tiny.config.systems.model_copy(update={"conventional": []})
+    sc = dataclasses.replace(tiny, config=tiny.config.model_copy(update={"systems": systems}))
+    t = premium(sc, targets=(0.3, 0.55)).table.set_index("target")
+    assert t.loc[0.3, "drone_cost_eur"] < 0.8 * t.loc[0.55, "drone_cost_eur"]
+    assert (t["gap"] < 0.5).all()

@@ -19,6 +19,7 @@ import numpy as np
 
 from planner.errors import ConfigError, InfeasibleError, SolverError
 from planner.lp.choice import choose_among, conventional_term, conventional_values, lowest_price
+from planner.lp.export import budget_shadow_price, relaxed_value_per_eur
 from planner.lp.families import national, why_infeasible
 from planner.lp.result import SectorPlan
 from planner.lp.runner import Runner
@@ -26,7 +27,7 @@ from planner.lp.sectors import initial_price, null_plans, sector_nations, sector
 from planner.lp.tasks import SectorTask
 from planner.problem import PlanningProblem
 
-#: Prices on the grid, as multiples of the reference price (μ_conv, or the LP's budget dual).
+#: Prices on the grid, as multiples of the reference price (reference_price: μ_conv, or the LP relaxation's).
 GRID = tuple(4.0 ** k for k in range(-4, 5))
 #: The price, as a multiple of the reference, that stands for "money is almost no object": the most each
 #: nation can defeat. (Far smaller prices leave HiGHS with objective coefficients it will not solve.)
@@ -242,9 +243,15 @@ class Family:
 
 
 def reference_price(p: PlanningProblem) -> float:
-    """The scale of the price grid: μ_conv where conventional options carry value, else the LP's dual."""
+    """The scale of the price grid: μ_conv where conventional options carry value, else the budget's dual in the LP
+    relaxation, else (the budget does not bind: drone defence alone, money to spare) what the relaxation defeats per
+    euro on average, so that the grid runs from plans that buy almost everything to plans that buy almost nothing
+    (with a dual of 0 every price was near 0 and every plan the same)."""
     _, _, mu_conv = conventional_values(p, "max_defeat")
-    return mu_conv if mu_conv > 0 else initial_price(p)
+    if mu_conv > 0:
+        return mu_conv
+    dual = budget_shadow_price(p)
+    return dual if dual is not None else (relaxed_value_per_eur(p) or initial_price(p))
 
 
 def build_family(p: PlanningProblem, *, prices: list[float] | None = None, workers: int | None = None,

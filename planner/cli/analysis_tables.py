@@ -41,7 +41,7 @@ def frontier(ran: Ran) -> None:
 
 def premium(ran: Ran) -> None:
     result, out = ran.result, ran.folder
-    ref = result.meta["reference_option"]
+    ref = result.meta["reference_option"] or "conventional"  # (none: the scenario buys no conventional option)
     table = Table(title=f"impenetrability premium of '{ran.subject.name}' (value-weighted defeat, LP promise)")
     for col in ("target", "least cost", "€ per extra point", f"step in {ref}", "gap", ""):
         table.add_column(col, justify="right" if col not in ("",) else "left")

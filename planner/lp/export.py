@@ -16,7 +16,7 @@ from planner.lp.result import FixedPlan
 from planner.lp.solver import run_model
 from planner.problem import PlanningProblem
 
-__all__ = ["budget_shadow_price", "evaluation_duals", "model", "write_mps"]
+__all__ = ["budget_shadow_price", "evaluation_duals", "model", "relaxed_value_per_eur", "write_mps"]
 
 
 def model(problem: PlanningProblem, *, relax: bool = False) -> tuple[pulp.LpProblem, dict[str, Any]]:
@@ -43,6 +43,19 @@ def budget_shadow_price(problem: PlanningProblem) -> float | None:
     if pi is None or not math.isfinite(pi) or abs(pi) <= 0:
         return None
     return abs(float(pi)) / money_scale(problem)
+
+
+def relaxed_value_per_eur(problem: PlanningProblem) -> float | None:
+    """What the LP relaxation defeats per euro it spends (objective units per euro, its average, not its margin): a
+    price scale where the budget does not bind and its dual is 0. None where it spends nothing."""
+    prob, _ = model(problem, relax=True)
+    run_model(prob, problem, mip=False)
+    budget = prob.get_constraint_by_name("budget")
+    objective = pulp.value(prob.objective)
+    if budget is None or objective is None:
+        return None
+    spent = (float(budget.value()) - float(budget.constant)) * money_scale(problem)  # the row's money, in euros
+    return float(objective) / spent if spent > 0 and objective > 0 else None
 
 
 def evaluation_duals(problem: PlanningProblem, fixed: FixedPlan) -> pd.DataFrame:
