@@ -20,8 +20,14 @@ import numpy as np
 from planner.config.catalog import Effector, Threat
 from planner.problem_arrays import magazine_shares, stack
 
-__all__ = ["EscortPairs", "effector_escort_fields", "escort_due", "escort_pairs", "escort_reach_m", "escort_summary", "crewed_worth",
+__all__ = ["EscortPairs", "crewed_classes", "effector_escort_fields", "escort_due", "escort_pairs", "escort_reach_m", "escort_summary", "crewed_worth",
            "min_escort_array", "responses"]
+
+
+def crewed_classes(catalog: Any, threat_ids: Sequence[str]) -> np.ndarray:
+    """(T,) True for each crewed class of ``threat_ids``: its incursions are escorted or shot and reported apart,
+    never counted as drones (plan.json's drone counts and rates, and every analysis's)."""
+    return np.array([catalog.threats[t].manned for t in threat_ids], dtype=bool)
 
 
 @dataclass(frozen=True)

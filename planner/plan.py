@@ -227,7 +227,7 @@ def tabulate(scenario: Scenario, theater: Theater, p: PlanningProblem, s: Solved
     """Turn raw solver arrays into the plan's tables."""
     raids = p.raids
     k_lp, k_ex = kills(p, s), kills(p, x)
-    crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+    crewed = escort.crewed_classes(scenario.catalog, p.threat_ids)
     drone = ~crewed  # "all" counts drones: crewed incursions are escorted or shot, reported apart (summary["escort"])
     demand = p.demand
     pdet = exact_detection(p, s)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from planner.config.io import Scenario
+from planner.escort import crewed_classes
 from planner.lp.financing import Source, allocate
 from planner.lp.result import Solved
 from planner.problem import PlanningProblem
@@ -42,7 +43,7 @@ def burden_sharing(scenario: Scenario, p: PlanningProblem, s: Solved, x: Solved)
     sources = [Source(name=src.name, eur=src.eur, shares=src.shares(),
                       hosts=frozenset(p.nations if src.hosts == "all" else src.hosts)) for src in f.sources]
     alloc = allocate(bill, sources, fair)
-    crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+    crewed = crewed_classes(scenario.catalog, p.threat_ids)
     kills = np.einsum("nte,et->nt", x.engagements, p.p_kill)[:, ~crewed]
     value = (kills * p.value[:, ~crewed]).sum(1) * p.raids
     rows = []

@@ -28,6 +28,7 @@ import pandas as pd
 
 from planner.analysis.stress import LoadedPlan
 from planner.errors import ConfigError
+from planner.escort import crewed_classes
 from planner.lp.runner import Runner
 from planner.lp.solve import workers
 from planner.plan import break_even, solve_problem, value_of
@@ -100,7 +101,7 @@ def decision(loaded: LoadedPlan, *, factors: tuple[float, ...] | list[float] = D
     rows = [_row(p, 1.0, loaded.fixed.conventional, float(spend["drone_defence"]), float(spend["conventional"]),
                  float(doc["value_defeated_exact"]), float(doc["defeat_rate_all_exact"]), solver.get("gap"),
                  str(solver.get("status", "")), float(doc.get("timings_s", {}).get("total_s", math.nan)))]
-    drone = ~np.array([loaded.scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+    drone = ~crewed_classes(loaded.scenario.catalog, p.threat_ids)
     with workers(p) as runner:  # one set of worker processes for every solve
         for f in sorted(set(factors)):
             rows.append(_solved_row(p, f, drone, runner))

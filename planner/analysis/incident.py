@@ -32,6 +32,7 @@ import pandas as pd
 
 from planner.config.io import Scenario, display_path
 from planner.errors import ConfigError, InfeasibleError
+from planner.escort import crewed_classes
 from planner.geo.theater import Theater, build_theater
 from planner.lp import sectors
 from planner.lp.result import FixedPlan, Solved
@@ -82,7 +83,7 @@ def replay(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         cfg = scenario.config
         night = cfg.model_copy(update={"roe": cfg.roe.model_copy(update=rules)})
         p_night = build_problem(dataclasses.replace(scenario, config=night), theater)
-    crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+    crewed = crewed_classes(scenario.catalog, p.threat_ids)
     posture = _evaluate_fixed(p_night, sensors, effectors)
     solved, exact = solve_problem(p)
     wall = tabulate(scenario, theater, p, solved, exact, {})

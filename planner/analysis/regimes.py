@@ -25,6 +25,7 @@ import pandas as pd
 from planner.config.io import Scenario
 from planner.config.regimes import WEIGHTED, ThreatRegime
 from planner.errors import ConfigError
+from planner.escort import crewed_classes
 from planner.geo.theater import build_theater
 from planner.lp.result import FixedPlan, Solved
 from planner.lp.runner import Runner
@@ -109,7 +110,7 @@ def regimes(scenario: Scenario, *, progress: Callable[[str], None] | None = None
     plans[WEIGHTED] = solve_robust(worlds, mode="expected")
     seconds[WEIGHTED] = time.perf_counter() - t1
     with workers(p) as runner:  # and for every evaluation
-        crewed = np.array([scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+        crewed = crewed_classes(scenario.catalog, p.threat_ids)
         rows, summary = _evaluations(p, problems, regs, plans, seconds, say, runner, crewed)
     meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "budget_eur": p.budget_eur,
             "horizon_years": p.horizon_years, "conventional_weight": p.conventional_weight,

@@ -15,6 +15,7 @@ import pandas as pd
 from planner.analysis.pathway import Schedule, YearPlan, plan_pathway, schedule
 from planner.config.io import Scenario
 from planner.errors import ConfigError
+from planner.escort import crewed_classes
 from planner.geo.theater import build_theater
 from planner.lp.solve import workers
 from planner.problem import PlanningProblem, build_problem
@@ -96,7 +97,7 @@ def tabulate(scenario: Scenario, p: PlanningProblem, sched: Schedule, plans: lis
              seconds: float) -> PathwayResult:
     """One row per year, the units in service per (year, nation, system), and the pathway's summary."""
     cat = scenario.catalog
-    crewed = np.array([cat.threats[t].manned for t in p.threat_ids], dtype=bool)
+    crewed = crewed_classes(cat, p.threat_ids)
     rows, units, nations, reached = [], [], [], []
     before: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     for k, yp in enumerate(plans):

@@ -21,6 +21,7 @@ import pandas as pd
 
 from planner.config.io import Scenario
 from planner.errors import ConfigError
+from planner.escort import crewed_classes
 from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater, build_theater
 from planner.lp.result import FixedPlan
@@ -120,8 +121,7 @@ def cell_strength(p: PlanningProblem, fixed: FixedPlan) -> np.ndarray:
 
 def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, fixed: FixedPlan) -> tuple[
         PlanningProblem, FixedPlan]:
-    """The problem (and plan) of one case. A min_cost scenario's class targets are requirements of the planning,
-    not of the world: the plan is evaluated in the case without them (it may well miss them there)."""
+    """The problem (and plan) of one case."""
     for name, v in (("detect", case.detect), ("kill", case.kill), ("raid", case.raid), ("decoys", case.decoys)):
         if not (v >= 0 and math.isfinite(v)):
             raise ConfigError([(f"case '{case.name}'", f"{name} multiplier {v} must be a finite number ≥ 0")])
@@ -152,7 +152,7 @@ def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, f
             j, s = np.unravel_index(flat, sensors.shape)
             if sensors[j, s] > 0.5:
                 sensors[j, s] = 0
-    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand, defeat_targets={})
+    q = dataclasses.replace(p, det_weight=det_weight, p_kill=p_kill, demand=demand)
     return q, dataclasses.replace(fixed, sensors=sensors)
 
 
@@ -187,7 +187,7 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
     drone_fixed = p.costs(fixed.sensors, fixed.effectors, np.zeros_like(nominal.engagements),
                           np.zeros(len(p.conv_ids)))["drone_defence"]
     # The counts are of drones, as plan.json's: crewed incursions are escorted or shot and reported apart.
-    drone = ~np.array([loaded.scenario.catalog.threats[t].manned for t in p.threat_ids], dtype=bool)
+    drone = ~crewed_classes(loaded.scenario.catalog, p.threat_ids)
     rows = []
     for case in cases:
         q, f = degrade(p, case, cell_defeat, fixed)

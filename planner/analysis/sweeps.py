@@ -292,8 +292,6 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
         raise ConfigError([("--targets", f"{bad or 'none'}: give defeat rates between 0 and 1, e.g. 0.5,0.9,0.99")])
     t0 = time.perf_counter()
     theater, p, fam = _setup(scenario, theater, workers, progress, scheduler)
-    # Each target's plan is drone defence alone, evaluated so: without a conventional floor it does not buy.
-    drones_alone = dataclasses.replace(p, objective="max_defeat") if p.objective == "max_defeat_with_floor" else p
     total = fam.total_value
     target_gap = p.solver.mip_rel_gap
     for _ in range(REFINE_ROUNDS):
@@ -323,7 +321,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
                 rows.append(row)
                 continue
             gap = max(choice.cost - choice.bound, 0.0) / max(choice.cost, 1e-9)
-            plan = _evaluate(scenario, theater, drones_alone, choice, np.zeros(len(p.conv_ids)), gap,
+            plan = _evaluate(scenario, theater, p, choice, np.zeros(len(p.conv_ids)), gap,
                              SolveInfo(strategy="family", point=pid), runner)
             plans[pid] = plan
             row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,

@@ -201,9 +201,7 @@ def draw_problem(sc: Any, p: Any, theater: Theater, coverage: Coverage, rng: np.
 def evaluate_in_world(q: Any, fixed: FixedPlan, munitions: dict[str, float],
                       runner: Runner | None) -> dict[str, Any]:
     """A plan's fixed builds evaluated exactly in world ``q``: each nation spends what its builds cost at
-    ``q``'s prices plus its planned munitions money (``munitions``: euros by nation name). A min_cost scenario's
-    class targets are requirements of the planning, not of the world: the draw is evaluated without them."""
-    q = dataclasses.replace(q, defeat_targets={})
+    ``q``'s prices plus its planned munitions money (``munitions``: euros by nation name)."""
     builds = q.build_cost_by_nation(fixed.sensors, fixed.effectors)
     by_nation = {n: float(builds[n]) + munitions.get(nation, 0.0) for n, nation in enumerate(q.nations)}
     f = dataclasses.replace(fixed, engagements=None, nation_spend_eur=by_nation,

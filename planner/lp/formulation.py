@@ -288,15 +288,17 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                        np.concatenate([p.eng_effector, p.pt_effector, p.esc_effector]), p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
     world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
-    if fixed is None:  # a fixed plan was held to it when it was planned
-        define_min_detection(prob, p, world.detected)
-        define_min_escort(prob, p, world.escort)
     money = money_terms(p, xs, ye, world.engage, conv, fixed, build_share)
     define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
     define_national_caps(prob, p, money)
     define_unit_caps(prob, p, xs, ye)
-    define_floor(prob, p, conv, kind)
-    define_targets(prob, p, world.engage, targets)
+    if fixed is None:  # requirements of the planning, not of the world: the checker (planner/lp/check.py) holds an
+        # exact evaluation to none of them either; a fixed plan was held to them when it was planned, and evaluated
+        # in another world (a stress case, a catalog draw, drone defence alone) it may miss them
+        define_min_detection(prob, p, world.detected)
+        define_min_escort(prob, p, world.escort)
+        define_floor(prob, p, conv, kind)
+        define_targets(prob, p, world.engage, targets)
     if fixed is not None or kind != "min_cost":
         kills_value = [(v, p.raids * p.value[i, t] * p.p_kill[e, t]) for (i, t, e), v in world.engage.items()]
         weight = p.conventional_weight if kind == "max_defeat" else 0.0
