@@ -49,6 +49,7 @@ from planner.lp.families import (
     per_nation_violations,
     why_infeasible,
 )
+from planner.lp.ledger import gap_ledger
 from planner.lp.result import FixedPlan, SectorPlan, Solved, SolveInfo
 from planner.lp.runner import Runner, worker_count
 from planner.lp.strategies import solve_monolithic
@@ -162,11 +163,14 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             if it == 0:  # the cheapest plan each nation has: units in service only
                 for n, plan in enumerate(null_plans(runner, tasks)):
                     plans[n].append(plan)
-            # The nations share the time left (at 1 km cells, the largest ones given all of it kept others from starting).
             if segmented:  # one part cut into segments along the border, solved in the workers
                 results = [segments.solve_segmented(tasks[0], solve_many=runner.map, workers=runner.workers)]
-            else:
-                results = runner.map(tasks, share_until=time.time() + limit - (time.perf_counter() - t0))
+            else:  # the nations share the time left, and the gap allowed: one stops sooner where others left room
+                pooled = not worlds and len(tasks) > 1 and allowed > 0 and p.solver.backend == "highs"
+                with gap_ledger([t.mip_abs_gap or 0.0 for t in tasks], allowed) if pooled else \
+                        contextlib.nullcontext([None] * len(tasks)) as seats:
+                    results = runner.map([t.replace(ledger=seat) for t, seat in zip(tasks, seats, strict=True)],
+                                         share_until=time.time() + limit - (time.perf_counter() - t0))
             for n, r in enumerate(results):
                 if r.outcome == "infeasible":
                     raise InfeasibleError(why_infeasible(subs[n][0], labels[n]))

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -43,11 +43,18 @@ class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp is untyped
     """pulp's HiGHS with a MIP start: values for some integer columns (HiGHS completes them with an LP)."""
 
     start: dict[pulp.LpVariable, float] | None = None
+    #: Called by HiGHS during the MIP search (planner.lp.ledger.Watch: stops it once the flank's gap allows).
+    watch: Callable[..., None] | None = None
 
     def callSolver(self, lp: pulp.LpProblem) -> None:  # pulp calls it so
         if self.start:
             index = np.array([v.index for v in self.start], dtype=np.int32)
             lp.solverModel.setSolution(len(index), index, np.array(list(self.start.values()), dtype=float))
+        if self.watch is not None:
+            import highspy
+
+            lp.solverModel.setCallback(self.watch, None)
+            lp.solverModel.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
         run_interruptibly(lp.solverModel.run)
 
 
@@ -74,10 +81,11 @@ def run_interruptibly(run: Any) -> None:
         raise failure[0]
 
 
-def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None) -> Any:
+def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None,
+                watch: Callable[..., None] | None = None) -> Any:
     """The pulp solver for these settings (HiGHS through highspy, or CBC). ``start`` gives HiGHS a MIP start
-    (values of integer variables; CBC ignores it). The time limit is cut to the run's ``deadline`` where the
-    settings carry one (:meth:`SolverSettings.time_left`)."""
+    (values of integer variables; CBC ignores it), ``watch`` a MIP-interrupt callback (HiGHS only). The time limit
+    is cut to the run's ``deadline`` where the settings carry one (:meth:`SolverSettings.time_left`)."""
     limit = settings.time_left()
     count = settings.threads
     if settings.backend == "highs":
@@ -85,6 +93,7 @@ def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.
                                gapAbs=settings.mip_abs_gap, threads=_highs_threads(count),
                                random_seed=settings.seed, output_flag=False)
         solver.start = start if mip else None
+        solver.watch = watch if mip else None
         return solver
     kw = {"mip": mip, "msg": False, "timeLimit": limit, "gapRel": settings.mip_rel_gap, "threads": count}
     coin = pulp.COIN_CMD(**kw)

@@ -5,6 +5,7 @@ MILP over several worlds: the unit of work a :class:`planner.lp.runner.Runner` h
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -13,6 +14,7 @@ import numpy as np
 import pulp
 
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
+from planner.lp.ledger import LedgerSeat, Watch, publish
 from planner.lp.result import FixedPlan
 from planner.lp.solver import (
     build_start,
@@ -48,6 +50,7 @@ class SectorTask:
     mode: str = "worst"  # robust: how worlds combine
     cheapest: bool = False  # the least money meeting the nation's requirements (systems.min_detection)
     share: tuple[np.ndarray, np.ndarray] | None = None  # a segment's share of each unit's cost (planner.lp.segments)
+    ledger: LedgerSeat | None = None  # the gap shared with the other nations' MILPs (planner.lp.ledger)
 
     def replace(self, **changes: Any) -> SectorTask:
         return dataclasses.replace(self, **changes)
@@ -140,11 +143,16 @@ def solve_sector(task: SectorTask) -> TaskResult:
         prob, var = build_model(sub, money_price=task.price, allowed=task.allowed, build_share=task.share)
     t1 = time.perf_counter()
     start = build_start(var, *task.start) if task.start is not None and fixed is None else None
+    seat = task.ledger if fixed is None and worlds is None and not task.cheapest else None
     try:
         with quiet_stdout():
-            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start))
+            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start,
+                                   watch=None if seat is None else Watch(seat)))
     except pulp.PulpSolverError as exc:
         return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
+    finally:
+        if seat is not None:  # until the final gap is known below, no one may count on this nation's
+            publish(seat, math.inf)
     if prob.status == pulp.LpStatusInfeasible:
         return TaskResult(outcome="infeasible")
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and fixed is None \
@@ -172,6 +180,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
         bound = max(float((q.demand * q.value).sum() * q.raids) for q in (worlds or [sub]))
     if screen_bound is not None:  # the screened MILP's own bound holds only over the screened builds
         bound = screen_bound
+    if seat is not None and bound is not None:
+        publish(seat, max(bound - out["objective"], 0.0))
     return TaskResult(sensors=out["sensors"], effectors=out["effectors"], conventional=out["conventional"],
                       detected=out["detected"], engagements=out["engagements"], point=out.get("point"),
                       escorts=out.get("escorts"),

@@ -1,0 +1,120 @@
+"""A gap shared by the national MILPs of one price evaluation (planner.lp.sectors).
+
+The flank's proven gap is the sum of the nations' absolute gaps (each MILP's bound less its plan) plus what
+combining their plans loses. Each nation is given a share of the allowed sum as its own absolute gap, in
+proportion to the drones it faces; but the small nations typically stop well inside theirs while the largest
+one runs on to the last of its share. A ledger pools the allowance: every MILP publishes its current gap (while
+it runs, from HiGHS's callback; at its end, its final gap), a nation not yet started counts at its own share,
+and a running MILP stops as soon as the ledger's sum is within the allowance for the whole flank. Each MILP
+still stops at its own share as before (HiGHS's ``mip_abs_gap``): the ledger only ends it sooner, when the
+others left room. The sum is then within the allowance as surely as with fixed shares: a running MILP's gap
+only shrinks, and a nation that starts later stops at its share at the latest (or at its time limit, as before).
+
+The ledger is a folder of one small file per task (written atomically, read by every worker), so it works for
+worker processes on this machine; on a remote cluster worker, where the folder does not exist, a MILP simply
+keeps its own share.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["GAP_POLL_S", "LedgerSeat", "Watch", "gap_ledger", "publish", "total"]
+
+#: How often (seconds of a MILP's run) a worker publishes its gap and reads the others'.
+GAP_POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class LedgerSeat:
+    """One task's place in a ledger: its folder, its key, and the allowed sum of every task's absolute gap."""
+
+    folder: str
+    key: int
+    allowance: float
+
+
+def _path(folder: str | Path, key: int) -> Path:
+    return Path(folder) / f"{key}.gap"
+
+
+def publish(seat: LedgerSeat, gap: float) -> None:
+    """Write this task's absolute gap (``inf`` before it has a plan); silently nothing where the folder is gone
+    (a remote worker, or a ledger already closed)."""
+    path = _path(seat.folder, seat.key)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(repr(float(gap)))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def total(folder: str | Path) -> float:
+    """The sum of the gaps in the ledger (``inf`` if any task has no plan yet or a file cannot be read)."""
+    out = 0.0
+    try:
+        names = [p for p in Path(folder).iterdir() if p.suffix == ".gap"]
+    except OSError:
+        return math.inf
+    for p in names:
+        try:
+            out += float(p.read_text())
+        except (OSError, ValueError):
+            return math.inf
+    return out
+
+
+@contextlib.contextmanager
+def gap_ledger(shares: list[float], allowance: float) -> Iterator[list[LedgerSeat]]:
+    """A ledger for tasks whose own allowed gaps are ``shares`` (absolute, summing to at most ``allowance``): one
+    seat per task, each at its share until the task publishes its own. The folder is removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="dronewall-gaps-", dir=_shm()) as folder:
+        seats = [LedgerSeat(folder=folder, key=k, allowance=float(allowance)) for k in range(len(shares))]
+        for seat, share in zip(seats, shares, strict=True):
+            publish(seat, share)
+        yield seats
+
+
+def _shm() -> str | None:
+    """A memory-backed folder where the system has one (the ledger is read twice a second by every worker)."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+class Watch:
+    """HiGHS's MIP-interrupt callback for one seat: at most every :data:`GAP_POLL_S` seconds it publishes the MILP's
+    current absolute gap and interrupts the solve once the ledger's sum is within the allowance (never before the
+    MILP has a plan). ``stopped`` says whether it did."""
+
+    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S) -> None:
+        self.seat, self.poll_s = seat, poll_s
+        self.next_at = 0.0
+        self.stopped = False
+        self.alive = Path(seat.folder).is_dir()
+
+    def __call__(self, callback_type: int, message: str, data_out: Any, data_in: Any, user_data: Any) -> None:
+        if not self.alive:
+            return
+        now = time.monotonic()
+        if now < self.next_at:
+            return
+        self.next_at = now + self.poll_s
+        try:
+            primal, dual = float(data_out.mip_primal_bound), float(data_out.mip_dual_bound)
+        except (AttributeError, TypeError, ValueError):
+            return
+        if not (math.isfinite(primal) and math.isfinite(dual)) or abs(primal) >= 1e30 or abs(dual) >= 1e30:
+            return
+        publish(self.seat, abs(primal - dual))
+        if total(self.seat.folder) <= self.seat.allowance:
+            data_in.user_interrupt = True
+            self.stopped = True
