@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
 import math
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from planner.lp import ledger
+from planner.lp import runner as runner_module
 from planner.lp.families import national
-from planner.lp.tasks import SectorTask, solve_sector
+from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from tests.test_sectors import two_cells
 
 
@@ -33,7 +39,7 @@ def test_a_milp_stops_once_the_flank_sum_fits() -> None:
         assert not _call(watch, -10.0, -12.5)
         assert ledger.total(seats[0].folder) == pytest.approx(5.5)
         ledger.publish(seats[1], 1.0)
-        assert _call(watch, -10.0, -12.5) and watch.stopped
+        assert _call(watch, -10.0, -12.5) and watch.stopped == "gap"
         folder = Path(seats[0].folder)
     assert not folder.exists()  # the ledger removes its folder
     gone = ledger.Watch(seats[0], poll_s=0.0)  # a remote worker, or a closed ledger: the MILP keeps its own share
@@ -74,3 +80,52 @@ def test_a_seated_milp_publishes_its_final_gap_and_keeps_its_optimum() -> None:
     assert seated.objective == pytest.approx(alone.objective, abs=1e-9)
     assert seated.objective == pytest.approx(10 * 0.890550 * 0.5 - 0.2, abs=1e-4)
     assert seated.bound - seated.objective <= 1e-6
+
+
+def test_a_milp_stops_past_its_deadline_once_it_has_a_plan() -> None:
+    """A deadline an hour ago: the watch stops the MILP at its first plan, not before; a deadline is only ever moved
+    later."""
+    with ledger.gap_ledger([0.0, 0.0], 0.0) as seats:
+        assert ledger.due(seats[0]) == math.inf
+        ledger.extend_due(seats[0], time.time() - 3600)
+        ledger.extend_due(seats[0], time.time() - 7200)  # earlier: ignored
+        assert ledger.due(seats[0]) == pytest.approx(time.time() - 3600, abs=5)
+        watch = ledger.Watch(seats[0], poll_s=0.0)
+        assert not _call(watch, math.inf, -5.0) and watch.stopped is None
+        assert _call(watch, -4.0, -5.0) and watch.stopped == "due"
+        ledger.extend_due(seats[1], time.time() + 3600)
+        assert not _call(ledger.Watch(seats[1], poll_s=0.0), -4.0, -5.0)
+
+
+def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers, three seated tasks sharing 60 s, smallest first: A and B (size 3 each) start together, 56 in all
+    unfinished, each with a deadline 60 · 2 · 3/56 = 6.4 s away; C (size 50) waits. A finishes at once: B, still
+    running, is moved to 60 · 2 · 3/53 = 6.8 s and C starts with all that is left (60 · 2 · 50/53, cut to 60 s).
+    Every task is handed HiGHS's own limit at the batch's end; its deadline is in the ledger."""
+    p = two_cells()
+    small = national(p, 0)[0]
+    subs = [small, small, dataclasses.replace(small, eng_cell=np.zeros(48, dtype=np.int64))]  # 1 + 48 + 1
+    seen: dict[int, list[float]] = {}
+    c_started = threading.Event()
+
+    def fake(task):
+        key = task.ledger.key
+        seen[key] = [task.problem.solver.deadline - time.time(), ledger.due(task.ledger) - time.time()]
+        if key == 1:  # B runs until C has started, then looks at its deadline again
+            assert c_started.wait(10)
+            seen[key].append(ledger.due(task.ledger) - time.time())
+        if key == 2:
+            c_started.set()
+        return TaskResult()
+
+    monkeypatch.setattr(runner_module, "solve_sector", fake)
+    pool = runner_module.Runner(2)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool.pool, \
+            ledger.gap_ledger([1.0, 1.0, 1.0], 3.0) as seats:
+        tasks = [SectorTask(problem=q, ledger=seat) for q, seat in zip(subs, seats, strict=True)]
+        pool.map(tasks, share_until=time.time() + 60)
+    assert [round(seen[k][0]) for k in range(3)] == [60, 60, 60]  # HiGHS stops at the batch's end at the latest
+    assert seen[0][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
+    assert seen[1][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
+    assert seen[1][2] == pytest.approx(60 * 2 * 3 / 53, abs=0.1)  # moved later when A finished
+    assert seen[2][1] == pytest.approx(60, abs=1.0)

@@ -62,10 +62,12 @@ def test_segmented_plan_and_bound_bracket_the_optimum(case, size: int) -> None:
     best = optimum(p, price)
     r = segments.solve_segmented(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0), size=size)
     assert r.solved
-    assert r.objective <= best + 1e-6  # a plan of the whole model
-    assert r.bound >= best - 1e-6  # a bound on it
+    # HiGHS's feasibility tolerance (1e-7 per row) moves either optimum by ~1e-6: a case was found 1.0000000002e-6
+    # above the monolithic optimum
+    assert r.objective <= best + 1e-5  # a plan of the whole model
+    assert r.bound >= best - 1e-5  # a bound on it
     gap = (r.bound - r.objective) / max(abs(r.bound), abs(r.objective), 1e-9)
-    assert best - r.objective <= gap * max(abs(r.bound), abs(r.objective)) + 1e-6
+    assert best - r.objective <= gap * max(abs(r.bound), abs(r.objective)) + 1e-5
     # The plan holds every family of the whole model, and its objective is its value less its priced money.
     assert per_nation_violations(p, r.sensors, r.effectors, r.detected, r.engagements, r.point) == []
     money = p.costs(r.sensors, r.effectors, r.engagements, np.zeros(0))["total"]

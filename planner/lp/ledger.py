@@ -10,7 +10,11 @@ still stops at its own share as before (HiGHS's ``mip_abs_gap``): the ledger onl
 others left room. The sum is then within the allowance as surely as with fixed shares: a running MILP's gap
 only shrinks, and a nation that starts later stops at its share at the latest (or at its time limit, as before).
 
-The ledger is a folder of one small file per task (written atomically, read by every worker), so it works for
+The ledger also holds each task's deadline, so that one started while others still ran gets their time when they
+finish early (:func:`extend_due`, planner.lp.runner): the watch ends a MILP past its deadline once it has a plan;
+without one it runs on to HiGHS's own limit, the batch's end.
+
+The ledger is a folder of a few small files per task (written atomically, read by every worker), so it works for
 worker processes on this machine; on a remote cluster worker, where the folder does not exist, a MILP simply
 keeps its own share.
 """
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GAP_POLL_S", "LedgerSeat", "Watch", "gap_ledger", "publish", "total"]
+__all__ = ["GAP_POLL_S", "LedgerSeat", "Watch", "due", "extend_due", "gap_ledger", "publish", "total"]
 
 #: How often (seconds of a MILP's run) a worker publishes its gap and reads the others'.
 GAP_POLL_S = 0.5
@@ -42,21 +46,43 @@ class LedgerSeat:
     allowance: float
 
 
-def _path(folder: str | Path, key: int) -> Path:
-    return Path(folder) / f"{key}.gap"
+def _path(folder: str | Path, key: int, kind: str = "gap") -> Path:
+    return Path(folder) / f"{key}.{kind}"
 
 
-def publish(seat: LedgerSeat, gap: float) -> None:
-    """Write this task's absolute gap (``inf`` before it has a plan); silently nothing where the folder is gone
-    (a remote worker, or a ledger already closed)."""
-    path = _path(seat.folder, seat.key)
+def _write(path: Path, value: float) -> None:
+    """Write a number atomically; silently nothing where the folder is gone (a remote worker, a closed ledger)."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(repr(float(gap)))
+        tmp.write_text(repr(float(value)))
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _read(path: Path, default: float) -> float:
+    try:
+        return float(path.read_text())
+    except (OSError, ValueError):
+        return default
+
+
+def publish(seat: LedgerSeat, gap: float) -> None:
+    """Write this task's absolute gap (``inf`` before it has a plan)."""
+    _write(_path(seat.folder, seat.key), gap)
+
+
+def due(seat: LedgerSeat) -> float:
+    """This task's deadline (a ``time.time()``; ``inf`` where none is set)."""
+    return _read(_path(seat.folder, seat.key, "due"), math.inf)
+
+
+def extend_due(seat: LedgerSeat, when: float) -> None:
+    """Set this task's deadline, or move it later (never earlier once set)."""
+    current = due(seat)
+    if not math.isfinite(current) or when > current:
+        _write(_path(seat.folder, seat.key, "due"), when)
 
 
 def total(folder: str | Path) -> float:
@@ -67,10 +93,7 @@ def total(folder: str | Path) -> float:
     except OSError:
         return math.inf
     for p in names:
-        try:
-            out += float(p.read_text())
-        except (OSError, ValueError):
-            return math.inf
+        out += _read(p, math.inf)
     return out
 
 
@@ -92,13 +115,13 @@ def _shm() -> str | None:
 
 class Watch:
     """HiGHS's MIP-interrupt callback for one seat: at most every :data:`GAP_POLL_S` seconds it publishes the MILP's
-    current absolute gap and interrupts the solve once the ledger's sum is within the allowance (never before the
-    MILP has a plan). ``stopped`` says whether it did."""
+    current absolute gap and interrupts the solve once the ledger's sum is within the allowance, or once the task's
+    deadline has passed (never before the MILP has a plan). ``stopped`` says why it did ("gap", "due") or None."""
 
     def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S) -> None:
         self.seat, self.poll_s = seat, poll_s
         self.next_at = 0.0
-        self.stopped = False
+        self.stopped: str | None = None
         self.alive = Path(seat.folder).is_dir()
 
     def __call__(self, callback_type: int, message: str, data_out: Any, data_in: Any, user_data: Any) -> None:
@@ -116,5 +139,8 @@ class Watch:
             return
         publish(self.seat, abs(primal - dual))
         if total(self.seat.folder) <= self.seat.allowance:
+            self.stopped = "gap"
+        elif time.time() >= due(self.seat):
+            self.stopped = "due"
+        if self.stopped:
             data_in.user_interrupt = True
-            self.stopped = True

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.errors import ConfigError, SolverError
+from planner.lp import ledger
 from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from planner.problem import PlanningProblem
 from planner.workers import process_pool
@@ -85,7 +86,18 @@ class Runner:
             s = task.problem.solver
             due = fair_deadline(time.time(), share_until, size[k], sum(size[j] for j in unfinished), workers)
             due = due if s.deadline is None else min(due, s.deadline)
+            if task.ledger is not None:  # a deadline moved later as others finish; HiGHS's own at the batch's end
+                ledger.extend_due(task.ledger, due)
+                due = max(due, share_until if s.deadline is None else min(share_until, s.deadline))
             return task.replace(problem=dataclasses.replace(task.problem, solver=s.replace(deadline=due)))
+
+        def extend(running: list[int], workers: int) -> None:
+            """The tasks still running get a share of the time the finished ones left (planner.lp.ledger)."""
+            for k in running:
+                seat, limit = tasks[k].ledger, tasks[k].problem.solver.deadline
+                if share_until is not None and seat is not None:
+                    due = fair_deadline(time.time(), share_until, size[k], sum(size[j] for j in unfinished), workers)
+                    ledger.extend_due(seat, due if limit is None else min(due, limit))
 
         if self.pool is None:  # in this process, HiGHS keeps the thread count it started with
             for k in order:
@@ -111,6 +123,7 @@ class Runner:
                         unfinished.discard(k)
                         if progress:
                             progress()
+                    extend(list(futures.values()), max(self.workers, 1))
             except (concurrent.futures.process.BrokenProcessPool, RuntimeError) as exc:
                 # Typically a script without an `if __name__ == "__main__":` guard (worker processes
                 # re-import the main module), or a worker killed for memory: carry on in this process.
