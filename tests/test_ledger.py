@@ -20,17 +20,19 @@ from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from tests.test_sectors import two_cells
 
 
-def _call(watch: ledger.Watch, primal: float, dual: float) -> bool:
-    """One HiGHS callback with this incumbent and bound; whether the watch asked HiGHS to stop."""
+def _call(watch: ledger.Watch, primal: float, dual: float, ran_s: float = 60.0) -> bool:
+    """One HiGHS callback with this incumbent and bound, ``ran_s`` into the MILP; whether the watch asked HiGHS to
+    stop."""
     into = SimpleNamespace(user_interrupt=False)
-    watch(0, "", SimpleNamespace(mip_primal_bound=primal, mip_dual_bound=dual), into, None)
+    watch(0, "", SimpleNamespace(mip_primal_bound=primal, mip_dual_bound=dual, running_time=ran_s), into, None)
     return into.user_interrupt
 
 
 def test_a_milp_stops_once_the_flank_sum_fits() -> None:
     """Two nations allowed 2 and 3 (5 in all, the allowance 5). Nation 0 at gap 2.5 (incumbent −10, bound −12.5 in
     HiGHS's minimising sense) would put the sum at 5.5: it runs on. Once nation 1 finishes at 1, the sum is 3.5:
-    it stops. Before it has a plan (an infinite incumbent) it publishes nothing and never stops."""
+    it stops, if it has run POOL_AFTER_S. Before it has a plan (an infinite incumbent) it publishes nothing and never
+    stops."""
     with ledger.gap_ledger([2.0, 3.0], 5.0) as seats:
         assert ledger.total(seats[0].folder) == pytest.approx(5.0)
         watch = ledger.Watch(seats[0], poll_s=0.0)
@@ -39,6 +41,8 @@ def test_a_milp_stops_once_the_flank_sum_fits() -> None:
         assert not _call(watch, -10.0, -12.5)
         assert ledger.total(seats[0].folder) == pytest.approx(5.5)
         ledger.publish(seats[1], 1.0)
+        # a quick MILP keeps its own share, so that its plan does not depend on the others' timing
+        assert not _call(watch, -10.0, -12.5, ran_s=ledger.POOL_AFTER_S - 1) and watch.stopped is None
         assert _call(watch, -10.0, -12.5) and watch.stopped == "gap"
         folder = Path(seats[0].folder)
     assert not folder.exists()  # the ledger removes its folder

@@ -31,10 +31,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GAP_POLL_S", "LedgerSeat", "Watch", "due", "extend_due", "gap_ledger", "publish", "total"]
+__all__ = ["GAP_POLL_S", "POOL_AFTER_S", "LedgerSeat", "Watch", "due", "extend_due", "gap_ledger", "publish", "total"]
 
 #: How often (seconds of a MILP's run) a worker publishes its gap and reads the others'.
 GAP_POLL_S = 0.5
+
+#: A MILP stops on the ledger's sum only once it has run this long (HiGHS's own clock). The ledger is for long
+#: solves; below it a MILP stops at its own share, where it always did, so quick solves (each national MILP of the
+#: default scenario takes 0.3-5 s) give the same plan run after run: a stop that depends on the others' progress
+#: depends on timing.
+POOL_AFTER_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -115,11 +121,11 @@ def _shm() -> str | None:
 
 class Watch:
     """HiGHS's MIP-interrupt callback for one seat: at most every :data:`GAP_POLL_S` seconds it publishes the MILP's
-    current absolute gap and interrupts the solve once the ledger's sum is within the allowance, or once the task's
-    deadline has passed (never before the MILP has a plan). ``stopped`` says why it did ("gap", "due") or None."""
+    current absolute gap and interrupts the solve once the ledger's sum is within the allowance (after ``after_s``
+    of the MILP's run), or once the task's deadline has passed (never before the MILP has a plan). ``stopped`` says why it did ("gap", "due") or None."""
 
-    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S) -> None:
-        self.seat, self.poll_s = seat, poll_s
+    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S, after_s: float = POOL_AFTER_S) -> None:
+        self.seat, self.poll_s, self.after_s = seat, poll_s, after_s
         self.next_at = 0.0
         self.stopped: str | None = None
         self.alive = Path(seat.folder).is_dir()
@@ -138,7 +144,8 @@ class Watch:
         if not (math.isfinite(primal) and math.isfinite(dual)) or abs(primal) >= 1e30 or abs(dual) >= 1e30:
             return
         publish(self.seat, abs(primal - dual))
-        if total(self.seat.folder) <= self.seat.allowance:
+        ran = float(getattr(data_out, "running_time", math.inf))
+        if ran >= self.after_s and total(self.seat.folder) <= self.seat.allowance:
             self.stopped = "gap"
         elif time.time() >= due(self.seat):
             self.stopped = "due"
