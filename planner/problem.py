@@ -18,11 +18,7 @@ from planner import problem_arrays as arrays
 from planner.config.io import Scenario
 from planner.geo.coverage import Coverage, build_coverage
 from planner.geo.theater import Theater
-from planner.physics import (
-    detection_log_survival,
-    p_kill_engagement,
-    sensor_range_m,
-)
+from planner.physics import detection_log_survival, p_kill_engagement, sensor_range_m
 from planner.problem_axes import AXES, INDEXES  # noqa: F401 - the fields by axis (PlanningProblem.subset)
 from planner.settings import SolverSettings
 from planner.value import drone_value
@@ -107,6 +103,8 @@ class PlanningProblem:
     value_unit_eur: float = float("nan")
     #: kill_chain.layered: (E, T) layer of each effector type along a class's track, 0 outermost (empty: one layer).
     layer_rank: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    #: (nations, T, K, K): whether layer k may engage a drone that survived layer l in the time left (empty: always).
+    layer_follow: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0, 0), dtype=bool))
     #: roe.engage_only_threatening: the share of a cell's detected drones of a class that may be engaged (N, T).
     engage_share: np.ndarray | None = None
     #: (E,) True for an effector that fires shoot-look-shoot (doctrine): one shot at a time until a kill.
@@ -395,6 +393,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         solver=SolverSettings.from_config(cfg.solver),
         min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
+        layer_follow=arrays.layer_follow(cfg, nations, effectors, threats, eng_range, routes.route_reach_m(cfg, threats)),
         engage_share=routes.engage_shares(cfg, threats, coverage),
         escort_due=due, **escorts.fields(), min_escort=escort.min_escort_array(cfg, nations, threats, threat_ids),
         **arrays.capability_area_arrays(cfg, convs), **arrays.max_unit_arrays(cfg, nations, sensor_ids, effector_ids))

@@ -10,7 +10,7 @@ import numpy as np
 
 from planner.physics import max_engagement_distance_m
 
-__all__ = ["capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_ranks", "magazine_shares", "max_unit_arrays", "min_detection_array", "stack"]
+__all__ = ["capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_follow", "layer_ranks", "survivor_weight", "magazine_shares", "max_unit_arrays", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -95,6 +95,46 @@ def layer_ranks(reach_m: np.ndarray) -> np.ndarray:
         distinct = np.unique(col[col > 0])[::-1]
         ranks[:, t] = np.where(col > 0, np.searchsorted(-distinct, -col), len(distinct))
     return ranks
+
+
+def layer_follow(cfg: Any, nations: tuple[str, ...], effectors: list[Any], threats: list[Any], reach_m: np.ndarray,
+                 route_m: np.ndarray) -> np.ndarray:
+    """(nations, T, K, K) under kill_chain.layered (else empty): whether layer k may still engage a drone of class t
+    that survived an engagement in an earlier layer l over a nation, in the time left. The drone is detected at the
+    crossing and flies inland for its route's time (``route_m``, planner.routes.class_reach_m, over its speed); the nation's
+    identification delay and the slowest reaction time of every layer from l to k must fit in it (as if the drone
+    had been engaged in each layer between: on the safe side). Where they do not, the drones layer l engaged are
+    lost to layer k whether they survived or not."""
+    if not cfg.kill_chain.layered or not reach_m.size:
+        return np.zeros((0, 0, 0, 0), dtype=bool)
+    ranks = layer_ranks(reach_m)
+    flight_s = np.asarray(route_m, dtype=float) / np.array([th.speed_mps.value for th in threats])
+    react = np.array([e.reaction_time_s.value for e in effectors])
+    n_layers = int(ranks.max()) + 1
+    slowest = np.zeros((len(threats), n_layers))  # (T, K): the slowest reaction of the types in each layer
+    for t in range(len(threats)):
+        for k in range(n_layers):
+            members = (ranks[:, t] == k) & (reach_m[:, t] > 0)
+            slowest[t, k] = react[members].max(initial=0.0)
+    span = np.cumsum(slowest, axis=1)  # (T, K)
+    out = np.ones((len(nations), len(threats), n_layers, n_layers), dtype=bool)
+    for n, nation in enumerate(nations):
+        delay = cfg.roe.identification_delay(nation)
+        for first in range(n_layers):
+            before = span[:, first - 1] if first else 0.0
+            for later in range(first + 1, n_layers):
+                out[n, :, first, later] = delay + span[:, later] - before <= flight_s
+    return out
+
+
+def survivor_weight(p: Any, nation: int, effector: int, threat: int, layer: int) -> float:
+    """How layer ``layer``'s row counts an earlier type's engagements of a class over a nation (a PlanningProblem's
+    ``layer_follow``): at its kill probability (its survivors stay for the layer), or whole where the layer cannot
+    follow them in time."""
+    follow = p.layer_follow
+    if follow.size and not follow[nation, threat, p.layer(effector, threat), layer]:
+        return 1.0
+    return float(p.p_kill[effector, threat])
 
 
 def in_service_arrays(in_service: tuple[tuple[int, str], ...], n_sites: int, sensor_ids: tuple[str, ...],

@@ -24,7 +24,7 @@ AXES: dict[str, tuple[str, ...]] = {
                "effector_magazine", "p_kill", "budget_eur", "nation_cap_eur", "horizon_years", "raids_per_year",
                "surge_factor", "decoy_discrimination", "objective", "conventional_weight", "conventional_floor",
                "defeat_targets", "solver", "min_detection", "area_ids", "area_below", "area_beyond",
-               "area_beyond_share", "value_unit_eur", "layer_rank", "effector_look", "effector_escorts",
+               "area_beyond_share", "value_unit_eur", "layer_rank", "layer_follow", "effector_look", "effector_escorts",
                "effector_p_meet", "effector_sortie_eur", "min_escort",
                "sensor_max_units", "effector_max_units"),
 }

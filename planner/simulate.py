@@ -13,7 +13,9 @@ differently on purpose, so that agreement means something:
   the raids simulated (the plan's planned munitions per raid × raids, one pool per nation) lasts;
   a ``shoot_look_shoot`` unit fires one shot at a time until a kill (the model counts the expected shots);
   with ``kill_chain.layered``, a drone that survives is engaged again by the best unit of each later layer
-  (units whose type reaches the class less far), outermost first; drones arrive in random order;
+  (units whose type reaches the class less far), outermost first, where the nation's identification delay and the
+  slowest reaction of the built units of each layer from the one that missed it to this one fit its flight inland;
+  drones arrive in random order;
 - decoys are told apart with probability ``threats.decoy_discrimination`` and then not engaged;
 - with ``roe.engage_only_threatening``, each drone gets a heading drawn inland and is engaged only if the ray along
   it meets a protected asset within reach (the model uses the share of such headings instead);
@@ -47,6 +49,7 @@ from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.theater import Theater, build_theater
 from planner.runfolder import read_plan_folder
+from planner.sim_routes import SimRoutes
 
 _K2R = 2.0 * (4.0 / 3.0) * 6_371_000.0  # 4/3-earth radar horizon: d = √(2kR·h1) + √(2kR·h2)
 
@@ -91,77 +94,6 @@ def _reach(effector: Any, threat: Any, threat_id: str, delay_s: float = 0.0,
         return 0.0, 0.0
     shots = max(1, round(effector.shots_per_engagement.value))
     return math.sqrt(r * r - half * half), 1.0 - (1.0 - pk.value) ** shots
-
-
-class _Routes:
-    """Where a drone flies, re-derived: its heading is drawn uniform over the half-plane inland of the border where
-    it crosses (the side of the defender's land) and it flies at most its class's reach. It threatens
-    (roe.engage_only_threatening) if the ray meets a protected asset's disc (a city: its population at the urban
-    density; an airport: the closure radius) within that reach."""
-
-    def __init__(self, scenario: Scenario, theater: Theater, threats: list[Any]) -> None:
-        cons = scenario.config.objective.consequence or ConsequenceConfig()
-        assets = theater.route_assets if theater.route_assets is not None else theater.assets
-        self.xy = shapely.get_coordinates(assets.geometry.values).reshape(-1, 2)
-        city = (assets["kind"] == "city").to_numpy(bool)
-        pop = assets["population"].fillna(0).to_numpy(float)
-        self.radius = np.where(city, 1000.0 * np.sqrt(pop / (math.pi * cons.urban_density_per_km2)),
-                               cons.airport_closure_radius_m)
-        self.reach = np.array([min(cons.route_reach_m, 1000.0 * th.range_km.value) if th.range_km is not None
-                               else cons.route_reach_m for th in threats])
-        # kill_chain.routes: to_assets: a drone flies straight to an asset of the nation it entered, within its reach,
-        # drawn in proportion to the asset's value (a city's population; an airport's theater.airport_value_residents)
-        self.aimed = scenario.config.kill_chain.routes == "to_assets"
-        self.country = assets["country"].to_numpy(str)
-        self.weight = np.where(city, pop, float(scenario.config.theater.airport_value_residents))
-        countries = theater.countries.set_index("country")
-        self.land = {c: shapely.union_all(countries.loc[[c]].geometry.values) for c in set(theater.cells["defender"])}
-
-    def headings(self, rng: np.random.Generator, lines: np.ndarray, frac: np.ndarray, xy: np.ndarray,
-                 nations: np.ndarray) -> np.ndarray:
-        """A unit heading per crossing drone (n, 2), uniform over the half-plane inland."""
-        a = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(frac - 1e-3, 0, 1), normalized=True))
-        b = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(frac + 1e-3, 0, 1), normalized=True))
-        tangent = b - a
-        tangent /= np.maximum(np.hypot(tangent[:, 0], tangent[:, 1]), 1e-12)[:, None]
-        normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
-        probe = xy + 200.0 * normal
-        inland = np.zeros(len(xy), dtype=bool)
-        for nation in set(nations):
-            k = nations == nation
-            inland[k] = shapely.contains_xy(self.land[nation], probe[k, 0], probe[k, 1])
-        normal[~inland] *= -1
-        angle = rng.uniform(-math.pi / 2, math.pi / 2, len(xy))
-        return np.cos(angle)[:, None] * normal + np.sin(angle)[:, None] * tangent
-
-    def aim(self, rng: np.random.Generator, xy: np.ndarray, nations: np.ndarray, classes: np.ndarray,
-            heading: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each drone's heading and route length: to its target where routes run to the assets and one is in reach,
-        else the drawn heading and the class's reach."""
-        length = self.reach[classes].astype(float)
-        if not self.aimed:
-            return heading, length
-        heading = heading.copy()
-        for k in range(len(xy)):
-            v = self.xy - xy[k]
-            dist = np.hypot(v[:, 0], v[:, 1])
-            ok = (self.country == nations[k]) & (dist <= self.reach[classes[k]]) & (dist > 0) & (self.weight > 0)
-            if ok.any():
-                a = rng.choice(np.flatnonzero(ok), p=self.weight[ok] / self.weight[ok].sum())
-                heading[k], length[k] = v[a] / dist[a], dist[a]
-        return heading, length
-
-    def threatening(self, xy: np.ndarray, heading: np.ndarray, classes: np.ndarray) -> np.ndarray:
-        """Whether each drone's route leads to an asset."""
-        out = np.zeros(len(xy), dtype=bool)
-        for k in range(len(xy)):
-            v = self.xy - xy[k]
-            dist = np.hypot(v[:, 0], v[:, 1])
-            along = v @ heading[k]
-            across = np.abs(v[:, 0] * heading[k, 1] - v[:, 1] * heading[k, 0])
-            hit = (dist <= self.reach[classes[k]]) & ((dist <= self.radius) | ((along > 0) & (across <= self.radius)))
-            out[k] = bool(hit.any())
-        return out
 
 
 def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
@@ -213,6 +145,13 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     for t in range(len(threats)):
         reaches = sorted({float(r) for r in e_reach[:, t] if r > 0}, reverse=True)
         e_layer[:, t] = [reaches.index(float(r)) if r > 0 else len(reaches) for r in e_reach[:, t]]
+    # Time left: a drone that survived layer l may meet layer L only if the nation's identification delay and the
+    # slowest reaction of each layer from l to L (among the built units) fit its flight inland.
+    react = np.array([cat.effectors[e].reaction_time_s.value for _, e in eff_units])
+    slowest = np.zeros((len(threats), int(e_layer.max(initial=0)) + 1))
+    np.maximum.at(slowest, (np.broadcast_to(np.arange(len(threats)), e_layer.shape), e_layer),
+                  np.where(e_reach > 0, react[:, None], 0.0))
+    span = np.cumsum(slowest, axis=1)
     e_kinetic = np.array([cat.effectors[e].kinetic for _, e in eff_units], dtype=bool)
     e_blocked_site = np.array([site_no_fire[j] for j, _ in eff_units], dtype=bool)
     e_shots = np.array([max(1, round(cat.effectors[e].shots_per_engagement.value)) for _, e in eff_units])
@@ -272,26 +211,29 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
     site_point = (sites["kind"] == "point").to_numpy(bool) if "kind" in sites else np.zeros(len(sites), bool)
     e_point = np.array([site_point[j] for j, _ in eff_units], dtype=bool)
     point_units = np.flatnonzero(e_point)
-    routes = (_Routes(scenario, theater, threats) if cfg.roe.engage_only_threatening or len(point_units)
+    routes = (SimRoutes(scenario, theater, threats) if cfg.roe.engage_only_threatening or len(point_units)
               else None)
     mag = e_mag.copy()
 
     def engage(cand: np.ndarray, t: int, nation: str) -> bool:
         """One engagement (layered: one per layer, outward in) by the best unit with shots left, until a kill."""
         cand = cand[mag[cand] >= e_need[cand]]
+        survived: list[int] = []  # the layers that engaged the drone and missed
         for layer in (np.unique(e_layer[cand, t]) if layered else [None]):
             group = cand if layer is None else cand[(e_layer[cand, t] == layer) & (mag[cand] >= e_need[cand])]
-            if not len(group):
+            if not len(group) or any(cfg.roe.identification_delay(nation) + span[t, layer]
+                                     - (span[t, first - 1] if first else 0.0) > flight[t] for first in survived):
                 continue
             best = group[np.lexsort((-mag[group], -e_pk[group, t]))[0]]
             if e_look[best]:  # one shot at a time until a kill, the shots, the magazine or the money run out
-                for _ in range(int(e_shots[best])):
+                for shot in range(int(e_shots[best])):
                     if mag[best] < 1 or money.get(nation, 0.0) + 1e-6 < e_cps[best]:
                         break
                     money[nation] = money.get(nation, 0.0) - e_cps[best]
                     mag[best] -= 1
                     if rng.random() < e_pk1[best, t]:
                         return True
+                    survived += [int(layer)] if layer is not None and not shot else []
                 continue
             cost = e_shots[best] * e_cps[best]
             if money.get(nation, 0.0) + 1e-6 < cost:
@@ -300,6 +242,7 @@ def simulate(plan_dir: Path, *, drones: int = 100_000, seed: int | None = None,
             mag[best] -= e_shots[best]
             if rng.random() < e_pk[best, t]:
                 return True
+            survived += [int(layer)] if layer is not None else []
         return False
 
     for _ in range(n_raids):

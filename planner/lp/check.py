@@ -166,6 +166,16 @@ def _ranks(p: PlanningProblem) -> np.ndarray:
     return p.layer_rank if p.layer_rank.size else np.zeros(p.p_kill.shape, dtype=np.int64)
 
 
+def _earlier(p: PlanningProblem, ranks: np.ndarray, k: int) -> np.ndarray:
+    """(N, E, T): how layer k's row in each cell counts the earlier layers' engagements: their kills, or all of them
+    where layer k cannot follow them in the time left (planner.problem_arrays.survivor_weight)."""
+    weight = np.broadcast_to(p.p_kill * (ranks < k), (len(p.cell_ids), *ranks.shape))
+    if not p.layer_follow.size:
+        return weight
+    follows = p.layer_follow[:, np.arange(ranks.shape[1])[None, :], ranks, k]  # (nations, E, T)
+    return np.where(follows[p.cell_nation], weight, 1.0 * (ranks < k))
+
+
 def _engageable(p: PlanningProblem, s: Solved) -> np.ndarray:
     """(N, T): the detected drones the rules let be engaged (the threatening share under
     roe.engage_only_threatening)."""
@@ -193,7 +203,8 @@ def check_detection(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
         out += check_point(p, s, eng, may, tol)
     border = eng if eng is not None else np.zeros(s.engagements.shape)  # (checked above when None)
     for k in np.unique(ranks) if eng is not None else []:
-        engaged = np.einsum("nte,et->nt", border, (ranks == k) + p.p_kill * (ranks < k))
+        engaged = np.einsum("nte,et->nt", border, 1.0 * (ranks == k)) + np.einsum("nte,net->nt", border,
+                                                                                  _earlier(p, ranks, k))
         if (engaged > may + tol).any():
             i, t = np.unravel_index(np.argmax(engaged - may), engaged.shape)
             what = "engaged" if k == 0 else f"engaged in layer {k + 1} or killed before it"
@@ -232,7 +243,8 @@ def check_reach(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     ranks = _ranks(p)
     may = _engageable(p, s) * (1 - p.cell_no_fire)[:, None]
     for k in np.unique(ranks):
-        kinetic = np.einsum("nte,et->nt", eng, ((ranks == k) & p.effector_kinetic[:, None]) + p.p_kill * (ranks < k))
+        kinetic = np.einsum("nte,et->nt", eng, 1.0 * ((ranks == k) & p.effector_kinetic[:, None])) + \
+            np.einsum("nte,net->nt", eng, _earlier(p, ranks, k))
         if (kinetic > may + ABS_TOL + REL_TOL * demand).any():
             i, t = np.unravel_index(np.argmax(kinetic - may), kinetic.shape)
             out.append(f"reach: cell {p.cell_ids[i]}, {p.threat_ids[t]}: {kinetic[i, t]:.6g} engaged by kinetic "

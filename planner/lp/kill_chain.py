@@ -15,6 +15,7 @@ import pulp
 
 from planner.lp.result import FixedPlan
 from planner.problem import PlanningProblem
+from planner.problem_arrays import survivor_weight
 
 #: Breakpoints of the piecewise-linear under-estimate of 1 − exp(−δ). The last one is where the
 #: cap sits: detection is never promised above 1 − e^(−6.9) ≈ 0.999. (A further chord towards
@@ -144,11 +145,14 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
         if p.engage_share is not None:  # roe.engage_only_threatening: only the share whose route leads to an asset
             lam *= float(p.engage_share[i, t])
         layer = {e: p.layer(e, t) for e, _ in evs}
+        nation = int(p.cell_nation[i])
         layers = sorted(set(layer.values()))
         for k in layers:  # a layer engages at most the detected drones the earlier layers did not kill
             name = "engaged_le_detected" if k == layers[0] else f"engaged_le_survivors{k}"
             terms = [(v, 1.0) for e, v in evs if layer[e] == k]
-            terms += [(v, float(p.p_kill[e, t])) for e, v in evs if layer[e] < k]
+            # the earlier layers' kills; all they engaged where this layer cannot follow them in the time left
+            earlier = [(v, survivor_weight(p, nation, e, t, k)) for e, v in evs if layer[e] < k]
+            terms += earlier
             prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam), *terms]), pulp.LpConstraintLE,
                                                  f"{name}[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
             outside = 1.0 - float(p.cell_no_fire[i])
@@ -157,8 +161,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                 # No kinetic fire at the drones crossing inside no-fire zones: a layer's kinetic engagements meet at
                 # most the detected drones crossing outside less every earlier layer's kills (some of those may have
                 # been inside: conservative, and never more than the drones there are).
-                killed = [(v, float(p.p_kill[e, t])) for e, v in evs if layer[e] < k]
-                prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam * outside), *kinetic, *killed]),
+                prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam * outside), *kinetic, *earlier]),
                                                      pulp.LpConstraintLE, f"kinetic_outside_no_fire{k}"
                                                      f"[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
 
