@@ -133,3 +133,19 @@ def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytes
     assert seen[1][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
     assert seen[1][2] == pytest.approx(60 * 2 * 3 / 53, abs=0.1)  # moved later when A finished
     assert seen[2][1] == pytest.approx(60, abs=1.0)
+
+
+def test_a_failing_watch_leaves_the_milp_alone() -> None:
+    """Called from inside HiGHS, a watch that cannot read its data stops watching instead of raising."""
+
+    class Broken:
+        @property
+        def mip_primal_bound(self) -> float:
+            raise RuntimeError("no such data")
+
+    with ledger.gap_ledger([0.0], 1.0) as seats:
+        watch = ledger.Watch(seats[0], poll_s=0.0)
+        into = SimpleNamespace(user_interrupt=False)
+        watch(0, "", Broken(), into, None)
+        assert not into.user_interrupt and not watch.alive and watch.stopped is None
+        assert not _call(watch, -1.0, -1.0)  # no longer looks

@@ -14,9 +14,9 @@ The ledger also holds each task's deadline, so that one started while others sti
 finish early (:func:`extend_due`, planner.lp.runner): the watch ends a MILP past its deadline once it has a plan;
 without one it runs on to HiGHS's own limit, the batch's end.
 
-The ledger is a folder of a few small files per task (written atomically, read by every worker), so it works for
-worker processes on this machine; on a remote cluster worker, where the folder does not exist, a MILP simply
-keeps its own share.
+The ledger is a folder of a few small files per task (written atomically, read by every worker), so it serves
+worker processes on this machine; tasks sent to a Dask cluster get no seat (planner.lp.sectors) and keep their own
+shares and deadlines.
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ def _shm() -> str | None:
 class Watch:
     """HiGHS's MIP-interrupt callback for one seat: at most every :data:`GAP_POLL_S` seconds it publishes the MILP's
     current absolute gap and interrupts the solve once the ledger's sum is within the allowance (after ``after_s``
-    of the MILP's run), or once the task's deadline has passed (never before the MILP has a plan). ``stopped`` says why it did ("gap", "due") or None."""
+    of the MILP's run), or once the task's deadline has passed (never before the MILP has a plan). ``stopped`` says
+    why it did ("gap", "due") or None."""
 
     def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S, after_s: float = POOL_AFTER_S) -> None:
         self.seat, self.poll_s, self.after_s = seat, poll_s, after_s
@@ -137,10 +138,13 @@ class Watch:
         if now < self.next_at:
             return
         self.next_at = now + self.poll_s
-        try:
-            primal, dual = float(data_out.mip_primal_bound), float(data_out.mip_dual_bound)
-        except (AttributeError, TypeError, ValueError):
-            return
+        try:  # called from inside HiGHS: whatever goes wrong here must not end the solve, only this watch
+            self._look(data_out, data_in)
+        except Exception:  # noqa: BLE001 - a watch that fails leaves the MILP to its own gap and limit
+            self.alive = False
+
+    def _look(self, data_out: Any, data_in: Any) -> None:
+        primal, dual = float(data_out.mip_primal_bound), float(data_out.mip_dual_bound)
         if not (math.isfinite(primal) and math.isfinite(dual)) or abs(primal) >= 1e30 or abs(dual) >= 1e30:
             return
         publish(self.seat, abs(primal - dual))

@@ -165,8 +165,8 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                     plans[n].append(plan)
             if segmented:  # one part cut into segments along the border, solved in the workers
                 results = [segments.solve_segmented(tasks[0], solve_many=runner.map, workers=runner.workers)]
-            else:  # the nations share the time left, and the gap allowed: one stops sooner where others left room
-                pooled = not worlds and len(tasks) > 1 and allowed > 0 and p.solver.backend == "highs"
+            else:  # the nations share the time left and the gap allowed (not on a Dask cluster: it cannot see the ledger)
+                pooled = not worlds and len(tasks) > 1 and allowed > 0 and p.solver.backend == "highs" and not runner.scheduler
                 with gap_ledger([t.mip_abs_gap or 0.0 for t in tasks], allowed) if pooled else \
                         contextlib.nullcontext([None] * len(tasks)) as seats:
                     results = runner.map([t.replace(ledger=seat) for t, seat in zip(tasks, seats, strict=True)],
