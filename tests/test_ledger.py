@@ -110,16 +110,21 @@ def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytes
     small = national(p, 0)[0]
     subs = [small, small, dataclasses.replace(small, eng_cell=np.zeros(48, dtype=np.int64))]  # 1 + 48 + 1
     seen: dict[int, list[float]] = {}
-    c_started = threading.Event()
+    b_started, c_started, b_looked = threading.Event(), threading.Event(), threading.Event()
 
     def fake(task):
         key = task.ledger.key
         seen[key] = [task.problem.solver.deadline - time.time(), ledger.due(task.ledger) - time.time()]
+        if key == 0:  # A finishes once B has looked at its first deadline
+            assert b_started.wait(10)
         if key == 1:  # B runs until C has started, then looks at its deadline again
+            b_started.set()
             assert c_started.wait(10)
             seen[key].append(ledger.due(task.ledger) - time.time())
-        if key == 2:
+            b_looked.set()
+        if key == 2:  # C runs until B has looked (when C finishes, B, alone, gets all the time left)
             c_started.set()
+            assert b_looked.wait(10)
         return TaskResult()
 
     monkeypatch.setattr(runner_module, "solve_sector", fake)
