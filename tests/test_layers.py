@@ -141,23 +141,40 @@ def test_layers_add_defeats_and_the_simulation_agrees(tiny_plans) -> None:
         assert abs(row.difference_pp) <= 2.0, row
 
 
-@st.composite
-def layered_problems(draw):
-    """1–2 cells, one class, two sites, one sensor type, two effector types in two layers (either order)."""
-    n_cells, n_sites = draw(st.integers(1, 2)), 2
+def _layered_args(draw, n_sites: int = 2) -> dict:
+    """make_problem's arguments: 1–2 cells, one class, ``n_sites`` sites, one sensor type, two effector types in two
+    layers (either order)."""
+    n_cells = draw(st.integers(1, 2))
     det = [(i, 0, j, 0, draw(st.floats(0.1, 1 - 1e-6))) for i in range(n_cells) for j in range(n_sites)
            if draw(st.booleans())]
     eng = [(i, 0, j, e) for i in range(n_cells) for j in range(n_sites) for e in range(2) if draw(st.booleans())]
     outer = draw(st.integers(0, 1))
-    return make_problem(demand=[[draw(st.floats(0.5, 10))] for _ in range(n_cells)],
-                        det=det or [(0, 0, 0, 0, 0.5)], eng=eng or [(0, 0, 1, 0), (0, 0, 1, 1)], n_sites=n_sites,
-                        sensor_cost=[draw(st.floats(0.5, 3))],
-                        effector_cost=[draw(st.floats(0.5, 3)), draw(st.floats(0.5, 3))],
-                        p_kill=[[draw(st.floats(0.1, 1.0))], [draw(st.floats(0.1, 1.0))]],
-                        magazine=[draw(st.floats(1, 20)), draw(st.floats(1, 20))],
-                        cost_per_shot=[draw(st.one_of(st.just(0.0), st.floats(1e-3, 0.3))) for _ in range(2)],
-                        budget=draw(st.floats(0.5, 8)), conv_cost=[draw(st.floats(1, 4))], conv_score=[1.0],
-                        conventional_weight=draw(st.floats(0, 4)), layer_rank=[[outer], [1 - outer]])
+    return dict(demand=[[draw(st.floats(0.5, 10))] for _ in range(n_cells)],
+                det=det or [(0, 0, 0, 0, 0.5)], eng=eng or [(0, 0, 1, 0), (0, 0, 1, 1)], n_sites=n_sites,
+                sensor_cost=[draw(st.floats(0.5, 3))],
+                effector_cost=[draw(st.floats(0.5, 3)), draw(st.floats(0.5, 3))],
+                p_kill=[[draw(st.floats(0.1, 1.0))], [draw(st.floats(0.1, 1.0))]],
+                magazine=[draw(st.floats(1, 20)), draw(st.floats(1, 20))],
+                cost_per_shot=[draw(st.one_of(st.just(0.0), st.floats(1e-3, 0.3))) for _ in range(2)],
+                budget=draw(st.floats(0.5, 8)), conv_cost=[draw(st.floats(1, 4))], conv_score=[1.0],
+                conventional_weight=draw(st.floats(0, 4)), layer_rank=[[outer], [1 - outer]])
+
+
+@st.composite
+def layered_problems(draw):
+    """1–2 cells, one class, two sites, one sensor type, two effector types in two layers (either order)."""
+    return make_problem(**_layered_args(draw))
+
+
+@st.composite
+def layered_with_a_site_more(draw):
+    """A layered problem, and the same with a third candidate site looking at and reaching some of its cells."""
+    args = _layered_args(draw)
+    cells = range(len(args["demand"]))
+    det = [(i, 0, 2, 0, draw(st.floats(0.1, 1 - 1e-6))) for i in cells if draw(st.booleans())]
+    eng = [(i, 0, 2, e) for i in cells for e in range(2) if draw(st.booleans())]
+    more = {**args, "n_sites": 3, "det": args["det"] + det, "eng": args["eng"] + eng}
+    return make_problem(**args), make_problem(**more)
 
 
 @settings(max_examples=20, deadline=None)
@@ -175,6 +192,17 @@ def test_a_layer_never_lowers_the_plan_and_exact_never_below_the_promise(p) -> N
     assert solve(p).objective >= solve(one).objective - 1e-6
     lp, exact = solve_problem(p)
     assert value_of(p, exact) >= value_of(p, lp) - 1e-6
+
+
+@settings(max_examples=25, deadline=None)
+@given(pair=layered_with_a_site_more())
+def test_a_site_never_lowers_the_layered_plan(pair) -> None:
+    """A candidate site only adds choices: the layered optimum with it is at least the one without, and its exact
+    evaluation is never below its promise."""
+    p, more = pair
+    assert solve(more).objective >= solve(p).objective - 1e-6
+    lp, exact = solve_problem(more)
+    assert value_of(more, exact) >= value_of(more, lp) - 1e-6
 
 
 def test_the_problem_applies_the_time_left(tmp_path) -> None:
