@@ -393,7 +393,7 @@ def build_problem(scenario: Scenario, theater: Theater, coverage: Coverage | Non
         solver=SolverSettings.from_config(cfg.solver),
         min_detection=arrays.min_detection_array(cfg, nations, threat_ids),
         layer_rank=arrays.layer_ranks(eng_range) if cfg.kill_chain.layered else np.zeros((0, 0), dtype=np.int64),
-        layer_follow=arrays.layer_follow(cfg, nations, effectors, threats, eng_range, routes.route_reach_m(cfg, threats)),
+        layer_follow=arrays.layer_follow(cfg, nations, effectors, threats, eng_range, routes.route_reach_m(cfg, threats), reach_n),
         engage_share=routes.engage_shares(cfg, threats, coverage),
         escort_due=due, **escorts.fields(), min_escort=escort.min_escort_array(cfg, nations, threats, threat_ids),
         **arrays.capability_area_arrays(cfg, convs), **arrays.max_unit_arrays(cfg, nations, sensor_ids, effector_ids))

@@ -98,27 +98,28 @@ def layer_ranks(reach_m: np.ndarray) -> np.ndarray:
 
 
 def layer_follow(cfg: Any, nations: tuple[str, ...], effectors: list[Any], threats: list[Any], reach_m: np.ndarray,
-                 route_m: np.ndarray) -> np.ndarray:
+                 route_m: np.ndarray, reach_by_nation: np.ndarray | None = None) -> np.ndarray:
     """(nations, T, K, K) under kill_chain.layered (else empty): whether layer k may still engage a drone of class t
     that survived an engagement in an earlier layer l over a nation, in the time left. The drone is detected at the
-    crossing and flies inland for its route's time (``route_m``, planner.routes.class_reach_m, over its speed); the nation's
-    identification delay and the slowest reaction time of every layer from l to k must fit in it (as if the drone
-    had been engaged in each layer between: on the safe side). Where they do not, the drones layer l engaged are
-    lost to layer k whether they survived or not."""
+    crossing and flies inland for its route's time (``route_m``, planner.routes.class_reach_m, over its speed); the
+    nation's identification delay and the slowest reaction time of every layer from l to k must fit in it (as if the
+    drone had been engaged in each layer between: on the safe side). A layer's types are those that reach the class
+    over that nation (``reach_by_nation`` (nations, E, T), after its delay; else ``reach_m``), built or not. Where the
+    time does not fit, the drones layer l engaged are lost to layer k whether they survived or not."""
     if not cfg.kill_chain.layered or not reach_m.size:
         return np.zeros((0, 0, 0, 0), dtype=bool)
     ranks = layer_ranks(reach_m)
     flight_s = np.asarray(route_m, dtype=float) / np.array([th.speed_mps.value for th in threats])
     react = np.array([e.reaction_time_s.value for e in effectors])
     n_layers = int(ranks.max()) + 1
-    slowest = np.zeros((len(threats), n_layers))  # (T, K): the slowest reaction of the types in each layer
-    for t in range(len(threats)):
-        for k in range(n_layers):
-            members = (ranks[:, t] == k) & (reach_m[:, t] > 0)
-            slowest[t, k] = react[members].max(initial=0.0)
-    span = np.cumsum(slowest, axis=1)  # (T, K)
     out = np.ones((len(nations), len(threats), n_layers, n_layers), dtype=bool)
     for n, nation in enumerate(nations):
+        reach = reach_m if reach_by_nation is None else reach_by_nation[n]
+        slowest = np.zeros((len(threats), n_layers))  # (T, K): the slowest reaction of the types in each layer
+        for t in range(len(threats)):
+            for k in range(n_layers):
+                slowest[t, k] = react[(ranks[:, t] == k) & (reach[:, t] > 0)].max(initial=0.0)
+        span = np.cumsum(slowest, axis=1)  # (T, K)
         delay = cfg.roe.identification_delay(nation)
         for first in range(n_layers):
             before = span[:, first - 1] if first else 0.0

@@ -294,3 +294,25 @@ def test_the_simulation_follows_in_time_as_the_model_does(tmp_path) -> None:
     write_plan(plan, tmp_path / "plan")
     for row in simulate(tmp_path / "plan", drones=40_000).table.itertuples(index=False):
         assert abs(row.difference_pp) <= 2.0, row
+
+
+def test_the_time_left_counts_from_the_layer_that_missed() -> None:
+    """Three layers against 1,000 s of flight, no delay: a fighter (900 s), a SAM (50 s), a gun (60 s). The SAM may
+    follow the fighter (950 s), the gun the SAM (110 s), but not the fighter (900 + 50 + 60 = 1,010 s: the layer
+    between counted as if it engaged too). Over a nation where no SAM reaches the class, the gun may follow the
+    fighter (960 s): a layer's types are those that reach the class over that nation."""
+    from types import SimpleNamespace as NS
+
+    from planner.problem_arrays import layer_follow
+
+    def unit(reaction: float) -> NS:
+        return NS(reaction_time_s=NS(value=reaction))
+
+    drone = NS(speed_mps=NS(value=10.0))
+    reach = np.array([[300_000.0], [20_000.0], [4_000.0]])  # layers 0, 1, 2
+    by_nation = np.stack([reach, np.array([[300_000.0], [0.0], [4_000.0]])])
+    cfg = NS(kill_chain=NS(layered=True), roe=NS(identification_delay=lambda n: 0.0))
+    follow = layer_follow(cfg, ("AA", "BB"), [unit(900), unit(50), unit(60)], [drone], reach, np.array([10_000.0]),
+                          by_nation)
+    assert follow[0, 0, 0, 1] and follow[0, 0, 1, 2] and not follow[0, 0, 0, 2]
+    assert follow[1, 0, 0, 2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import math
+import os
 import threading
 import time
 from pathlib import Path
@@ -154,3 +155,58 @@ def test_a_failing_watch_leaves_the_milp_alone() -> None:
         watch(0, "", Broken(), into, None)
         assert not into.user_interrupt and not watch.alive and watch.stopped is None
         assert not _call(watch, -1.0, -1.0)  # no longer looks
+
+
+def test_the_watch_interrupts_a_real_highs_search() -> None:
+    """A 0/1 knapsack with 20 rows and 200 items (not closed at HiGHS's root) under a watch allowed everything and
+    no waiting: HiGHS stops at its first plan, interrupted, and pulp hands back that plan with a bound above it; the
+    ledger holds the gap."""
+    import numpy as np
+    import pulp
+
+    from planner.lp.solver import make_solver, mip_dual_bound
+    from planner.settings import SolverSettings
+
+    rng = np.random.default_rng(1)
+    weights, values = rng.integers(10, 100, (20, 200)), rng.integers(10, 100, 200)
+    prob = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    x = [prob.add_variable(f"x{i}", 0, 1, "Integer") for i in range(200)]
+    prob.setObjective(pulp.LpAffineExpression([(x[i], int(values[i])) for i in range(200)]))
+    for j in range(20):
+        prob.addConstraint(pulp.LpAffineExpression([(x[i], int(weights[j, i])) for i in range(200)])
+                           <= int(weights[j].sum() // 3), f"row{j}")
+    with ledger.gap_ledger([0.0, 0.0], 1e9) as seats:
+        watch = ledger.Watch(seats[0], poll_s=0.0, after_s=0.0)
+        prob.solve(make_solver(SolverSettings().replace(time_limit_s=30, mip_rel_gap=0.0, threads=1), watch=watch))
+        assert watch.stopped == "gap"
+        assert prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionIntegerFeasible
+        objective, bound = pulp.value(prob.objective), mip_dual_bound(prob)
+        assert bound is not None and bound > objective + 1.0  # stopped short of the optimum, with a plan
+        # the live gap it published at the stop (HiGHS's bound then, before its last bookkeeping: within a unit)
+        assert ledger.total(seats[0].folder) == pytest.approx(bound - objective, abs=1.0)
+
+
+def test_a_restarted_task_counts_at_its_share_again() -> None:
+    """A worker killed mid-solve leaves its last live gap (1.0) and deadline behind; when the runner solves the task
+    again, its seat goes back to its share (5.0) and no deadline, so no other task counts on the dead one's gap."""
+    with ledger.gap_ledger([5.0, 5.0], 10.0) as seats:
+        ledger.publish(seats[1], 1.0)
+        ledger.extend_due(seats[1], time.time() + 3600)
+        ledger.reset(seats[1])
+        assert ledger.total(seats[0].folder) == pytest.approx(10.0) and ledger.due(seats[1]) == math.inf
+
+
+def test_a_killed_runs_ledger_is_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ledger folders named for a process that is gone are removed when a new ledger is made; a live process's
+    folder and folders not named as ledgers are left alone."""
+    monkeypatch.setattr(ledger, "_shm", lambda: str(tmp_path))
+    dead = tmp_path / f"{ledger.PREFIX}999999999-abc"  # beyond any pid the kernel hands out
+    dead.mkdir()
+    (dead / "0.gap").write_text("1.0")
+    live = tmp_path / f"{ledger.PREFIX}{os.getpid()}-xyz"
+    live.mkdir()
+    other = tmp_path / "someone-elses"
+    other.mkdir()
+    with ledger.gap_ledger([1.0], 1.0) as seats:
+        assert Path(seats[0].folder).parent == tmp_path
+    assert not dead.exists() and live.exists() and other.exists()

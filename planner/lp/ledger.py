@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GAP_POLL_S", "POOL_AFTER_S", "LedgerSeat", "Watch", "due", "extend_due", "gap_ledger", "publish", "total"]
+__all__ = ["GAP_POLL_S", "POOL_AFTER_S", "PREFIX", "LedgerSeat", "Watch", "due", "extend_due", "gap_ledger", "publish",
+           "reset", "total"]
 
 #: How often (seconds of a MILP's run) a worker publishes its gap and reads the others'.
 GAP_POLL_S = 0.5
@@ -45,11 +46,13 @@ POOL_AFTER_S = 20.0
 
 @dataclass(frozen=True)
 class LedgerSeat:
-    """One task's place in a ledger: its folder, its key, and the allowed sum of every task's absolute gap."""
+    """One task's place in a ledger: its folder, its key, the allowed sum of every task's absolute gap, and the task's
+    own share of it (what it counts at until it publishes its own gap)."""
 
     folder: str
     key: int
     allowance: float
+    share: float = 0.0
 
 
 def _path(folder: str | Path, key: int, kind: str = "gap") -> Path:
@@ -84,6 +87,14 @@ def due(seat: LedgerSeat) -> float:
     return _read(_path(seat.folder, seat.key, "due"), math.inf)
 
 
+def reset(seat: LedgerSeat) -> None:
+    """Back to the task's share and no deadline, as the task starts (again, where a broken worker pool makes the
+    runner solve every task once more in its own process: a killed worker leaves its last live gap behind)."""
+    publish(seat, seat.share)
+    with contextlib.suppress(OSError):
+        _path(seat.folder, seat.key, "due").unlink()
+
+
 def extend_due(seat: LedgerSeat, when: float) -> None:
     """Set this task's deadline, or move it later (never earlier once set)."""
     current = due(seat)
@@ -107,11 +118,42 @@ def total(folder: str | Path) -> float:
 def gap_ledger(shares: list[float], allowance: float) -> Iterator[list[LedgerSeat]]:
     """A ledger for tasks whose own allowed gaps are ``shares`` (absolute, summing to at most ``allowance``): one
     seat per task, each at its share until the task publishes its own. The folder is removed on exit."""
-    with tempfile.TemporaryDirectory(prefix="dronewall-gaps-", dir=_shm()) as folder:
-        seats = [LedgerSeat(folder=folder, key=k, allowance=float(allowance)) for k in range(len(shares))]
-        for seat, share in zip(seats, shares, strict=True):
-            publish(seat, share)
+    _sweep()
+    # ignore_cleanup_errors: a worker still writing while an interrupt unwinds must not replace the interrupt
+    with tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-", dir=_shm(), ignore_cleanup_errors=True) as folder:
+        seats = [LedgerSeat(folder=folder, key=k, allowance=float(allowance), share=float(share))
+                 for k, share in enumerate(shares)]
+        for seat in seats:
+            publish(seat, seat.share)
         yield seats
+
+
+#: The ledger folders' name: the prefix, then the process id of the run that made it.
+PREFIX = "dronewall-gaps-"
+
+
+def _sweep() -> None:
+    """Remove the ledger folders of runs whose process is gone (a run killed outright cannot remove its own)."""
+    root = Path(_shm() or tempfile.gettempdir())
+    for folder in root.glob(f"{PREFIX}*"):
+        pid = folder.name[len(PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        for f in folder.iterdir():
+            with contextlib.suppress(OSError):
+                f.unlink()
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _shm() -> str | None:
@@ -125,8 +167,9 @@ class Watch:
     of the MILP's run), or once the task's deadline has passed (never before the MILP has a plan). ``stopped`` says
     why it did ("gap", "due") or None."""
 
-    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S, after_s: float = POOL_AFTER_S) -> None:
-        self.seat, self.poll_s, self.after_s = seat, poll_s, after_s
+    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S, after_s: float | None = None) -> None:
+        self.seat, self.poll_s = seat, poll_s
+        self.after_s = POOL_AFTER_S if after_s is None else after_s
         self.next_at = 0.0
         self.stopped: str | None = None
         self.alive = Path(seat.folder).is_dir()
@@ -148,7 +191,7 @@ class Watch:
         if not (math.isfinite(primal) and math.isfinite(dual)) or abs(primal) >= 1e30 or abs(dual) >= 1e30:
             return
         publish(self.seat, abs(primal - dual))
-        ran = float(getattr(data_out, "running_time", math.inf))
+        ran = float(getattr(data_out, "running_time", 0.0))  # unknown: never pooled (quick solves stay deterministic)
         if ran >= self.after_s and total(self.seat.folder) <= self.seat.allowance:
             self.stopped = "gap"
         elif time.time() >= due(self.seat):

@@ -87,6 +87,7 @@ class Runner:
             due = fair_deadline(time.time(), share_until, size[k], sum(size[j] for j in unfinished), workers)
             due = due if s.deadline is None else min(due, s.deadline)
             if task.ledger is not None:  # a deadline moved later as others finish; HiGHS's own at the batch's end
+                ledger.reset(task.ledger)
                 ledger.extend_due(task.ledger, due)
                 due = max(due, share_until if s.deadline is None else min(share_until, s.deadline))
             return task.replace(problem=dataclasses.replace(task.problem, solver=s.replace(deadline=due)))
