@@ -198,7 +198,7 @@ def test_a_restarted_task_counts_at_its_share_again() -> None:
 
 def test_a_killed_runs_ledger_is_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ledger folders named for a process that is gone are removed when a new ledger is made; a live process's
-    folder and folders not named as ledgers are left alone."""
+    folder, folders not named as ledgers and a file with a ledger's name are left alone."""
     monkeypatch.setattr(ledger, "_shm", lambda: str(tmp_path))
     dead = tmp_path / f"{ledger.PREFIX}999999999-abc"  # beyond any pid the kernel hands out
     dead.mkdir()
@@ -207,6 +207,8 @@ def test_a_killed_runs_ledger_is_swept(tmp_path: Path, monkeypatch: pytest.Monke
     live.mkdir()
     other = tmp_path / "someone-elses"
     other.mkdir()
+    not_a_folder = tmp_path / f"{ledger.PREFIX}999999998"
+    not_a_folder.write_text("")
     with ledger.gap_ledger([1.0], 1.0) as seats:
         assert Path(seats[0].folder).parent == tmp_path
-    assert not dead.exists() and live.exists() and other.exists()
+    assert not dead.exists() and live.exists() and other.exists() and not_a_folder.exists()

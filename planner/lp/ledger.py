@@ -137,12 +137,11 @@ def _sweep() -> None:
     root = Path(_shm() or tempfile.gettempdir())
     for folder in root.glob(f"{PREFIX}*"):
         pid = folder.name[len(PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or _alive(int(pid)) or not folder.is_dir():
             continue
-        for f in folder.iterdir():
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # another user's, or gone meanwhile: not this run's business
+            for f in folder.iterdir():
                 f.unlink()
-        with contextlib.suppress(OSError):
             folder.rmdir()
 
 
