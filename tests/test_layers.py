@@ -151,13 +151,19 @@ def _layered_args(draw, n_sites: int = 2) -> dict:
     outer = draw(st.integers(0, 1))
     return dict(demand=[[draw(st.floats(0.5, 10))] for _ in range(n_cells)],
                 det=det or [(0, 0, 0, 0, 0.5)], eng=eng or [(0, 0, 1, 0), (0, 0, 1, 1)], n_sites=n_sites,
-                sensor_cost=[draw(st.floats(0.5, 3))],
+                **two_effector_economics(draw), layer_rank=[[outer], [1 - outer]])
+
+
+def two_effector_economics(draw) -> dict:
+    """make_problem's costs, kill probabilities, magazines, budget and conventional option for one sensor type and
+    two effector types, drawn (shared by the layered and the point-defence properties)."""
+    return dict(sensor_cost=[draw(st.floats(0.5, 3))],
                 effector_cost=[draw(st.floats(0.5, 3)), draw(st.floats(0.5, 3))],
                 p_kill=[[draw(st.floats(0.1, 1.0))], [draw(st.floats(0.1, 1.0))]],
                 magazine=[draw(st.floats(1, 20)), draw(st.floats(1, 20))],
                 cost_per_shot=[draw(st.one_of(st.just(0.0), st.floats(1e-3, 0.3))) for _ in range(2)],
                 budget=draw(st.floats(0.5, 8)), conv_cost=[draw(st.floats(1, 4))], conv_score=[1.0],
-                conventional_weight=draw(st.floats(0, 4)), layer_rank=[[outer], [1 - outer]])
+                conventional_weight=draw(st.floats(0, 4)))
 
 
 @st.composite

@@ -25,6 +25,7 @@ from planner.report.plan import write_plan
 from planner.simulate import simulate
 from tests.conftest import CONFIGS, absolutise, write_yaml
 from tests.lp_helpers import make_problem
+from tests.test_layers import two_effector_economics
 from tests.test_optimizer import enumerate_best
 
 #: A detection probability whose look weight δ = 1 sits on a chord breakpoint: the promise is exact, 1 − e^(−1).
@@ -169,13 +170,7 @@ def point_problems(draw):
     points = [(i, 0, 1, e, share) for i in range(n_cells) for share in [draw(st.floats(0.01, 1.0))]
               for e in (1, *((0,) if draw(st.booleans()) else ()))]
     p = make_problem(demand=[[draw(st.floats(0.5, 10))] for _ in range(n_cells)], det=det, eng=eng, n_sites=2,
-                     sensor_cost=[draw(st.floats(0.5, 3))],
-                     effector_cost=[draw(st.floats(0.5, 3)), draw(st.floats(0.5, 3))],
-                     p_kill=[[draw(st.floats(0.1, 1.0))], [draw(st.floats(0.1, 1.0))]],
-                     magazine=[draw(st.floats(1, 20)), draw(st.floats(1, 20))],
-                     cost_per_shot=[draw(st.one_of(st.just(0.0), st.floats(1e-3, 0.3))) for _ in range(2)],
-                     budget=draw(st.floats(0.5, 8)), conv_cost=[draw(st.floats(1, 4))], conv_score=[1.0],
-                     conventional_weight=draw(st.floats(0, 4)), layer_rank=[[0], [1]])
+                     **two_effector_economics(draw), layer_rank=[[0], [1]])
     traffic = [draw(st.floats(0.1, 1.0)) for _ in points]
     return with_points(p, points, [t / sum(traffic) for t in traffic])
 
