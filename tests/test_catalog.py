@@ -70,6 +70,8 @@ def test_every_source_is_used_and_cited() -> None:
     used |= set(re.findall(r"\b(cf[a-z]?\d+)\b", prose))
     # Incident replays (configs/incidents/) cite the reporting of what happened.
     used |= {sid for f in (CATALOGS.parent / "incidents").glob("*.yaml") for sid in re.findall(r"\b(cf[a-z]?\d+)\b", f.read_text())}
+    # Shipped scenarios cite the reporting behind their adversary's choices (adversary.altitude_profiles, decoys).
+    used |= {sid for f in CATALOGS.parent.glob("*.yaml") for sid in re.findall(r"\b(cf[a-z]?\d+)\b", f.read_text())}
     unused = sorted(set(cat.sources) - used)
     assert not unused, f"sources.yaml lists sources no figure uses: {unused}"
 

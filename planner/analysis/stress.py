@@ -1,11 +1,11 @@
 """Stress tests: hold a plan fixed and degrade the world (docs/analyses.md).
 
 Cases: jamming (detection and kill probabilities scaled), saturation (raid size × k), more decoys
-(decoy classes × k), an adaptive adversary that moves each class's raid mass onto the weakest share
-of the border, and the loss of the k sensor units that see the most. Each case is an exact
-evaluation of the same builds (detection exact, engagements re-optimised under the same rules, the
-money each nation's part of the plan spends), so a case with every multiplier at 1 reproduces the
-plan's own exact figures.
+(decoy classes × k), the adversary who has seen the plan (its best response: the axis, altitude profile and decoy
+share of the scenario's ``adversary`` section that leave the most value-weighted leakers, planner.analysis.respond),
+and the loss of the k sensor units that see the most. Each case is an exact evaluation of the same builds
+(detection exact, engagements re-optimised under the same rules, the money each nation's part of the plan
+spends), so a case with every multiplier at 1 reproduces the plan's own exact figures.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.adversary import SPREAD, build_attacker
+from planner.analysis.respond import best_response
 from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.escort import crewed_classes
@@ -40,7 +42,7 @@ class Case:
     kill: float = 1.0  # × single-shot kill probability
     raid: float = 1.0  # × every class's drones per raid
     decoys: float = 1.0  # × decoy classes' drones per raid
-    weakest_share: float | None = None  # the adversary puts each class's mass on this share of cells
+    adversary: bool = False  # the adversary's best response to the plan (planner.analysis.respond)
     sensors_lost: int = 0  # the sensor units that see the most are lost
 
 
@@ -54,7 +56,7 @@ DEFAULT_CASES = (
     Case("saturation: raids ×2", raid=2.0),
     Case("saturation: raids ×4", raid=4.0),
     Case("decoys ×3", decoys=3.0),
-    Case("adaptive adversary: weakest 10% of the border", weakest_share=0.10),
+    Case("adversary's best response: axis, altitude, decoys", adversary=True),
     Case("10 sensors lost", sensors_lost=10),
     Case("50 sensors lost", sensors_lost=50),
 )
@@ -110,37 +112,19 @@ def load_plan(plan_dir: Path) -> LoadedPlan:
     return LoadedPlan(scenario=scenario, problem=p, fixed=fixed, document=doc, theater=theater, coverage=coverage)
 
 
-def cell_strength(p: PlanningProblem, fixed: FixedPlan) -> np.ndarray:
-    """What a drone of class t crossing cell i meets, (N, T): exact detection × the best kill probability of
-    an effector the plan built within reach. The adaptive adversary goes where this is lowest."""
-    reach = np.zeros(p.demand.shape)
-    ok = fixed.effectors[p.eng_site, p.eng_effector] > 0.5
-    np.maximum.at(reach, (p.eng_cell[ok], p.eng_threat[ok]), p.p_kill[p.eng_effector[ok], p.eng_threat[ok]])
-    return p.detection_probability(fixed.sensors) * reach
-
-
-def degrade(p: PlanningProblem, case: Case, nominal_defeat: np.ndarray | None, fixed: FixedPlan) -> tuple[
-        PlanningProblem, FixedPlan]:
-    """The problem (and plan) of one case."""
+def degrade(p: PlanningProblem, case: Case, fixed: FixedPlan) -> tuple[PlanningProblem, FixedPlan]:
+    """The problem (and plan) of one case (the adversary's best response aside: :func:`_stress` finds it)."""
     for name, v in (("detect", case.detect), ("kill", case.kill), ("raid", case.raid), ("decoys", case.decoys)):
         if not (v >= 0 and math.isfinite(v)):
             raise ConfigError([(f"case '{case.name}'", f"{name} multiplier {v} must be a finite number ≥ 0")])
     pd_single = 1 - np.exp(-p.det_weight)
     det_weight = -np.log(np.maximum(1 - np.clip(pd_single * case.detect, 0, 1), 1e-6))
+    if case.adversary and (case.detect, case.kill, case.raid, case.decoys, case.sensors_lost) != (1, 1, 1, 1, 0):
+        raise ConfigError([(f"case '{case.name}'", "the adversary's best response is found in the nominal world: "
+                                                   "leave the other multipliers at 1 and no sensors lost")])
     n = p.effector_shots[:, None]
     p_kill = 1 - (1 - np.clip(1 - (1 - p.p_kill) ** (1 / n), 0, 1) * case.kill) ** n
     demand = p.demand * case.raid * np.where(p.threat_decoy, case.decoys, 1.0)[None, :]
-    if case.weakest_share is not None:
-        if not 0 < case.weakest_share <= 1:
-            raise ConfigError([(f"case '{case.name}'", "the weakest share must be in (0, 1]")])
-        if nominal_defeat is None:
-            raise ValueError("the adaptive adversary needs the plan's per-cell strength (cell_strength)")
-        moved = np.zeros_like(demand)
-        n_cells = max(1, int(round(case.weakest_share * len(p.cell_ids))))
-        for t in range(demand.shape[1]):
-            order = np.argsort(nominal_defeat[:, t], kind="stable")[:n_cells]
-            moved[order, t] = demand[:, t].sum() / n_cells
-        demand = moved
     sensors = fixed.sensors
     if case.sensors_lost:
         sensors = sensors.copy()
@@ -183,14 +167,18 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
     k0 = np.einsum("nte,et->nt", nominal.engagements, p.p_kill)
     target, target_from = failure_target(
         p, float((k0 * p.value).sum() / max((p.value * p.demand).sum(), 1e-12)), target)
-    cell_defeat = cell_strength(p, fixed)
     drone_fixed = p.costs(fixed.sensors, fixed.effectors, np.zeros_like(nominal.engagements),
                           np.zeros(len(p.conv_ids)))["drone_defence"]
     # The counts are of drones, as plan.json's: crewed incursions are escorted or shot and reported apart.
     drone = ~crewed_classes(loaded.scenario.catalog, p.threat_ids)
     rows = []
+    meta_adversary: dict[str, Any] | None = None
     for case in cases:
-        q, f = degrade(p, case, cell_defeat, fixed)
+        q, f = degrade(p, case, fixed)
+        choice = None
+        if case.adversary:  # the raid the adversary chooses once it has seen the plan
+            q, choice, response = _best_response(loaded, q, f, runner)
+            meta_adversary = response
         x = nominal if case == Case("nominal") else solve(q, fixed=f, runner=runner)
         kills = np.einsum("nte,et->nt", x.engagements, q.p_kill)
         r = q.raids
@@ -199,14 +187,15 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
         drones, killed = float(q.demand[:, drone].sum()), float(kills[:, drone].sum())
         defeated = killed * r
         row = {"case": case.name, "detect_x": case.detect, "kill_x": case.kill, "raid_x": case.raid,
-               "decoys_x": case.decoys, "weakest_share": case.weakest_share, "sensors_lost": case.sensors_lost,
+               "decoys_x": case.decoys, "adversary": choice, "sensors_lost": case.sensors_lost,
                "defeat_rate_value": float((kills * q.value).sum() / value_total) if value_total > 0 else math.nan,
                "defeat_rate_all": killed / max(drones, 1e-12),
                "drones_over_horizon": drones * r, "defeated_over_horizon": defeated,
                "leakers_over_horizon": drones * r - defeated,
                "leakers_per_raid": drones - killed, "munitions_eur": munitions,
                "drone_defence_eur": drone_fixed + munitions,
-               "eur_per_defeat": (drone_fixed + munitions) / defeated if defeated > 0 else math.nan}
+               "eur_per_defeat": (drone_fixed + munitions) / defeated if defeated > 0 else math.nan,
+               "leaked_value_over_horizon": float(r * (q.value * (q.demand - kills)).sum())}
         for t, tid in enumerate(q.threat_ids):
             row[f"defeat_{tid}"] = float(kills[:, t].sum() / q.demand[:, t].sum()) if q.demand[:, t].sum() > 0 \
                 else math.nan
@@ -215,5 +204,23 @@ def _stress(loaded: LoadedPlan, cases: tuple[Case, ...], target: float | None, r
     meta = {"scenario": loaded.scenario.name, "config_hash": loaded.scenario.config_hash(), "target": target,
             "drone_defence_fixed_eur": drone_fixed,
             "rule": "expensive failure: value-weighted defeat rate below the target while the plan's spending stays",
-            "target_from": target_from}
+            "target_from": target_from, "adversary": meta_adversary}
     return StressResult(table=pd.DataFrame(rows), meta=meta)
+
+
+def _best_response(loaded: LoadedPlan, p: PlanningProblem, fixed: FixedPlan, runner: Runner) -> tuple[
+        PlanningProblem, str, dict[str, Any]]:
+    """The adversary's best response to the plan (planner.analysis.respond): its world with the raid it chooses, the
+    choice in words, and what the document keeps of it."""
+    att = build_attacker(loaded.scenario, loaded.theater, loaded.coverage, p)
+    r = best_response(att, fixed, runner)
+    where = ", ".join("spread" if a == SPREAD else att.axis_names[a] for a in r.axes) or "spread"
+    share = "the scenario's decoy share" if r.decoy_share is None else f"decoy share {r.decoy_share:g}"
+    choice = f"{where}; altitude {r.profile}; {share}"
+    world = att.worlds[att.profiles.index(r.profile)]
+    doc = {"axes": [None if a == SPREAD else att.axis_names[a] for a in r.axes],
+           "profile": r.profile, "decoy_share": r.decoy_share, "leaked_value_over_horizon": r.damage,
+           "nominal_leaked_value_over_horizon": r.nominal_damage, "evaluations": r.evaluations,
+           "seconds": round(r.seconds, 2), "axis_count": len(att.axis_names),
+           "choices": len(att.profiles) * len(att.decoy_shares) * (len(att.axis_names) + 1) ** len(att.groups)}
+    return dataclasses.replace(world, demand=r.demand), choice, doc

@@ -77,6 +77,14 @@ def stress(ran: Ran) -> None:
         table.add_row(r.case, pct(r.defeat_rate_value), f"{r.leakers_per_raid:.1f}", f"€{r.munitions_eur / 1e6:,.0f}M",
                       eur(r.eur_per_defeat), "EXPENSIVE FAILURE" if r.expensive_failure else "")
     out_console.print(table)
+    adv = result.meta.get("adversary")
+    if adv:
+        share = "the scenario's decoy share" if adv["decoy_share"] is None else f"decoy share {adv['decoy_share']:g}"
+        axes = ", ".join(a or "spread" for a in adv["axes"]) or "spread"
+        out_console.print(f"the adversary's best response: {axes}, altitude {adv['profile']}, {share}: value leaked "
+                          f"×{adv['leaked_value_over_horizon'] / max(adv['nominal_leaked_value_over_horizon'], 1e-12):.1f} "
+                          f"the scenario's raid (best of {adv['choices']:,} choices, exact: {adv['evaluations']} national "
+                          f"LPs in {adv['seconds']:.1f} s)", highlight=False)
     out_console.print(f"results in {ran.folder}/ (stress.csv, stress.json, stress.png)")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from planner.config.adversary import adversary_problems
 from planner.config.catalog import CATALOG_MODELS, Catalog
 from planner.config.catalog_overrides import apply_catalog_overrides
 from planner.config.files import MAX_NESTING, display_path, json_field, load_json, load_yaml, path_kind
@@ -207,6 +208,7 @@ def _cross_check(cfg: ScenarioConfig, cat: Catalog) -> list[tuple[str, str]]:
                 problems.append((f"{where}.threat", f"'{req.threat}' has no raid density in threats.density: "
                                                     "add one or drop the requirement"))
     problems += _escort_problems(cfg, cat, in_density)
+    problems += adversary_problems(cfg.adversary, cat, in_density)
     if cfg.pathway is not None:
         systems = {**cat.sensors, **cat.effectors, **cat.conventional}
         for name in ("lead_time_years", "units_per_year"):

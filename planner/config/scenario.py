@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from planner.config.adversary import AdversaryConfig
 from planner.config.base import (  # noqa: F401 - the field types and bounds, re-exported for the schema and tests
     MAX_DRONES,
     MAX_DRONES_PER_RAID_PER_100KM,
@@ -368,6 +369,8 @@ class ScenarioConfig(_Section):
     pathway: PathwayConfig | None = Field(None, description="The plan built up year by year (`dronewall pathway`).")
     incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
                                                               "(`dronewall incident`); none for planning scenarios.")
+    adversary: AdversaryConfig | None = Field(None, description="What an adversary who has seen the plan may "
+                                              "change about a raid (`dronewall respond`); none: the defaults.")
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioConfig:

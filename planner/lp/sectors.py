@@ -38,6 +38,7 @@ from planner.lp.choice import (
     lowest_price,
     pick_plans,
 )
+from planner.lp.evaluate import sector_spend
 from planner.lp.export import budget_shadow_price
 from planner.lp.families import (
     check,
@@ -353,7 +354,7 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
     tasks = []
     for n, (sub, ci, si) in zip(nations, subs, strict=True):
         planned = FixedPlan(sensors=fixed.sensors[si], effectors=fixed.effectors[si], conventional=np.zeros(0),
-                                cost_eur=_sector_spend(sub, n, fixed, ci, si))
+                                cost_eur=sector_spend(sub, n, fixed, ci, si))
         tasks.append(SectorTask(problem=sub, fixed=planned, threads=1, mip_rel_gap=0.0))
     if runner is not None:  # a sweep keeps one set of workers for all its evaluations
         results = runner.map(tasks)
@@ -389,12 +390,3 @@ def merge(p: PlanningProblem, subs: list[tuple[PlanningProblem, np.ndarray, np.n
         else:
             point = None
     return detected, engagements, point, escorts
-
-
-def _sector_spend(sub: PlanningProblem, nation: int, fixed: FixedPlan, ci: np.ndarray, si: np.ndarray) -> float:
-    """What the plan spends in one nation: its builds and the munitions it planned over the nation's cells."""
-    if fixed.nation_spend_eur is not None:
-        return float(fixed.nation_spend_eur.get(nation, 0.0))
-    if fixed.engagements is None:
-        raise ValueError("a sector-wise exact evaluation needs the plan's engagements or each nation's spend")
-    return sub.costs(fixed.sensors[si], fixed.effectors[si], fixed.engagements[ci], np.zeros(0))["total"]

@@ -15,7 +15,7 @@ from planner.lp.solver import extract, run_model
 from planner.lp.strategies import solve_monolithic, solve_robust_monolithic
 from planner.problem import PlanningProblem
 
-__all__ = ["relaxed_builds", "solve", "solve_robust", "workers"]
+__all__ = ["evaluates_by_nation", "relaxed_builds", "solve", "solve_robust", "workers"]
 
 
 def workers(problem: PlanningProblem) -> contextlib.AbstractContextManager[Runner | None]:
@@ -38,6 +38,12 @@ def solve(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
         return (sectors.evaluate(problem, fixed, runner=runner) if fixed is not None
                 else sectors.solve(problem, runner=runner))
     return solve_monolithic(problem, fixed=fixed, target_override=target_override, objective=objective)
+
+
+def evaluates_by_nation(problem: PlanningProblem) -> bool:
+    """Whether :func:`solve` evaluates a fixed plan nation by nation, each within what the plan spends there (else as
+    one model within its whole spend)."""
+    return sectors.applies(problem) and problem.is_sectored()
 
 
 def solve_robust(problems: list[PlanningProblem], *, mode: str = "worst",

@@ -184,7 +184,7 @@ def bottom_line(run: BriefRun) -> list[str]:
         out.append(text + ".")
     else:
         out.append("**How it fails.** No stress test in this run: `dronewall stress RUN_DIR`, then brief again, "
-                   "shows it under jamming, saturation, decoys and an adversary that picks the weakest sector.")
+                   "shows it under jamming, saturation, decoys and an adversary who has seen the plan.")
     sure = (f"**How sure.** The optimizer's promise is checked by an exact evaluation "
             f"({pct(d['defeat_rate_all_lp'], 1)} promised, {pct(d['defeat_rate_all_exact'], 1)} evaluated); "
             f"{d['solver'].get('status_text', 'proven gap ' + pct(d['solver']['gap'], 2))}"

@@ -1,0 +1,215 @@
+"""The adversary who sees the plan (issue #15): its choices as arrays, its best response by hand and against the
+enumeration of every choice on the whole problem."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.adversary import AWAY, SPREAD, Attacker, axes_of, raid
+from planner.analysis.respond import best_response, enumerate_response
+from planner.config.io import load_scenario
+from planner.errors import ConfigError
+from planner.lp.result import FixedPlan
+from tests.conftest import write_yaml
+from tests.lp_helpers import make_problem
+
+
+def two_sectors(pk_a: float = 0.8, pk_b: float = 0.4, **kw) -> tuple[Attacker, FixedPlan]:
+    """Two cells, each an axis, one drone per raid in each; a sensor seeing everything at each site; effector 0 at
+    site 0 covers cell 0 with kill probability ``pk_a``, effector 1 at site 1 cell 1 with ``pk_b``; both built."""
+    p = make_problem(demand=[[1.0], [1.0]], det=[(0, 0, 0, 0, 1.0), (1, 0, 1, 0, 1.0)],
+                     eng=[(0, 0, 0, 0), (1, 0, 1, 1)], n_sites=2, sensor_cost=[1.0], effector_cost=[1.0, 1.0],
+                     p_kill=[[pk_a], [pk_b]], budget=10.0, **kw)
+    att = Attacker(axis=np.array([0, 1]), axis_names=("A", "B"), axis_km=np.array([5.0, 5.0]), groups=((0,),),
+                   concentrate=1.0, profiles=("catalog",), worlds=(p,))
+    fixed = FixedPlan(sensors=np.ones((2, 1)), effectors=np.eye(2), conventional=np.zeros(0), cost_eur=3.0)
+    return att, fixed
+
+
+DETECTED = 1 - 1e-6  # the exact evaluation's detection with p_detect 1 (a weight of −ln 1e-6)
+
+
+def test_the_attacker_moves_everything_to_the_weaker_sector() -> None:
+    """Nominal: 1 × (1 − 0.8) + 1 × (1 − 0.4) = 0.8 leak. On A: 2 × (1 − 0.8) = 0.4; on B: 2 × (1 − 0.4) = 1.2, the
+    most: the best response puts both drones on B."""
+    att, fixed = two_sectors()
+    r = best_response(att, fixed, every_axis=True)
+    assert r.axes == (1,)
+    assert r.damage == pytest.approx(2 * (1 - 0.4 * DETECTED), abs=1e-6)
+    assert r.nominal_damage == pytest.approx(2 - (0.8 + 0.4) * DETECTED, abs=1e-6)
+    assert r.demand.tolist() == [[0.0], [2.0]]
+    assert r.kills[1, 0] == pytest.approx(0.8 * DETECTED, abs=1e-6)
+    assert {row["axis"]: row["damage"] for row in r.by_axis} == pytest.approx(
+        {"A": 2 * (1 - 0.8 * DETECTED), "B": 2 * (1 - 0.4 * DETECTED)}, abs=1e-6)
+    oracle = enumerate_response(att, fixed)
+    assert (oracle.axes, oracle.damage) == (r.axes, pytest.approx(r.damage, abs=1e-6))
+
+
+def test_equal_sectors_leave_the_attacker_nothing_to_gain_by_moving() -> None:
+    """pk 0.6 on both: every choice leaks 2 × 0.4 = 0.8: moving gains nothing (the spread, the first choice met
+    among equals in the enumeration, or an axis: the same damage)."""
+    att, fixed = two_sectors(0.6, 0.6)
+    r = best_response(att, fixed)
+    assert r.damage == pytest.approx(r.nominal_damage, abs=1e-9)
+    assert r.damage == pytest.approx(2 * (1 - 0.6 * DETECTED), abs=1e-6)
+
+
+def test_a_magazine_makes_concentration_pay() -> None:
+    """Both sectors pk 0.5 but one shot a raid per unit: spread, each unit fires once at its one drone (leak 2 ×
+    0.5 = 1.0); all on A, its unit fires once at two drones (leak 2 − 0.5 = 1.5): the attacker concentrates."""
+    att, fixed = two_sectors(0.5, 0.5, magazine=[1.0, 1.0])
+    r = best_response(att, fixed)
+    assert r.axes in ((0,), (1,))
+    assert r.damage == pytest.approx(2 - 0.5 * DETECTED, abs=1e-6)
+    assert r.nominal_damage == pytest.approx(2 - 2 * 0.5 * DETECTED, abs=1e-6)
+
+
+def test_flying_high_beats_a_gun_only_plan() -> None:
+    """The gun (effector 0, pk 0.9) covers both cells but cannot reach the high profile (no engagement pairs in
+    that world): the best response flies high, and every drone leaks (damage 2); at the catalog altitude only
+    2 × 0.1 would."""
+    p = make_problem(demand=[[1.0], [1.0]], det=[(0, 0, 0, 0, 1.0), (1, 0, 0, 0, 1.0)],
+                     eng=[(0, 0, 0, 0), (1, 0, 0, 0)], n_sites=1, sensor_cost=[1.0], effector_cost=[1.0],
+                     p_kill=[[0.9]], budget=10.0)
+    high = dataclasses.replace(p, eng_cell=p.eng_cell[:0], eng_threat=p.eng_threat[:0], eng_site=p.eng_site[:0],
+                               eng_effector=p.eng_effector[:0])
+    att = Attacker(axis=np.array([0, 0]), axis_names=("A",), axis_km=np.array([10.0]), groups=((0,),),
+                   concentrate=1.0, profiles=("catalog", "high"), worlds=(p, high))
+    fixed = FixedPlan(sensors=np.ones((1, 1)), effectors=np.ones((1, 1)), conventional=np.zeros(0), cost_eur=2.0)
+    r = best_response(att, fixed)
+    assert r.profile == "high" and r.damage == pytest.approx(2.0)
+    assert r.nominal_damage == pytest.approx(2 * (1 - 0.9 * DETECTED), abs=1e-6)
+
+
+def test_raid_keeps_the_mass_and_moves_it() -> None:
+    """Decoy share 0.75 of a stream of 4 per cell: 1 armed, 3 decoys; half of group (both classes) moved onto axis
+    1 (cells 2, 3) in proportion to what crosses there; AWAY keeps only the unmoved half."""
+    p = make_problem(demand=[[1.0, 1.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]], det=[], eng=[], n_sites=1,
+                     sensor_cost=[1.0], effector_cost=[1.0], p_kill=[[0.5, 0.5]], budget=1.0, decoy=[False, True])
+    att = Attacker(axis=np.array([0, 0, 1, 1]), axis_names=("A", "B"), axis_km=np.array([1.0, 1.0]),
+                   groups=((0, 1),), concentrate=0.5, profiles=("catalog",), worlds=(p,), decoy=(0, 1),
+                   decoy_shares=(None, 0.75))
+    lam = raid(att, 0.75, (1,))
+    assert lam.sum(axis=0) == pytest.approx(p.demand.sum(axis=0) * [0.5, 1.5])  # the stream re-shared, mass kept
+    assert lam.sum() == pytest.approx(p.demand.sum())
+    assert lam[:2].tolist() == [[0.25, 0.75], [0.25, 0.75]]  # half of the re-shared stream stays
+    assert lam[3].tolist() == [0.0, 0.0]  # nothing crossed at cell 3: the moved half follows where drones cross
+    assert raid(att, None, (AWAY,))[2].tolist() == [1.0, 1.0]
+    assert raid(att, None, (SPREAD,)).tolist() == p.demand.tolist()
+
+
+def test_axes_cut_each_border_in_order() -> None:
+    """A 600 km border in 5 km cells at 250 km axes: round(600 / 250) = 2 axes of 300 km; a 100 km border: one."""
+    rows = [{"border_id": "AA-XX", "part": 0, "chainage_m": 5000.0 * k, "length_m": 5000.0} for k in range(120)]
+    rows += [{"border_id": "BB-XX", "part": 0, "chainage_m": 5000.0 * k, "length_m": 5000.0} for k in range(20)]
+    cells = pd.DataFrame(rows[::-1])  # in no particular order
+    axis, names, km = axes_of(cells, 250.0)
+    assert names == ("AA-XX 1/2", "AA-XX 2/2", "BB-XX")
+    assert km.tolist() == [300.0, 300.0, 100.0]
+    order = cells.sort_values(["border_id", "chainage_m"]).index
+    assert axis[order].tolist() == [0] * 60 + [1] * 60 + [2] * 20
+
+
+def random_instance(draw: st.DrawFn) -> tuple[Attacker, FixedPlan]:
+    """Two nations, 2-4 cells each, two classes (one a decoy), one site a cell with a sensor and one or two effectors of
+    random kill probability and magazine, munitions that cost money; an altitude world without some pairs;
+    1-2 groups, a concentration of 0.5 or 1, decoy shares."""
+    n_a, n_b = draw(st.integers(2, 3)), draw(st.integers(1, 3))
+    n = n_a + n_b
+    demand = [[draw(st.sampled_from([0.0, 0.5, 1.0, 2.0])), draw(st.sampled_from([0.0, 1.0, 2.0]))] for _ in range(n)]
+    demand[0][0] = max(demand[0][0], 0.5)
+    pk = [[draw(st.sampled_from([0.3, 0.6, 0.9])), draw(st.sampled_from([0.3, 0.6]))] for _ in range(2)]
+    det, eng = [], []
+    for i in range(n):
+        for t in range(2):
+            det.append((i, t, i, 0, draw(st.sampled_from([0.5, 0.9]))))
+            for e in range(2):
+                if draw(st.booleans()):
+                    eng.append((i, t, i, e))
+    p = make_problem(demand=demand, det=det, eng=eng, n_sites=n, sensor_cost=[1.0], effector_cost=[1.0, 2.0],
+                     p_kill=pk, budget=1e3, magazine=[draw(st.sampled_from([1.0, 2.0, 50.0])), 3.0],
+                     cost_per_shot=[0.0, 1.0], decoy=[False, True],
+                     value=[[draw(st.sampled_from([1.0, 3.0])), 0.2] for _ in range(n)], strategy="sectors")
+    nation = np.array([0] * n_a + [1] * n_b)
+    p = dataclasses.replace(p, nations=("AA", "BB"), cell_nation=nation, site_nation=nation)
+    keep = np.array([draw(st.booleans()) for _ in range(len(p.eng_cell))], dtype=bool)
+    high = dataclasses.replace(p, eng_cell=p.eng_cell[keep], eng_threat=p.eng_threat[keep],
+                               eng_site=p.eng_site[keep], eng_effector=p.eng_effector[keep])
+    axis = np.array([0] * (n_a - 1) + [1] + [2] * n_b)  # nation AA: two axes, BB: one
+    groups = draw(st.sampled_from([((0, 1),), ((0,), (1,))]))
+    att = Attacker(axis=axis, axis_names=("A1", "A2", "B"), axis_km=np.ones(3), groups=groups,
+                   concentrate=draw(st.sampled_from([0.5, 1.0])), profiles=("catalog", "high"), worlds=(p, high),
+                   decoy=(0, 1), decoy_shares=(None, draw(st.sampled_from([0.2, 0.8]))))
+    built = np.ones((n, 2))
+    spend = {0: 4.0 * n_a + draw(st.sampled_from([0.0, 1.0, 4.0])), 1: 4.0 * n_b + draw(st.sampled_from([0.0, 2.0]))}
+    fixed = FixedPlan(sensors=np.ones((n, 1)), effectors=built, conventional=np.zeros(0),
+                      cost_eur=sum(spend.values()), nation_spend_eur=spend)
+    return att, fixed
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_best_response_equals_enumeration(data: st.DataObject) -> None:
+    """On random two-nation instances (magazines shared by classes, munitions that cost money, decoys drawing shots,
+    an altitude world with fewer pairs, one or two groups, partial concentration), the part-by-part best response
+    with its bounds finds the damage of the whole-problem enumeration of every choice, and its choice does that
+    damage."""
+    att, fixed = random_instance(data.draw)
+    r = best_response(att, fixed)
+    oracle = enumerate_response(att, fixed)
+    assert r.damage == pytest.approx(oracle.damage, rel=1e-6, abs=1e-6)
+    assert r.nominal_damage == pytest.approx(oracle.nominal_damage, rel=1e-6, abs=1e-6)
+    assert r.damage >= r.nominal_damage - 1e-9
+    h = att.profiles.index(r.profile)
+    world = dataclasses.replace(att.worlds[h], demand=r.demand)
+    again = enumerate_response(dataclasses.replace(att, worlds=(world,), profiles=(r.profile,), decoy_shares=(None,),
+                                                   groups=()), fixed)
+    assert again.damage == pytest.approx(r.damage, rel=1e-6, abs=1e-6)  # the choice reported does that damage
+    assert (r.kills <= r.demand + 1e-9).all()
+
+
+PROFILE = {"altitude_m": {"shahed_136": 3500}, "source": ["cfa1"], "note": "reported at 3,000-4,000 m"}
+DECOYS = {"armed": "shahed_136", "decoy": "gerbera_decoy", "shares": [0.5], "note": "about half, Sep 2025"}
+
+# (id, adversary section, pattern the message must match: it names the field and the fix)
+BAD = [
+    ("unknown class in a group", {"groups": [["shahed_999"]]},
+     r"adversary\.groups\[0\]: unknown threat 'shahed_999'; known: "),
+    ("class without a raid density", {"groups": [["orlan_10"]]},
+     r"adversary\.groups\[0\]: 'orlan_10' has no raid density in threats\.density: add one or leave it out"),
+    ("class in two groups", {"groups": [["shahed_136"], ["shahed_136", "gerbera_decoy"]]},
+     r"adversary: groups\[1\] repeats shahed_136: a class moves with one group only"),
+    ("empty group", {"groups": [[]]}, r"adversary: groups\[0\] is empty"),
+    ("five groups", {"groups": [["a"], ["b"], ["c"], ["d"], ["e"]]}, r"adversary: groups has 5 groups: at most 4"),
+    ("zero concentration", {"concentrate_share": 0}, r"adversary\.concentrate_share: 0 is not valid"),
+    ("altitude outside the band", {"altitude_profiles": {"high": {**PROFILE, "altitude_m": {"shahed_136": 9000}}}},
+     r"adversary\.altitude_profiles\.high\.altitude_m\.shahed_136: 9000 m lies outside the class's catalog band "
+     r"50-5000 m: choose a height within it"),
+    ("unknown source", {"altitude_profiles": {"high": {**PROFILE, "source": ["nope"]}}},
+     r"adversary\.altitude_profiles\.high\.source: unknown source id 'nope': add it to the sources catalog"),
+    ("profile without a note", {"altitude_profiles": {"high": {k: v for k, v in PROFILE.items() if k != "note"}}},
+     r"adversary\.altitude_profiles\.high\.note: .*missing"),
+    ("decoy not a decoy", {"decoys": {**DECOYS, "decoy": "shahed_136", "armed": "gerbera_decoy"}},
+     r"adversary\.decoys\.armed: 'gerbera_decoy' is not an armed drone class .*adversary\.decoys\.decoy: "
+     r"'shahed_136' is not a decoy class"),
+    ("decoy share above 1", {"decoys": {**DECOYS, "shares": [1.5]}}, r"adversary\.decoys\.shares\.0: 1\.5 is not valid"),
+    ("same class twice", {"decoys": {**DECOYS, "decoy": "shahed_136"}},
+     r"adversary\.decoys: armed and decoy are the same class: name the armed class and the decoy"),
+]
+
+
+@pytest.mark.parametrize(("case", "section", "pattern"), BAD, ids=[c[0] for c in BAD])
+def test_bad_adversary_sections_name_the_field(tmp_path, tiny_dict, case, section, pattern) -> None:
+    tiny_dict["adversary"] = section
+    path = write_yaml(tmp_path / "bad.yaml", tiny_dict)
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path)
+    assert "bad.yaml" in str(info.value)
+    assert re.search(pattern, str(info.value), re.S), f"{case}: {info.value}"
