@@ -52,7 +52,7 @@ for _command in (plan_commands.validate, plan_commands.schema, plan_commands.ini
                  analysis_commands.decision, analysis_commands.frontier, analysis_commands.premium,
                  analysis_commands.tornado, analysis_commands.alternatives, analysis_commands.regimes,
                  analysis_commands.pathway,
-                 analysis_commands.stress, analysis_commands.simulate, analysis_commands.uncertainty, analysis_commands.robust,
+                 analysis_commands.stress, analysis_commands.simulate, analysis_commands.uncertainty, analysis_commands.robust, analysis_commands.adversary,
                  analysis_commands.incident, brief_commands.maps, brief_commands.brief, brief_commands.compare):
     app.command()(_command)
 

@@ -233,6 +233,18 @@ def robust(
     run_analysis("robust", config, out, force, draws=draws, mode=mode, holdout=holdout, seed=seed, workers=workers)
 
 
+def adversary(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file, or a shipped scenario by name (eastern-flank, poland, tiny, ukraine-2024-h1, or an incident).")],
+    out: OutOption = Path("out/adversary"),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds for the search of the adversary-aware "
+                                                                    "plan (its gap is reported).")] = 300.0,
+    force: ForceOption = False,
+) -> None:
+    """Plan against an adversary who sees the plan: the nominal plan beside the adversary-aware one, both against the
+    scenario's raid and their best responses (axis, altitude, decoys), and the price of robustness."""
+    run_analysis("adversary", config, out, force, time_limit_s=time_limit)
+
+
 def incident(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file with an incident block, e.g. "
                                                 "configs/incidents/poland-2025-09.yaml.")],

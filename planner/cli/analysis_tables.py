@@ -132,6 +132,29 @@ def robust(ran: Ran) -> None:
     out_console.print(f"results in {ran.folder}/ (robust.csv, robust.json, robust.png, plans/) in {m['seconds']:.0f} s")
 
 
+def adversary(ran: Ran) -> None:
+    m = ran.result.summary
+    table = Table(title=f"'{m['scenario']}': the nominal plan and the plan made against the adversary who sees it "
+                        f"(best of {m['choices']:,} choices, exact)")
+    for col in ("plan", "drone €bn", "conv.", "its raid", "best response", "leaked ×", "its best response"):
+        table.add_column(col, justify="left" if col in ("plan", "its best response") else "right")
+    for name, r in m["plans"].items():
+        table.add_row(name, f"{r['drone_defence_eur'] / 1e9:.2f}", f"{r['conventional_capability']:.0f}",
+                      pct(r["nominal_rate"]), pct(r["best_response_rate"]),
+                      f"{r['best_response_leak'] / max(r['nominal_leak'], 1e-12):.1f}",
+                      r["best_response"] + (" (EXPENSIVE FAILURE)" if r["expensive_failure"] else ""))
+    out_console.print(table)
+    out_console.print("(value-weighted defeat; conv. = conventional capability, Leopard-2A8 equivalents; leaked × = "
+                      "value leaked by the best response over that of the scenario's raid)", highlight=False)
+    out_console.print(f"price of robustness: {m['price_of_robustness_pp']:+.1f} pp on the scenario's raid; the worst "
+                      f"case leaks {100 * m['worst_case_leak_cut']:.0f}% less; drone defence "
+                      f"{m['drone_defence_shift_eur'] / 1e9:+.2f}bn, conventional {m['conventional_capability_shift']:+.0f} "
+                      f"points; gap {100 * m['gap']:.1f}% ({len(m['attacks_planned_against'])} attacks planned against, "
+                      f"{m['search_s']:.0f} s)", highlight=False)
+    out_console.print(f"results in {ran.folder}/ (adversary.csv, adversary.json, adversary.png, adversary_axes.csv, "
+                      f"plans/) in {m['seconds']:.0f} s")
+
+
 def incident(ran: Ran) -> None:
     result = ran.result
     m = result.summary

@@ -53,11 +53,14 @@ def plan_parts(p: PlanningProblem, fixed: FixedPlan, *, by_nation: bool) -> list
                          cost_eur=fixed.cost_eur - conv)
         return [Part("the flank", p.subset(ci, si), ci, si, plan)]
     out = []
-    for label, _sub, ci, si in parts(p):
+    found = parts(p)
+    conv = float((fixed.conventional * p.conv_cost_eur).sum()) if len(p.conv_ids) else 0.0
+    for label, _sub, ci, si in found:
         n = p.nations.index(label)
         sub, ci, si = national(p, n)
+        alone = len(found) == 1 and fixed.nation_spend_eur is None and fixed.engagements is None
         planned = FixedPlan(sensors=fixed.sensors[si], effectors=fixed.effectors[si], conventional=np.zeros(0),
-                            cost_eur=sector_spend(sub, n, fixed, ci, si))
+                            cost_eur=fixed.cost_eur - conv if alone else sector_spend(sub, n, fixed, ci, si))
         out.append(Part(label, sub, ci, si, planned))
     return out
 

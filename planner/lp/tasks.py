@@ -14,6 +14,7 @@ import numpy as np
 import pulp
 
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
+from planner.lp.guard import build_guard_model
 from planner.lp.ledger import LedgerSeat, Watch, publish
 from planner.lp.result import FixedPlan
 from planner.lp.solver import (
@@ -51,6 +52,7 @@ class SectorTask:
     cheapest: bool = False  # the least money meeting the nation's requirements (systems.min_detection)
     share: tuple[np.ndarray, np.ndarray] | None = None  # a segment's share of each unit's cost (planner.lp.segments)
     ledger: LedgerSeat | None = None  # the gap shared with the other nations' MILPs (planner.lp.ledger)
+    leak_cap: float | None = None  # the least money holding ``problem`` and ``worlds`` to this leak (planner.lp.guard)
 
     def replace(self, **changes: Any) -> SectorTask:
         return dataclasses.replace(self, **changes)
@@ -120,6 +122,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
     chain of them). Runs in a worker."""
     if task.prices:
         return _solve_chain(task)
+    if task.leak_cap is not None:
+        return _solve_guard(task)
     sub = task.problem
     t0 = time.perf_counter()
     fixed = task.fixed
@@ -188,6 +192,40 @@ def solve_sector(task: SectorTask) -> TaskResult:
                       objective=out["objective"],
                       bound=out["objective"] if bound is None else max(bound, out["objective"]),
                       build_s=t1 - t0, solve_s=time.perf_counter() - t1, sizes=model_sizes(prob), worlds=robust_worlds)
+
+
+def _solve_guard(task: SectorTask) -> TaskResult:
+    """The least money (builds, the dearest world's munitions) holding the task's worlds to its leak cap: ``objective``
+    and ``bound`` in euros (the MILP's plan and its proven lower bound), or ``infeasible`` (no builds can)."""
+    worlds = [task.problem, *task.worlds]
+    t0 = time.perf_counter()
+    assert task.leak_cap is not None
+    prob, var = build_guard_model(worlds, task.leak_cap)
+    t1 = time.perf_counter()
+    start = build_start(var, *task.start) if task.start is not None else None
+    try:
+        with quiet_stdout():
+            prob.solve(make_solver(_settings(task), mip=True, start=start))
+    except pulp.PulpSolverError as exc:
+        return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
+    if prob.status == pulp.LpStatusInfeasible:
+        return TaskResult(outcome="infeasible", build_s=t1 - t0, solve_s=time.perf_counter() - t1)
+    scale = var["scale"]
+    bound = mip_dual_bound(prob)
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return TaskResult(outcome="timeout" if timed_out(prob) else "error", build_s=t1 - t0,
+                          message=f"solver status '{pulp.LpStatus[prob.status]}'", solve_s=time.perf_counter() - t1,
+                          bound=0.0 if bound is None else float(bound) * scale)
+    sub = task.problem
+    sensors = np.array(sub.in_service_sensors, dtype=float)
+    effectors = np.array(sub.in_service_effectors, dtype=float)
+    for arr, role in ((sensors, "sensors"), (effectors, "effectors")):
+        for (j, k), v in var[role].items():
+            arr[j, k] = round(v.value() or 0.0)
+    cost = float(var["spend"].value() or 0.0) * scale
+    return TaskResult(sensors=sensors, effectors=effectors, objective=cost,
+                      bound=cost if bound is None else min(float(bound) * scale, cost), build_s=t1 - t0,
+                      solve_s=time.perf_counter() - t1, sizes=model_sizes(prob))
 
 
 def _robust_screen(worlds: list[PlanningProblem], task: SectorTask) -> tuple[tuple[np.ndarray, np.ndarray] | None,

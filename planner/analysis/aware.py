@@ -1,0 +1,312 @@
+"""Planning against the adversary who sees the plan (issue #15; docs/formulation.md, "Planning against the
+adversary"; docs/analyses.md, "The adversary who sees the plan").
+
+The defender chooses builds and conventional units knowing the attacker (:mod:`planner.adversary`) will answer with
+its best response. The objective is the plan's conventional value less the value the best response leaks:
+
+    max  w · S(u) − max_c leak_c(x)      within the budget,
+
+over the attacks c the adversary may choose. With the whole raid on one axis (one group, ``concentrate_share`` 1)
+an attack on axis a meets only the nation that holds it, so for a leak cap θ the flank splits by nation:
+
+    J(θ) = −θ + W(B − Σ_n C_n(θ)),   C_n(θ) = the least money holding every attack on n to θ (planner.lp.guard),
+
+W(m) the most conventional value money m buys (the knapsack of the decomposition). J is searched over θ (a falling
+grid, then golden sections about the best); the attacks are generated as they bind (column-and-constraint
+generation): after each plan every axis's worst attack is evaluated exactly and those leaking more than the cap
+join the set, until none does. The plan is then held to the adversary's full best response (the spread raid
+included: planner.analysis.respond) and its value is a proven lower bound; the upper bound comes from the MILPs'
+bounds on C_n between the caps tried (C_n falls as θ rises), and the gap is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from planner.adversary import Attacker, raid
+from planner.analysis.respond import Response, axis_leaks, best_response
+from planner.errors import ConfigError, InfeasibleError
+from planner.lp.choice import conventional_values, conventional_worth, pick_plans
+from planner.lp.evaluate import Part, plan_parts
+from planner.lp.result import FixedPlan, SectorPlan
+from planner.lp.runner import Runner
+from planner.lp.tasks import SectorTask, TaskResult
+from planner.problem import PlanningProblem
+
+__all__ = ["AwarePlan", "plan_against"]
+
+#: Caps tried on the first falling grid: each this share of the one before.
+GRID_RATIO = 0.7
+#: Golden-section steps about the best cap of the grid.
+REFINE_STEPS = 4
+#: Rounds of attack generation at most.
+MAX_ROUNDS = 8
+#: An attack joins the set when it leaks more than the cap by this share.
+VIOLATION = 1e-3
+#: Each national MILP at one cap stops after this long (its proven bound still counts in the gap).
+CAP_TIME_S = 20.0
+
+
+@dataclass
+class Guarded:
+    """The national plans holding the attacks to one cap, with what is left for conventional units."""
+
+    cap: float
+    results: list[TaskResult] | None  # None: some nation cannot hold its attacks to the cap, or found no plan in time
+    cost: float = math.inf  # drone defence, € over the horizon (each nation's plan and its dearest munitions)
+    cost_bound: float = math.inf  # the MILPs' proven lower bounds on it
+    conv_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    conv_value: float = -math.inf
+    objective: float = -math.inf  # conv_value − cap
+
+
+@dataclass
+class AwarePlan:
+    """The adversary-aware plan and the evidence for it."""
+
+    fixed: FixedPlan  # builds, conventional units, each nation's spend (its plan and its dearest munitions)
+    cap: float  # the leak cap the national plans were bought for
+    response: Response  # the adversary's best response to it (all choices, the spread included)
+    objective: float  # conventional value − the best response's leak, + the shift: a proven value of the plan
+    bound: float  # no plan does better (the attacks in the set, the MILPs' bounds), + the shift
+    #: Both shifted by the most an attack leaks against nothing built (a constant, so that the objective counts the
+    #: worst case's value stopped plus the conventional value, as the nominal objective counts value defeated).
+    gap: float
+    rounds: list[dict[str, Any]]  # per round of attack generation: attacks in the set, caps tried, the plan's leak
+    attacks: list[tuple[str, str, float | None]]  # (axis, profile, decoy share) of every attack planned against
+    seconds: float = 0.0
+    nominal_response: Response | None = None  # the best response to the nominal plan
+    nominal_objective: float = math.nan  # the nominal plan's objective, shifted alike
+
+
+def _check(att: Attacker) -> None:
+    if len(att.groups) != 1 or att.concentrate < 1:
+        raise ConfigError([("adversary", "planning against the adversary needs the raid to move as one group onto "
+                                         "one axis (groups: null or one group, concentrate_share: 1): an attack "
+                                         "then meets one nation, and the flank splits by nation")])
+
+
+def _attack(att: Attacker, parts: list[list[Part]], h: int, s: int, a: int, k: int) -> PlanningProblem:
+    """Nation k's problem under the attack (profile h, share s, axis a): the cells the drones cross, every site."""
+    part = parts[h][k]
+    demand = raid(att, att.decoy_shares[s], (a,))[part.cells]
+    cells = np.flatnonzero(demand.sum(axis=1) > 0)
+    sub = part.problem.subset(cells, np.arange(len(part.problem.site_ids)))
+    return dataclasses.replace(sub, demand=demand[cells])
+
+
+def _guard(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], cap: float,
+           runner: Runner, starts: list[tuple[np.ndarray, np.ndarray] | None], conventional: Callable[[float], tuple[
+               np.ndarray, float]]) -> Guarded:
+    """Every nation's cheapest plan holding its attacks to ``cap``, and the conventional units the rest buys."""
+    tasks = []
+    for k, part in enumerate(parts[0]):
+        worlds = [_attack(att, parts, h, s, a, k) for h, s, a in attacks[k]]
+        if not worlds:  # no attack on this nation: its units in service, nothing new
+            worlds = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))]
+        tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
+                                start=starts[k], time_limit_s=CAP_TIME_S))
+    results = runner.map(tasks)
+    if any(r.outcome == "infeasible" for r in results):  # proven: no money holds some nation to the cap
+        return Guarded(cap, None)
+    bad = [r for r in results if r.outcome not in ("solved", "timeout")]
+    if bad:
+        raise InfeasibleError(f"a national plan against the adversary failed: {bad[0].outcome} {bad[0].message}")
+    bound = sum(r.bound for r in results)  # a timed-out MILP's bound (0 without one) still bounds its money
+    if any(r.outcome == "timeout" for r in results):
+        return Guarded(cap, None, cost_bound=bound)
+    cost = sum(r.objective for r in results)
+    units, value = conventional(cost)
+    return Guarded(cap, results, cost=cost, cost_bound=bound, conv_units=units, conv_value=value,
+                   objective=value - cap)
+
+
+def _fixed(p: PlanningProblem, parts: list[Part], g: Guarded) -> FixedPlan:
+    assert g.results is not None
+    sensors = np.zeros((len(p.site_ids), len(p.sensor_ids)))
+    effectors = np.zeros((len(p.site_ids), len(p.effector_ids)))
+    spend = {}
+    for part, r in zip(parts, g.results, strict=True):
+        sensors[part.sites], effectors[part.sites] = r.sensors, r.effectors
+        spend[p.nations.index(part.label)] = r.objective
+    conv = float((g.conv_units * p.conv_cost_eur).sum()) if len(p.conv_ids) else 0.0
+    return FixedPlan(sensors=sensors, effectors=effectors, conventional=g.conv_units, cost_eur=g.cost + conv,
+                     nation_spend_eur=spend)
+
+
+def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float = 0.01, time_limit_s: float = 300.0,
+                 progress: Callable[[str], None] | None = None) -> AwarePlan:
+    """The adversary-aware plan (see the module docstring), starting from the attacks that beat ``fixed`` (the
+    nominal plan). ``gap``: the national MILPs' and the search's relative gap; ``time_limit_s`` bounds the search."""
+    _check(att)
+    say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
+    p = att.problem
+    kind = p.objective if p.objective in ("max_defeat", "max_defeat_with_floor") else "max_defeat"
+    k_conv, val, _ = conventional_values(p, kind)
+    floor = p.conventional_floor if kind == "max_defeat_with_floor" else 0.0
+
+    def conventional(drone_eur: float) -> tuple[np.ndarray, float]:
+        """The conventional units the budget buys beside ``drone_eur`` of drone defence, and their value."""
+        if drone_eur > p.budget_eur:
+            return np.zeros(len(p.conv_ids)), -math.inf
+        dummy = SectorPlan(price=0.0, sensors=np.zeros((0, 0)), effectors=np.zeros((0, 0)), detected=np.zeros((0, 0)),
+                           engagements=np.zeros((0, 0, 0)), value=0.0, cost=drone_eur)
+        try:
+            _, units, value = pick_plans(p, [[dummy]], k_conv, val, floor)
+        except InfeasibleError:
+            return np.zeros(len(p.conv_ids)), -math.inf
+        return units, value
+
+    parts = [plan_parts(w, fixed, by_nation=True) for w in att.worlds]
+    nation_of_axis = {}
+    for k, part in enumerate(parts[0]):
+        for a in np.unique(att.axis[part.cells]).tolist():
+            nation_of_axis[a] = k
+    attacks: list[list[tuple[int, int, int]]] = [[] for _ in parts[0]]
+    plan, cap, rounds = fixed, -math.inf, []
+    tried: dict[float, Guarded] = {}
+    best: Guarded | None = None
+    starts: list[tuple[np.ndarray, np.ndarray] | None] = [(part.plan.sensors, part.plan.effectors)
+                                                          for part in parts[0]]  # the nominal plan's, nation by nation
+    top_leak = 0.0
+    for rnd in range(MAX_ROUNDS):
+        leaks = axis_leaks(att, plan, runner)  # every single-axis attack against the plan, exactly
+        added = 0
+        for a, k in nation_of_axis.items():
+            worst = max(((leak, h, s) for (h, s, b), leak in leaks.items() if b == a), default=None)
+            if worst is not None and worst[0] > cap * (1 + VIOLATION) + 1e-9 and (worst[1], worst[2], a) not in attacks[k]:
+                attacks[k].append((worst[1], worst[2], a))
+                added += 1
+        rounds.append({"round": rnd, "attacks": sum(map(len, attacks)), "added": added,
+                       "worst_leak": max(leaks.values()), "seconds": round(time.perf_counter() - t0, 1)})
+        say(f"round {rnd + 1}: {added} attacks added ({sum(map(len, attacks))} in all)")
+        if not added or time.perf_counter() - t0 > time_limit_s:
+            break
+        tried = {}
+        top_leak = max(top_leak, _top(att, parts, attacks))
+        best = _search(att, parts, attacks, runner, conventional, tried, starts, say, gap=gap, shift=top_leak,
+                       deadline=t0 + time_limit_s)
+        if best is None:
+            raise InfeasibleError("no plan within the budget holds the adversary's attacks to any leak: the "
+                                  "attacks leak more than the money can stop")
+        cap, plan = best.cap, _fixed(p, parts[0], best)
+        rounds[-1]["caps_tried"] = len(tried)
+        rounds[-1]["cap"] = cap
+    assert best is not None
+    response = best_response(att, plan, runner)
+    objective = conventional_worth(p, plan.conventional, val) - response.damage
+    bound = _upper_bound(tried, conventional)
+    names = [(att.axis_names[a], att.profiles[h], att.decoy_shares[s]) for ks in attacks for h, s, a in ks]
+    # The nominal plan is a plan too: where it does better against its own best response, it is the answer.
+    nominal_response = best_response(att, fixed, runner)
+    nominal_objective = conventional_worth(p, fixed.conventional, val) - nominal_response.damage
+    if nominal_objective > objective:
+        plan, response, objective = fixed, nominal_response, nominal_objective
+    # Values are reported shifted by the most any attack in the set leaks against nothing built (a constant): the
+    # worst case's value stopped plus the conventional value, as the nominal objective counts value defeated.
+    shift = max(top_leak, response.damage)
+    return AwarePlan(fixed=plan, cap=best.cap, response=response, objective=objective + shift, bound=bound + shift,
+                     gap=max(bound - objective, 0.0) / max(abs(bound + shift), abs(objective + shift), 1e-9),
+                     rounds=rounds, attacks=names, seconds=time.perf_counter() - t0, nominal_response=nominal_response,
+                     nominal_objective=nominal_objective + shift)
+
+
+def _top(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]]) -> float:
+    """The most any attack in the set leaks against nothing built: the value of its drones."""
+    return max(float(att.problem.raids * (parts[h][k].problem.value * raid(att, att.decoy_shares[s], (a,))[
+        parts[h][k].cells]).sum()) for k, ks in enumerate(attacks) for h, s, a in ks)
+
+
+def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], runner: Runner,
+            conventional: Callable[[float], tuple[np.ndarray, float]], tried: dict[float, Guarded],
+            starts: list[tuple[np.ndarray, np.ndarray] | None], say: Callable[[str], None], *, gap: float,
+            shift: float, deadline: float) -> Guarded | None:
+    """The best cap for this set of attacks: a falling grid from the most any attack could leak, golden sections
+    about the best, then the interval that bounds the objective the most split in two until the bound is within
+    ``gap`` (of the objective shifted by ``shift``) or the ``deadline`` (a ``time.perf_counter()``). Every cap tried
+    is kept in ``tried`` (for the bound); ``starts`` (each nation's last plan, a MIP start) is updated."""
+    top = _top(att, parts, attacks)
+
+    def at(cap: float) -> Guarded:
+        if cap not in tried:
+            g = _guard(att, parts, attacks, cap, runner, starts, conventional)
+            tried[cap] = g
+            if g.results is not None:
+                for k, r in enumerate(g.results):
+                    starts[k] = (r.sensors, r.effectors)
+            say(f"leak cap {cap:,.0f}: drone defence €{g.cost / 1e6:,.0f}M, objective {g.objective:,.1f}")
+        return tried[cap]
+
+    caps = [top]
+    falls = 0
+    while True:
+        g = at(caps[-1])
+        if g.objective == -math.inf:  # no plan at this cap (none exists, or none within the budget or in time)
+            break
+        if len(caps) > 1 and g.objective < tried[caps[-2]].objective:
+            falls += 1
+            if falls >= 2:
+                break
+        caps.append(caps[-1] * GRID_RATIO)
+    ok = [c for c in sorted(tried) if tried[c].objective > -math.inf]
+    if not ok:
+        return None
+    best = max(ok, key=lambda c: tried[c].objective)
+    lo = max([c for c in tried if c < best], default=best * GRID_RATIO)
+    hi = min([c for c in tried if c > best], default=best)
+    for _ in range(REFINE_STEPS):  # golden sections in [lo, hi] about the best
+        if hi - lo <= 1e-6 * max(hi, 1.0):
+            break
+        c = lo + 0.382 * (hi - lo) if best - lo > hi - best else best + 0.382 * (hi - best)
+        g = at(c)
+        if g.objective > tried[best].objective:
+            lo, hi = (lo, best) if c < best else (best, hi)
+            best = c
+        elif c < best:
+            lo = c
+        else:
+            hi = c
+    while time.perf_counter() < deadline:  # split the interval that bounds J the most, until the bound is near
+        best = max(tried, key=lambda c: tried[c].objective)
+        lo, hi, term = max(_intervals(tried, conventional), key=lambda iv: iv[2])
+        if term - tried[best].objective <= gap * max(abs(tried[best].objective + shift), 1e-9) or hi - lo < 1e-9 * max(hi, 1.0):
+            break
+        at((lo + hi) / 2)
+    return tried[max(tried, key=lambda c: tried[c].objective)]
+
+
+def _intervals(tried: dict[float, Guarded], conventional: Callable[[float], tuple[np.ndarray, float]]) -> list[
+        tuple[float, float, float]]:
+    """(c_lo, c_hi, the most J can be for a cap in (c_lo, c_hi]) for each interval between the caps tried. For θ in it
+    the money needed is at least the best bound at any cap ≥ c_hi (C falls as θ rises), so J(θ) ≤ −c_lo + W(B − that);
+    the interval below a cap proven to hold no plan holds none either."""
+    caps = sorted(tried)
+    out = []
+    floor_bound = 0.0  # the largest proven bound at the caps above (the envelope, built from the top)
+    envelope = {}
+    for c in reversed(caps):
+        floor_bound = max(floor_bound, tried[c].cost_bound)
+        envelope[c] = floor_bound
+    for i, c in enumerate(caps):
+        if envelope[c] == math.inf:
+            continue
+        below = caps[i - 1] if i else 0.0
+        out.append((below, c, conventional(envelope[c])[1] - below))
+    return out
+
+
+def _upper_bound(tried: dict[float, Guarded], conventional: Callable[[float], tuple[np.ndarray, float]]) -> float:
+    """No cap does better than this with the attacks of the last round (:func:`_intervals`; the caps above the
+    largest tried, which needs nothing new, do no better than it)."""
+    return max((term for _, _, term in _intervals(tried, conventional)), default=-math.inf)
+
+
+
