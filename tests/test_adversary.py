@@ -306,3 +306,27 @@ def test_the_adversary_analysis_on_the_tiny_scenario(tmp_path, tiny_dict) -> Non
     doc = assert_matches_schema(out, "adversary")
     assert len(doc["adversary_axes"]) == 1 and (out / "adversary.png").stat().st_size > 10_000
     assert (out / "plans" / "aware" / "plan.json").exists()
+
+
+def test_the_aware_search_ends_on_short_time_no_value_and_refuses_cross_border_coverage() -> None:
+    """However short the time, one search runs and a plan comes back; drones worth nothing end the search at once
+    (every cap 0); a unit covering another nation's cell (cross-border coverage) is refused with the field to
+    change, since the flank no longer splits by nation."""
+    p = _two_nations(make_problem(
+        demand=[[1.0], [1.0]], det=[(0, 0, 0, 0, 1.0), (1, 0, 1, 0, 1.0)],
+        eng=[(0, 0, 0, 0), (0, 0, 0, 1), (1, 0, 1, 0), (1, 0, 1, 1)], n_sites=2, sensor_cost=[0.0],
+        effector_cost=[10.0, 6.0], p_kill=[[0.9], [0.4]], budget=12.0, strategy="sectors"))
+    att = Attacker(axis=np.array([0, 1]), axis_names=("A", "B"), axis_km=np.ones(2), groups=((0,),), concentrate=1.0,
+                   profiles=("catalog",), worlds=(p,))
+    nominal = FixedPlan(sensors=np.ones((2, 1)), effectors=np.array([[1.0, 0.0], [0.0, 0.0]]),
+                        conventional=np.zeros(0), cost_eur=10.0, nation_spend_eur={0: 10.0, 1: 0.0})
+    with Runner(1) as runner:
+        quick = plan_against(att, nominal, runner, time_limit_s=1e-6)
+        assert quick.response.damage <= 2.0 + 1e-9 and quick.rounds[0]["caps_tried"] >= 1
+        worthless = dataclasses.replace(att, worlds=(dataclasses.replace(p, value=np.zeros((2, 1))),))
+        assert plan_against(worthless, nominal, runner).response.damage == pytest.approx(0.0)
+        across = dataclasses.replace(p, det_cell=np.array([0, 1, 1]), det_threat=np.zeros(3, dtype=np.int64),
+                                     det_site=np.array([0, 1, 0]), det_sensor=np.zeros(3, dtype=np.int64),
+                                     det_weight=np.full(3, p.det_weight[0]))
+        with pytest.raises(ConfigError, match="theater.cross_border_coverage: planning against the adversary"):
+            plan_against(dataclasses.replace(att, worlds=(across,)), nominal, runner)

@@ -15,8 +15,9 @@ W(m) the most conventional value money m buys (the knapsack of the decomposition
 grid, then golden sections about the best); the attacks are generated as they bind (column-and-constraint
 generation): after each plan every axis's worst attack is evaluated exactly and those leaking more than the cap
 join the set, until none does. The plan is then held to the adversary's full best response (the spread raid
-included: planner.analysis.respond) and its value is a proven lower bound; the upper bound comes from the MILPs'
-bounds on C_n between the caps tried (C_n falls as θ rises), and the gap is reported.
+included: planner.analysis.respond), exactly: that is the plan's value. The upper bound is the model's: it comes from
+the MILPs' bounds on C_n between the caps tried (C_n falls as θ rises), and the model's detection chords promise a
+little less than the exact evaluation finds, so a plan's exact value may pass it (the gap is then 0).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from planner.lp.choice import conventional_values, conventional_worth, pick_plan
 from planner.lp.evaluate import Part, plan_parts
 from planner.lp.result import FixedPlan, SectorPlan
 from planner.lp.runner import Runner
+from planner.lp.solve import evaluates_by_nation
 from planner.lp.tasks import SectorTask, TaskResult
 from planner.problem import PlanningProblem
 
@@ -87,6 +89,11 @@ class AwarePlan:
 
 
 def _check(att: Attacker) -> None:
+    nations = set(att.problem.cell_nation.tolist()) | set(att.problem.site_nation.tolist())
+    if not (all(w.is_sectored() for w in att.worlds) and (len(nations) == 1 or evaluates_by_nation(att.problem))):
+        raise ConfigError([("theater.cross_border_coverage", "planning against the adversary splits the flank by "
+                                                             "nation: it needs cross_border_coverage false, solver "
+                                                             "strategy sectors and more than one nation")])
     if len(att.groups) != 1 or att.concentrate < 1:
         raise ConfigError([("adversary", "planning against the adversary needs the raid to move as one group onto "
                                          "one axis (groups: null or one group, concentrate_share: 1): an attack "
@@ -104,7 +111,7 @@ def _attack(att: Attacker, parts: list[list[Part]], h: int, s: int, a: int, k: i
 
 def _guard(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], cap: float,
            runner: Runner, starts: list[tuple[np.ndarray, np.ndarray] | None], conventional: Callable[[float], tuple[
-               np.ndarray, float]]) -> Guarded:
+               np.ndarray, float]], gap: float) -> Guarded:
     """Every nation's cheapest plan holding its attacks to ``cap``, and the conventional units the rest buys."""
     tasks = []
     for k, part in enumerate(parts[0]):
@@ -112,7 +119,7 @@ def _guard(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int,
         if not worlds:  # no attack on this nation: its units in service, nothing new
             worlds = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))]
         tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
-                                start=starts[k], time_limit_s=CAP_TIME_S))
+                                start=starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap))
     results = runner.map(tasks)
     if any(r.outcome == "infeasible" for r in results):  # proven: no money holds some nation to the cap
         return Guarded(cap, None)
@@ -188,8 +195,8 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
         rounds.append({"round": rnd, "attacks": sum(map(len, attacks)), "added": added,
                        "worst_leak": max(leaks.values()), "seconds": round(time.perf_counter() - t0, 1)})
         say(f"round {rnd + 1}: {added} attacks added ({sum(map(len, attacks))} in all)")
-        if not added or time.perf_counter() - t0 > time_limit_s:
-            break
+        if not added or (best is not None and time.perf_counter() - t0 > time_limit_s):
+            break  # (the first search always runs, however short the time: there is no plan before it)
         tried = {}
         top_leak = max(top_leak, _top(att, parts, attacks))
         best = _search(att, parts, attacks, runner, conventional, tried, starts, say, gap=gap, shift=top_leak,
@@ -237,7 +244,7 @@ def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int
 
     def at(cap: float) -> Guarded:
         if cap not in tried:
-            g = _guard(att, parts, attacks, cap, runner, starts, conventional)
+            g = _guard(att, parts, attacks, cap, runner, starts, conventional, gap)
             tried[cap] = g
             if g.results is not None:
                 for k, r in enumerate(g.results):
@@ -251,6 +258,8 @@ def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int
         g = at(caps[-1])
         if g.objective == -math.inf:  # no plan at this cap (none exists, or none within the budget or in time)
             break
+        if caps[-1] <= 1e-9 * max(top, 1.0) or time.perf_counter() > deadline:
+            break  # nothing leaks at all, or no time left
         if len(caps) > 1 and g.objective < tried[caps[-2]].objective:
             falls += 1
             if falls >= 2:
@@ -263,7 +272,7 @@ def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int
     lo = max([c for c in tried if c < best], default=best * GRID_RATIO)
     hi = min([c for c in tried if c > best], default=best)
     for _ in range(REFINE_STEPS):  # golden sections in [lo, hi] about the best
-        if hi - lo <= 1e-6 * max(hi, 1.0):
+        if hi - lo <= 1e-6 * max(hi, 1.0) or time.perf_counter() > deadline:
             break
         c = lo + 0.382 * (hi - lo) if best - lo > hi - best else best + 0.382 * (hi - best)
         g = at(c)

@@ -145,7 +145,7 @@ def best_response(att: Attacker, fixed: FixedPlan, runner: Runner | None = None,
     best response's profile and share (:attr:`Response.by_axis`)."""
     t0 = time.perf_counter()
     n_groups = len(att.groups)
-    by_nation = evaluates_by_nation(att.problem)
+    by_nation = evaluates_by_nation(att.problem) and all(w.is_sectored() for w in att.worlds)  # every world alike
     worlds = [plan_parts(w, fixed, by_nation=by_nation) for w in att.worlds]
     part_axes = [np.unique(att.axis[part.cells]) for part in worlds[0]]
     views = _Views(att, worlds)
@@ -207,7 +207,7 @@ def axis_leaks(att: Attacker, fixed: FixedPlan, runner: Runner | None = None) ->
     nation's LP of the raid on the axis; the other nations' views of it, where some drones stay, theirs)."""
     if len(att.groups) != 1:
         raise ValueError("axis_leaks: one group only (each attack is the raid on one axis)")
-    by_nation = evaluates_by_nation(att.problem)
+    by_nation = evaluates_by_nation(att.problem) and all(w.is_sectored() for w in att.worlds)  # every world alike
     worlds = [plan_parts(w, fixed, by_nation=by_nation) for w in att.worlds]
     part_axes = [np.unique(att.axis[part.cells]) for part in worlds[0]]
     views = _Views(att, worlds)

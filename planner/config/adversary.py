@@ -47,7 +47,7 @@ class DecoyChoice(_Section):
 
 
 class AdversaryConfig(_Section):
-    """What an adversary who has seen the plan may change about a raid (``dronewall respond``, ``dronewall stress``)."""
+    """What an adversary who has seen the plan may change about a raid (``dronewall stress``: its best response; ``dronewall adversary``: planning against it)."""
 
     axis_length_km: Annotated[PositiveFloat, AtMost(5000, "km")] = Field(
         250, description="The border is cut into axes of about this length, each border's cells in order (a border "

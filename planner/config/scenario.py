@@ -370,7 +370,7 @@ class ScenarioConfig(_Section):
     incident: IncidentConfig | None = Field(None, description="A real incident this scenario replays "
                                                               "(`dronewall incident`); none for planning scenarios.")
     adversary: AdversaryConfig | None = Field(None, description="What an adversary who has seen the plan may "
-                                              "change about a raid (`dronewall respond`); none: the defaults.")
+                                              "change about a raid (`dronewall stress`, `dronewall adversary`); none: the defaults.")
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioConfig:
