@@ -226,12 +226,9 @@ def _two_nations(p):
     return dataclasses.replace(p, nations=("AA", "BB"), cell_nation=nation, site_nation=nation)
 
 
-def test_the_aware_plan_equalises_two_sectors() -> None:
-    """One drone a raid at each of two cells (two nations, an axis each), budget 12. A strong effector (pk 0.9, €10)
-    or a weak one (pk 0.4, €6) may stand at each site. Nominal: one strong (kills 0.9 of the 2 drones; two weak kill
-    0.8). Against it the attacker puts both drones on the undefended sector: all 2 leak. Aware: a weak unit in each
-    sector (€12) holds either attack to 2 − 2 × 0.4 = 1.2 (one strong: 2 leak on the other side; two strong: €20);
-    the best response to it leaks 1.2 wherever it goes: the sectors are equal."""
+def strong_or_weak() -> tuple[object, Attacker, FixedPlan]:
+    """One drone a raid at each of two cells (two nations, an axis each), budget 12; a strong effector (pk 0.9, €10)
+    or a weak one (pk 0.4, €6) may stand at each site; the nominal plan: one strong unit in nation AA."""
     p = _two_nations(make_problem(
         demand=[[1.0], [1.0]], det=[(0, 0, 0, 0, 1.0), (1, 0, 1, 0, 1.0)],
         eng=[(0, 0, 0, 0), (0, 0, 0, 1), (1, 0, 1, 0), (1, 0, 1, 1)], n_sites=2, sensor_cost=[0.0],
@@ -240,6 +237,16 @@ def test_the_aware_plan_equalises_two_sectors() -> None:
                    profiles=("catalog",), worlds=(p,))
     nominal = FixedPlan(sensors=np.ones((2, 1)), effectors=np.array([[1.0, 0.0], [0.0, 0.0]]),
                         conventional=np.zeros(0), cost_eur=10.0, nation_spend_eur={0: 10.0, 1: 0.0})
+    return p, att, nominal
+
+
+def test_the_aware_plan_equalises_two_sectors() -> None:
+    """One drone a raid at each of two cells (two nations, an axis each), budget 12. A strong effector (pk 0.9, €10)
+    or a weak one (pk 0.4, €6) may stand at each site. Nominal: one strong (kills 0.9 of the 2 drones; two weak kill
+    0.8). Against it the attacker puts both drones on the undefended sector: all 2 leak. Aware: a weak unit in each
+    sector (€12) holds either attack to 2 − 2 × 0.4 = 1.2 (one strong: 2 leak on the other side; two strong: €20);
+    the best response to it leaks 1.2 wherever it goes: the sectors are equal."""
+    p, att, nominal = strong_or_weak()
     r = best_response(att, nominal)
     assert r.axes == (1,) and r.damage == pytest.approx(2.0)
     with Runner(1) as runner:
@@ -312,14 +319,7 @@ def test_the_aware_search_ends_on_short_time_no_value_and_refuses_cross_border_c
     """However short the time, one search runs and a plan comes back; drones worth nothing end the search at once
     (every cap 0); a unit covering another nation's cell (cross-border coverage) is refused with the field to
     change, since the flank no longer splits by nation."""
-    p = _two_nations(make_problem(
-        demand=[[1.0], [1.0]], det=[(0, 0, 0, 0, 1.0), (1, 0, 1, 0, 1.0)],
-        eng=[(0, 0, 0, 0), (0, 0, 0, 1), (1, 0, 1, 0), (1, 0, 1, 1)], n_sites=2, sensor_cost=[0.0],
-        effector_cost=[10.0, 6.0], p_kill=[[0.9], [0.4]], budget=12.0, strategy="sectors"))
-    att = Attacker(axis=np.array([0, 1]), axis_names=("A", "B"), axis_km=np.ones(2), groups=((0,),), concentrate=1.0,
-                   profiles=("catalog",), worlds=(p,))
-    nominal = FixedPlan(sensors=np.ones((2, 1)), effectors=np.array([[1.0, 0.0], [0.0, 0.0]]),
-                        conventional=np.zeros(0), cost_eur=10.0, nation_spend_eur={0: 10.0, 1: 0.0})
+    p, att, nominal = strong_or_weak()
     with Runner(1) as runner:
         quick = plan_against(att, nominal, runner, time_limit_s=1e-6)
         assert quick.response.damage <= 2.0 + 1e-9 and quick.rounds[0]["caps_tried"] >= 1
