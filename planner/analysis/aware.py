@@ -92,8 +92,8 @@ def _check(att: Attacker) -> None:
     nations = set(att.problem.cell_nation.tolist()) | set(att.problem.site_nation.tolist())
     if not (all(w.is_sectored() for w in att.worlds) and (len(nations) == 1 or evaluates_by_nation(att.problem))):
         raise ConfigError([("theater.cross_border_coverage", "planning against the adversary splits the flank by "
-                                                             "nation: it needs cross_border_coverage false, solver "
-                                                             "strategy sectors and more than one nation")])
+                                                             "nation: set cross_border_coverage: false (and, with "
+                                                             "several nations, solver.strategy: sectors)")])
     if len(att.groups) != 1 or att.concentrate < 1:
         raise ConfigError([("adversary", "planning against the adversary needs the raid to move as one group onto "
                                          "one axis (groups: null or one group, concentrate_share: 1): an attack "
