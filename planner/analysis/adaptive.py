@@ -113,10 +113,10 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
         r = responses[name]
         rows.append(_row(p, name, f"best response: {_describe(att, r)}", r.demand, r.kills, fixed, score))
     table = pd.DataFrame(rows)
-    axes = _axes(att, p, theater, leaks)
+    cells = _cells(att, p, theater)
+    axes = _axes(att, p, cells, leaks)
     summary = _summary(scenario, p, att, table, aware, responses)
     summary["seconds"] = time.perf_counter() - t0
-    cells = _cells(att, p, theater)
     return AdversaryResult(table=table, plans=plans, summary=summary, axes=axes, cells=cells)
 
 
@@ -126,9 +126,8 @@ def _cells(att: Attacker, p: PlanningProblem, theater: Theater) -> pd.DataFrame:
                          "lon": mid.x.to_numpy(), "lat": mid.y.to_numpy()})
 
 
-def _axes(att: Attacker, p: PlanningProblem, theater: Theater,
+def _axes(att: Attacker, p: PlanningProblem, cells: pd.DataFrame,
           leaks: dict[str, dict[tuple[int, int, int], float]]) -> pd.DataFrame:
-    cells = _cells(att, p, theater)
     rows = []
     for a, name in enumerate(att.axis_names):
         on = att.axis == a
