@@ -65,12 +65,15 @@ def catalog_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_briefed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny plan with a stress test, a frontier and a simulation inside its run folder and a premium beside it
+    """The tiny plan with a stress test, a frontier, a simulation and the adversary analysis inside its run folder and a
+    premium beside it
     (``<run>/../premium``): what the briefing tests brief (tests/test_brief.py, tests/test_brief_pdf.py), made once."""
+    from planner.analysis.adaptive import adversary
     from planner.analysis.stress import load_plan, stress
     from planner.analysis.sweeps import frontier, premium
     from planner.config.io import load_scenario
     from planner.plan import solve_scenario
+    from planner.report.adversary import write_adversary
     from planner.report.plan import write_plan
     from planner.report.simulation import write_simulation
     from planner.report.stress import write_stress
@@ -82,7 +85,8 @@ def tiny_briefed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "tiny"
     write_plan(solve_scenario(scenario), out)
     write_stress(stress(load_plan(out)), out / "stress")
-    write_sweep(frontier(scenario, points=4), out / "frontier")
+    write_sweep(frontier(scenario, points=4, adversary=True), out / "frontier")
     write_sweep(premium(scenario, targets=(0.3, 0.6)), root / "premium")
     write_simulation(simulate(out, drones=2000, seed=1), out / "simulation")
+    write_adversary(adversary(scenario, time_limit_s=60), out / "adversary")
     return out

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from planner.adversary import AWAY, SPREAD, Attacker, axes_of, raid
 from planner.analysis.adaptive import adversary
-from planner.analysis.aware import plan_against
+from planner.analysis.aware import Guarded, _spread, plan_against
 from planner.analysis.respond import axis_leaks, best_response, enumerate_response
 from planner.config.io import load_scenario
 from planner.errors import ConfigError
@@ -45,13 +45,13 @@ def test_the_attacker_moves_everything_to_the_weaker_sector() -> None:
     """Nominal: 1 × (1 − 0.8) + 1 × (1 − 0.4) = 0.8 leak. On A: 2 × (1 − 0.8) = 0.4; on B: 2 × (1 − 0.4) = 1.2, the
     most: the best response puts both drones on B."""
     att, fixed = two_sectors()
-    r = best_response(att, fixed, every_axis=True)
+    r = best_response(att, fixed)
     assert r.axes == (1,)
     assert r.damage == pytest.approx(2 * (1 - 0.4 * DETECTED), abs=1e-6)
     assert r.nominal_damage == pytest.approx(2 - (0.8 + 0.4) * DETECTED, abs=1e-6)
     assert r.demand.tolist() == [[0.0], [2.0]]
     assert r.kills[1, 0] == pytest.approx(0.8 * DETECTED, abs=1e-6)
-    assert {row["axis"]: row["damage"] for row in r.by_axis} == pytest.approx(
+    assert {att.axis_names[a]: leak for (_, _, a), leak in axis_leaks(att, fixed).items()} == pytest.approx(
         {"A": 2 * (1 - 0.8 * DETECTED), "B": 2 * (1 - 0.4 * DETECTED)}, abs=1e-6)
     oracle = enumerate_response(att, fixed)
     assert (oracle.axes, oracle.damage) == (r.axes, pytest.approx(r.damage, abs=1e-6))
@@ -257,6 +257,29 @@ def test_the_aware_plan_equalises_two_sectors() -> None:
     assert leaks[0, 0, 0] == pytest.approx(leaks[0, 0, 1], abs=1e-9)  # equal sectors
     assert aware.objective >= aware.nominal_objective - 1e-9
     assert aware.gap <= 0.01 + 1e-9
+    # the adversary-aware frontier: the search's plans within the budget by money, from nothing built (the cap: the
+    # most an attack leaks, 2) to the chosen one, two weak units (€12; two strong, €20, are over the budget); every
+    # axis was planned against, so each plan holds every attack to its cap
+    money = [sum((f.nation_spend_eur or {}).values()) for _, f in aware.points]
+    assert money == sorted(money) and money[0] == 0.0 and aware.points[0][0] == pytest.approx(2.0)
+    assert aware.points[-1][0] == aware.cap and money[-1] == pytest.approx(12.0)
+    for cap, f in aware.points:
+        assert max(axis_leaks(att, f).values()) <= cap * (1 + 1e-6) + 1e-9
+
+
+def test_the_frontier_keeps_a_few_caps_spread_over_the_money() -> None:
+    """Ten caps 10, 9, …, 1 whose plans cost 10 − cap: six are kept at ranks round(i × 9 / 5) = 0, 2, 4, 5, 7, 9 (caps
+    10, 8, 6, 5, 3, 1); the chosen cap 4 (cost 6) is not among them, so the inner cap nearest it in cost gives way
+    (5 and 3 both cost 1 away: the smaller, 3); a cap without a plan, or whose plan is over the budget, is never
+    kept."""
+    tried = {float(c): Guarded(float(c), [], cost=10.0 - c, objective=-c) for c in range(1, 11)}
+    tried[0.5] = Guarded(0.5, None)  # no plan
+    tried[0.2] = Guarded(0.2, [], cost=99.0)  # a plan over the budget: no objective
+    assert _spread(tried, 4.0) == [10.0, 8.0, 6.0, 5.0, 4.0, 1.0]
+    assert _spread(tried, 5.0) == [10.0, 8.0, 6.0, 5.0, 3.0, 1.0]
+    assert _spread({2.0: tried[2.0], 1.0: tried[1.0]}, 1.0) == [2.0, 1.0]
+    # two points: the ends 10 and 1, the chosen 4 in place of the end nearer in cost (10: 6 away, 1: 3 away)
+    assert _spread(tried, 4.0, 2) == [10.0, 4.0] and _spread(tried, 4.0, 1) == [4.0] and _spread(tried, 4.0, 0) == []
 
 
 def test_the_aware_plan_answers_an_attacker_flying_high() -> None:
@@ -312,6 +335,18 @@ def test_the_adversary_analysis_on_the_tiny_scenario(tmp_path, tiny_dict) -> Non
     out = write_adversary(result, tmp_path / "adversary")
     doc = assert_matches_schema(out, "adversary")
     assert len(doc["adversary_axes"]) == 1 and (out / "adversary.png").stat().st_size > 10_000
+    # the adversary-aware frontier: by money; its chosen plan is the aware plan; € per unit of leak cut from the rows
+    fr = result.frontier
+    assert fr["drone_defence_eur"].is_monotonic_increasing and fr["chosen"].sum() <= 1
+    if fr["chosen"].any():
+        chosen = fr[fr["chosen"]].iloc[0]
+        assert chosen["drone_defence_eur"] == pytest.approx(m["plans"]["aware"]["drone_defence_eur"])
+        assert chosen["best_response_rate_value"] == pytest.approx(m["plans"]["aware"]["best_response_rate"])
+    cut = -fr["best_response_leak"].diff()
+    falls = cut > 1e-9
+    assert np.allclose(fr["eur_per_leak_cut"][falls], (fr["drone_defence_eur"].diff() / cut)[falls])
+    assert fr["eur_per_leak_cut"][~falls].isna().all()
+    assert len(doc["adversary_frontier"]) == len(fr) and (out / "adversary_frontier.png").stat().st_size > 10_000
     assert (out / "plans" / "aware" / "plan.json").exists()
 
 

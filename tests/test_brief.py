@@ -37,10 +37,11 @@ def brief(run_dir):
 
 def test_files_and_analyses(brief, run_dir) -> None:
     out = run_dir / "brief"
-    assert brief["analyses"] == ["frontier", "premium", "simulation", "stress"]
+    assert brief["analyses"] == ["adversary", "frontier", "premium", "simulation", "stress"]
     for name in ("briefing.html", "briefing.pdf", "interactive-map.html", "brief.json", "maps/map-overview.png",
                  "maps/map-SK.png", "maps/map-SK.pdf", "charts/spending.png", "charts/spending.pdf",
-                 "charts/frontier.png", "charts/premium.png", "charts/stress.png"):
+                 "charts/frontier.png", "charts/premium.png", "charts/stress.png", "charts/adversary.png",
+                 "charts/adversary-frontier.png"):
         assert (out / name).is_file(), name
     for png in (out / "charts").glob("*.png"):
         with Image.open(png) as im:
@@ -93,12 +94,16 @@ def test_html_is_self_contained_and_tells_the_bottom_line(brief, run_dir) -> Non
     plan = json.loads((run_dir / "plan.json").read_text())
     # one file: every picture inlined, nothing fetched from anywhere
     srcs = re.findall(r'src="([^"]+)"', html)
-    assert len(srcs) == 2 + 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert len(srcs) == 2 + 6 and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert html.count("TEST MARKING") >= 2
     assert '@top-center { content: "TEST MARKING"' in html  # printed: in every page's margin
-    for head in ("What the money buys.", "What it costs in tanks.", "Where it fails.", "How it fails.", "How sure."):
+    for head in ("What the money buys.", "What it costs in tanks.", "Where it fails.", "How it fails.",
+                 "Against an adversary who sees it.", "How sure."):
         assert f"<b>{head}</b>" in html
+    adv = json.loads((run_dir / "adversary" / "adversary.json").read_text())["plans"]["nominal"]
+    assert (f"defeats {100 * adv['nominal_rate']:.0f}% of the scenario's raid (value-weighted) but "
+            f"{100 * adv['best_response_rate']:.0f}% once the adversary answers it") in html
     # the numbers are the plan's: the exact defeat rate and the tanks the drone money would buy and run
     assert f"<b>{100 * plan['defeat_rate_all_exact']:.0f}% of all drones</b>" in html
     tank = load_scenario(CONFIGS / "tiny.yaml").catalog.conventional["leopard_2a8"]
@@ -212,7 +217,7 @@ chromium = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI
 def test_report_in_chromium(brief, run_dir) -> None:
     rep = open_page(run_dir / "brief" / "briefing.html", probe="document.querySelectorAll('table').length")
     assert rep.problems == []
-    assert rep.images == 6 and rep.broken_images == []
+    assert rep.images == 8 and rep.broken_images == []
     assert rep.facts >= 8
 
 

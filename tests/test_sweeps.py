@@ -212,3 +212,29 @@ def test_premium_without_conventional_options_prices_each_target(tiny) -> None:
     t = premium(sc, targets=(0.3, 0.55)).table.set_index("target")
     assert t.loc[0.3, "drone_cost_eur"] < 0.8 * t.loc[0.55, "drone_cost_eur"]
     assert (t["gap"] < 0.5).all()
+
+
+def test_sweeps_hold_each_plan_to_the_adversarys_best_response(tmp_path, tiny_dict) -> None:
+    """--adversary: each frontier point's and each reached target's plan is also held to the adversary's best response
+    (here it may fly at 3,500 m, above the guns). The scenario's raid is one of the adversary's choices, so the value
+    the best response leaks is never below the value the scenario's raid leaks ((1 − exact rate) × the raid's value);
+    without --adversary the columns are absent."""
+    from tests.conftest import write_yaml
+    from tests.test_adversary import PROFILE
+
+    tiny_dict["adversary"] = {"altitude_profiles": {"high": PROFILE | {"altitude_m": {"shahed_136": 3500,
+                                                                                      "gerbera_decoy": 3500}}}}
+    scenario = load_scenario(write_yaml(tmp_path / "tiny.yaml", tiny_dict))
+    p = build_problem(scenario, build_theater(scenario))
+    total = float(p.raids * (p.value * p.demand).sum())
+    fr = frontier(scenario, points=3, adversary=True)
+    pr = premium(scenario, targets=(0.3, 0.5), adversary=True)
+    reached = pr.table[pr.table["reachable"]]
+    assert len(fr.table) == 3 and len(reached) >= 1
+    for t, rate in ((fr.table, "defeat_rate_value_exact"), (reached, "defeat_rate_value_exact")):
+        assert (t["best_response_leak"] >= (1 - t[rate]) * total - 1e-6 * total).all()
+        assert t["best_response"].str.contains("altitude").all()
+    assert fr.meta["adversary"] and pr.meta["adversary"]
+    assert_matches_schema(write_sweep(fr, tmp_path / "frontier"), "frontier")
+    assert_matches_schema(write_sweep(pr, tmp_path / "premium"), "premium")
+    assert "best_response_rate_value" not in frontier(scenario, points=2).table

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.adversary import SPREAD, Attacker, build_attacker
-from planner.analysis.aware import plan_against
-from planner.analysis.respond import Response, axis_leaks
+from planner.adversary import Attacker, build_attacker
+from planner.analysis.aware import FRONTIER_POINTS, plan_against
+from planner.analysis.respond import Response, axis_leaks, describe, worst_case
 from planner.analysis.stress import failure_target
 from planner.config.io import Scenario
 from planner.errors import ConfigError
@@ -44,12 +44,9 @@ class AdversaryResult:
     summary: dict[str, Any] = field(default_factory=dict)
     axes: pd.DataFrame = field(default_factory=pd.DataFrame)  # per axis: where it is, its worst leak against each plan
     cells: pd.DataFrame = field(default_factory=pd.DataFrame)  # per cell: its axis and midpoint (the map)
-
-
-def _describe(att: Attacker, r: Response) -> str:
-    where = ", ".join("spread" if a == SPREAD else att.axis_names[a] for a in r.axes) or "spread"
-    share = "the scenario's decoy share" if r.decoy_share is None else f"decoy share {r.decoy_share:g}"
-    return f"{where}; altitude {r.profile}; {share}"
+    #: The adversary-aware frontier: plans of the search at other leak caps, each against the scenario's raid and its
+    #: best response, and the € of each unit of worst-case leak cut.
+    frontier: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _row(p: PlanningProblem, plan: str, raid: str, demand: np.ndarray, kills: np.ndarray, fixed: FixedPlan,
@@ -74,9 +71,10 @@ def _spend(p: PlanningProblem, s: Solved) -> dict[int, float]:
 
 
 def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_s: float = 300.0,
-              progress: Callable[[str], None] | None = None) -> AdversaryResult:
+              frontier_points: int = FRONTIER_POINTS, progress: Callable[[str], None] | None = None) -> AdversaryResult:
     """Plan nominally, find the adversary's best response, plan against the adversary (planner.analysis.aware), and
-    compare the two plans against both raids. ``time_limit_s`` bounds the adversary-aware search."""
+    compare the two plans against both raids. ``time_limit_s`` bounds the adversary-aware search; ``frontier_points``
+    of its plans (0: none) are held to their best responses (the adversary-aware frontier)."""
     if time_limit_s <= 0:
         raise ConfigError([("--time-limit", f"{time_limit_s:g} s is no time: give a positive number of seconds")])
     cfg = scenario.config
@@ -96,12 +94,15 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
         nominal_plan = tabulate(scenario, theater, p, solved_n, exact_n, {})
         fixed_n = dataclasses.replace(fixed_plan(p, solved_n), nation_spend_eur=_spend(p, solved_n), engagements=None)
         say("planning against the adversary")
-        aware = plan_against(att, fixed_n, runner, gap=p.solver.mip_rel_gap, time_limit_s=time_limit_s, progress=say)
+        aware = plan_against(att, fixed_n, runner, gap=p.solver.mip_rel_gap, time_limit_s=time_limit_s, progress=say,
+                             points=frontier_points)
         say("both plans against both raids")
         exact_a = solve(p, fixed=aware.fixed, runner=runner)
         aware_solved = dataclasses.replace(exact_a, status="optimal", gap=aware.gap)
         aware_plan = tabulate(scenario, theater, p, aware_solved, exact_a, {"solve_s": aware.seconds})
         leaks = {"nominal": axis_leaks(att, fixed_n, runner), "aware": axis_leaks(att, aware.fixed, runner)}
+        say("the adversary-aware frontier")
+        frontier = _frontier(att, p, aware.points, aware.cap if aware.fixed is not fixed_n else None, runner)
     plans = {"nominal": nominal_plan, "aware": aware_plan}
     assert aware.nominal_response is not None
     responses = {"nominal": aware.nominal_response, "aware": aware.response}
@@ -111,13 +112,35 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
         kills = np.einsum("nte,et->nt", exact.engagements, p.p_kill)
         rows.append(_row(p, name, "the scenario's raid", p.demand, kills, fixed, score))
         r = responses[name]
-        rows.append(_row(p, name, f"best response: {_describe(att, r)}", r.demand, r.kills, fixed, score))
+        rows.append(_row(p, name, f"best response: {describe(att, r)}", r.demand, r.kills, fixed, score))
     table = pd.DataFrame(rows)
     cells = _cells(att, p, theater)
     axes = _axes(att, p, cells, leaks)
     summary = _summary(scenario, p, att, table, aware, responses)
     summary["seconds"] = time.perf_counter() - t0
-    return AdversaryResult(table=table, plans=plans, summary=summary, axes=axes, cells=cells)
+    return AdversaryResult(table=table, plans=plans, summary=summary, axes=axes, cells=cells, frontier=frontier)
+
+
+def _frontier(att: Attacker, p: PlanningProblem, points: list[tuple[float, FixedPlan]], chosen: float | None,
+              runner: Runner) -> pd.DataFrame:
+    """Each point's plan against the scenario's raid and against its own best response (both exact), by drone money
+    (``chosen``: the cap of the adversary-aware plan; None when the nominal plan did better); ``eur_per_leak_cut``: the
+    drone-defence € of each unit of value the best response leaks less than at the point before."""
+    rows = []
+    for k, (cap, fixed) in enumerate(points):
+        kills = np.einsum("nte,et->nt", solve(p, fixed=fixed, runner=runner).engagements, p.p_kill)
+        rows.append({"point": f"aware-{k:02d}", "leak_cap": cap, "chosen": cap == chosen,
+                     "drone_defence_eur": float(sum((fixed.nation_spend_eur or {}).values())),
+                     "conventional_capability": float((fixed.conventional * p.conv_score).sum()),
+                     **{f"units_{c}": int(fixed.conventional[i]) for i, c in enumerate(p.conv_ids)},
+                     "defeat_rate_value": float((p.value * kills).sum() / max((p.value * p.demand).sum(), 1e-12)),
+                     "leaked_value_over_horizon": float(p.raids * (p.value * (p.demand - kills)).sum()),
+                     **worst_case(att, fixed, runner)})
+    out = pd.DataFrame(rows)
+    if len(out):  # (the best responses' rates have different denominators, their leaks one unit: the leak is compared)
+        cut = -out["best_response_leak"].diff()
+        out["eur_per_leak_cut"] = (out["drone_defence_eur"].diff() / cut).where(cut > 1e-9)
+    return out
 
 
 def _cells(att: Attacker, p: PlanningProblem, theater: Theater) -> pd.DataFrame:
@@ -155,7 +178,7 @@ def _summary(scenario: Scenario, p: PlanningProblem, att: Attacker, table: pd.Da
             "best_response_rate": float(t.loc[(name, "best"), "defeat_rate_value"]),
             "nominal_leak": float(t.loc[(name, "nominal"), "leaked_value_over_horizon"]),
             "best_response_leak": float(r.damage),
-            "best_response": _describe(att, r),
+            "best_response": describe(att, r),
             "drone_defence_eur": float(t.loc[(name, "nominal"), "drone_defence_eur"]),
             "conventional_capability": float(t.loc[(name, "nominal"), "conventional_capability"]),
             "expensive_failure": bool(t.loc[(name, "best"), "defeat_rate_value"] < target),

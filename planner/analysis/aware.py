@@ -54,6 +54,13 @@ MAX_ROUNDS = 8
 VIOLATION = 1e-3
 #: Each national MILP at one cap stops after this long (its proven bound still counts in the gap).
 CAP_TIME_S = 20.0
+#: Plans of the last search kept as points of the adversary-aware frontier (spread over their drone-defence money).
+FRONTIER_POINTS = 6
+#: The national MILPs at one cap stop within this share of the search's gap × the budget, split among the nations (an
+#: absolute gap in euros, besides their relative one): a nation's few millions need not be proven to 1% of
+#: themselves when the search's objective is the whole budget's worth; the bounds still count in the search's gap,
+#: and together the nations' slack is at most this share of it.
+ABS_GAP_SHARE = 0.5
 
 
 @dataclass
@@ -86,6 +93,10 @@ class AwarePlan:
     seconds: float = 0.0
     nominal_response: Response | None = None  # the best response to the nominal plan
     nominal_objective: float = math.nan  # the nominal plan's objective, shifted alike
+    #: (cap, plan) of the last search's caps, a few spread over their drone-defence money, the chosen one among them:
+    #: each holds the attacks planned against to its cap (the adversary-aware frontier; their best responses are not
+    #: yet evaluated).
+    points: list[tuple[float, FixedPlan]] = field(default_factory=list)
 
 
 def _check(att: Attacker) -> None:
@@ -119,7 +130,8 @@ def _guard(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int,
         if not worlds:  # no attack on this nation: its units in service, nothing new
             worlds = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))]
         tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
-                                start=starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap))
+                                start=starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap,
+                                mip_abs_gap=ABS_GAP_SHARE * gap * att.problem.budget_eur / len(parts[0])))
     results = runner.map(tasks)
     if any(r.outcome == "infeasible" for r in results):  # proven: no money holds some nation to the cap
         return Guarded(cap, None)
@@ -149,9 +161,10 @@ def _fixed(p: PlanningProblem, parts: list[Part], g: Guarded) -> FixedPlan:
 
 
 def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float = 0.01, time_limit_s: float = 300.0,
-                 progress: Callable[[str], None] | None = None) -> AwarePlan:
+                 progress: Callable[[str], None] | None = None, points: int = FRONTIER_POINTS) -> AwarePlan:
     """The adversary-aware plan (see the module docstring), starting from the attacks that beat ``fixed`` (the
-    nominal plan). ``gap``: the national MILPs' and the search's relative gap; ``time_limit_s`` bounds the search."""
+    nominal plan). ``gap``: the national MILPs' and the search's relative gap; ``time_limit_s`` bounds the search;
+    ``points``: the plans of the last search kept for the adversary-aware frontier (:attr:`AwarePlan.points`)."""
     _check(att)
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
@@ -223,7 +236,26 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
     return AwarePlan(fixed=plan, cap=best.cap, response=response, objective=objective + shift, bound=bound + shift,
                      gap=max(bound - objective, 0.0) / max(abs(bound + shift), abs(objective + shift), 1e-9),
                      rounds=rounds, attacks=names, seconds=time.perf_counter() - t0, nominal_response=nominal_response,
-                     nominal_objective=nominal_objective + shift)
+                     nominal_objective=nominal_objective + shift,
+                     points=[(c, _fixed(p, parts[0], tried[c])) for c in _spread(tried, best.cap, points)])
+
+
+def _spread(tried: dict[float, Guarded], chosen: float, n: int = FRONTIER_POINTS) -> list[float]:
+    """Up to ``n`` caps with plans within the budget, evenly spaced by rank of drone-defence money from the least to
+    the most, the ``chosen`` cap among them; by money, falling caps."""
+    caps = sorted((c for c, g in tried.items() if g.objective > -math.inf), key=lambda c: (tried[c].cost, -c))
+    if n <= 0:
+        return []
+    if n == 1:
+        return [chosen]
+    if len(caps) > n:
+        keep = {caps[round(i * (len(caps) - 1) / (n - 1))] for i in range(n)}
+        if chosen not in keep:
+            inner = keep - {caps[0], caps[-1]} or keep  # (two points: an end gives way)
+            keep.discard(min(inner, key=lambda c: (abs(tried[c].cost - tried[chosen].cost), c)))
+            keep.add(chosen)
+        caps = [c for c in caps if c in keep]
+    return caps
 
 
 def _top(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]]) -> float:

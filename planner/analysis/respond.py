@@ -19,7 +19,7 @@ import dataclasses
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from planner.lp.result import FixedPlan
 from planner.lp.runner import Runner
 from planner.lp.solve import evaluates_by_nation, solve
 
-__all__ = ["Response", "axis_leaks", "best_response", "enumerate_response"]
+__all__ = ["Response", "axis_leaks", "best_response", "describe", "enumerate_response", "worst_case"]
 
 
 @dataclass
@@ -46,8 +46,22 @@ class Response:
     kills: np.ndarray  # (N, T) expected kills per raid against it
     evaluations: int = 0  # exact-evaluation LPs solved
     seconds: float = 0.0
-    #: With one group: for each axis (and the spread), the most damage a raid there leaves, its profile and share.
-    by_axis: list[dict[str, Any]] = field(default_factory=list)
+
+
+def describe(att: Attacker, r: Response) -> str:
+    """The best response in words: where (each group's axis, or spread), how high, with what decoy share."""
+    where = ", ".join("spread" if a == SPREAD else att.axis_names[a] for a in r.axes) or "spread"
+    share = "the scenario's decoy share" if r.decoy_share is None else f"decoy share {r.decoy_share:g}"
+    return f"{where}; altitude {r.profile}; {share}"
+
+
+def worst_case(att: Attacker, fixed: FixedPlan, runner: Runner | None = None) -> dict[str, Any]:
+    """A plan's figures against the adversary's best response to it, as columns of an analysis's table: the
+    value-weighted share defeated, the value leaked over the horizon and the choice in words."""
+    r = best_response(att, fixed, runner)
+    value = float((att.problem.value * r.demand).sum())
+    return {"best_response_rate_value": float((att.problem.value * r.kills).sum() / value) if value > 0 else math.nan,
+            "best_response_leak": r.damage, "best_response": describe(att, r)}
 
 
 def _damage(world: Any, cells: np.ndarray, demand: np.ndarray, kills: np.ndarray) -> float:
@@ -135,14 +149,12 @@ def _local(axes: tuple[int, ...], part_axes: np.ndarray) -> tuple[int, ...]:
     return tuple(a if a == SPREAD or a in part_axes else AWAY for a in axes)
 
 
-def best_response(att: Attacker, fixed: FixedPlan, runner: Runner | None = None, *,
-                  every_axis: bool = False) -> Response:
+def best_response(att: Attacker, fixed: FixedPlan, runner: Runner | None = None) -> Response:
     """The attacker's best choice against ``fixed`` (builds, conventional units, each nation's spend), exactly: see
     the module docstring. Views are solved lazily: for each profile, share and set of groups left spread, the best
     placement is found with each unsolved view at the value of its drones (a bound on its damage); its unsolved
     views are solved, the most promising placements' first (a batch for the workers at a time), until every best
-    placement is solved or cannot beat the best solved one. ``every_axis`` (one group only): also the damage of the raid on each axis, at the
-    best response's profile and share (:attr:`Response.by_axis`)."""
+    placement is solved or cannot beat the best solved one."""
     t0 = time.perf_counter()
     n_groups = len(att.groups)
     by_nation = evaluates_by_nation(att.problem) and all(w.is_sectored() for w in att.worlds)  # every world alike
@@ -186,20 +198,8 @@ def best_response(att: Attacker, fixed: FixedPlan, runner: Runner | None = None,
     nominal_damage = sum(views.value(0, 0, k, spread_all) for k in range(len(worlds[0])))
     out = Response(damage=total, nominal_damage=nominal_damage, profile=att.profiles[h],
                    decoy_share=att.decoy_shares[s], axes=axes, demand=demand, kills=response)
-    if every_axis and n_groups == 1:
-        out.by_axis = _by_axis(att, views, part_axes, h, s, runner)
     out.evaluations, out.seconds = views.solved, time.perf_counter() - t0
     return out
-
-
-def _by_axis(att: Attacker, views: _Views, part_axes: list[np.ndarray], h: int, s: int,
-             runner: Runner | None) -> list[dict[str, Any]]:
-    """One group: the damage of the raid moved onto each axis, at profile ``h`` and share ``s``."""
-    ids = {a: [views.job(h, s, k, _local((a,), axes)) for k, axes in enumerate(part_axes)]
-           for a in range(len(att.axis_names))}
-    views.solve(sorted({j for js in ids.values() for j in js if views.damage[j] is None}), runner)
-    return [{"axis": att.axis_names[a], "damage": sum(views.damage[j] or 0.0 for j in js),
-             "km": float(att.axis_km[a])} for a, js in ids.items()]
 
 
 def axis_leaks(att: Attacker, fixed: FixedPlan, runner: Runner | None = None) -> dict[tuple[int, int, int], float]:

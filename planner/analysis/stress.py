@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.adversary import SPREAD, build_attacker
-from planner.analysis.respond import best_response
+from planner.analysis.respond import best_response, describe
 from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.escort import crewed_classes
@@ -214,9 +214,7 @@ def _best_response(loaded: LoadedPlan, p: PlanningProblem, fixed: FixedPlan, run
     choice in words, and what the document keeps of it."""
     att = build_attacker(loaded.scenario, loaded.theater, loaded.coverage, p)
     r = best_response(att, fixed, runner)
-    where = ", ".join("spread" if a == SPREAD else att.axis_names[a] for a in r.axes) or "spread"
-    share = "the scenario's decoy share" if r.decoy_share is None else f"decoy share {r.decoy_share:g}"
-    choice = f"{where}; altitude {r.profile}; {share}"
+    choice = describe(att, r)
     world = att.worlds[att.profiles.index(r.profile)]
     doc = {"axes": [None if a == SPREAD else att.axis_names[a] for a in r.axes],
            "profile": r.profile, "decoy_share": r.decoy_share, "leaked_value_over_horizon": r.damage,

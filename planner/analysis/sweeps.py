@@ -16,10 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.adversary import Attacker, build_attacker
 from planner.analysis.ceilings import class_ceilings, value_ceiling
 from planner.analysis.family import GRID, Choice, Family, build_family, describe, reference_price
+from planner.analysis.respond import worst_case
 from planner.config.io import Scenario
 from planner.errors import ConfigError, InfeasibleError, SolverError
+from planner.geo.coverage import build_coverage
 from planner.geo.theater import Theater, build_theater
 from planner.lp.choice import cheapest_conventional, conventional_values, conventional_worth
 from planner.lp.result import FixedPlan, Solved, SolveInfo
@@ -102,18 +105,33 @@ def _as_max_defeat(p: PlanningProblem) -> PlanningProblem:
 def _evaluate(scenario: Scenario, theater: Theater, p: PlanningProblem, choice: Choice, units: np.ndarray,
               gap: float | None, info: SolveInfo, runner: Runner | None = None) -> Plan:
     """The exact evaluation of a family choice, tabulated like any plan."""
-    cost = choice.cost + float((p.conv_cost_eur * units).sum())
     _, val, _ = conventional_values(p, p.objective)
     solved = Solved(status="optimal" if gap is not None and gap <= p.solver.mip_rel_gap + 1e-9
                         else "gap_above_target", sensors=choice.sensors, effectors=choice.effectors,
                         conventional=units, detected=choice.detected, engagements=choice.engagements,
                         objective=choice.value + conventional_worth(p, units, val), gap=gap, build_s=0.0, solve_s=0.0,
                         sizes={}, info=info, escorts=choice.escorts)
-    fixed = FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units, cost_eur=cost,
-                          engagements=choice.engagements)
+    fixed = _fixed(p, choice, units)
     exact = evaluate(p, fixed, runner) if p.is_sectored() and len(sector_nations(p)) > 1 \
         else solve(p, fixed=fixed)
     return tabulate(scenario, theater, p, solved, exact, {})
+
+
+def _fixed(p: PlanningProblem, choice: Choice, units: np.ndarray) -> FixedPlan:
+    """A family choice with its conventional units, as a plan to evaluate."""
+    return FixedPlan(sensors=choice.sensors, effectors=choice.effectors, conventional=units,
+                     cost_eur=choice.cost + float((p.conv_cost_eur * units).sum()), engagements=choice.engagements)
+
+
+def _attacker(scenario: Scenario, theater: Theater, p: PlanningProblem, adversary: bool) -> Attacker | None:
+    """The scenario's adversary (``--adversary``: each point is also held to its best response), or None."""
+    return build_attacker(scenario, theater, build_coverage(theater, scenario), p) if adversary else None
+
+
+def _worst(att: Attacker | None, p: PlanningProblem, choice: Choice, units: np.ndarray,
+           runner: Runner) -> dict[str, Any]:
+    """A point's figures against the adversary's best response to its plan (planner.analysis.respond), if asked."""
+    return {} if att is None else worst_case(att, _fixed(p, choice, units), runner)
 
 
 def _rates(plan: Plan) -> dict[str, float]:
@@ -133,11 +151,12 @@ def _total_value(p: PlanningProblem) -> float:
 def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | None = None,
              theater: Theater | None = None, workers: int | None = None,
              progress: Callable[[int, int], None] | None = None, scheduler: str | None = None,
-             refine_until_s: float | None = None) -> SweepResult:
+             refine_until_s: float | None = None, adversary: bool = False) -> SweepResult:
     """Drone defence against conventional capability at the scenario's budget (ε-constraint on the
     capability kept), and, with ``budgets``, the scenario's own objective over other total budgets.
     Refinement rounds (more prices where a point's gap is above target) start only before
-    ``refine_until_s`` seconds (default: REFINE_BUDGET_FACTOR × solver.time_limit_s)."""
+    ``refine_until_s`` seconds (default: REFINE_BUDGET_FACTOR × solver.time_limit_s). ``adversary``: each
+    point's plan is also held to the adversary's best response (planner.analysis.respond)."""
     _check_refine(refine_until_s)
     if points < 2:
         raise ConfigError([("--points", f"{points} is too few: a frontier needs at least 2 points")])
@@ -190,15 +209,16 @@ def frontier(scenario: Scenario, *, points: int = 11, budgets: list[float] | Non
         choices, bchoices = eps_choices(), budget_choices()
 
     choices = [_direct_if_loose(p, m, c, target) for m, c in zip(money, choices, strict=True)]
+    att = _attacker(scenario, theater, p, adversary)
     with _runner(p, fam) as runner:
         return _frontier_tables(scenario, theater, p, fam, eps_units, money, choices, budgets, bchoices, k,
-                                points, t0, runner)
+                                points, t0, runner, att)
 
 
 def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, fam: Family,
                      eps_units: list[tuple[float, np.ndarray]], money: list[float], choices: list[Choice],
                      budgets: list[float] | None, bchoices: list[tuple[Choice, np.ndarray]], k: np.ndarray,
-                     points: int, t0: float, runner: Runner) -> SweepResult:
+                     points: int, t0: float, runner: Runner, att: Attacker | None = None) -> SweepResult:
     rows, plans = [], {}
     for idx, ((floor, units), m, choice) in enumerate(zip(eps_units, money, choices, strict=True)):
         gap = _gap_max(choice.bound, choice.value)
@@ -209,7 +229,8 @@ def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, f
                      "conventional_capability": float((p.conv_score * units).sum()),
                      **{f"units_{c}": int(units[i]) for i, c in enumerate(p.conv_ids)},
                      "conventional_eur": float((k * units).sum()), "drone_money_eur": m, "drone_spend_eur": choice.cost,
-                     "value_lp": choice.value, "value_bound": choice.bound, "gap": gap, **_rates(plan)})
+                     "value_lp": choice.value, "value_bound": choice.bound, "gap": gap, **_rates(plan),
+                     **_worst(att, p, choice, units, runner)})
     table = pd.DataFrame(rows)
     table["dominated"] = _dominated(table["conventional_capability"].to_numpy(),
                                     table["defeat_rate_value_exact"].to_numpy())
@@ -229,7 +250,7 @@ def _frontier_tables(scenario: Scenario, theater: Theater, p: PlanningProblem, f
                           "objective": objective, "objective_bound": choice.bound, "gap": gap, **_rates(plan)})
         extra["budget_sweep"] = pd.DataFrame(brows)
     meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "budget_eur": p.budget_eur,
-            "points": points, "budgets_eur": list(budgets or []), "family": describe(fam),
+            "points": points, "budgets_eur": list(budgets or []), "family": describe(fam), "adversary": att is not None,
             "seconds": round(time.perf_counter() - t0, 2)}
     return SweepResult(kind="frontier", table=table, plans=plans, meta=meta, extra=extra)
 
@@ -283,9 +304,10 @@ def _dominated(capability: np.ndarray, rate: np.ndarray) -> np.ndarray:
 
 def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS, theater: Theater | None = None,
             workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-            scheduler: str | None = None, refine_until_s: float | None = None) -> SweepResult:
+            scheduler: str | None = None, refine_until_s: float | None = None, adversary: bool = False) -> SweepResult:
     """The least drone-defence cost to reach each value-weighted defeat-rate target (LP promise), the
-    marginal euros per extra point, the knee, and each step in conventional equivalents."""
+    marginal euros per extra point, the knee, and each step in conventional equivalents. ``adversary``: each
+    target's plan is also held to the adversary's best response (planner.analysis.respond)."""
     _check_refine(refine_until_s)
     bad = [t for t in targets if not 0 < t < 1]
     if bad or not targets:
@@ -310,6 +332,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     best = fam.best_within(math.inf)
     reach_bound = fam.reachable_bound() / total
     rows, plans = [], {}
+    att = _attacker(scenario, theater, p, adversary)
     with _runner(p, fam) as runner:
         for idx, rate in enumerate(sorted(targets)):
             pid = f"target-{idx:02d}"
@@ -325,7 +348,8 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
                              SolveInfo(strategy="family", point=pid), runner)
             plans[pid] = plan
             row |= {"reachable": True, "drone_cost_eur": choice.cost, "drone_cost_bound_eur": choice.bound, "gap": gap,
-                    "fits_budget": choice.cost <= p.budget_eur, **_rates(plan)}
+                    "fits_budget": choice.cost <= p.budget_eur, **_rates(plan),
+                    **_worst(att, p, choice, np.zeros(len(p.conv_ids)), runner)}
             rows.append(row)
     table = pd.DataFrame(rows)
     reached = table[table["reachable"]].reset_index(drop=True)
@@ -344,7 +368,7 @@ def premium(scenario: Scenario, *, targets: tuple[float, ...] = DEFAULT_TARGETS,
     meta = {"scenario": scenario.name, "config_hash": scenario.config_hash(), "budget_eur": p.budget_eur,
             "measure": "value-weighted share of drones defeated (LP promise); exact rates alongside",
             "reference_option": ref, "reference_option_eur": ref_cost, "best_reachable_rate_lp": best.value / total,
-            "reachable_rate_bound": min(reach_bound, 1.0), "family": describe(fam),
+            "reachable_rate_bound": min(reach_bound, 1.0), "family": describe(fam), "adversary": att is not None,
             "seconds": round(time.perf_counter() - t0, 2)}
     ceilings = class_ceilings(scenario, p)  # what physics allows whatever the money, and why
     meta |= {"physical_ceiling_value": value_ceiling(p, ceilings), "ceilings": ceilings.to_dict(orient="records")}

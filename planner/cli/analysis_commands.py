@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from planner.cli.common import (
+    AdversaryOption,
     ForceOption,
     OutOption,
     RefineOption,
@@ -78,12 +79,13 @@ def frontier(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     refine_until: RefineOption = None,
+    adversary: AdversaryOption = False,
     force: ForceOption = False,
 ) -> None:
     """Drone defence against conventional capability: defeat rates as money moves from one to the other."""
     budget_list = parse_floats(budgets, "--budgets", "3e9,6e9,9e9")
     run_analysis("frontier", config, out, force, points=points, budgets=budget_list, workers=workers,
-                 scheduler=scheduler, refine_until_s=refine_until)
+                 scheduler=scheduler, refine_until_s=refine_until, adversary=adversary)
 
 
 def premium(
@@ -94,12 +96,13 @@ def premium(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     refine_until: RefineOption = None,
+    adversary: AdversaryOption = False,
     force: ForceOption = False,
 ) -> None:
     """The impenetrability premium: the least cost of each defeat-rate target and of each extra point."""
     target_list = parse_floats(targets, "--targets", "0.5,0.9,0.99")
     run_analysis("premium", config, out, force, targets=tuple(target_list or ()), workers=workers,
-                 scheduler=scheduler, refine_until_s=refine_until)
+                 scheduler=scheduler, refine_until_s=refine_until, adversary=adversary)
 
 
 def tornado(
@@ -238,11 +241,15 @@ def adversary(
     out: OutOption = Path("out/adversary"),
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds for the search of the adversary-aware "
                                                                     "plan (its gap is reported).")] = 300.0,
+    frontier_points: Annotated[int, typer.Option(
+        "--frontier-points", min=0, help="Plans of the search at other leak caps to hold to their best responses (the "
+                                         "adversary-aware frontier; 0: none).")] = 6,
     force: ForceOption = False,
 ) -> None:
     """Plan against an adversary who sees the plan: the nominal plan beside the adversary-aware one, both against the
-    scenario's raid and their best responses (axis, altitude, decoys), and the price of robustness."""
-    run_analysis("adversary", config, out, force, time_limit_s=time_limit)
+    scenario's raid and their best responses (axis, altitude, decoys), the price of robustness and the
+    adversary-aware frontier."""
+    run_analysis("adversary", config, out, force, time_limit_s=time_limit, frontier_points=frontier_points)
 
 
 def incident(

@@ -28,11 +28,13 @@ def frontier(ran: Ran) -> None:
     result, out = ran.result, ran.folder
     table = Table(title=f"frontier of '{ran.subject.name}' at €{result.meta['budget_eur'] / 1e9:.1f}bn "
                         "(defeat: value-weighted, exact)")
-    for col in ("point", "conventional", "drone €bn", "defeat", "gap", ""):
+    worst = "best_response_rate_value" in result.table
+    for col in ("point", "conventional", "drone €bn", "defeat", *(("vs best response",) if worst else ()), "gap", ""):
         table.add_column(col, justify="left" if col in ("point", "") else "right")
-    for r in result.table.itertuples(index=False):
-        table.add_row(r.point, f"{r.conventional_capability:.0f}", f"{r.drone_spend_eur / 1e9:.2f}",
-                      pct(r.defeat_rate_value_exact), pct(r.gap), "dominated" if r.dominated else "")
+    for r in result.table.to_dict(orient="records"):
+        table.add_row(r["point"], f"{r['conventional_capability']:.0f}", f"{r['drone_spend_eur'] / 1e9:.2f}",
+                      pct(r["defeat_rate_value_exact"]), *((pct(r["best_response_rate_value"]),) if worst else ()),
+                      pct(r["gap"]), "dominated" if r["dominated"] else "")
     out_console.print(table)
     out_console.print(f"results in {out}/ (frontier.csv, frontier.json, frontier.png"
                       f"{', budget_sweep.csv, budget_sweep.png' if ran.options['budgets'] else ''}, points/) "
@@ -43,17 +45,21 @@ def premium(ran: Ran) -> None:
     result, out = ran.result, ran.folder
     ref = result.meta["reference_option"] or "conventional"  # (none: the scenario buys no conventional option)
     table = Table(title=f"impenetrability premium of '{ran.subject.name}' (value-weighted defeat, LP promise)")
-    for col in ("target", "least cost", "€ per extra point", f"step in {ref}", "gap", ""):
+    worst = "best_response_rate_value" in result.table
+    for col in ("target", "least cost", "€ per extra point", f"step in {ref}", *(("vs best response",) if worst else ()),
+                "gap", ""):
         table.add_column(col, justify="right" if col not in ("",) else "left")
     for r in result.table.to_dict(orient="records"):
         if not r["reachable"]:
-            table.add_row(pct(r["target"]), "unreachable", "", "", "", f"best {pct(r['best_reachable_rate_lp'])}")
+            table.add_row(pct(r["target"]), "unreachable", "", "", *(("",) if worst else ()), "",
+                          f"best {pct(r['best_reachable_rate_lp'])}")
             continue
         step = r.get(f"step_in_{ref}_units")
         table.add_row(pct(r["target"]), f"€{r['drone_cost_eur'] / 1e9:.2f}bn",
                       "" if r.get("marginal_eur_per_point") != r.get("marginal_eur_per_point") else
                       f"€{r['marginal_eur_per_point'] / 1e6:,.0f}M",
-                      "" if step is None or step != step else f"{step:,.0f}", pct(r["gap"]),
+                      "" if step is None or step != step else f"{step:,.0f}",
+                      *((pct(r["best_response_rate_value"]),) if worst else ()), pct(r["gap"]),
                       "knee" if r.get("knee") else "")
     out_console.print(table)
     if "physical_ceiling_value" in result.meta:

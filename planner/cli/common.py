@@ -86,6 +86,10 @@ RefineOption = Annotated[float | None, typer.Option(
     "--refine-until", help="Add prices where a point's gap is above target only before this many seconds "
                            "(default: 3 × solver.time_limit_s); longer runs give tighter proven gaps.")]
 
+AdversaryOption = Annotated[bool, typer.Option(
+    "--adversary", help="Also hold each point's plan to the adversary's best response (the scenario's adversary "
+                        "section; a few seconds a point).")]
+
 
 def check_out(out: Path, force: bool, scenario: Any = None, inputs: list[Path] | tuple[Path, ...] = ()) -> Path:
     """Refuse a bad --out before any work is done (the writer checks again when it writes), and ``--set`` where the

@@ -41,7 +41,7 @@ class SectorTask:
     threads: int | None = 1  # HiGHS threads; None: the solver's own (in this process)
     time_limit_s: float | None = None  # None: the problem's solver.time_limit_s
     mip_rel_gap: float | None = None  # None: the problem's solver.mip_rel_gap
-    mip_abs_gap: float | None = None
+    mip_abs_gap: float | None = None  # objective units (a guard task, leak_cap set: euros)
     prices: tuple[float, ...] = ()  # a chain of prices, dearest first, each started from the previous plan
     prev_value: float | None = None  # the value of the plan a chain starts from (its first absolute gap)
     start: tuple[np.ndarray, np.ndarray] | None = None  # MIP start: sensors (M, S), effectors (M, E)
@@ -196,21 +196,24 @@ def solve_sector(task: SectorTask) -> TaskResult:
 
 def _solve_guard(task: SectorTask) -> TaskResult:
     """The least money (builds, the dearest world's munitions) holding the task's worlds to its leak cap: ``objective``
-    and ``bound`` in euros (the MILP's plan and its proven lower bound), or ``infeasible`` (no builds can)."""
+    and ``bound`` in euros (the MILP's plan and its proven lower bound), or ``infeasible`` (no builds can). The task's
+    ``mip_abs_gap`` is in euros."""
     worlds = [task.problem, *task.worlds]
     t0 = time.perf_counter()
     assert task.leak_cap is not None
     prob, var = build_guard_model(worlds, task.leak_cap)
     t1 = time.perf_counter()
     start = build_start(var, *task.start) if task.start is not None else None
+    scale = var["scale"]
+    settings = _settings(task)  # (the task's absolute gap is in euros, the model's money scaled)
+    settings = settings.replace(mip_abs_gap=None if task.mip_abs_gap is None else task.mip_abs_gap / scale)
     try:
         with quiet_stdout():
-            prob.solve(make_solver(_settings(task), mip=True, start=start))
+            prob.solve(make_solver(settings, mip=True, start=start))
     except pulp.PulpSolverError as exc:
         return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
     if prob.status == pulp.LpStatusInfeasible:
         return TaskResult(outcome="infeasible", build_s=t1 - t0, solve_s=time.perf_counter() - t1)
-    scale = var["scale"]
     bound = mip_dual_bound(prob)
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return TaskResult(outcome="timeout" if timed_out(prob) else "error", build_s=t1 - t0,

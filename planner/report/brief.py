@@ -28,7 +28,7 @@ from planner.registry import BRIEFED
 from planner.report import short_names
 from planner.report.brief_inputs import Analysis, BriefRun, load_run
 from planner.report.brief_nations import nation_section
-from planner.report.brief_sections import BriefPart, analysis_parts
+from planner.report.brief_sections import BriefPart, adversary_finding, analysis_parts
 from planner.report.brief_tables import (
     border_sectors,
     eur,
@@ -185,6 +185,9 @@ def bottom_line(run: BriefRun) -> list[str]:
     else:
         out.append("**How it fails.** No stress test in this run: `dronewall stress RUN_DIR`, then brief again, "
                    "shows it under jamming, saturation, decoys and an adversary who has seen the plan.")
+    adv = run.analyses.get("adversary")
+    if adv is not None:
+        out.append(adversary_finding(adv.doc))
     sure = (f"**How sure.** The optimizer's promise is checked by an exact evaluation "
             f"({pct(d['defeat_rate_all_lp'], 1)} promised, {pct(d['defeat_rate_all_exact'], 1)} evaluated); "
             f"{d['solver'].get('status_text', 'proven gap ' + pct(d['solver']['gap'], 2))}"

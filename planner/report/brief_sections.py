@@ -64,11 +64,17 @@ def simulation(a: Analysis, run: BriefRun) -> BriefPart:
     return BriefPart((t,))
 
 
+def _worst_column(t: pd.DataFrame) -> dict[str, tuple[str, Callable[[Any], str]]]:
+    """The column of a sweep run with --adversary: each point's plan against the adversary's best response to it."""
+    return {"best_response_rate_value": ("against its best response", pct)} if "best_response_rate_value" in t else {}
+
+
 def frontier(a: Analysis, run: BriefRun) -> BriefPart:
     t = table(a.table, "Frontier: drone defence against conventional forces at the scenario's budget", {
         "point": ("point", txt), "drone_spend_eur": ("drone defence", eur),
         "conventional_capability": ("conventional (L2A8 eq.)", num),
-        "defeat_rate_value_exact": ("defeated (value-weighted)", pct), "gap": ("proven gap", lambda x: pct(x, 2)),
+        "defeat_rate_value_exact": ("defeated (value-weighted)", pct),
+        **_worst_column(a.table), "gap": ("proven gap", lambda x: pct(x, 2)),
         "dominated": ("", lambda x: "dominated" if x else "")})
     charts = [Chart("frontier", "Frontier: drone defence against conventional forces",
                     lambda: ch.frontier_figure(a.table, a.doc))]
@@ -88,7 +94,7 @@ def premium(a: Analysis, run: BriefRun) -> BriefPart:
     tab = table(t, "Impenetrability premium: the least cost of each defeat-rate target", {
         "target": ("target", pct), "drone_cost_eur": ("least cost", lambda x: eur(x) if x == x else "unreachable"),
         "marginal_eur_per_point": ("€ per extra point", eur), step_col: (f"step in {ref}", num),
-        "gap": ("proven gap", lambda x: pct(x, 2)),
+        **_worst_column(t), "gap": ("proven gap", lambda x: pct(x, 2)),
         "knee": ("", lambda x: "knee" if x is not None and x == x and bool(x) else "")})
     return BriefPart((tab,), (Chart("premium", "The impenetrability premium",
                                     lambda: ch.premium_figure(a.table, a.doc)),))
@@ -188,3 +194,83 @@ def alternatives(a: Analysis, run: BriefRun) -> BriefPart:
                        "defeat_rate_value_exact": ("defeated (value-weighted)", pct)})
     return BriefPart((tab,), (Chart("alternatives", "Plans within the tolerance of the best",
                                     lambda: alternatives_figure(a.table, a.doc)),))
+
+
+def adversary(a: Analysis, run: BriefRun) -> BriefPart:
+    from planner.report.adversary import adversary_figure, aware_frontier_figure
+
+    m = a.doc
+    names = {"nominal": "nominal (planned against the scenario's raid)",
+             "aware": "adversary-aware (planned against the best response)"}
+    plans = pd.DataFrame([{"plan": names[k], **v} for k, v in m["plans"].items()])
+    shift = m["drone_defence_shift_eur"]
+    note = (f"Planning against the adversary {'gives up' if m['price_of_robustness_pp'] >= 0 else 'gains'} "
+            f"{abs(m['price_of_robustness_pp']):.1f} points of defeat on the scenario's raid and cuts the value the "
+            f"worst case leaks by {pct(m['worst_case_leak_cut'])}; it spends {eur(abs(shift))} "
+            f"{'less' if shift < 0 else 'more'} on drone defence and buys {abs(m['conventional_capability_shift']):,.0f} "
+            f"{'more' if m['conventional_capability_shift'] >= 0 else 'fewer'} Leopard-2A8 equivalents of conventional "
+            f"capability (proven gap {pct(m['gap'], 1)}; the upper bound is "
+            "the model's).")
+    t = table(plans, f"The adversary who sees the plan (best of {m['choices']:,} choices, exact; expensive failure "
+                     f"below {pct(m['target'])} while the money is spent)", {
+        "plan": ("plan", txt), "drone_defence_eur": ("drone defence", eur),
+        "conventional_capability": ("conventional (L2A8 eq.)", num),
+        "nominal_rate": ("defeated: the scenario's raid", pct), "best_response_rate": ("its best response", pct),
+        "best_response": ("the best response", txt),
+        "expensive_failure": ("", lambda x: "EXPENSIVE FAILURE" if x else "")}, note=note)
+    fr = pd.DataFrame(m.get("adversary_frontier", []))
+    tabs = [t]
+    if len(fr):
+        tabs.append(table(fr, "The adversary-aware frontier: the least drone defence holding the attacks planned "
+                              "against to each leak cap, the rest of the budget in conventional forces, each plan "
+                              "against its own best response (exact)", {
+            "point": ("point", lambda x: txt(x)), "drone_defence_eur": ("drone defence", eur),
+            "conventional_capability": ("conventional (L2A8 eq.)", num),
+            "defeat_rate_value": ("the scenario's raid", pct), "best_response_rate_value": ("its best response", pct),
+            "best_response_leak": ("value it leaks", num),
+            "eur_per_leak_cut": ("€ per unit of leak cut", lambda x: "" if x is None or x != x else eur(x)),
+            "best_response": ("the best response", txt),
+            "chosen": ("", lambda x: "chosen" if x else "")}))
+    nominal = run.analyses.get("frontier")
+    return BriefPart(tuple(tabs), (
+        Chart("adversary-frontier", "What drone-defence money buys against the adversary who sees the plan",
+              lambda: aware_frontier_figure(fr, m, nominal.table if nominal is not None else None)),
+        Chart("adversary", "Where the adversary would come: each axis's worst attack against each plan",
+              lambda: adversary_figure(m, pd.DataFrame(m["adversary_axes"]), pd.DataFrame(m["adversary_cells"])))))
+
+
+def adversary_finding(m: dict[str, Any]) -> str:
+    """The adversary analysis in a sentence or three, for the briefing's findings."""
+    n, w = m["plans"]["nominal"], m["plans"]["aware"]
+
+    def verdict(p: dict[str, Any], still: bool = False) -> str:
+        return ("; still an expensive failure" if still else " — an expensive failure") if p["expensive_failure"] \
+            else ""
+
+    text = (f"**Against an adversary who sees it.** The plan defeats {pct(n['nominal_rate'])} of the scenario's raid "
+            f"(value-weighted) but {pct(n['best_response_rate'])} once the adversary answers it ({n['best_response']})"
+            f"{verdict(n)}. ")
+    if w["drone_defence_eur"] == n["drone_defence_eur"] and w["best_response_rate"] == n["best_response_rate"]:
+        return text + "No plan within the budget does better against that adversary (`dronewall adversary`)."
+    shift = m["drone_defence_shift_eur"]
+    text += (f"Planned against that adversary, {eur(w['drone_defence_eur'])} of drone defence ("
+             f"{eur(abs(shift))} {'less' if shift < 0 else 'more'}) and {w['conventional_capability']:,.0f} Leopard-2A8 "
+             f"equivalents ({m['conventional_capability_shift']:+,.0f}) cut what the worst attack leaks by "
+             f"{pct(m['worst_case_leak_cut'])} ({w['best_response']}: {pct(w['best_response_rate'])} defeated"
+             f"{verdict(w, still=n['expensive_failure'])}) and defeat {pct(w['nominal_rate'])} of the scenario's "
+             "raid.")
+    if n["expensive_failure"] != w["expensive_failure"]:
+        text += (" The expensive-failure verdict changes: " + ("the adversary-aware plan is no longer one."
+                 if n["expensive_failure"] else "the adversary-aware plan becomes one (it spends less where it "
+                 "cannot hold)."))
+    fr = pd.DataFrame(m.get("adversary_frontier", []))
+    if len(fr):
+        held = fr[fr["best_response_rate_value"] >= m["target"]].sort_values("drone_defence_eur")
+        top = fr.loc[fr["best_response_rate_value"].idxmax()]
+        text += (f" Against its best response a plan stays above the expensive-failure line ({pct(m['target'])}) from "
+                 f"{eur(held['drone_defence_eur'].iloc[0])} of drone defence." if len(held) else
+                 f" None of the {len(fr)} adversary-aware plans tried ({eur(fr['drone_defence_eur'].min())}–"
+                 f"{eur(fr['drone_defence_eur'].max())} of drone defence) stays above the expensive-failure line "
+                 f"({pct(m['target'])}) against its best response: the best holds {pct(top['best_response_rate_value'])}"
+                 f" at {eur(top['drone_defence_eur'])}.")
+    return text

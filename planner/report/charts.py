@@ -71,6 +71,9 @@ def frontier_figure(table: pd.DataFrame, meta: dict[str, Any]) -> plt.Figure:
                 label=col.removeprefix("defeat_"), marker=".", ms=4)
     y = 100 * t["defeat_rate_value_exact"].to_numpy(float)
     ax.plot(x, y, color=GREY_SAFE[0], lw=2.5, label="value-weighted (exact)", zorder=5)
+    if "best_response_rate_value" in t:  # --adversary: each point's plan against the adversary who has seen it
+        ax.plot(x, 100 * t["best_response_rate_value"].to_numpy(float), color=GREY_SAFE[0], lw=2, ls=":", marker="x",
+                ms=6, label="value-weighted, against the best response", zorder=5)
     dom = t["dominated"].to_numpy(bool)
     ax.scatter(x[~dom], y[~dom], color=GREY_SAFE[0], s=30, zorder=6)
     if dom.any():
@@ -81,7 +84,11 @@ def frontier_figure(table: pd.DataFrame, meta: dict[str, Any]) -> plt.Figure:
     ax.grid(alpha=0.3)
     ax.set_title(_title(meta, f"drone defence against conventional forces at €{meta['budget_eur'] / 1e9:.1f}bn"),
                  fontsize=10)
-    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    if "best_response_rate_value" in t:  # the worst case runs along the bottom: the legend goes below the axes
+        fig.set_size_inches(8, 6)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=4)
+    else:
+        ax.legend(fontsize=7, loc="lower left", ncol=2)
     fig.tight_layout()
     return fig
 
@@ -117,6 +124,9 @@ def premium_figure(table: pd.DataFrame, meta: dict[str, Any]) -> plt.Figure:
     if len(ok):  # (with no target reachable the table has no cost columns: the chart shows the targets missed)
         ax.plot(100 * ok["target"], ok["drone_cost_eur"] / 1e9, color=GREY_SAFE[0], marker="o", lw=2,
                 label="least drone-defence cost (€bn)")
+        if "best_response_rate_value" in ok:  # --adversary: what each target's plan defeats once it has been seen
+            ax.plot(100 * ok["best_response_rate_value"], ok["drone_cost_eur"] / 1e9, color=GREY_SAFE[0], marker="x",
+                    ls=":", lw=1.5, label="the same plans against the adversary's best response")
     else:
         ax.set_ylim(meta["budget_eur"] / 1e10, meta["budget_eur"] / 1e8)
     for r in ok.itertuples(index=False):
@@ -136,7 +146,9 @@ def premium_figure(table: pd.DataFrame, meta: dict[str, Any]) -> plt.Figure:
         ax.scatter(100 * bad["target"], [top] * len(bad), marker="x", color=GREY_SAFE[2], s=50,
                    label=f"unreachable (best {100 * meta['best_reachable_rate_lp']:.1f}%)", clip_on=False)
     ax.set_yscale("log")
-    ax.set_xlabel("defeat-rate target, value-weighted (%)")
+    ax.set_xlabel("defeat-rate target, value-weighted (%)" + (": the target, or what its plan defeats against the "
+                                                               "best response" if "best_response_rate_value" in t
+                                                               else ""))
     ax.set_ylabel("€bn over the horizon")
     ax.grid(alpha=0.3, which="both")
     ax.set_title(_title(meta, "the impenetrability premium"), fontsize=10)

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from planner.report.schemas.base import AnalysisDocument, Columns, Fixed, column
 
-__all__ = ["AxisRow", "CellRow", "Document", "PlanFigures", "Plans", "RaidRow"]
+__all__ = ["AxisRow", "CellRow", "Document", "FrontierRow", "PlanFigures", "Plans", "RaidRow"]
 
 
 class RaidRow(Columns):
@@ -59,6 +59,33 @@ class CellRow(Columns):
     axis: str = Field(description="Its axis.")
     lon: float = Field(description="Longitude of its midpoint.")
     lat: float = Field(description="Latitude of its midpoint.")
+
+
+class FrontierRow(Columns):
+    """A plan of the adversary-aware search at one leak cap (the adversary-aware frontier): the least drone-defence
+    money holding the attacks planned against to the cap, the rest of the budget in conventional units, the plan
+    evaluated exactly against the scenario's raid and against its own best response."""
+
+    COLUMNS = (column(r"^units_[a-z0-9_]+$", int, "Units of the conventional option <id> the plan buys."),)
+
+    point: str = Field(pattern=r"^aware-\d{2,}$", description="aware-00, aware-01, … by drone_defence_eur rising.")
+    leak_cap: float = Field(description="The cap the national plans were bought for (value over the horizon).")
+    chosen: bool = Field(description="True for the adversary-aware plan's cap (none when the nominal plan did better "
+                         "against its own best response).")
+    drone_defence_eur: float = Field(description="Drone-defence money: each nation's builds and the munitions it "
+                                     "holds, € over the horizon.")
+    conventional_capability: float = Field(description="Conventional capability the rest buys (Leopard-2A8 "
+                                           "equivalents).")
+    defeat_rate_value: float = Field(description="Value-weighted defeat against the scenario's raid, share 0–1 "
+                                     "(exact).")
+    best_response_rate_value: float = Field(description="The same against the plan's best response (exact).")
+    best_response_leak: float = Field(description="Value the best response leaks over the horizon.")
+    best_response: str = Field(description="The best response in words: axis; altitude; decoy share.")
+    leaked_value_over_horizon: float = Field(description="Value the scenario's raid leaks over the horizon.")
+    eur_per_leak_cut: float | None = Field(
+        description="Drone-defence € per unit of value its best response leaks less than the previous point's (the "
+        "leak, not the rate, compares attacks: each best response's rate has its own denominator); null for the "
+        "first, and where the leak is not less.")
 
 
 class PlanFigures(Fixed):
@@ -123,3 +150,5 @@ class Document(AnalysisDocument):
     raids: list[RaidRow] = Field(description="Each plan against the scenario's raid and against its best response.")
     adversary_axes: list[AxisRow] = Field(description="Each axis's worst attack against each plan.")
     adversary_cells: list[CellRow] = Field(description="Each border cell's axis and midpoint.")
+    adversary_frontier: list[FrontierRow] = Field(description="The adversary-aware frontier: plans of the search at "
+                                                  "a few leak caps, by drone-defence money.")

@@ -49,6 +49,13 @@ class Point(Columns):
                                            "out) defeated (exact).")
     dominated: bool = Field(description="True when another point keeps at least as much capability and defeats at "
                             "least as large a share of value (exact), more of one (beyond 1e-9).")
+    best_response_rate_value: float | None = absent_or(
+        "With --adversary: share 0–1 of value defeated when the adversary, having seen the point's plan, answers "
+        "with its best response (exact: planner.analysis.respond); absent without.")
+    best_response_leak: float | None = absent_or("With --adversary: the value the best response leaks over the "
+                                                 "horizon; absent without.")
+    best_response: str | None = absent_or("With --adversary: the best response in words (axis or spread; altitude "
+                                          "profile; decoy share); absent without.")
 
 
 class BudgetPoint(Columns):
@@ -88,6 +95,8 @@ class Document(AnalysisDocument):
                                      "given; empty without --budgets.")
     family: Family = Field(description="The family of national plans the points were chosen from.")
     seconds: float = Field(description="Seconds the analysis took (family, refinement and exact evaluations).")
+    adversary: bool | None = absent_or("True when each point was also held to the adversary's best response "
+                                       "(--adversary).")
     points: list[Point] = Field(description="One row per point (--points of them), capability_floor rising.")
     budget_sweep: list[BudgetPoint] | None = absent_or(
         "One row per budget of --budgets, in the order given; absent without --budgets.")

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from planner.report.schemas.base import AnalysisDocument, Columns, Family, Fixed, column
+from planner.report.schemas.base import AnalysisDocument, Columns, Family, Fixed, absent_or, column
 
 __all__ = ["Ceiling", "Document", "Target"]
 
@@ -67,6 +67,16 @@ class Target(Columns):
         None, description="True on the knee of the reached targets' cost curve (Kneedle: the point farthest below "
         "the chord of the curve scaled to [0, 1]; never the first or last, none with fewer than three reached or a "
         "curve that does not rise); false elsewhere, unreached rows included. Present when some target is reached.")
+    best_response_rate_value: float | None = Field(
+        None, description="With --adversary: share 0–1 of value defeated when the adversary, having seen the target's "
+        "plan, answers with its best response (exact: planner.analysis.respond); null when unreached; absent without "
+        "--adversary.")
+    best_response_leak: float | None = Field(
+        None, description="With --adversary: the value the best response leaks over the horizon; null or absent as "
+        "above.")
+    best_response: str | None = Field(
+        None, description="With --adversary: the best response in words (axis or spread; altitude profile; decoy "
+        "share); null or absent as above.")
 
 
 class Ceiling(Fixed):
@@ -111,6 +121,8 @@ class Document(AnalysisDocument):
     family: Family = Field(description="The family of national plans the targets were chosen from.")
     seconds: float = Field(description="Seconds the sweep took (family, refinement and exact evaluations; not the "
                            "ceilings).")
+    adversary: bool | None = absent_or("True when each target's plan was also held to the adversary's best response "
+                                       "(--adversary).")
     physical_ceiling_value: float = Field(
         description="The value-weighted ceiling, share 0–1: each class's ceiling weighted by its share of the "
         "drones' value.")
