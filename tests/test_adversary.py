@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.adversary import AWAY, SPREAD, Attacker, axes_of, raid
-from planner.analysis.adaptive import adversary
+from planner.analysis.adaptive import _eur_per_leak_cut, adversary
 from planner.analysis.aware import Guarded, _spread, plan_against
 from planner.analysis.respond import axis_leaks, best_response, enumerate_response
 from planner.config.io import load_scenario
@@ -267,6 +267,36 @@ def test_the_aware_plan_equalises_two_sectors() -> None:
         assert max(axis_leaks(att, f).values()) <= cap * (1 + 1e-6) + 1e-9
 
 
+def test_a_floor_on_the_scenarios_raid_keeps_every_nation_defended() -> None:
+    """strong_or_weak, nation BB's drones worth 0.1 each. Without a floor the aware plan is one strong unit in AA (€10):
+    the attack on A leaks 2 × 0.1 = 0.2, the one on B 2 × 0.1 = 0.2 with nothing there (a weak unit in BB would
+    cost €16 in all). With each nation held to defeat 30% of the value of the scenario's raid over its border, BB
+    needs a weak unit (0.4 of its drone), so AA can afford only the other weak one (€12): the attack on A leaks
+    2 − 0.8 = 1.2. The nominal plan (the strong unit in AA) does better against its best response but leaves BB's
+    raid undefeated, so it is not the answer."""
+    p, att, nominal = strong_or_weak()
+    p = dataclasses.replace(p, value=np.array([[1.0], [0.1]]))
+    att = dataclasses.replace(att, worlds=(p,))
+    with Runner(1) as runner:
+        free = plan_against(att, nominal, runner)
+        held = plan_against(att, nominal, runner, nominal_floor=0.3)
+        with pytest.raises(ConfigError, match="--nominal-floor: 1 is not a share"):
+            plan_against(att, nominal, runner, nominal_floor=1.0)
+    assert free.fixed.effectors.tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    assert free.response.damage == pytest.approx(0.2, abs=1e-5)
+    assert held.fixed.effectors.tolist() == [[0.0, 1.0], [0.0, 1.0]]
+    assert held.response.damage == pytest.approx(2 - 0.8 * DETECTED, abs=1e-6)
+    assert held.objective < held.nominal_objective  # the nominal plan does better, but misses BB's floor
+
+
+def test_euros_per_unit_of_leak_cut_follow_the_lower_envelope() -> None:
+    """Points by money €0, 10, 20, 30, 40 leaking 10, 8, 9, 5, 5: the second cuts 2 for €10 (€5 a unit); the third
+    leaks more than the second (an attack outside the set beat its cap): none; the fourth cuts 3 below the second for
+    €20 (€20/3 a unit), not 4 below the third; the fifth cuts nothing: none."""
+    out = _eur_per_leak_cut(np.array([0.0, 10, 20, 30, 40]), np.array([10.0, 8, 9, 5, 5]))
+    assert np.isnan(out[[0, 2, 4]]).all() and out[1] == pytest.approx(5.0) and out[3] == pytest.approx(20 / 3)
+
+
 def test_the_frontier_keeps_a_few_caps_spread_over_the_money() -> None:
     """Ten caps 10, 9, …, 1 whose plans cost 10 − cap: six are kept at ranks round(i × 9 / 5) = 0, 2, 4, 5, 7, 9 (caps
     10, 8, 6, 5, 3, 1); the chosen cap 4 (cost 6) is not among them, so the inner cap nearest it in cost gives way
@@ -342,11 +372,18 @@ def test_the_adversary_analysis_on_the_tiny_scenario(tmp_path, tiny_dict) -> Non
         chosen = fr[fr["chosen"]].iloc[0]
         assert chosen["drone_defence_eur"] == pytest.approx(m["plans"]["aware"]["drone_defence_eur"])
         assert chosen["best_response_rate_value"] == pytest.approx(m["plans"]["aware"]["best_response_rate"])
-    cut = -fr["best_response_leak"].diff()
-    falls = cut > 1e-9
-    assert np.allclose(fr["eur_per_leak_cut"][falls], (fr["drone_defence_eur"].diff() / cut)[falls])
-    assert fr["eur_per_leak_cut"][~falls].isna().all()
     assert len(doc["adversary_frontier"]) == len(fr) and (out / "adversary_frontier.png").stat().st_size > 10_000
+    # a floor on the scenario's raid above what the free aware plan defeats (one nation: the whole raid; the best
+    # any plan does is about 59.1%), no frontier; a share of 1 or more is refused
+    assert m["plans"]["aware"]["nominal_rate"] < 0.59
+    held = adversary(scenario, time_limit_s=60, frontier_points=0, nominal_floor=0.59)
+    assert held.summary["nominal_floor"] == 0.59 and held.frontier.empty
+    assert held.summary["plans"]["aware"]["nominal_rate"] >= 0.59 - 1e-6
+    assert held.summary["nation_rates_exact"]["aware"]["SK"] == pytest.approx(
+        held.summary["plans"]["aware"]["nominal_rate"], abs=1e-6)  # one nation: its rate is the flank's
+    assert_matches_schema(write_adversary(held, tmp_path / "held"), "adversary")
+    with pytest.raises(ConfigError, match="--nominal-floor: 1.5 is not a share"):
+        adversary(scenario, nominal_floor=1.5)
     assert (out / "plans" / "aware" / "plan.json").exists()
 
 

@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 
 from planner.adversary import Attacker, build_attacker
-from planner.analysis.aware import FRONTIER_POINTS, plan_against
+from planner.analysis.aware import FRONTIER_POINTS, nation_rates, plan_against
 from planner.analysis.respond import Response, axis_leaks, describe, worst_case
 from planner.analysis.stress import failure_target
 from planner.config.io import Scenario
 from planner.errors import ConfigError
 from planner.geo.coverage import build_coverage
 from planner.geo.theater import Theater, build_theater
+from planner.lp.evaluate import plan_parts
 from planner.lp.result import FixedPlan, Solved
 from planner.lp.runner import Runner
 from planner.lp.solve import solve, workers
@@ -71,12 +72,18 @@ def _spend(p: PlanningProblem, s: Solved) -> dict[int, float]:
 
 
 def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_s: float = 300.0,
-              frontier_points: int = FRONTIER_POINTS, progress: Callable[[str], None] | None = None) -> AdversaryResult:
+              frontier_points: int = FRONTIER_POINTS, nominal_floor: float = 0.0,
+              progress: Callable[[str], None] | None = None) -> AdversaryResult:
     """Plan nominally, find the adversary's best response, plan against the adversary (planner.analysis.aware), and
     compare the two plans against both raids. ``time_limit_s`` bounds the adversary-aware search; ``frontier_points``
-    of its plans (0: none) are held to their best responses (the adversary-aware frontier)."""
+    of its plans (0: none) are held to their best responses (the adversary-aware frontier); ``nominal_floor``: each
+    nation's adversary-aware plan also defeats at least this share of the value of the scenario's raid over its
+    border (planner.analysis.aware.plan_against)."""
     if time_limit_s <= 0:
         raise ConfigError([("--time-limit", f"{time_limit_s:g} s is no time: give a positive number of seconds")])
+    if not 0 <= nominal_floor < 1:
+        raise ConfigError([("--nominal-floor", f"{nominal_floor:g} is not a share: give 0 (none) up to below 1, e.g. "
+                                               "0.5")])
     cfg = scenario.config
     if cfg.objective.kind == "min_cost" or cfg.objective.defeat_targets:
         raise ConfigError([(f"{scenario.path}: objective", "planning against the adversary maximises the worst case "
@@ -95,7 +102,7 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
         fixed_n = dataclasses.replace(fixed_plan(p, solved_n), nation_spend_eur=_spend(p, solved_n), engagements=None)
         say("planning against the adversary")
         aware = plan_against(att, fixed_n, runner, gap=p.solver.mip_rel_gap, time_limit_s=time_limit_s, progress=say,
-                             points=frontier_points)
+                             points=frontier_points, nominal_floor=nominal_floor)
         say("both plans against both raids")
         exact_a = solve(p, fixed=aware.fixed, runner=runner)
         aware_solved = dataclasses.replace(exact_a, status="optimal", gap=aware.gap)
@@ -117,6 +124,10 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
     cells = _cells(att, p, theater)
     axes = _axes(att, p, cells, leaks)
     summary = _summary(scenario, p, att, table, aware, responses)
+    summary["nominal_floor"] = nominal_floor
+    if nominal_floor > 0:  # the floor holds in the planning model; what the exact evaluation finds, nation by nation
+        summary["nation_rates_exact"] = {name: nation_rates(plan_parts(att.worlds[0], fx, by_nation=True))
+                                         for name, fx in (("nominal", fixed_n), ("aware", aware.fixed))}
     summary["seconds"] = time.perf_counter() - t0
     return AdversaryResult(table=table, plans=plans, summary=summary, axes=axes, cells=cells, frontier=frontier)
 
@@ -137,9 +148,23 @@ def _frontier(att: Attacker, p: PlanningProblem, points: list[tuple[float, Fixed
                      "leaked_value_over_horizon": float(p.raids * (p.value * (p.demand - kills)).sum()),
                      **worst_case(att, fixed, runner)})
     out = pd.DataFrame(rows)
-    if len(out):  # (the best responses' rates have different denominators, their leaks one unit: the leak is compared)
-        cut = -out["best_response_leak"].diff()
-        out["eur_per_leak_cut"] = (out["drone_defence_eur"].diff() / cut).where(cut > 1e-9)
+    if len(out):
+        out["eur_per_leak_cut"] = _eur_per_leak_cut(out["drone_defence_eur"].to_numpy(),
+                                                     out["best_response_leak"].to_numpy())
+    return out
+
+
+def _eur_per_leak_cut(money: np.ndarray, leak: np.ndarray) -> np.ndarray:
+    """Along points by money, the € of each unit of worst-case leak cut: for a point leaking less than every cheaper
+    one (the lower envelope), its extra money over the last such point per unit it leaks less; NaN elsewhere (a point
+    that cuts nothing, or leaks more than a cheaper one: attacks outside the set planned against may beat a cap). The
+    leak, not the rate, compares plans: each best response's rate has its own denominator."""
+    out = np.full(len(money), np.nan)
+    last = 0
+    for i in range(1, len(money)):
+        if leak[i] < leak[last] - 1e-9:
+            out[i] = (money[i] - money[last]) / (leak[last] - leak[i])
+            last = i
     return out
 
 

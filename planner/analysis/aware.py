@@ -35,14 +35,15 @@ from planner.adversary import Attacker, raid
 from planner.analysis.respond import Response, axis_leaks, best_response
 from planner.errors import ConfigError, InfeasibleError
 from planner.lp.choice import conventional_values, conventional_worth, pick_plans
-from planner.lp.evaluate import Part, plan_parts
+from planner.lp.evaluate import Part, part_kills, plan_parts
+from planner.lp.guard import leak_value
 from planner.lp.result import FixedPlan, SectorPlan
 from planner.lp.runner import Runner
 from planner.lp.solve import evaluates_by_nation
 from planner.lp.tasks import SectorTask, TaskResult
 from planner.problem import PlanningProblem
 
-__all__ = ["AwarePlan", "plan_against"]
+__all__ = ["AwarePlan", "nation_rates", "plan_against"]
 
 #: Caps tried on the first falling grid: each this share of the one before.
 GRID_RATIO = 0.7
@@ -56,10 +57,10 @@ VIOLATION = 1e-3
 CAP_TIME_S = 20.0
 #: Plans of the last search kept as points of the adversary-aware frontier (spread over their drone-defence money).
 FRONTIER_POINTS = 6
-#: The national MILPs at one cap stop within this share of the search's gap × the budget, split among the nations (an
-#: absolute gap in euros, besides their relative one): a nation's few millions need not be proven to 1% of
-#: themselves when the search's objective is the whole budget's worth; the bounds still count in the search's gap,
-#: and together the nations' slack is at most this share of it.
+#: Each national MILP at one cap may also stop within this share of the search's gap × the budget, split among the
+#: nations (an absolute gap in euros, beside the relative one; HiGHS stops at whichever is met first): a nation's few
+#: millions need not be proven to 1% of themselves when the search weighs the whole budget. The search's gap stays
+#: honest: it is computed from the MILPs' proven bounds.
 ABS_GAP_SHARE = 0.5
 
 
@@ -122,16 +123,22 @@ def _attack(att: Attacker, parts: list[list[Part]], h: int, s: int, a: int, k: i
 
 def _guard(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], cap: float,
            runner: Runner, starts: list[tuple[np.ndarray, np.ndarray] | None], conventional: Callable[[float], tuple[
-               np.ndarray, float]], gap: float) -> Guarded:
-    """Every nation's cheapest plan holding its attacks to ``cap``, and the conventional units the rest buys."""
+               np.ndarray, float]], gap: float, floor: float = 0.0) -> Guarded:
+    """Every nation's cheapest plan holding its attacks to ``cap`` (and, with a ``floor``, the scenario's raid over
+    its border to at most 1 − floor of its value), and the conventional units the rest buys."""
     tasks = []
     for k, part in enumerate(parts[0]):
         worlds = [_attack(att, parts, h, s, a, k) for h, s, a in attacks[k]]
+        caps: list[float | None] = [None] * len(worlds)
+        if floor > 0 and leak_value(part.problem) > 0:  # the scenario's raid over the nation, a cap of its own
+            worlds.append(part.problem)
+            caps.append((1 - floor) * leak_value(part.problem))
         if not worlds:  # no attack on this nation: its units in service, nothing new
-            worlds = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))]
+            worlds, caps = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))], [None]
         tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
                                 start=starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap,
-                                mip_abs_gap=ABS_GAP_SHARE * gap * att.problem.budget_eur / len(parts[0])))
+                                mip_abs_gap=ABS_GAP_SHARE * gap * att.problem.budget_eur / len(parts[0]),
+                                world_caps=tuple(caps) if floor > 0 else ()))
     results = runner.map(tasks)
     if any(r.outcome == "infeasible" for r in results):  # proven: no money holds some nation to the cap
         return Guarded(cap, None)
@@ -161,11 +168,17 @@ def _fixed(p: PlanningProblem, parts: list[Part], g: Guarded) -> FixedPlan:
 
 
 def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float = 0.01, time_limit_s: float = 300.0,
-                 progress: Callable[[str], None] | None = None, points: int = FRONTIER_POINTS) -> AwarePlan:
+                 progress: Callable[[str], None] | None = None, points: int = FRONTIER_POINTS,
+                 nominal_floor: float = 0.0) -> AwarePlan:
     """The adversary-aware plan (see the module docstring), starting from the attacks that beat ``fixed`` (the
     nominal plan). ``gap``: the national MILPs' and the search's relative gap; ``time_limit_s`` bounds the search;
-    ``points``: the plans of the last search kept for the adversary-aware frontier (:attr:`AwarePlan.points`)."""
+    ``points``: the plans of the last search kept for the adversary-aware frontier (:attr:`AwarePlan.points`);
+    ``nominal_floor``: each nation's plan also defeats at least this share of the value of the scenario's raid over
+    its border (in the planning model; the nominal plan is the answer only if it meets it too, exactly)."""
     _check(att)
+    if not 0 <= nominal_floor < 1:
+        raise ConfigError([("--nominal-floor", f"{nominal_floor:g} is not a share: give 0 (none) up to below 1, e.g. "
+                                               "0.5")])
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
     p = att.problem
@@ -213,8 +226,12 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
         tried = {}
         top_leak = max(top_leak, _top(att, parts, attacks))
         best = _search(att, parts, attacks, runner, conventional, tried, starts, say, gap=gap, shift=top_leak,
-                       deadline=t0 + time_limit_s)
+                       deadline=t0 + time_limit_s, floor=nominal_floor)
         if best is None:
+            if nominal_floor > 0:
+                raise ConfigError([("--nominal-floor", f"no plan within the budget holds every nation to defeat "
+                                                       f"{nominal_floor:.0%} of the scenario's raid over its border "
+                                                       "(and the adversary's attacks to a leak): lower the floor")])
             raise InfeasibleError("no plan within the budget holds the adversary's attacks to any leak: the "
                                   "attacks leak more than the money can stop")
         cap, plan = best.cap, _fixed(p, parts[0], best)
@@ -225,10 +242,11 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
     objective = conventional_worth(p, plan.conventional, val) - response.damage
     bound = _upper_bound(tried, conventional)
     names = [(att.axis_names[a], att.profiles[h], att.decoy_shares[s]) for ks in attacks for h, s, a in ks]
-    # The nominal plan is a plan too: where it does better against its own best response, it is the answer.
+    # The nominal plan is a plan too: where it does better against its own best response (and meets the floor), it is
+    # the answer.
     nominal_response = best_response(att, fixed, runner)
     nominal_objective = conventional_worth(p, fixed.conventional, val) - nominal_response.damage
-    if nominal_objective > objective:
+    if nominal_objective > objective and _meets_floor(parts[0], nominal_floor, runner):
         plan, response, objective = fixed, nominal_response, nominal_objective
     # Values are reported shifted by the most any attack in the set leaks against nothing built (a constant): the
     # worst case's value stopped plus the conventional value, as the nominal objective counts value defeated.
@@ -238,6 +256,24 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
                      rounds=rounds, attacks=names, seconds=time.perf_counter() - t0, nominal_response=nominal_response,
                      nominal_objective=nominal_objective + shift,
                      points=[(c, _fixed(p, parts[0], tried[c])) for c in _spread(tried, best.cap, points)])
+
+
+def _meets_floor(parts: list[Part], floor: float, runner: Runner) -> bool:
+    """Each part's plan defeats at least ``floor`` of the value of the scenario's raid over it (exact evaluation)."""
+    return floor <= 0 or all(rate >= floor - 1e-9 for rate in nation_rates(parts, runner).values())
+
+
+def nation_rates(parts: list[Part], runner: Runner | None = None) -> dict[str, float]:
+    """Each part's share of the value of the scenario's raid over it that its plan defeats (exact evaluation); parts
+    whose raid carries no value are left out."""
+    kills = part_kills([(part, part.problem.demand) for part in parts], runner)
+    out = {}
+    for part, x in zip(parts, kills, strict=True):
+        total = leak_value(part.problem)
+        if total > 0:
+            out[part.label] = 1 - part.problem.raids * float((part.problem.value * (part.problem.demand - x)).sum()) \
+                / total
+    return out
 
 
 def _spread(tried: dict[float, Guarded], chosen: float, n: int = FRONTIER_POINTS) -> list[float]:
@@ -267,7 +303,7 @@ def _top(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, i
 def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], runner: Runner,
             conventional: Callable[[float], tuple[np.ndarray, float]], tried: dict[float, Guarded],
             starts: list[tuple[np.ndarray, np.ndarray] | None], say: Callable[[str], None], *, gap: float,
-            shift: float, deadline: float) -> Guarded | None:
+            shift: float, deadline: float, floor: float = 0.0) -> Guarded | None:
     """The best cap for this set of attacks: a falling grid from the most any attack could leak, golden sections
     about the best, then the interval that bounds the objective the most split in two until the bound is within
     ``gap`` (of the objective shifted by ``shift``) or the ``deadline`` (a ``time.perf_counter()``). Every cap tried
@@ -276,7 +312,7 @@ def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int
 
     def at(cap: float) -> Guarded:
         if cap not in tried:
-            g = _guard(att, parts, attacks, cap, runner, starts, conventional, gap)
+            g = _guard(att, parts, attacks, cap, runner, starts, conventional, gap, floor)
             tried[cap] = g
             if g.results is not None:
                 for k, r in enumerate(g.results):
@@ -346,7 +382,7 @@ def _intervals(tried: dict[float, Guarded], conventional: Callable[[float], tupl
 
 def _upper_bound(tried: dict[float, Guarded], conventional: Callable[[float], tuple[np.ndarray, float]]) -> float:
     """No cap does better than this with the attacks of the last round (:func:`_intervals`; the caps above the
-    largest tried, which needs nothing new, do no better than it)."""
+    largest tried, which needs nothing new but a floor's plan, do no better than it)."""
     return max((term for _, _, term in _intervals(tried, conventional)), default=-math.inf)
 
 

@@ -244,12 +244,16 @@ def adversary(
     frontier_points: Annotated[int, typer.Option(
         "--frontier-points", min=0, help="Plans of the search at other leak caps to hold to their best responses (the "
                                          "adversary-aware frontier; 0: none).")] = 6,
+    nominal_floor: Annotated[float, typer.Option(
+        "--nominal-floor", help="Each nation's adversary-aware plan also defeats at least this share of the value of "
+                                "the scenario's raid over its border (0: none; e.g. 0.5).")] = 0.0,
     force: ForceOption = False,
 ) -> None:
     """Plan against an adversary who sees the plan: the nominal plan beside the adversary-aware one, both against the
     scenario's raid and their best responses (axis, altitude, decoys), the price of robustness and the
     adversary-aware frontier."""
-    run_analysis("adversary", config, out, force, time_limit_s=time_limit, frontier_points=frontier_points)
+    run_analysis("adversary", config, out, force, time_limit_s=time_limit, frontier_points=frontier_points,
+                 nominal_floor=nominal_floor)
 
 
 def incident(

@@ -152,13 +152,17 @@ def adversary(ran: Ran) -> None:
     out_console.print(table)
     out_console.print("(value-weighted defeat; conv. = conventional capability, Leopard-2A8 equivalents; leaked × = "
                       "value leaked by the best response over that of the scenario's raid)", highlight=False)
+    cut = m["worst_case_leak_cut"]
     out_console.print(f"price of robustness: {m['price_of_robustness_pp']:+.1f} pp on the scenario's raid; the worst "
-                      f"case leaks {100 * m['worst_case_leak_cut']:.0f}% less; drone defence "
+                      f"case leaks {100 * abs(cut):.0f}% {'less' if cut >= 0 else 'more'}; drone defence "
                       f"{m['drone_defence_shift_eur'] / 1e9:+.2f}bn, conventional {m['conventional_capability_shift']:+.0f} "
                       f"points; gap {100 * m['gap']:.1f}% ({len(m['attacks_planned_against'])} attacks planned against, "
-                      f"{m['search_s']:.0f} s)", highlight=False)
+                      f"{m['search_s']:.0f} s)" + (f"; every nation held to defeat {pct(m['nominal_floor'])} of the "
+                                                   "scenario's raid over its border" if m.get("nominal_floor") else ""),
+                      highlight=False)
     out_console.print(f"results in {ran.folder}/ (adversary.csv, adversary.json, adversary.png, adversary_axes.csv, "
-                      f"plans/) in {m['seconds']:.0f} s")
+                      f"adversary_cells.csv, adversary_frontier.csv, adversary_frontier.png, plans/) in "
+                      f"{m['seconds']:.0f} s")
 
 
 def incident(ran: Ran) -> None:

@@ -27,11 +27,15 @@ def leak_value(p: PlanningProblem) -> float:
     return float(p.raids * (p.value * p.demand).sum())
 
 
-def build_guard_model(worlds: list[PlanningProblem], leak_cap: float) -> tuple[pulp.LpProblem, dict[str, Any]]:
-    """Least money such that each world leaks at most ``leak_cap`` (value units over the horizon). All worlds index
+def build_guard_model(worlds: list[PlanningProblem], leak_cap: float,
+                      caps: list[float | None] | None = None) -> tuple[pulp.LpProblem, dict[str, Any]]:
+    """Least money such that each world leaks at most ``leak_cap`` (value units over the horizon), or its own cap
+    where ``caps`` gives one (a floor on the scenario's raid is a world with a cap of its own). All worlds index
     sites and systems alike (one nation's sub-problems of one scenario do); conventional options are left out.
     Returns the model and its variables: builds, each world's engagements, and ``spend`` (scaled money of the
     dearest world, builds included)."""
+    if caps is not None and len(caps) != len(worlds):
+        raise ValueError(f"{len(caps)} caps for {len(worlds)} worlds")
     p = worlds[0]
     prob = pulp.LpProblem(f"dronewall_guard_{p.name}".replace("-", "_"), pulp.LpMinimize)
     det_site = np.concatenate([q.det_site for q in worlds])
@@ -51,7 +55,8 @@ def build_guard_model(worlds: list[PlanningProblem], leak_cap: float) -> tuple[p
                                              pulp.LpConstraintLE, f"spend{tag}", -money.fixed / scale))
         # leaked ≤ cap  ⇔  value killed ≥ value of the drones − cap (value units over the horizon)
         killed = [(v, q.raids * q.value[i, t] * q.p_kill[e, t]) for (i, t, e), v in world.engage.items()]
-        need = leak_value(q) - leak_cap
+        own = caps[k] if caps is not None else None
+        need = leak_value(q) - (leak_cap if own is None else own)
         if need > 0:
             prob.addConstraint(pulp.LpConstraint(affine(killed), pulp.LpConstraintGE, f"leak_cap{tag}", need))
         engagements.append(world.engage)

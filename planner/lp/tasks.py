@@ -42,6 +42,8 @@ class SectorTask:
     time_limit_s: float | None = None  # None: the problem's solver.time_limit_s
     mip_rel_gap: float | None = None  # None: the problem's solver.mip_rel_gap
     mip_abs_gap: float | None = None  # objective units (a guard task, leak_cap set: euros)
+    #: A guard task's own cap for each of its worlds (problem, *worlds), None where leak_cap holds; () for none.
+    world_caps: tuple[float | None, ...] = ()
     prices: tuple[float, ...] = ()  # a chain of prices, dearest first, each started from the previous plan
     prev_value: float | None = None  # the value of the plan a chain starts from (its first absolute gap)
     start: tuple[np.ndarray, np.ndarray] | None = None  # MIP start: sensors (M, S), effectors (M, E)
@@ -201,7 +203,7 @@ def _solve_guard(task: SectorTask) -> TaskResult:
     worlds = [task.problem, *task.worlds]
     t0 = time.perf_counter()
     assert task.leak_cap is not None
-    prob, var = build_guard_model(worlds, task.leak_cap)
+    prob, var = build_guard_model(worlds, task.leak_cap, list(task.world_caps) if task.world_caps else None)
     t1 = time.perf_counter()
     start = build_start(var, *task.start) if task.start is not None else None
     scale = var["scale"]

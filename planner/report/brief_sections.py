@@ -205,9 +205,8 @@ def adversary(a: Analysis, run: BriefRun) -> BriefPart:
     plans = pd.DataFrame([{"plan": names[k], **v} for k, v in m["plans"].items()])
     shift = m["drone_defence_shift_eur"]
     note = (f"Planning against the adversary {'gives up' if m['price_of_robustness_pp'] >= 0 else 'gains'} "
-            f"{abs(m['price_of_robustness_pp']):.1f} points of defeat on the scenario's raid and cuts the value the "
-            f"worst case leaks by {pct(m['worst_case_leak_cut'])}; it spends {eur(abs(shift))} "
-            f"{'less' if shift < 0 else 'more'} on drone defence and buys {abs(m['conventional_capability_shift']):,.0f} "
+            f"{abs(m['price_of_robustness_pp']):.1f} points of defeat on the scenario's raid and "
+            f"{leak_change(m, 'the value the worst case leaks')}; it spends {money_change(shift)} on drone defence and buys {abs(m['conventional_capability_shift']):,.0f} "
             f"{'more' if m['conventional_capability_shift'] >= 0 else 'fewer'} Leopard-2A8 equivalents of conventional "
             f"capability (proven gap {pct(m['gap'], 1)}; the upper bound is "
             "the model's).")
@@ -239,6 +238,20 @@ def adversary(a: Analysis, run: BriefRun) -> BriefPart:
               lambda: adversary_figure(m, pd.DataFrame(m["adversary_axes"]), pd.DataFrame(m["adversary_cells"])))))
 
 
+def leak_change(m: dict[str, Any], what: str) -> str:
+    """'cuts <what> by 19%', 'raises <what> by 40%' or 'leaves <what> about as it was': how the adversary-aware plan
+    moves what its best response leaks (a floor may make it leak more than the nominal plan)."""
+    cut = m["worst_case_leak_cut"]
+    if abs(cut) < 5e-3:
+        return f"leaves {what} about as it was"
+    return f"{'cuts' if cut > 0 else 'raises'} {what} by {pct(abs(cut))}"
+
+
+def money_change(shift: float) -> str:
+    """'€547.8M less', '€12.0M more' or 'the same'."""
+    return "the same" if abs(shift) < 1 else f"{eur(abs(shift))} {'less' if shift < 0 else 'more'}"
+
+
 def adversary_finding(m: dict[str, Any]) -> str:
     """The adversary analysis in a sentence or three, for the briefing's findings."""
     n, w = m["plans"]["nominal"], m["plans"]["aware"]
@@ -247,28 +260,32 @@ def adversary_finding(m: dict[str, Any]) -> str:
         return ("; still an expensive failure" if still else " — an expensive failure") if p["expensive_failure"] \
             else ""
 
-    text = (f"**Against an adversary who sees it.** The plan defeats {pct(n['nominal_rate'])} of the scenario's raid "
+    text = (f"**Against an adversary who sees it.** The nominal plan (as `dronewall adversary` solves it) defeats "
+            f"{pct(n['nominal_rate'])} of the scenario's raid "
             f"(value-weighted) but {pct(n['best_response_rate'])} once the adversary answers it ({n['best_response']})"
             f"{verdict(n)}. ")
     if w["drone_defence_eur"] == n["drone_defence_eur"] and w["best_response_rate"] == n["best_response_rate"]:
         return text + "No plan within the budget does better against that adversary (`dronewall adversary`)."
     shift = m["drone_defence_shift_eur"]
-    text += (f"Planned against that adversary, {eur(w['drone_defence_eur'])} of drone defence ("
-             f"{eur(abs(shift))} {'less' if shift < 0 else 'more'}) and {w['conventional_capability']:,.0f} Leopard-2A8 "
-             f"equivalents ({m['conventional_capability_shift']:+,.0f}) cut what the worst attack leaks by "
-             f"{pct(m['worst_case_leak_cut'])} ({w['best_response']}: {pct(w['best_response_rate'])} defeated"
+    held = (f" (every nation held to defeat {pct(m['nominal_floor'])} of the scenario's raid over its border)"
+            if m.get("nominal_floor") else "")
+    text += (f"Planned against that adversary{held}, {eur(w['drone_defence_eur'])} of drone defence ("
+             f"{money_change(shift)}) and {w['conventional_capability']:,.0f} Leopard-2A8 equivalents "
+             f"({m['conventional_capability_shift']:+,.0f}) {leak_change(m, 'what the worst attack leaks')} "
+             f"({w['best_response']}: {pct(w['best_response_rate'])} defeated"
              f"{verdict(w, still=n['expensive_failure'])}) and defeat {pct(w['nominal_rate'])} of the scenario's "
              "raid.")
     if n["expensive_failure"] != w["expensive_failure"]:
         text += (" The expensive-failure verdict changes: " + ("the adversary-aware plan is no longer one."
-                 if n["expensive_failure"] else "the adversary-aware plan becomes one (it spends less where it "
-                 "cannot hold)."))
+                 if n["expensive_failure"] else "the adversary-aware plan becomes one" + (
+                     " (it spends less where it cannot hold)." if shift < 0 else ".")))
     fr = pd.DataFrame(m.get("adversary_frontier", []))
     if len(fr):
         held = fr[fr["best_response_rate_value"] >= m["target"]].sort_values("drone_defence_eur")
         top = fr.loc[fr["best_response_rate_value"].idxmax()]
-        text += (f" Against its best response a plan stays above the expensive-failure line ({pct(m['target'])}) from "
-                 f"{eur(held['drone_defence_eur'].iloc[0])} of drone defence." if len(held) else
+        text += (f" The cheapest of the {len(fr)} adversary-aware plans tried that stays above the expensive-failure "
+                 f"line ({pct(m['target'])}) against its best response spends {eur(held['drone_defence_eur'].iloc[0])} "
+                 "on drone defence." if len(held) else
                  f" None of the {len(fr)} adversary-aware plans tried ({eur(fr['drone_defence_eur'].min())}–"
                  f"{eur(fr['drone_defence_eur'].max())} of drone defence) stays above the expensive-failure line "
                  f"({pct(m['target'])}) against its best response: the best holds {pct(top['best_response_rate_value'])}"

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from planner.report.schemas.base import AnalysisDocument, Columns, Fixed, column
+from planner.report.schemas.base import AnalysisDocument, Columns, Fixed, absent_or, column
 
 __all__ = ["AxisRow", "CellRow", "Document", "FrontierRow", "PlanFigures", "Plans", "RaidRow"]
 
@@ -78,14 +78,16 @@ class FrontierRow(Columns):
                                            "equivalents).")
     defeat_rate_value: float = Field(description="Value-weighted defeat against the scenario's raid, share 0–1 "
                                      "(exact).")
-    best_response_rate_value: float = Field(description="The same against the plan's best response (exact).")
+    best_response_rate_value: float | None = Field(description="The same against the plan's best response (exact); "
+                                                   "null when that raid carries no value.")
     best_response_leak: float = Field(description="Value the best response leaks over the horizon.")
     best_response: str = Field(description="The best response in words: axis; altitude; decoy share.")
     leaked_value_over_horizon: float = Field(description="Value the scenario's raid leaks over the horizon.")
     eur_per_leak_cut: float | None = Field(
-        description="Drone-defence € per unit of value its best response leaks less than the previous point's (the "
-        "leak, not the rate, compares attacks: each best response's rate has its own denominator); null for the "
-        "first, and where the leak is not less.")
+        description="Drone-defence € per unit of value its best response leaks less than the last cheaper point on "
+        "the lower envelope (a point leaking less than every cheaper one); the leak, not the rate, compares attacks "
+        "(each best response's rate has its own denominator). Null for the first point, one that cuts nothing, and one "
+        "leaking more than a cheaper point (attacks outside the set planned against may beat its cap).")
 
 
 class PlanFigures(Fixed):
@@ -146,6 +148,12 @@ class Document(AnalysisDocument):
     drone_defence_shift_eur: float = Field(description="Aware − nominal plan's drone_defence_eur.")
     conventional_capability_shift: float = Field(description="Aware − nominal plan's conventional_capability.")
     rule: str = Field(description="What the adversary may do and what the aware plan maximises, in words.")
+    nominal_floor: float | None = absent_or(
+        "--nominal-floor: each nation's adversary-aware plan also defeats at least this share of the value of the "
+        "scenario's raid over its border (0: none).")
+    nation_rates_exact: dict[str, dict[str, float]] | None = absent_or(
+        "With a floor: for each plan (nominal, aware), each nation's share of the value of the scenario's raid over "
+        "its border defeated, exact (the floor holds in the planning model, whose detection promises a little less).")
     seconds: float = Field(description="Seconds the analysis took.")
     raids: list[RaidRow] = Field(description="Each plan against the scenario's raid and against its best response.")
     adversary_axes: list[AxisRow] = Field(description="Each axis's worst attack against each plan.")
