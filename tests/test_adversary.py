@@ -402,3 +402,20 @@ def test_the_aware_search_ends_on_short_time_no_value_and_refuses_cross_border_c
                                      det_weight=np.full(3, p.det_weight[0]))
         with pytest.raises(ConfigError, match="theater.cross_border_coverage: planning against the adversary"):
             plan_against(dataclasses.replace(att, worlds=(across,)), nominal, runner)
+
+
+def test_the_briefings_finding_reads_the_leak_cut_by_its_sign_and_skips_rates_it_lacks() -> None:
+    """A floor may make the aware plan leak more than the nominal one: the finding says 'raises', never 'cuts by −x%';
+    an adversary-aware frontier whose raids carry no value (null rates) adds no sentence of its own."""
+    from planner.report.brief_sections import adversary_finding
+
+    plan = {"nominal_rate": 0.6, "best_response_rate": 0.04, "best_response": "A; altitude high; decoy share 0.5",
+            "drone_defence_eur": 1e9, "conventional_capability": 200.0, "expensive_failure": True}
+    m = {"plans": {"nominal": plan, "aware": plan | {"drone_defence_eur": 1.5e9, "best_response_rate": 0.1}},
+         "drone_defence_shift_eur": 0.5e9, "conventional_capability_shift": -20.0, "worst_case_leak_cut": -0.4,
+         "nominal_floor": 0.5, "target": 0.48,
+         "adversary_frontier": [{"drone_defence_eur": 0.0, "best_response_rate_value": None}]}
+    text = adversary_finding(m)
+    assert "raises what the worst attack leaks by 40%" in text and "cuts" not in text
+    assert "€500.0M more" in text and "every nation held to defeat 50%" in text
+    assert "plans tried" not in text

@@ -84,7 +84,7 @@ def write_brief(run_dir: Path, out: Path, analyses: tuple[Path, ...], marking: s
     with err_console.status("writing the briefing (maps, charts, interactive map, report)..."):
         result = write_briefing(run_dir, out, analyses=analyses, marking=marking, dpi=dpi, pdf=pdf, tiles=tiles,
                                 tiles_attribution=tiles_attribution, force=force)
-    included = ", ".join(result["analyses"]) or "none (run stress, frontier, premium, uncertainty to add them)"
+    included = ", ".join(result["analyses"]) or "none (run stress, frontier, premium, uncertainty or adversary to add them)"
     out_console.print(f"briefing in {out}/ (briefing.html{', briefing.pdf' if pdf else ''}, interactive-map.html, "
                       f"maps/, charts/, slides/) in {result['timings_s']['total_s']:.1f} s; analyses included: {included}",
                       highlight=False)

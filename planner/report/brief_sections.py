@@ -280,6 +280,8 @@ def adversary_finding(m: dict[str, Any]) -> str:
                  if n["expensive_failure"] else "the adversary-aware plan becomes one" + (
                      " (it spends less where it cannot hold)." if shift < 0 else ".")))
     fr = pd.DataFrame(m.get("adversary_frontier", []))
+    if len(fr) and "best_response_rate_value" in fr:
+        fr = fr[fr["best_response_rate_value"].notna()]  # (a raid carrying no value has no rate)
     if len(fr):
         held = fr[fr["best_response_rate_value"] >= m["target"]].sort_values("drone_defence_eur")
         top = fr.loc[fr["best_response_rate_value"].idxmax()]
