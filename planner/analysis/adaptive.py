@@ -22,7 +22,7 @@ import pandas as pd
 
 from planner.adversary import Attacker, build_attacker
 from planner.analysis.aware import FRONTIER_POINTS, nation_rates, plan_against
-from planner.analysis.respond import Response, axis_leaks, describe, worst_case
+from planner.analysis.respond import Response, describe, rate_and_leak, worst_case
 from planner.analysis.stress import failure_target
 from planner.config.io import Scenario
 from planner.errors import ConfigError
@@ -52,10 +52,8 @@ class AdversaryResult:
 
 def _row(p: PlanningProblem, plan: str, raid: str, demand: np.ndarray, kills: np.ndarray, fixed: FixedPlan,
          conv_score: float) -> dict[str, Any]:
-    value = float((p.value * demand).sum())
-    row = {"plan": plan, "raid": raid,
-           "defeat_rate_value": float((p.value * kills).sum() / value) if value > 0 else math.nan,
-           "leaked_value_over_horizon": float(p.raids * (p.value * (demand - kills)).sum()),
+    rate, leak = rate_and_leak(p, demand, kills)
+    row = {"plan": plan, "raid": raid, "defeat_rate_value": rate, "leaked_value_over_horizon": leak,
            "drones_per_raid": float(demand.sum()), "leakers_per_raid": float((demand - kills).sum()),
            "drone_defence_eur": float(sum((fixed.nation_spend_eur or {}).values())),
            "conventional_capability": conv_score}
@@ -107,9 +105,10 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
         exact_a = solve(p, fixed=aware.fixed, runner=runner)
         aware_solved = dataclasses.replace(exact_a, status="optimal", gap=aware.gap)
         aware_plan = tabulate(scenario, theater, p, aware_solved, exact_a, {"solve_s": aware.seconds})
-        leaks = {"nominal": axis_leaks(att, fixed_n, runner), "aware": axis_leaks(att, aware.fixed, runner)}
+        leaks = {"nominal": aware.nominal_leaks, "aware": aware.leaks}
         say("the adversary-aware frontier")
-        frontier = _frontier(att, p, aware.points, aware.cap if aware.fixed is not fixed_n else None, runner)
+        chosen = (aware.cap, exact_a, aware.response) if aware.fixed is not fixed_n else None
+        frontier = _frontier(att, p, aware.points, chosen, runner)
     plans = {"nominal": nominal_plan, "aware": aware_plan}
     assert aware.nominal_response is not None
     responses = {"nominal": aware.nominal_response, "aware": aware.response}
@@ -132,21 +131,23 @@ def adversary(scenario: Scenario, *, theater: Theater | None = None, time_limit_
     return AdversaryResult(table=table, plans=plans, summary=summary, axes=axes, cells=cells, frontier=frontier)
 
 
-def _frontier(att: Attacker, p: PlanningProblem, points: list[tuple[float, FixedPlan]], chosen: float | None,
-              runner: Runner) -> pd.DataFrame:
+def _frontier(att: Attacker, p: PlanningProblem, points: list[tuple[float, FixedPlan]],
+              chosen: tuple[float, Solved, Response] | None, runner: Runner) -> pd.DataFrame:
     """Each point's plan against the scenario's raid and against its own best response (both exact), by drone money
-    (``chosen``: the cap of the adversary-aware plan; None when the nominal plan did better); ``eur_per_leak_cut``: the
-    drone-defence € of each unit of value the best response leaks less than at the point before."""
+    (``chosen``: the adversary-aware plan's cap, exact evaluation and best response, already known; None when the
+    nominal plan did better); ``eur_per_leak_cut``: the drone-defence € of each unit of value the best response leaks
+    less than at the point before."""
     rows = []
     for k, (cap, fixed) in enumerate(points):
-        kills = np.einsum("nte,et->nt", solve(p, fixed=fixed, runner=runner).engagements, p.p_kill)
-        rows.append({"point": f"aware-{k:02d}", "leak_cap": cap, "chosen": cap == chosen,
+        mine = chosen is not None and cap == chosen[0]
+        exact = chosen[1] if chosen is not None and mine else solve(p, fixed=fixed, runner=runner)
+        rate, leak = rate_and_leak(p, p.demand, np.einsum("nte,et->nt", exact.engagements, p.p_kill))
+        rows.append({"point": f"aware-{k:02d}", "leak_cap": cap, "chosen": mine,
                      "drone_defence_eur": float(sum((fixed.nation_spend_eur or {}).values())),
                      "conventional_capability": float((fixed.conventional * p.conv_score).sum()),
                      **{f"units_{c}": int(fixed.conventional[i]) for i, c in enumerate(p.conv_ids)},
-                     "defeat_rate_value": float((p.value * kills).sum() / max((p.value * p.demand).sum(), 1e-12)),
-                     "leaked_value_over_horizon": float(p.raids * (p.value * (p.demand - kills)).sum()),
-                     **worst_case(att, fixed, runner)})
+                     "defeat_rate_value": rate, "leaked_value_over_horizon": leak,
+                     **worst_case(att, fixed, runner, chosen[2] if chosen is not None and mine else None)})
     out = pd.DataFrame(rows)
     if len(out):
         out["eur_per_leak_cut"] = _eur_per_leak_cut(out["drone_defence_eur"].to_numpy(),

@@ -22,7 +22,6 @@ little less than the exact evaluation finds, so a plan's exact value may pass it
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -31,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.adversary import Attacker, raid
+from planner.adversary import Attacker
+from planner.analysis.capsearch import Guarded, search, top_leak, upper_bound
 from planner.analysis.respond import Response, axis_leaks, best_response
 from planner.errors import ConfigError, InfeasibleError
 from planner.lp.choice import conventional_values, conventional_worth, pick_plans
@@ -40,41 +40,16 @@ from planner.lp.guard import leak_value
 from planner.lp.result import FixedPlan, SectorPlan
 from planner.lp.runner import Runner
 from planner.lp.solve import evaluates_by_nation
-from planner.lp.tasks import SectorTask, TaskResult
 from planner.problem import PlanningProblem
 
 __all__ = ["AwarePlan", "nation_rates", "plan_against"]
 
-#: Caps tried on the first falling grid: each this share of the one before.
-GRID_RATIO = 0.7
-#: Golden-section steps about the best cap of the grid.
-REFINE_STEPS = 4
 #: Rounds of attack generation at most.
 MAX_ROUNDS = 8
 #: An attack joins the set when it leaks more than the cap by this share.
 VIOLATION = 1e-3
-#: Each national MILP at one cap stops after this long (its proven bound still counts in the gap).
-CAP_TIME_S = 20.0
 #: Plans of the last search kept as points of the adversary-aware frontier (spread over their drone-defence money).
 FRONTIER_POINTS = 6
-#: Each national MILP at one cap may also stop within this share of the search's gap × the budget, split among the
-#: nations (an absolute gap in euros, beside the relative one; HiGHS stops at whichever is met first): a nation's few
-#: millions need not be proven to 1% of themselves when the search weighs the whole budget. The search's gap stays
-#: honest: it is computed from the MILPs' proven bounds.
-ABS_GAP_SHARE = 0.5
-
-
-@dataclass
-class Guarded:
-    """The national plans holding the attacks to one cap, with what is left for conventional units."""
-
-    cap: float
-    results: list[TaskResult] | None  # None: some nation cannot hold its attacks to the cap, or found no plan in time
-    cost: float = math.inf  # drone defence, € over the horizon (each nation's plan and its dearest munitions)
-    cost_bound: float = math.inf  # the MILPs' proven lower bounds on it
-    conv_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    conv_value: float = -math.inf
-    objective: float = -math.inf  # conv_value − cap
 
 
 @dataclass
@@ -98,6 +73,10 @@ class AwarePlan:
     #: each holds the attacks planned against to its cap (the adversary-aware frontier; their best responses are not
     #: yet evaluated).
     points: list[tuple[float, FixedPlan]] = field(default_factory=list)
+    #: Every single-axis attack's leak against the nominal plan and against this plan, {(profile, share, axis): leak}
+    #: (planner.analysis.respond.axis_leaks), as the rounds found them.
+    nominal_leaks: dict[tuple[int, int, int], float] = field(default_factory=dict)
+    leaks: dict[tuple[int, int, int], float] = field(default_factory=dict)
 
 
 def _check(att: Attacker) -> None:
@@ -110,48 +89,6 @@ def _check(att: Attacker) -> None:
         raise ConfigError([("adversary", "planning against the adversary needs the raid to move as one group onto "
                                          "one axis (groups: null or one group, concentrate_share: 1): an attack "
                                          "then meets one nation, and the flank splits by nation")])
-
-
-def _attack(att: Attacker, parts: list[list[Part]], h: int, s: int, a: int, k: int) -> PlanningProblem:
-    """Nation k's problem under the attack (profile h, share s, axis a): the cells the drones cross, every site."""
-    part = parts[h][k]
-    demand = raid(att, att.decoy_shares[s], (a,))[part.cells]
-    cells = np.flatnonzero(demand.sum(axis=1) > 0)
-    sub = part.problem.subset(cells, np.arange(len(part.problem.site_ids)))
-    return dataclasses.replace(sub, demand=demand[cells])
-
-
-def _guard(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], cap: float,
-           runner: Runner, starts: list[tuple[np.ndarray, np.ndarray] | None], conventional: Callable[[float], tuple[
-               np.ndarray, float]], gap: float, floor: float = 0.0) -> Guarded:
-    """Every nation's cheapest plan holding its attacks to ``cap`` (and, with a ``floor``, the scenario's raid over
-    its border to at most 1 − floor of its value), and the conventional units the rest buys."""
-    tasks = []
-    for k, part in enumerate(parts[0]):
-        worlds = [_attack(att, parts, h, s, a, k) for h, s, a in attacks[k]]
-        caps: list[float | None] = [None] * len(worlds)
-        if floor > 0 and leak_value(part.problem) > 0:  # the scenario's raid over the nation, a cap of its own
-            worlds.append(part.problem)
-            caps.append((1 - floor) * leak_value(part.problem))
-        if not worlds:  # no attack on this nation: its units in service, nothing new
-            worlds, caps = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))], [None]
-        tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
-                                start=starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap,
-                                mip_abs_gap=ABS_GAP_SHARE * gap * att.problem.budget_eur / len(parts[0]),
-                                world_caps=tuple(caps) if floor > 0 else ()))
-    results = runner.map(tasks)
-    if any(r.outcome == "infeasible" for r in results):  # proven: no money holds some nation to the cap
-        return Guarded(cap, None)
-    bad = [r for r in results if r.outcome not in ("solved", "timeout")]
-    if bad:
-        raise InfeasibleError(f"a national plan against the adversary failed: {bad[0].outcome} {bad[0].message}")
-    bound = sum(r.bound for r in results)  # a timed-out MILP's bound (0 without one) still bounds its money
-    if any(r.outcome == "timeout" for r in results):
-        return Guarded(cap, None, cost_bound=bound)
-    cost = sum(r.objective for r in results)
-    units, value = conventional(cost)
-    return Guarded(cap, results, cost=cost, cost_bound=bound, conv_units=units, conv_value=value,
-                   objective=value - cap)
 
 
 def _fixed(p: PlanningProblem, parts: list[Part], g: Guarded) -> FixedPlan:
@@ -209,9 +146,14 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
     best: Guarded | None = None
     starts: list[tuple[np.ndarray, np.ndarray] | None] = [(part.plan.sensors, part.plan.effectors)
                                                           for part in parts[0]]  # the nominal plan's, nation by nation
-    top_leak = 0.0
+    shift = 0.0  # the most any attack of the set leaks against nothing built
+    leaks: dict[tuple[int, int, int], float] = {}
+    nominal_leaks = leaks
     for rnd in range(MAX_ROUNDS):
         leaks = axis_leaks(att, plan, runner)  # every single-axis attack against the plan, exactly
+        leaks_of = plan
+        if not rnd:
+            nominal_leaks = leaks
         added = 0
         for a, k in nation_of_axis.items():
             worst = max(((leak, h, s) for (h, s, b), leak in leaks.items() if b == a), default=None)
@@ -224,9 +166,9 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
         if not added or (best is not None and time.perf_counter() - t0 > time_limit_s):
             break  # (the first search always runs, however short the time: there is no plan before it)
         tried = {}
-        top_leak = max(top_leak, _top(att, parts, attacks))
-        best = _search(att, parts, attacks, runner, conventional, tried, starts, say, gap=gap, shift=top_leak,
-                       deadline=t0 + time_limit_s, floor=nominal_floor)
+        shift = max(shift, top_leak(att, parts, attacks))
+        best = search(att, parts, attacks, runner, conventional, tried, starts, say, gap=gap, shift=shift,
+                      deadline=t0 + time_limit_s, floor=nominal_floor)
         if best is None:
             if nominal_floor > 0:
                 raise ConfigError([("--nominal-floor", f"no plan within the budget holds every nation to defeat "
@@ -236,11 +178,12 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
                                   "attacks leak more than the money can stop")
         cap, plan = best.cap, _fixed(p, parts[0], best)
         rounds[-1]["caps_tried"] = len(tried)
+        rounds[-1]["caps_bounded"] = sum(g.bounded for g in tried.values())  # by their LP relaxations alone
         rounds[-1]["cap"] = cap
     assert best is not None
     response = best_response(att, plan, runner)
     objective = conventional_worth(p, plan.conventional, val) - response.damage
-    bound = _upper_bound(tried, conventional)
+    bound = upper_bound(tried, conventional)
     names = [(att.axis_names[a], att.profiles[h], att.decoy_shares[s]) for ks in attacks for h, s, a in ks]
     # The nominal plan is a plan too: where it does better against its own best response (and meets the floor), it is
     # the answer.
@@ -248,14 +191,17 @@ def plan_against(att: Attacker, fixed: FixedPlan, runner: Runner, *, gap: float 
     nominal_objective = conventional_worth(p, fixed.conventional, val) - nominal_response.damage
     if nominal_objective > objective and _meets_floor(parts[0], nominal_floor, runner):
         plan, response, objective = fixed, nominal_response, nominal_objective
+    if leaks_of is not plan:  # (the rounds ran out before checking the last plan, or the nominal one did better)
+        leaks = nominal_leaks if plan is fixed else axis_leaks(att, plan, runner)
     # Values are reported shifted by the most any attack in the set leaks against nothing built (a constant): the
     # worst case's value stopped plus the conventional value, as the nominal objective counts value defeated.
-    shift = max(top_leak, response.damage)
+    shift = max(shift, response.damage)
     return AwarePlan(fixed=plan, cap=best.cap, response=response, objective=objective + shift, bound=bound + shift,
                      gap=max(bound - objective, 0.0) / max(abs(bound + shift), abs(objective + shift), 1e-9),
                      rounds=rounds, attacks=names, seconds=time.perf_counter() - t0, nominal_response=nominal_response,
                      nominal_objective=nominal_objective + shift,
-                     points=[(c, _fixed(p, parts[0], tried[c])) for c in _spread(tried, best.cap, points)])
+                     points=[(c, _fixed(p, parts[0], tried[c])) for c in _spread(tried, best.cap, points)],
+                     nominal_leaks=nominal_leaks, leaks=leaks)
 
 
 def _meets_floor(parts: list[Part], floor: float, runner: Runner) -> bool:
@@ -292,98 +238,3 @@ def _spread(tried: dict[float, Guarded], chosen: float, n: int = FRONTIER_POINTS
             keep.add(chosen)
         caps = [c for c in caps if c in keep]
     return caps
-
-
-def _top(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]]) -> float:
-    """The most any attack in the set leaks against nothing built: the value of its drones."""
-    return max(float(att.problem.raids * (parts[h][k].problem.value * raid(att, att.decoy_shares[s], (a,))[
-        parts[h][k].cells]).sum()) for k, ks in enumerate(attacks) for h, s, a in ks)
-
-
-def _search(att: Attacker, parts: list[list[Part]], attacks: list[list[tuple[int, int, int]]], runner: Runner,
-            conventional: Callable[[float], tuple[np.ndarray, float]], tried: dict[float, Guarded],
-            starts: list[tuple[np.ndarray, np.ndarray] | None], say: Callable[[str], None], *, gap: float,
-            shift: float, deadline: float, floor: float = 0.0) -> Guarded | None:
-    """The best cap for this set of attacks: a falling grid from the most any attack could leak, golden sections
-    about the best, then the interval that bounds the objective the most split in two until the bound is within
-    ``gap`` (of the objective shifted by ``shift``) or the ``deadline`` (a ``time.perf_counter()``). Every cap tried
-    is kept in ``tried`` (for the bound); ``starts`` (each nation's last plan, a MIP start) is updated."""
-    top = _top(att, parts, attacks)
-
-    def at(cap: float) -> Guarded:
-        if cap not in tried:
-            g = _guard(att, parts, attacks, cap, runner, starts, conventional, gap, floor)
-            tried[cap] = g
-            if g.results is not None:
-                for k, r in enumerate(g.results):
-                    starts[k] = (r.sensors, r.effectors)
-            say(f"leak cap {cap:,.0f}: drone defence €{g.cost / 1e6:,.0f}M, objective {g.objective:,.1f}")
-        return tried[cap]
-
-    caps = [top]
-    falls = 0
-    while True:
-        g = at(caps[-1])
-        if g.objective == -math.inf:  # no plan at this cap (none exists, or none within the budget or in time)
-            break
-        if caps[-1] <= 1e-9 * max(top, 1.0) or time.perf_counter() > deadline:
-            break  # nothing leaks at all, or no time left
-        if len(caps) > 1 and g.objective < tried[caps[-2]].objective:
-            falls += 1
-            if falls >= 2:
-                break
-        caps.append(caps[-1] * GRID_RATIO)
-    ok = [c for c in sorted(tried) if tried[c].objective > -math.inf]
-    if not ok:
-        return None
-    best = max(ok, key=lambda c: tried[c].objective)
-    lo = max([c for c in tried if c < best], default=best * GRID_RATIO)
-    hi = min([c for c in tried if c > best], default=best)
-    for _ in range(REFINE_STEPS):  # golden sections in [lo, hi] about the best
-        if hi - lo <= 1e-6 * max(hi, 1.0) or time.perf_counter() > deadline:
-            break
-        c = lo + 0.382 * (hi - lo) if best - lo > hi - best else best + 0.382 * (hi - best)
-        g = at(c)
-        if g.objective > tried[best].objective:
-            lo, hi = (lo, best) if c < best else (best, hi)
-            best = c
-        elif c < best:
-            lo = c
-        else:
-            hi = c
-    while time.perf_counter() < deadline:  # split the interval that bounds J the most, until the bound is near
-        best = max(tried, key=lambda c: tried[c].objective)
-        lo, hi, term = max(_intervals(tried, conventional), key=lambda iv: iv[2])
-        if term - tried[best].objective <= gap * max(abs(tried[best].objective + shift), 1e-9) or hi - lo < 1e-9 * max(hi, 1.0):
-            break
-        at((lo + hi) / 2)
-    return tried[max(tried, key=lambda c: tried[c].objective)]
-
-
-def _intervals(tried: dict[float, Guarded], conventional: Callable[[float], tuple[np.ndarray, float]]) -> list[
-        tuple[float, float, float]]:
-    """(c_lo, c_hi, the most J can be for a cap in (c_lo, c_hi]) for each interval between the caps tried. For θ in it
-    the money needed is at least the best bound at any cap ≥ c_hi (C falls as θ rises), so J(θ) ≤ −c_lo + W(B − that);
-    the interval below a cap proven to hold no plan holds none either."""
-    caps = sorted(tried)
-    out = []
-    floor_bound = 0.0  # the largest proven bound at the caps above (the envelope, built from the top)
-    envelope = {}
-    for c in reversed(caps):
-        floor_bound = max(floor_bound, tried[c].cost_bound)
-        envelope[c] = floor_bound
-    for i, c in enumerate(caps):
-        if envelope[c] == math.inf:
-            continue
-        below = caps[i - 1] if i else 0.0
-        out.append((below, c, conventional(envelope[c])[1] - below))
-    return out
-
-
-def _upper_bound(tried: dict[float, Guarded], conventional: Callable[[float], tuple[np.ndarray, float]]) -> float:
-    """No cap does better than this with the attacks of the last round (:func:`_intervals`; the caps above the
-    largest tried, which needs nothing new but a floor's plan, do no better than it)."""
-    return max((term for _, _, term in _intervals(tried, conventional)), default=-math.inf)
-
-
-

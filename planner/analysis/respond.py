@@ -30,7 +30,7 @@ from planner.lp.result import FixedPlan
 from planner.lp.runner import Runner
 from planner.lp.solve import evaluates_by_nation, solve
 
-__all__ = ["Response", "axis_leaks", "best_response", "describe", "enumerate_response", "worst_case"]
+__all__ = ["Response", "axis_leaks", "best_response", "describe", "enumerate_response", "rate_and_leak", "worst_case"]
 
 
 @dataclass
@@ -55,13 +55,22 @@ def describe(att: Attacker, r: Response) -> str:
     return f"{where}; altitude {r.profile}; {share}"
 
 
-def worst_case(att: Attacker, fixed: FixedPlan, runner: Runner | None = None) -> dict[str, Any]:
-    """A plan's figures against the adversary's best response to it, as columns of an analysis's table: the
-    value-weighted share defeated, the value leaked over the horizon and the choice in words."""
-    r = best_response(att, fixed, runner)
-    value = float((att.problem.value * r.demand).sum())
-    return {"best_response_rate_value": float((att.problem.value * r.kills).sum() / value) if value > 0 else math.nan,
-            "best_response_leak": r.damage, "best_response": describe(att, r)}
+def worst_case(att: Attacker, fixed: FixedPlan, runner: Runner | None = None,
+               response: Response | None = None) -> dict[str, Any]:
+    """A plan's figures against the adversary's best response to it (``response`` where already known), as columns
+    of an analysis's table: the value-weighted share defeated, the value leaked over the horizon and the choice in
+    words."""
+    r = best_response(att, fixed, runner) if response is None else response
+    rate, _ = rate_and_leak(att.problem, r.demand, r.kills)
+    return {"best_response_rate_value": rate, "best_response_leak": r.damage, "best_response": describe(att, r)}
+
+
+def rate_and_leak(world: Any, demand: np.ndarray, kills: np.ndarray) -> tuple[float, float]:
+    """The value-weighted share of a raid (``demand`` per raid, cells × classes) defeated (NaN where its drones carry
+    no value) and the value leaked over the horizon, raids × Σ value × (drones − kills)."""
+    value = float((world.value * demand).sum())
+    rate = float((world.value * kills).sum() / value) if value > 0 else math.nan
+    return rate, _damage(world, np.arange(len(demand)), demand, kills)
 
 
 def _damage(world: Any, cells: np.ndarray, demand: np.ndarray, kills: np.ndarray) -> float:

@@ -55,6 +55,7 @@ class SectorTask:
     share: tuple[np.ndarray, np.ndarray] | None = None  # a segment's share of each unit's cost (planner.lp.segments)
     ledger: LedgerSeat | None = None  # the gap shared with the other nations' MILPs (planner.lp.ledger)
     leak_cap: float | None = None  # the least money holding ``problem`` and ``worlds`` to this leak (planner.lp.guard)
+    relax: bool = False  # a guard task's LP relaxation alone: its optimum, a lower bound on the money, and no plan
 
     def replace(self, **changes: Any) -> SectorTask:
         return dataclasses.replace(self, **changes)
@@ -199,23 +200,31 @@ def solve_sector(task: SectorTask) -> TaskResult:
 def _solve_guard(task: SectorTask) -> TaskResult:
     """The least money (builds, the dearest world's munitions) holding the task's worlds to its leak cap: ``objective``
     and ``bound`` in euros (the MILP's plan and its proven lower bound), or ``infeasible`` (no builds can). The task's
-    ``mip_abs_gap`` is in euros."""
+    ``mip_abs_gap`` is in euros. With ``relax``, the LP relaxation: ``objective`` and ``bound`` its optimum, no builds
+    (``infeasible`` then proves the MILP infeasible too)."""
     worlds = [task.problem, *task.worlds]
     t0 = time.perf_counter()
     assert task.leak_cap is not None
     prob, var = build_guard_model(worlds, task.leak_cap, list(task.world_caps) if task.world_caps else None)
     t1 = time.perf_counter()
-    start = build_start(var, *task.start) if task.start is not None else None
+    start = build_start(var, *task.start) if task.start is not None and not task.relax else None
     scale = var["scale"]
     settings = _settings(task)  # (the task's absolute gap is in euros, the model's money scaled)
     settings = settings.replace(mip_abs_gap=None if task.mip_abs_gap is None else task.mip_abs_gap / scale)
     try:
         with quiet_stdout():
-            prob.solve(make_solver(settings, mip=True, start=start))
+            prob.solve(make_solver(settings, mip=not task.relax, start=start))
     except pulp.PulpSolverError as exc:
         return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
     if prob.status == pulp.LpStatusInfeasible:
         return TaskResult(outcome="infeasible", build_s=t1 - t0, solve_s=time.perf_counter() - t1)
+    if task.relax:
+        if prob.status != pulp.LpStatusOptimal:  # stopped by its time limit: no bound proven
+            return TaskResult(outcome="timeout" if timed_out(prob) else "error", build_s=t1 - t0,
+                              message=f"solver status '{pulp.LpStatus[prob.status]}'", solve_s=time.perf_counter() - t1)
+        relaxed = float(var["spend"].value() or 0.0) * scale
+        return TaskResult(objective=relaxed, bound=relaxed, build_s=t1 - t0, solve_s=time.perf_counter() - t1,
+                          sizes=model_sizes(prob))
     bound = mip_dual_bound(prob)
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return TaskResult(outcome="timeout" if timed_out(prob) else "error", build_s=t1 - t0,
