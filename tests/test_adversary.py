@@ -290,6 +290,25 @@ def test_a_floor_on_the_scenarios_raid_keeps_every_nation_defended() -> None:
     assert held.objective < held.nominal_objective  # the nominal plan does better, but misses BB's floor
 
 
+def test_the_aware_plan_meets_the_nations_surveillance_requirement() -> None:
+    """strong_or_weak with BB's drones worth 0.1, sensors €1 and a budget of 13. Free, the aware plan is one strong
+    unit and a sensor in AA (€11): either attack leaks 0.2 (A: 2 × (1 − 0.9); B: 2 × 0.1 with nothing there), and a
+    sensor in BB would buy nothing against the attacks. With BB required to detect 90% of its drones
+    (systems.min_detection) the guard MILP holds that requirement on the scenario's raid over BB, as the planning
+    model does: BB's sensor is built too (€12), the worst case unchanged."""
+    p, att, nominal = strong_or_weak()
+    p = dataclasses.replace(p, value=np.array([[1.0], [0.1]]), sensor_unit_cost_eur=np.array([1.0]), budget_eur=13.0)
+    nominal = dataclasses.replace(nominal, cost_eur=12.0)
+    with Runner(1) as runner:
+        free = plan_against(dataclasses.replace(att, worlds=(p,)), nominal, runner)
+        q = dataclasses.replace(p, min_detection=np.array([[0.0], [0.9]]))
+        held = plan_against(dataclasses.replace(att, worlds=(q,)), nominal, runner)
+    assert free.fixed.effectors.tolist() == [[1.0, 0.0], [0.0, 0.0]] and free.fixed.sensors.tolist() == [[1.0], [0.0]]
+    assert held.fixed.effectors.tolist() == [[1.0, 0.0], [0.0, 0.0]] and held.fixed.sensors.tolist() == [[1.0], [1.0]]
+    assert free.response.damage == pytest.approx(0.2, abs=1e-5) and held.response.damage == pytest.approx(0.2, abs=1e-5)
+    assert sum(held.fixed.nation_spend_eur.values()) == pytest.approx(12.0, abs=1e-6)
+
+
 def test_euros_per_unit_of_leak_cut_follow_the_lower_envelope() -> None:
     """Points by money €0, 10, 20, 30, 40 leaking 10, 8, 9, 5, 5: the second cuts 2 for €10 (€5 a unit); the third
     leaks more than the second (an attack outside the set beat its cap): none; the fourth cuts 3 below the second for

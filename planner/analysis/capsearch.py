@@ -83,21 +83,26 @@ def guard(att: Attacker, parts: list[list[Part]], attacks: Attacks, cap: float, 
           starts: list[tuple[np.ndarray, np.ndarray] | None], conventional: Conventional, gap: float,
           floor: float = 0.0, *, relax: bool = False) -> Guarded:
     """Every nation's cheapest plan holding its attacks to ``cap`` (and, with a ``floor``, the scenario's raid over
-    its border to at most 1 − floor of its value), and the conventional units the rest buys; with ``relax``, only
+    its border to at most 1 − floor of its value; where the nation has surveillance or escort requirements, they hold
+    on that raid), and the conventional units the rest buys; with ``relax``, only
     the bound the guard models' LP relaxations prove on that money (:attr:`Guarded.bounded`)."""
     tasks = []
     for k, part in enumerate(parts[0]):
         worlds = [attack_problem(att, parts, h, s, a, k) for h, s, a in attacks[k]]
         caps: list[float | None] = [None] * len(worlds)
-        if floor > 0 and leak_value(part.problem) > 0:  # the scenario's raid over the nation, a cap of its own
-            worlds.append(part.problem)
-            caps.append((1 - floor) * leak_value(part.problem))
+        own = part.problem  # the scenario's raid over the nation: a world with a cap of its own, if any
+        floored = floor > 0 and leak_value(own) > 0
+        if floored or own.detection_requirements() or own.escort_requirements():  # (its requirements hold on it)
+            worlds.append(own)
+            caps.append((1 - floor) * leak_value(own) if floored else math.inf)
         if not worlds:  # no attack on this nation: its units in service, nothing new
-            worlds, caps = [dataclasses.replace(part.problem, demand=np.zeros(part.problem.demand.shape))], [None]
+            worlds, caps = [dataclasses.replace(own, demand=np.zeros(own.demand.shape))], [None]
+        required = len(worlds) - 1 if worlds[-1] is own else None
         tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
                                 start=None if relax else starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap,
                                 mip_abs_gap=ABS_GAP_SHARE * gap * att.problem.budget_eur / len(parts[0]),
-                                world_caps=tuple(caps) if floor > 0 else (), relax=relax))
+                                world_caps=tuple(caps) if required is not None else (), relax=relax,
+                                required_world=required))
     results = runner.map(tasks)
     if any(r.outcome == "infeasible" for r in results):  # proven (by the relaxation too): no money holds some nation
         return Guarded(cap, None)

@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 import pulp
 
-from planner.lp.formulation import define_builds, define_unit_caps, money_scale, money_terms
+from planner.lp.formulation import (
+    define_builds,
+    define_min_detection,
+    define_min_escort,
+    define_unit_caps,
+    money_scale,
+    money_terms,
+)
 from planner.lp.kill_chain import affine, define_kill_chain
 from planner.problem import PlanningProblem
 
@@ -27,11 +34,13 @@ def leak_value(p: PlanningProblem) -> float:
     return float(p.raids * (p.value * p.demand).sum())
 
 
-def build_guard_model(worlds: list[PlanningProblem], leak_cap: float,
-                      caps: list[float | None] | None = None) -> tuple[pulp.LpProblem, dict[str, Any]]:
+def build_guard_model(worlds: list[PlanningProblem], leak_cap: float, caps: list[float | None] | None = None,
+                      required: tuple[int, ...] = ()) -> tuple[pulp.LpProblem, dict[str, Any]]:
     """Least money such that each world leaks at most ``leak_cap`` (value units over the horizon), or its own cap
-    where ``caps`` gives one (a floor on the scenario's raid is a world with a cap of its own). All worlds index
-    sites and systems alike (one nation's sub-problems of one scenario do); conventional options are left out.
+    where ``caps`` gives one (a floor on the scenario's raid is a world with a cap of its own; ``math.inf``: no cap).
+    In the worlds ``required`` (indices: the scenario's raid) the nation's surveillance and escort requirements hold
+    too (systems.min_detection, escort.min_share), as in the planning model. All worlds index sites and systems alike
+    (one nation's sub-problems of one scenario do); conventional options are left out.
     Returns the model and its variables: builds, each world's engagements, and ``spend`` (scaled money of the
     dearest world, builds included)."""
     if caps is not None and len(caps) != len(worlds):
@@ -59,6 +68,9 @@ def build_guard_model(worlds: list[PlanningProblem], leak_cap: float,
         need = leak_value(q) - (leak_cap if own is None else own)
         if need > 0:
             prob.addConstraint(pulp.LpConstraint(affine(killed), pulp.LpConstraintGE, f"leak_cap{tag}", need))
+        if k in required:
+            define_min_detection(prob, q, world.detected, tag=tag)
+            define_min_escort(prob, q, world.escort, tag=tag)
         engagements.append(world.engage)
     for n, cap in p.nation_cap_eur.items():
         if np.any(p.site_nation == n):

@@ -56,6 +56,8 @@ class SectorTask:
     ledger: LedgerSeat | None = None  # the gap shared with the other nations' MILPs (planner.lp.ledger)
     leak_cap: float | None = None  # the least money holding ``problem`` and ``worlds`` to this leak (planner.lp.guard)
     relax: bool = False  # a guard task's LP relaxation alone: its optimum, a lower bound on the money, and no plan
+    #: A guard task's world (0: ``problem``, then ``worlds``) on which the nation's requirements hold (its scenario raid).
+    required_world: int | None = None
 
     def replace(self, **changes: Any) -> SectorTask:
         return dataclasses.replace(self, **changes)
@@ -205,7 +207,8 @@ def _solve_guard(task: SectorTask) -> TaskResult:
     worlds = [task.problem, *task.worlds]
     t0 = time.perf_counter()
     assert task.leak_cap is not None
-    prob, var = build_guard_model(worlds, task.leak_cap, list(task.world_caps) if task.world_caps else None)
+    prob, var = build_guard_model(worlds, task.leak_cap, list(task.world_caps) if task.world_caps else None,
+                                  required=() if task.required_world is None else (task.required_world,))
     t1 = time.perf_counter()
     start = build_start(var, *task.start) if task.start is not None and not task.relax else None
     scale = var["scale"]
