@@ -1,6 +1,7 @@
 """Time the adversary-aware search cap by cap (run by hand, not by make test; issue #15).
 
-    .venv/bin/python benchmarks/adversary_search.py [configs/eastern-flank.yaml] [--time-limit 300] [--json OUT]
+    .venv/bin/python benchmarks/adversary_search.py [configs/eastern-flank.yaml] [--time-limit 300]
+        [--nominal-floor F] [--json OUT]
 
 Runs :func:`planner.analysis.adaptive.adversary` with the workers' ``map`` wrapped so that every round of guard
 tasks (one per nation at one leak cap) prints its wall time, whether it was the LP relaxations alone or the MILPs,
@@ -57,13 +58,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", default="configs/eastern-flank.yaml", type=Path)
     ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--nominal-floor", type=float, default=0.0)
     ap.add_argument("--json", type=Path, help="write the per-cap log here")
     args = ap.parse_args()
     _wrap_map()
     for name in SPENT:
         _wrap(name)
     t0 = time.perf_counter()
-    result = adaptive.adversary(load_scenario(args.scenario), time_limit_s=args.time_limit)
+    result = adaptive.adversary(load_scenario(args.scenario), time_limit_s=args.time_limit,
+                                nominal_floor=args.nominal_floor)
     total = time.perf_counter() - t0
     s = result.summary
     milp = [e for e in LOG if not e["relax"]]

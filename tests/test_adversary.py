@@ -256,6 +256,10 @@ def test_the_aware_plan_equalises_two_sectors() -> None:
     assert aware.response.damage == pytest.approx(2 - 2 * 0.4 * DETECTED, abs=1e-6)
     leaks = axis_leaks(att, aware.fixed)
     assert leaks[0, 0, 0] == pytest.approx(leaks[0, 0, 1], abs=1e-9)  # equal sectors
+    # the rounds' own evaluations, kept for the axes table: the nominal plan's (all 2 leak on B) and this one's
+    assert aware.leaks == pytest.approx(leaks, abs=1e-9)
+    assert aware.nominal_leaks == pytest.approx(axis_leaks(att, nominal), abs=1e-9)
+    assert aware.nominal_leaks[0, 0, 1] == pytest.approx(2.0)
     assert aware.objective >= aware.nominal_objective - 1e-9
     assert aware.gap <= 0.01 + 1e-9
     # the adversary-aware frontier: the search's plans within the budget by money, from nothing built (the cap: the

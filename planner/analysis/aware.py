@@ -11,12 +11,14 @@ an attack on axis a meets only the nation that holds it, so for a leak cap θ th
 
     J(θ) = −θ + W(B − Σ_n C_n(θ)),   C_n(θ) = the least money holding every attack on n to θ (planner.lp.guard),
 
-W(m) the most conventional value money m buys (the knapsack of the decomposition). J is searched over θ (a falling
-grid, then golden sections about the best); the attacks are generated as they bind (column-and-constraint
+W(m) the most conventional value money m buys (the knapsack of the decomposition). J is searched over θ
+(planner.analysis.capsearch: a falling grid, golden sections about the best, then the interval that bounds J the
+most split in two); the attacks are generated as they bind (column-and-constraint
 generation): after each plan every axis's worst attack is evaluated exactly and those leaking more than the cap
 join the set, until none does. The plan is then held to the adversary's full best response (the spread raid
 included: planner.analysis.respond), exactly: that is the plan's value. The upper bound is the model's: it comes from
-the MILPs' bounds on C_n between the caps tried (C_n falls as θ rises), and the model's detection chords promise a
+the proven bounds on C_n (the MILPs', or their LP relaxations' where those show a cap cannot beat the best) between
+the caps tried (C_n falls as θ rises), and the model's detection chords promise a
 little less than the exact evaluation finds, so a plan's exact value may pass it (the gap is then 0).
 """
 
@@ -32,7 +34,7 @@ import numpy as np
 
 from planner.adversary import Attacker
 from planner.analysis.capsearch import Guarded, search, top_leak, upper_bound
-from planner.analysis.respond import Response, axis_leaks, best_response
+from planner.analysis.respond import Response, axis_leaks, best_response, rate_and_leak
 from planner.errors import ConfigError, InfeasibleError
 from planner.lp.choice import conventional_values, conventional_worth, pick_plans
 from planner.lp.evaluate import Part, part_kills, plan_parts
@@ -60,7 +62,7 @@ class AwarePlan:
     cap: float  # the leak cap the national plans were bought for
     response: Response  # the adversary's best response to it (all choices, the spread included)
     objective: float  # conventional value − the best response's leak, + the shift: a proven value of the plan
-    bound: float  # no plan does better (the attacks in the set, the MILPs' bounds), + the shift
+    bound: float  # no plan does better (the attacks in the set, the proven bounds on their money), + the shift
     #: Both shifted by the most an attack leaks against nothing built (a constant, so that the objective counts the
     #: worst case's value stopped plus the conventional value, as the nominal objective counts value defeated).
     gap: float
@@ -215,10 +217,9 @@ def nation_rates(parts: list[Part], runner: Runner | None = None) -> dict[str, f
     kills = part_kills([(part, part.problem.demand) for part in parts], runner)
     out = {}
     for part, x in zip(parts, kills, strict=True):
-        total = leak_value(part.problem)
-        if total > 0:
-            out[part.label] = 1 - part.problem.raids * float((part.problem.value * (part.problem.demand - x)).sum()) \
-                / total
+        rate, _ = rate_and_leak(part.problem, part.problem.demand, x)
+        if leak_value(part.problem) > 0:
+            out[part.label] = rate
     return out
 
 

@@ -61,7 +61,9 @@ class Guarded:
     conv_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
     conv_value: float = -math.inf
     objective: float = -math.inf  # conv_value − cap
-    bounded: bool = False  # the LP relaxations only: cost_bound holds, no plan was sought (none here beats the best)
+    #: Only the LP relaxations were solved: cost_bound holds (inf: they prove no plan exists), no plan was sought (none
+    #: here beats the best).
+    bounded: bool = False
 
 
 def attack_problem(att: Attacker, parts: list[list[Part]], h: int, s: int, a: int, k: int) -> PlanningProblem:
@@ -99,19 +101,19 @@ def guard(att: Attacker, parts: list[list[Part]], attacks: Attacks, cap: float, 
             worlds, caps = [dataclasses.replace(own, demand=np.zeros(own.demand.shape))], [None]
         required = len(worlds) - 1 if worlds[-1] is own else None
         tasks.append(SectorTask(problem=worlds[0], worlds=tuple(worlds[1:]), leak_cap=cap, threads=1,
-                                start=None if relax else starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap,
+                                start=starts[k], time_limit_s=CAP_TIME_S, mip_rel_gap=gap,
                                 mip_abs_gap=ABS_GAP_SHARE * gap * att.problem.budget_eur / len(parts[0]),
                                 world_caps=tuple(caps) if required is not None else (), relax=relax,
                                 required_world=required))
     results = runner.map(tasks)
     if any(r.outcome == "infeasible" for r in results):  # proven (by the relaxation too): no money holds some nation
-        return Guarded(cap, None)
+        return Guarded(cap, None, bounded=relax)
+    if relax:  # a relaxation that did not finish proves nothing (0): the MILPs will tell
+        return Guarded(cap, None, cost_bound=sum(r.bound for r in results if r.outcome == "solved"), bounded=True)
     bad = [r for r in results if r.outcome not in ("solved", "timeout")]
     if bad:
         raise InfeasibleError(f"a national plan against the adversary failed: {bad[0].outcome} {bad[0].message}")
     bound = sum(r.bound for r in results)  # a timed-out MILP's bound (0 without one) still bounds its money
-    if relax:
-        return Guarded(cap, None, cost_bound=bound, bounded=True)
     if any(r.outcome == "timeout" for r in results):
         return Guarded(cap, None, cost_bound=bound)
     cost = sum(r.objective for r in results)
@@ -154,12 +156,13 @@ def search(att: Attacker, parts: list[list[Part]], attacks: Attacks, runner: Run
     caps = [top]
     falls = 0
     while True:
+        before = _best(tried)
         g = at(caps[-1])
-        if g.objective == -math.inf and not g.bounded:  # no plan here (none exists, or none within the budget/time)
-            break
+        if g.bounded or g.objective == -math.inf:
+            break  # no plan here (none exists, or none within the budget or the time), or none that beats the best
         if caps[-1] <= 1e-9 * max(top, 1.0) or time.perf_counter() > deadline:
             break  # nothing leaks at all, or no time left
-        if g.bounded or (len(caps) > 1 and g.objective < tried[caps[-2]].objective):
+        if before is not None and g.objective < before.objective:  # J fell below the best
             falls += 1
             if falls >= 2:
                 break
@@ -183,9 +186,10 @@ def search(att: Attacker, parts: list[list[Part]], attacks: Attacks, runner: Run
         else:
             hi = c
     while time.perf_counter() < deadline:  # split the interval that bounds J the most, until the bound is near
-        best = max(tried, key=lambda c: tried[c].objective)
+        now = _best(tried)
+        assert now is not None
         lo, hi, term = max(intervals(tried, conventional), key=lambda iv: iv[2])
-        if term - tried[best].objective <= gap * max(abs(tried[best].objective + shift), 1e-9) or hi - lo < 1e-9 * max(hi, 1.0):
+        if term - now.objective <= gap * max(abs(now.objective + shift), 1e-9) or hi - lo < 1e-9 * max(hi, 1.0):
             break
         at((lo + hi) / 2)
     return _best(tried)
@@ -218,5 +222,5 @@ def intervals(tried: dict[float, Guarded], conventional: Conventional) -> list[t
 
 def upper_bound(tried: dict[float, Guarded], conventional: Conventional) -> float:
     """No cap does better than this with the attacks of the last round (:func:`intervals`; the caps above the
-    largest tried, which needs nothing new but a floor's plan, do no better than it)."""
+    largest tried, which needs nothing new but what a floor or the nation's requirements ask, do no better than it)."""
     return max((term for _, _, term in intervals(tried, conventional)), default=-math.inf)

@@ -29,6 +29,7 @@ from planner.lp.evaluate import Part, part_kills, plan_parts
 from planner.lp.result import FixedPlan
 from planner.lp.runner import Runner
 from planner.lp.solve import evaluates_by_nation, solve
+from planner.problem import PlanningProblem
 
 __all__ = ["Response", "axis_leaks", "best_response", "describe", "enumerate_response", "rate_and_leak", "worst_case"]
 
@@ -65,7 +66,7 @@ def worst_case(att: Attacker, fixed: FixedPlan, runner: Runner | None = None,
     return {"best_response_rate_value": rate, "best_response_leak": r.damage, "best_response": describe(att, r)}
 
 
-def rate_and_leak(world: Any, demand: np.ndarray, kills: np.ndarray) -> tuple[float, float]:
+def rate_and_leak(world: PlanningProblem, demand: np.ndarray, kills: np.ndarray) -> tuple[float, float]:
     """The value-weighted share of a raid (``demand`` per raid, cells × classes) defeated (NaN where its drones carry
     no value) and the value leaked over the horizon, raids × Σ value × (drones − kills)."""
     value = float((world.value * demand).sum())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, SolverError
 from planner.lp.formulation import COST_TIE_BREAK, define_conventional_value, money_scale
 from planner.lp.kill_chain import affine
 from planner.lp.result import SectorPlan
@@ -110,8 +110,11 @@ def pick_plans(p: PlanningProblem, plans: list[list[SectorPlan]], k: np.ndarray,
                            "floor")
     with quiet_stdout():
         prob.solve(make_solver(p.solver.replace(time_limit_s=30, mip_rel_gap=1e-6)))
-    if prob.status != pulp.LpStatusOptimal:
+    if prob.status == pulp.LpStatusInfeasible:
         raise InfeasibleError("no combination of national plans and conventional units fits the budget")
+    if prob.status != pulp.LpStatusOptimal:  # (a choice it could not prove is no proof that none fits)
+        raise SolverError(f"the choice of national plans and conventional units did not finish: solver status "
+                          f"'{pulp.LpStatus[prob.status]}'")
     choice = [int(np.argmax([zv.value() or 0.0 for zv in zs])) for zs in z]
     units = np.array([round(x.value() or 0.0) for x in u], dtype=float)
     return choice, units, float(pulp.value(prob.objective) or 0.0)

@@ -118,6 +118,9 @@ def run_model(prob: pulp.LpProblem, problem: PlanningProblem, *, mip: bool, time
                                                                       pulp.LpSolutionIntegerFeasible):
         raise SolverError(f"no usable plan: solver status '{pulp.LpStatus[prob.status]}' (solution status "
                           f"{prob.sol_status}); raise solver.time_limit_s or check the scenario")
+    if not mip and not proven_optimal(prob):  # an LP stopped early: neither its answer nor its objective holds
+        raise SolverError("a linear programme stopped before its optimum (its time or iteration limit): raise "
+                          "solver.time_limit_s or check the scenario")
     return time.perf_counter() - t
 
 
@@ -211,6 +214,17 @@ def mip_gap(prob: pulp.LpProblem) -> float | None:
         return float(model.getInfo().mip_gap)
     except Exception:  # noqa: BLE001 - CBC and older highspy have no such info
         return None
+
+
+def proven_optimal(prob: pulp.LpProblem) -> bool:
+    """Whether the solver proved its answer optimal. pulp reports HiGHS's time and iteration limits as 'Optimal' (with
+    an 'integer feasible' solution), which for an LP is no optimum and its objective no bound."""
+    import highspy
+
+    model = getattr(prob, "solverModel", None)
+    if model is None:  # CBC: pulp's status alone
+        return bool(prob.status == pulp.LpStatusOptimal)
+    return bool(model.getModelStatus() == highspy.HighsModelStatus.kOptimal)
 
 
 def timed_out(prob: pulp.LpProblem) -> bool:

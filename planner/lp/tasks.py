@@ -23,6 +23,7 @@ from planner.lp.solver import (
     make_solver,
     mip_dual_bound,
     model_sizes,
+    proven_optimal,
     quiet_stdout,
     timed_out,
 )
@@ -175,6 +176,9 @@ def solve_sector(task: SectorTask) -> TaskResult:
         nation = sub.nations[int(sub.cell_nation[0]) if len(sub.cell_nation) else 0]
         return TaskResult(outcome="error",
                           message=f"no usable plan for {nation}: solver status '{pulp.LpStatus[prob.status]}'")
+    if fixed is not None and not proven_optimal(prob):  # an exact evaluation stopped early is no evaluation
+        return TaskResult(outcome="timeout", message="the exact evaluation stopped before its optimum",
+                          build_s=t1 - t0, solve_s=time.perf_counter() - t1)
     robust_worlds: tuple[dict[str, np.ndarray], ...] = ()
     if worlds is not None:
         rob = robust_extract(prob, var, worlds)
@@ -222,7 +226,7 @@ def _solve_guard(task: SectorTask) -> TaskResult:
     if prob.status == pulp.LpStatusInfeasible:
         return TaskResult(outcome="infeasible", build_s=t1 - t0, solve_s=time.perf_counter() - t1)
     if task.relax:
-        if prob.status != pulp.LpStatusOptimal:  # stopped by its time limit: no bound proven
+        if not proven_optimal(prob):  # stopped by its time or iteration limit: no bound proven
             return TaskResult(outcome="timeout" if timed_out(prob) else "error", build_s=t1 - t0,
                               message=f"solver status '{pulp.LpStatus[prob.status]}'", solve_s=time.perf_counter() - t1)
         relaxed = float(var["spend"].value() or 0.0) * scale
@@ -258,7 +262,7 @@ def _robust_screen(worlds: list[PlanningProblem], task: SectorTask) -> tuple[tup
     if task.start is not None:
         sensors |= task.start[0] > 0.5
         effectors |= task.start[1] > 0.5
-    if prob.status != pulp.LpStatusOptimal:  # no screen: every build stays open, the MILP's own bound holds
+    if not proven_optimal(prob):  # no screen: every build stays open, the MILP's own bound holds
         return None, None
     for (j, k), v in var["sensors"].items():
         sensors[j, k] |= (v.value() or 0.0) > 1e-6

@@ -76,8 +76,8 @@ class FrontierRow(Columns):
                                      "holds, € over the horizon.")
     conventional_capability: float = Field(description="Conventional capability the rest buys (Leopard-2A8 "
                                            "equivalents).")
-    defeat_rate_value: float = Field(description="Value-weighted defeat against the scenario's raid, share 0–1 "
-                                     "(exact).")
+    defeat_rate_value: float | None = Field(description="Value-weighted defeat against the scenario's raid, share 0–1 "
+                                            "(exact); null when that raid carries no value.")
     best_response_rate_value: float | None = Field(description="The same against the plan's best response (exact); "
                                                    "null when that raid carries no value.")
     best_response_leak: float = Field(description="Value the best response leaks over the horizon.")
