@@ -273,7 +273,7 @@ def adversary_finding(m: dict[str, Any]) -> str:
              f"{money_change(shift)}) and {w['conventional_capability']:,.0f} Leopard-2A8 equivalents "
              f"({m['conventional_capability_shift']:+,.0f}) {leak_change(m, 'what the worst attack leaks')} "
              f"({w['best_response']}: {pct(w['best_response_rate'])} defeated"
-             f"{verdict(w, still=n['expensive_failure'])}) and defeat {pct(w['nominal_rate'])} of the scenario's "
+             f"{verdict(w, still=n['expensive_failure'])}) and defeats {pct(w['nominal_rate'])} of the scenario's "
              "raid.")
     if n["expensive_failure"] != w["expensive_failure"]:
         text += (" The expensive-failure verdict changes: " + ("the adversary-aware plan is no longer one."
