@@ -444,4 +444,5 @@ def test_the_briefings_finding_reads_the_leak_cut_by_its_sign_and_skips_rates_it
     text = adversary_finding(m)
     assert "raises what the worst attack leaks by 40%" in text and "cuts" not in text
     assert "€500.0M more" in text and "every nation held to defeat 50%" in text
+    assert "and defeats 60% of the scenario's raid" in text
     assert "plans tried" not in text
