@@ -2,7 +2,7 @@
 time when sites stand every 2 km or cells are 1 km long). Run by hand, not by make test.
 
     .venv/bin/python benchmarks/national_milp.py configs/eastern-flank.yaml FI [--cell-m 5000] [--site-spacing-m 2000]
-        [--price-per-meur 2.632] [--modes plain,lp_start,own_start]
+        [--price-per-meur 2.632] [--modes plain,lp_start,thin_start5,own_start]
 
 The nation's model (planner.lp.families.parts) is solved at one price on money, single-threaded, to the gap the
 flank's pricing gives it (1% relative, or 3/4 of 1% of μ·budget times the nation's share of the drones), as
@@ -11,6 +11,8 @@ planner.lp.sectors does on its first evaluation:
 - ``plain``: as sectors solves it (no MIP start);
 - ``lp_start``: the LP relaxation, then the MILP over the builds it uses (2% gap), then the whole MILP started
   from that plan; the time is the sum;
+- ``thin_start<k>``: the MILP over every k-th candidate site (by index: the sites of a station and its depths are
+  neighbours; 2% gap), then the whole MILP started from that plan; both lines are printed;
 - ``own_start``: the whole MILP started from the ``plain`` run's plan (a perfect start: what primal help could
   buy at most; run ``plain`` first).
 
@@ -84,6 +86,14 @@ def main() -> None:
             lp = extract(relaxed, var, sub, integral=False)
             support = (np.asarray(lp["sensors"]) > 1e-6, np.asarray(lp["effectors"]) > 1e-6)
             first = solve_sector(task.replace(allowed=support, mip_rel_gap=0.02, mip_abs_gap=None))
+            r = solve_sector(task.replace(start=(first.sensors, first.effectors)))
+        elif mode.startswith("thin_start"):  # thin_start<k>: the MILP over every k-th site (2% gap), then the whole
+            k = int(mode.removeprefix("thin_start") or 5)
+            keep = (np.arange(len(sub.site_ids)) % k == 0)[:, None]
+            mask = (np.broadcast_to(keep, (len(sub.site_ids), len(sub.sensor_ids))).copy(),
+                    np.broadcast_to(keep, (len(sub.site_ids), len(sub.effector_ids))).copy())
+            first = solve_sector(task.replace(allowed=mask, mip_rel_gap=0.02, mip_abs_gap=None))
+            print(_row(f"({mode}: the thinned MILP)", time.perf_counter() - t0, first), flush=True)
             r = solve_sector(task.replace(start=(first.sensors, first.effectors)))
         elif mode == "own_start":
             if plain is None:

@@ -100,7 +100,10 @@ def one(config: str, length: float, time_limit: float | None, strategy: str | No
             "total_s": round(t4 - t_all, 1), "gap": s.gap, "status": s.status,
             "strategy": s.info.strategy or p.solver.strategy, "value_exact": p.drone_value(x.engagements),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "peak_tree_mb": round(peak_tree / 1024)}
+            "peak_tree_mb": round(peak_tree / 1024),
+            # each national MILP's solve seconds and final gap at the last price (strategy sectors)
+            "sectors_last_price": {n: [d["solve_s"], round(d["gap"], 4)] for n, d in
+                                   (s.info.price_evaluations[-1]["sectors"] if s.info.price_evaluations else {}).items()}}
 
 
 def main() -> None:

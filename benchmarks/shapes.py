@@ -21,13 +21,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: name: (shipped scenario, cell length m, edits of its theater block {key: value}).
+#: name: (shipped scenario, cell length m, edits {key: value} of its theater block, or of another block as
+#: "block.key"). The last row's size estimate (about 17 GB) is above the memory guard's default (half the machine),
+#: so it raises solver.memory_limit_gb to measure what the solve really takes.
 SHAPES: dict[str, tuple[str, int, dict[str, str]]] = {
     "default": ("eastern-flank.yaml", 5000, {}),
     "one nation: Poland at 1 km cells": ("poland.yaml", 1000, {}),
     "cross-border coverage": ("eastern-flank.yaml", 5000, {"cross_border_coverage": "true"}),
     "sites every 2 km": ("eastern-flank.yaml", 5000, {"site_spacing_m": "2000"}),
     "1 km cells": ("eastern-flank.yaml", 1000, {}),
+    "1 km cells and sites every 2 km": ("eastern-flank.yaml", 1000, {"site_spacing_m": "2000",
+                                                                     "solver.memory_limit_gb": "22"}),
 }
 
 
@@ -41,11 +45,13 @@ def variant(name: str, folder: Path) -> tuple[Path, int]:
         link.parent.mkdir(parents=True, exist_ok=True)
         if not link.exists():
             link.symlink_to(target, target_is_directory=True)
-    for key, value in edits.items():
+    for dotted, value in edits.items():
+        block, _, key = dotted.rpartition(".")
+        block = block or "theater"
         if re.search(rf"^  {key}:", text, flags=re.M):
             text = re.sub(rf"^  {key}:.*$", f"  {key}: {value}", text, flags=re.M)
         else:
-            text = text.replace("\ntheater:\n", f"\ntheater:\n  {key}: {value}\n", 1)
+            text = text.replace(f"\n{block}:\n", f"\n{block}:\n  {key}: {value}\n", 1)
     path = folder / "configs" / (re.sub(r"\W+", "_", name).strip("_") + ".yaml")
     path.write_text(text)
     return path, length

@@ -1,0 +1,91 @@
+"""Where one nation's LP gap sits (issue #18): its priced MILP solved with the builds of some types made continuous.
+Run by hand, not by make test.
+
+    .venv/bin/python benchmarks/integrality.py configs/eastern-flank.yaml FI --site-spacing-m 2000 \\
+        --relax "all;sensors;effectors;interceptor_drone;radar_short_3d;interceptor_drone,radar_short_3d"
+
+The nation's model at the first price sectors tries (as ``benchmarks/national_milp.py`` builds it) is written to a
+temporary MPS file and read by HiGHS (highspy) once per case; each case makes continuous the builds of every sensor
+(``sensors``), every effector (``effectors``), every type (``all``: the LP relaxation) or the types named, and
+solves the rest as a MILP on one thread to a 0.5% gap or the time limit. ``none`` is the MILP itself. A type whose
+relaxation alone brings the bound near the LP's carries the gap; prints one Markdown row per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import tempfile
+import time
+from pathlib import Path
+
+import highspy
+import numpy as np
+
+from planner.config.io import load_scenario
+from planner.geo.theater import build_theater
+from planner.lp import families
+from planner.lp.choice import conventional_values
+from planner.lp.formulation import build_model
+from planner.lp.sectors import initial_price
+from planner.problem import build_problem
+
+
+def _continuous(names: list[str], integer: np.ndarray, case: str) -> np.ndarray:
+    """Indices of the integer columns the case makes continuous (pulp names builds build_<kind>_<site>,<type>_)."""
+    def hit(name: str) -> bool:
+        if case == "all":
+            return True
+        if case in ("sensors", "effectors"):
+            return name.startswith(f"build_{case[:-1]}_")
+        return any(name.endswith(f",{t}_") for t in case.split(","))
+    return np.array([i for i in np.flatnonzero(integer) if case != "none" and hit(names[i])], dtype=np.int32)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("config")
+    ap.add_argument("nation")
+    ap.add_argument("--cell-m", type=float, default=None)
+    ap.add_argument("--site-spacing-m", type=float, default=None)
+    ap.add_argument("--relax", default="all;sensors;effectors;none", help="cases separated by ';'")
+    ap.add_argument("--time-limit", type=float, default=90.0)
+    a = ap.parse_args()
+    sc = load_scenario(a.config)
+    theater = sc.config.theater.model_copy(update={k: v for k, v in (("cell_length_m", a.cell_m),
+                                                                     ("site_spacing_m", a.site_spacing_m)) if v})
+    sc = dataclasses.replace(sc, config=sc.config.model_copy(update={"theater": theater}))
+    p = build_problem(sc, build_theater(sc))
+    mu_conv = conventional_values(p, p.objective)[2]
+    mu = mu_conv if mu_conv > 0 else initial_price(p)
+    sub = next(part for label, part, _, _ in families.parts(p) if label == a.nation)
+    prob, _ = build_model(sub, money_price=mu)
+    print(f"{a.nation}: {len(sub.cell_ids)} cells, {len(sub.site_ids)} sites, price {mu * 1e6:.4g} per M€")
+    print("| builds made continuous | columns | wall s | plan | bound | status |\n|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "nation.mps"
+        prob.writeMPS(str(path))
+        for case in a.relax.split(";"):
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("threads", 1)
+            h.readModel(str(path))
+            h.changeObjectiveSense(highspy.ObjSense.kMaximize)  # the MPS file keeps pulp's sense only as a comment
+            lp = h.getLp()
+            names = [h.getColName(i)[1] for i in range(lp.num_col_)]
+            integer = np.array([int(v) > 0 for v in lp.integrality_], dtype=bool)
+            idx = _continuous(names, integer, case)
+            if len(idx):
+                h.changeColsIntegrality(len(idx), idx, np.zeros(len(idx), dtype=np.uint8))
+            h.setOptionValue("time_limit", a.time_limit)
+            h.setOptionValue("mip_rel_gap", 0.005)
+            t0 = time.perf_counter()
+            h.run()
+            info = h.getInfo()
+            bound = info.objective_function_value if len(idx) == int(integer.sum()) else info.mip_dual_bound
+            print(f"| {case} | {len(idx)} | {time.perf_counter() - t0:.1f} | {info.objective_function_value:.2f} | "
+                  f"{bound:.2f} | {h.modelStatusToString(h.getModelStatus())} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
