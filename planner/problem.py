@@ -286,7 +286,8 @@ class PlanningProblem:
                 if getattr(self, name) is None or (axis == "pt" and len(getattr(self, name)) != len(self.pt_cell)):
                     continue  # an optional field this problem has not (pt_route, pt_order: its pairs' routes unset)
                 value = getattr(self, name)[keep[axis]]
-                changes[name] = renumber[INDEXES[name]][value] if name in INDEXES else value
+                changes[name] = renumber[INDEXES[name]][value].astype(value.dtype, copy=False) if name in INDEXES \
+                    else value
         return dataclasses.replace(self, **changes)
 
     def sizes(self) -> dict[str, int]:

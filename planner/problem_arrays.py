@@ -10,7 +10,7 @@ import numpy as np
 
 from planner.physics import max_engagement_distance_m
 
-__all__ = ["capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_follow", "layer_ranks", "survivor_weight", "magazine_shares", "max_unit_arrays", "min_detection_array", "stack"]
+__all__ = ["PAIR_INDEX", "capability_area_arrays", "effector_fields", "detection_pairs", "engagement_pairs", "engagement_reach", "in_service_arrays", "layer_follow", "layer_ranks", "survivor_weight", "magazine_shares", "max_unit_arrays", "min_detection_array", "stack"]
 
 
 def min_detection_array(cfg: Any, nations: tuple[str, ...], threat_ids: tuple[str, ...]) -> np.ndarray:
@@ -79,7 +79,8 @@ def magazine_shares(n_sites: int, n_effectors: int, n_cells: int, eng_site: np.n
     The distinct (site, effector, cell) triples are counted as one int64 key each (a flat sort, not a row sort)."""
     out = np.zeros((n_sites, n_effectors))
     if len(eng_cell):
-        keys, counts = np.unique(np.unique((eng_site * n_effectors + eng_effector) * n_cells + eng_cell) // n_cells,
+        keys, counts = np.unique(np.unique((eng_site.astype(np.int64) * n_effectors + eng_effector) * n_cells + eng_cell)
+                                           // n_cells,
                                  return_counts=True)
         out[keys // n_effectors, keys % n_effectors] = 1.0 / counts
     return out
@@ -152,6 +153,13 @@ def in_service_arrays(in_service: tuple[tuple[int, str], ...], n_sites: int, sen
     return sens, eff
 
 
+#: Integer type of the detection and engagement pairs' indices (cell, class, site, type). 32 bits hold any index the
+#: size guard lets through and halve the largest arrays of a large problem (1 km cells with sites every 2 km: 23.7M
+#: engagement pairs, 724 MB of indices in 64 bits; docs/performance.md). Arithmetic that combines indices into one
+#: key (cell × sites × types can pass 2³¹) widens them to 64 bits first.
+PAIR_INDEX = np.int32
+
+
 def stack(parts: list[tuple[np.ndarray, ...]], k: int, dtype: Any) -> list[np.ndarray]:
     """The k parallel arrays of a list of k-tuples of array pieces, each concatenated (empty arrays of ``dtype``
     if there are no pieces)."""
@@ -172,10 +180,10 @@ def detection_pairs(weights: list[float], det_range: np.ndarray, pi: np.ndarray,
                 continue
             m = pd <= det_range[s, t]
             n = int(m.sum())
-            parts.append((pi[m], np.full(n, t), pj[m], np.full(n, s), np.full(n, w)))
-    out = stack(parts, 5, np.int64)
-    out[4] = out[4].astype(float)
-    return out
+            parts.append((pi[m].astype(PAIR_INDEX), np.full(n, t, dtype=PAIR_INDEX), pj[m].astype(PAIR_INDEX),
+                          np.full(n, s, dtype=PAIR_INDEX), np.full(n, w, dtype=float)))
+    out = stack(parts, 5, PAIR_INDEX)
+    return out[:4] + [out[4].astype(float, copy=False)]
 
 
 def engagement_pairs(kinetic: np.ndarray, reach: np.ndarray, pair_nation: np.ndarray, pi: np.ndarray, pj: np.ndarray,
@@ -195,8 +203,9 @@ def engagement_pairs(kinetic: np.ndarray, reach: np.ndarray, pair_nation: np.nda
             if kinetic[e]:
                 m &= (cell_no_fire[pi] < 1) & ~site_no_fire[pj]
             n = int(m.sum())
-            parts.append((pi[m], np.full(n, t), pj[m], np.full(n, e)))
-    return stack(parts, 4, np.int64)
+            parts.append((pi[m].astype(PAIR_INDEX), np.full(n, t, dtype=PAIR_INDEX), pj[m].astype(PAIR_INDEX),
+                          np.full(n, e, dtype=PAIR_INDEX)))
+    return stack(parts, 4, PAIR_INDEX)
 
 
 def engagement_reach(effectors: list[Any], threats: list[Any], pk: np.ndarray, delays_s: list[float],

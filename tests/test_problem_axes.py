@@ -36,3 +36,31 @@ def test_sectors_partition_the_flank() -> None:
     capped = dataclasses.replace(p, nation_cap_eur={1: 1.5})
     assert capped.sector(1)[0].budget_eur == p.budget_eur and capped.sector(1)[0].nation_cap_eur == {1: 1.5}
     assert np.array_equal(capped.sector(1)[0].mag_share, p.mag_share[[2, 3]])
+
+
+def test_pair_indices_are_32_bit_and_keys_do_not_overflow() -> None:
+    """The pairs' indices are stored in 32 bits (planner.problem_arrays.PAIR_INDEX: half the memory of a large
+    problem's largest arrays), a sector keeps them so, and a key combining cell, site and type is formed in 64 bits:
+    with 50,000 sites, 30 types and 5,000 cells the key reaches 7.5 × 10⁹, past 2³¹. Unit A at site 49,999 (type 29)
+    reaches cells 4,998 and 4,999, so each gets half its magazine; unit B at site 0 (type 0) reaches cell 4,999
+    alone and keeps it whole (in 32 bits the keys wrap and the counts mix units)."""
+    from planner.problem_arrays import PAIR_INDEX, magazine_shares
+
+    site = np.array([49_999, 49_999, 0], dtype=PAIR_INDEX)
+    effector = np.array([29, 29, 0], dtype=PAIR_INDEX)
+    cell = np.array([4_998, 4_999, 4_999], dtype=PAIR_INDEX)
+    share = magazine_shares(50_000, 30, 5_000, site, effector, cell)
+    assert share[49_999, 29] == 0.5 and share[0, 0] == 1.0 and np.count_nonzero(share) == 2
+    from planner.config.io import load_scenario
+    from planner.geo.theater import build_theater
+    from planner.problem import build_problem
+    from tests.conftest import CONFIGS
+
+    sc = load_scenario(CONFIGS / "tiny.yaml")
+    p = build_problem(sc, build_theater(sc))
+    pairs = ("det_cell", "det_threat", "det_site", "det_sensor", "eng_cell", "eng_threat", "eng_site", "eng_effector")
+    assert len(p.eng_cell) and len(p.det_cell)
+    for name in pairs:
+        assert getattr(p, name).dtype == PAIR_INDEX, name
+        assert getattr(p.sector(0)[0], name).dtype == PAIR_INDEX, name
+    assert p.det_weight.dtype == np.float64

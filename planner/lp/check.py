@@ -267,7 +267,7 @@ def check_magazines(p: PlanningProblem, s: Solved, ctx: Context) -> list[str]:
     engaged_class = np.zeros(eng.shape, dtype=bool)  # (N, T, E): the model has an engagement variable there
     engaged_class[cells, threats, effs] = True
     n_sites, n_effs = len(p.site_ids), len(p.effector_ids)
-    key = np.unique((cells * n_sites + sites) * n_effs + effs)  # each (cell, site, effector) once
+    key = np.unique((cells.astype(np.int64) * n_sites + sites) * n_effs + effs)  # each (cell, site, effector) once
     ci, rest = np.divmod(key, n_sites * n_effs)
     sj, ek = np.divmod(rest, n_effs)
     shots = np.bincount(ci * n_effs + ek, weights=p.effector_magazine[ek] * p.mag_share[sj, ek] * s.effectors[sj, ek],

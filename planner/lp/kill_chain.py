@@ -14,6 +14,7 @@ import numpy as np
 import pulp
 
 from planner.lp.result import FixedPlan
+from planner.lp.runs import RUN_MIN_SITES, Chain, chain, run_terms
 from planner.problem import PlanningProblem
 from planner.problem_arrays import survivor_weight
 
@@ -58,6 +59,27 @@ class World:
     point: dict[int, pulp.LpVariable] = field(default_factory=dict)
     #: Escort sorties sent per raid {(cell, crewed class, alert type)} (planner.escort).
     escort: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    #: The border sites of ``cover`` {(cell, effector): sorted sites} (point-defence sites are added to ``cover`` after).
+    border: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    #: Prefix sums of one type's builds along its sites {("reach" or "magazine", effector): chain} (planner.lp.runs).
+    chains: dict[tuple[str, int], Chain] = field(default_factory=dict)
+
+
+def _sum_over(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable], world: World,
+              kind: str, e: int, sites: list[int], coef: float, tag: str) -> list[tuple[pulp.LpVariable, float]]:
+    """coef × Σ_(j in sites) w_j y_je (w = 1 for "reach", the magazine share for "magazine"): site by site, or over
+    runs of consecutive sites where there are at least RUN_MIN_SITES of them (planner.lp.runs)."""
+    def weight(j: int) -> float:
+        return 1.0 if kind == "reach" else float(p.mag_share[j, e])
+
+    if len(sites) >= RUN_MIN_SITES:
+        if (kind, e) not in world.chains:
+            world.chains[kind, e] = chain(prob, [(j, y) for (j, k), y in ye.items() if k == e], weight,
+                                          f"{kind}_prefix[{p.effector_ids[e]}]{tag}")
+        terms = run_terms(world.chains[kind, e], sites, coef)
+        if terms is not None:
+            return terms
+    return [(ye[j, e], coef * weight(j)) for j in sites]
 
 
 def define_detection(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
@@ -116,6 +138,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
             reach[i, t, e].append(j)
             cover[i, e][j] = float(p.mag_share[j, e])
     world.cover = cover
+    world.border = {key: sorted(sites) for key, sites in cover.items()}
     if not reach:
         return
     same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
@@ -123,7 +146,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
         same_reach[i, e, tuple(sorted(sites))].append(t)
     eng = world.engage
     for (i, e, reached), ts in same_reach.items():
-        builds = [(ye[j, e], 1.0) for j in reached]
+        builds = _sum_over(prob, p, ye, world, "reach", e, list(reached), 1.0, tag)
         if len(ts) > 1 and len(reached) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
             name = f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]{tag}"
             shared = prob.add_variable(name, 0, 1)
@@ -242,7 +265,12 @@ def define_magazines(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[in
     shots = p.shots()
     for (i, e), tv in by_cell_eff.items():
         terms = [(v, p.surge_factor * float(shots[e, t])) for t, v in tv]
-        terms += [(ye[j, e], -p.effector_magazine[e] * m) for j, m in sorted(world.cover[i, e].items())]
+        border = world.border.get((i, e), [])
+        terms += _sum_over(prob, p, ye, world, "magazine", e, border, -float(p.effector_magazine[e]), tag)
+        if len(world.cover[i, e]) > len(border):  # point-defence sites, with their own magazine shares (define_point)
+            inside = set(border)
+            terms += [(ye[j, e], -p.effector_magazine[e] * m) for j, m in sorted(world.cover[i, e].items())
+                      if j not in inside]
         prob.addConstraint(pulp.LpConstraint(affine(terms), pulp.LpConstraintLE,
                                              f"magazine[{p.cell_ids[i]},{p.effector_ids[e]}]{tag}", 0))
         # Decoys draw shots: what an effector fires at in a cell follows the detected mix.
