@@ -11,37 +11,21 @@ sites hold a whole unit and how many a fraction of one.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 
 import numpy as np
 import pulp
+from nation import national_part, shape_arguments  # benchmarks/ is the script's own folder, first on the path
 
-from planner.config.io import load_scenario
-from planner.geo.theater import build_theater
-from planner.lp import families
-from planner.lp.choice import conventional_values
 from planner.lp.formulation import build_model
-from planner.lp.sectors import initial_price
 from planner.lp.solver import extract, make_solver, quiet_stdout
-from planner.problem import build_problem
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("config")
-    ap.add_argument("nation")
-    ap.add_argument("--cell-m", type=float, default=1000.0)
-    ap.add_argument("--site-spacing-m", type=float, default=None)
+    shape_arguments(ap, cell_m=1000.0)
     a = ap.parse_args()
-    sc = load_scenario(a.config)
-    theater = sc.config.theater.model_copy(update={k: v for k, v in (("cell_length_m", a.cell_m),
-                                                                     ("site_spacing_m", a.site_spacing_m)) if v})
-    sc = dataclasses.replace(sc, config=sc.config.model_copy(update={"theater": theater}))
-    p = build_problem(sc, build_theater(sc))
-    mu_conv = conventional_values(p, p.objective)[2]
-    mu = mu_conv if mu_conv > 0 else initial_price(p)
-    sub = next(part for label, part, _, _ in families.parts(p) if label == a.nation)
+    _, sub, mu = national_part(a)
     t0 = time.perf_counter()
     relaxed, var = build_model(sub, money_price=mu, relax=True)
     with quiet_stdout():

@@ -22,19 +22,15 @@ Prints one line per mode: wall time, objective, proven bound and gap.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 
 import numpy as np
 import pulp
+from nation import national_part, shape_arguments  # benchmarks/ is the script's own folder, first on the path
 
-from planner.config.io import load_scenario
-from planner.geo.theater import build_theater
-from planner.lp import families
 from planner.lp.formulation import build_model
 from planner.lp.solver import extract, make_solver, quiet_stdout
 from planner.lp.tasks import SectorTask, TaskResult, solve_sector
-from planner.problem import build_problem
 
 
 def _row(mode: str, seconds: float, r: TaskResult) -> str:
@@ -44,28 +40,14 @@ def _row(mode: str, seconds: float, r: TaskResult) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("config")
-    ap.add_argument("nation")
-    ap.add_argument("--cell-m", type=float, default=None)
-    ap.add_argument("--site-spacing-m", type=float, default=None)
+    shape_arguments(ap)
     ap.add_argument("--price-per-meur", type=float, default=None, help="default: the first price sectors tries")
     ap.add_argument("--modes", default="plain,lp_start,own_start")
     ap.add_argument("--time-limit", type=float, default=300.0)
     a = ap.parse_args()
-    sc = load_scenario(a.config)
-    theater = sc.config.theater.model_copy(update={k: v for k, v in (("cell_length_m", a.cell_m),
-                                                                     ("site_spacing_m", a.site_spacing_m)) if v})
-    sc = dataclasses.replace(sc, config=sc.config.model_copy(update={"theater": theater}))
-    p = build_problem(sc, build_theater(sc))
-    if a.price_per_meur is None:
-        from planner.lp.choice import conventional_values
-        from planner.lp.sectors import initial_price
-
-        mu_conv = conventional_values(p, p.objective)[2]
-        mu = mu_conv if mu_conv > 0 else initial_price(p)
-    else:
+    p, sub, mu = national_part(a)
+    if a.price_per_meur is not None:
         mu = a.price_per_meur / 1e6
-    sub = next(part for label, part, _, _ in families.parts(p) if label == a.nation)
     share = float(sub.demand.sum() / p.demand.sum())
     task = SectorTask(problem=sub, price=mu, threads=1, time_limit_s=a.time_limit, mip_rel_gap=0.01,
                       mip_abs_gap=0.75 * 0.01 * mu * p.budget_eur * share)

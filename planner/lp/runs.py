@@ -11,7 +11,7 @@ chain. An exact reformulation: every plan keeps its rows' values, so the optimum
 are those of the rows written site by site (tests/test_runs.py).
 
 Only rows over at least :data:`RUN_MIN_SITES` sites are written so; the shipped scenarios at their own siting reach at
-most 170 sites from a cell, so their models (and plans) are those written site by site.
+most 166 sites of a type from a cell, so their models (and plans) are those written site by site.
 """
 
 from __future__ import annotations
