@@ -75,7 +75,7 @@ def _sum_over(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int]
     if len(sites) >= RUN_MIN_SITES:
         if (kind, e) not in world.chains:
             world.chains[kind, e] = chain(prob, [(j, y) for (j, k), y in ye.items() if k == e], weight,
-                                          f"{kind}_prefix[{p.effector_ids[e]}]{tag}")
+                                          f"chain_{kind}[{p.effector_ids[e]}]{tag}")  # no family's prefix
         terms = run_terms(world.chains[kind, e], sites, coef)
         if terms is not None:
             return terms
@@ -150,7 +150,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
         if len(ts) > 1 and len(reached) > 1:  # Σ_j y_je once, in a cover variable, for all these threats
             name = f"cover[{p.cell_ids[i]},{p.threat_ids[ts[0]]},{p.effector_ids[e]}]{tag}"
             shared = prob.add_variable(name, 0, 1)
-            prob.addConstraint(pulp.LpConstraint(affine([(shared, 1.0)] + [(y, -1.0) for y, _ in builds]),
+            prob.addConstraint(pulp.LpConstraint(affine([(shared, 1.0)] + [(y, -c) for y, c in builds]),
                                                  pulp.LpConstraintLE, name, 0))
             builds = [(shared, 1.0)]
         for t in ts:
