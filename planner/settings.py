@@ -10,10 +10,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["MIN_SOLVE_S", "SolverSettings"]
+__all__ = ["MIN_SOLVE_S", "RUN_MIN_SITES", "SolverSettings"]
 
 #: The least time a solver call is given once the run's deadline has passed (seconds).
 MIN_SOLVE_S = 0.5
+#: A reach or magazine row over at least this many candidate sites of one type is written over runs of consecutive
+#: sites (planner.lp.runs); the size estimate (planner.sizes) counts such rows' pairs apart.
+RUN_MIN_SITES = 200
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from planner.config.scenario import ScenarioConfig
 from planner.errors import ConfigError
 from planner.geo.borders import Geodata, load_geodata
 from planner.physics import max_engagement_distance_m, p_kill_engagement, sensor_range_m
+from planner.settings import RUN_MIN_SITES
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ BASE_MB = 480.0
 WORKER_MB = 110.0
 #: memory per coverage pair (detection or engagement): the problem's arrays and the pulp rows built on them, KiB
 KB_PER_PAIR = 0.56
+#: memory per engagement pair of a row written over runs of sites (planner.lp.runs): the arrays, not a term, KiB
+KB_PER_RUN_PAIR = 0.1
 #: share of the limit above which a scenario is warned about
 WARN_SHARE = 0.5
 #: limit used where the machine's memory cannot be read, GiB
@@ -68,6 +71,7 @@ class SizeEstimate:
     sites: int  # an upper bound: stations × depths (sites off the defender's land are dropped later)
     detection_pairs: int
     engagement_pairs: int
+    run_pairs: int  # of the engagement pairs, those whose rows are written over runs of sites (planner.lp.runs)
     variables: int  # of the LP (summed over the nations' models): 5-15% above the real count
     rows: int  # likewise
     workers: int
@@ -86,14 +90,20 @@ class SizeEstimate:
 
     def describe(self) -> str:
         """One line for messages: counts, the peak and the limit."""
+        runs = f" ({_short(self.run_pairs)} of them in rows over runs of sites)" if self.run_pairs else ""
         return (f"{self.cells:,} cells of {self.cell_length_m:,.0f} m on {self.border_km:,.0f} km of border, "
                 f"{self.sites:,} candidate sites, {_short(self.detection_pairs)} detection and "
-                f"{_short(self.engagement_pairs)} engagement pairs, {_short(self.variables)} LP variables and "
+                f"{_short(self.engagement_pairs)} engagement pairs{runs}, {_short(self.variables)} LP variables and "
                 f"{_short(self.rows)} rows: about {self.peak_gb:.1f} GB at peak against a limit of "
                 f"{self.limit_gb:.1f} GB ({self.limit_source})")
 
     def as_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
+
+
+def pairs_mb(pairs: float, run_pairs: float) -> float:
+    """The part of the peak memory that grows with the coverage pairs (``run_pairs`` of them in rows over runs), MiB."""
+    return (KB_PER_PAIR * (pairs - run_pairs) + KB_PER_RUN_PAIR * run_pairs) / 1024
 
 
 def _short(n: float) -> str:
@@ -242,8 +252,36 @@ def _coverage(cfg: ScenarioConfig, cells: list[_Points], stations: list[_Points]
     longest = np.concatenate([det.max(axis=1, initial=0.0),
                               np.where(can.any(axis=0)[None, :], eng, 0.0).max(axis=1, initial=0.0)])
     to_cell = np.hypot(cells_tree.query(sites_tree.data)[0][:, None], depths[None, :])  # (stations, depths)
-    out["builds"] = float(sum(site_w @ (to_cell <= r).sum(axis=1) for r in longest))
+    builds = np.array([site_w @ (to_cell <= r).sum(axis=1) for r in longest])
+    out["builds"] = float(builds.sum())
+    # Rows over runs: the pairs they hold, and per type a chain of prefix sums (a variable and a row per site) for
+    # its reach rows and another for its magazine rows.
+    out["run_pairs"], long = _run_pairs(cells_tree, sites_tree, w, float(site_w.mean()), can, eng, depths)
+    out["chain_links"] = 2.0 * float(builds[det.shape[0]:][long].sum())
     return out
+
+
+def _run_pairs(cells: cKDTree, sites: cKDTree, cell_w: np.ndarray, site_w: float, can: np.ndarray, eng: np.ndarray,
+               depths: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted count of the engagement pairs of (cell, effector) couples that reach at least RUN_MIN_SITES sites:
+    their reach and magazine rows are written over runs of sites (planner.lp.runs), two terms a run instead of
+    one a site, so such pairs cost the problem's arrays only; and which effectors have such rows."""
+    counted: dict[float, np.ndarray] = {}
+
+    def reached(r: float) -> np.ndarray:  # sites within reach r of each cell point, over the depths
+        if r not in counted:
+            counted[r] = site_w * sum((sites.query_ball_point(cells.data, math.sqrt(r * r - d * d),
+                                                              return_length=True) for d in depths if r > d),
+                                      start=np.zeros(len(cell_w)))
+        return counted[r]
+
+    total, chained = 0.0, np.zeros(eng.shape[0], dtype=bool)
+    for e in range(eng.shape[0]):
+        n = np.column_stack([reached(float(r)) if r > 0 else np.zeros(len(cell_w)) for r in eng[e]]) * can  # (k, T)
+        long = n.max(axis=1, initial=0.0) >= RUN_MIN_SITES
+        total += float(cell_w[long] @ n[long].sum(axis=1))
+        chained[e] = long.any()
+    return total, chained
 
 
 def estimate_size(scenario: Scenario, geodata: Geodata | None = None) -> SizeEstimate:
@@ -292,22 +330,27 @@ def estimate_size(scenario: Scenario, geodata: Geodata | None = None) -> SizeEst
     # kill_chain.layered; point defence's rows are not counted); per (cell,
     # class, effector) in reach an engagement variable and its reach row; a cover variable and row where
     # classes share reach; per (cell, effector) a magazine row and, where decoys mix in, a decoy-share row;
-    # a build variable per (site, system) that covers a cell, one per conventional option; the budget rows.
+    # a build variable per (site, system) that covers a cell, one per conventional option; the budget rows; a
+    # variable and a row per link of the chains of prefix sums (planner.lp.runs).
     conv = cfg.systems.conventional
     n_conv = len(conv if conv is not None else scenario.catalog.conventional)
-    variables = 2 * parts["groups"] + parts["triples"] + parts["covers"] + parts["builds"] + n_conv
+    variables = (2 * parts["groups"] + parts["triples"] + parts["covers"] + parts["builds"] + n_conv
+                 + parts["chain_links"])
     rows = (ROWS_PER_DETECTION_GROUP * parts["groups"] + parts["engaged"] + parts["triples"] + parts["covers"]
-            + parts["cell_effectors"] + parts["decoy_rows"] + 1 + len(cfg.budget.per_nation_eur))
+            + parts["cell_effectors"] + parts["decoy_rows"] + 1 + len(cfg.budget.per_nation_eur) + parts["chain_links"])
 
     pairs = parts["detection_pairs"] + parts["engagement_pairs"]
-    sectored = cfg.solver.strategy == "sectors" and not th.cross_border_coverage and len(nations) > 1
-    workers = min(cfg.solver.threads, len(nations)) if sectored else 0
-    peak_mb = BASE_MB + WORKER_MB * workers + KB_PER_PAIR * pairs / 1024
+    # Strategy sectors solves the nations in worker processes, or one part's segments along the border (single
+    # nations, cross-border coverage; planner.lp.segments): counted as workers whichever it is.
+    by_nation = not th.cross_border_coverage and len(nations) > 1
+    workers = 0 if cfg.solver.strategy != "sectors" else min(cfg.solver.threads, len(nations) if by_nation else 2)
+    peak_mb = BASE_MB + WORKER_MB * workers + pairs_mb(pairs, parts["run_pairs"])
     limit_gb, source = memory_limit(scenario)
     return SizeEstimate(
         scenario=scenario.name, cell_length_m=float(th.cell_length_m), border_km=border_m / 1000,
         nations=len(nations), threats=len(ranges.threat_ids), cells=n_cells, sites=sites,
         detection_pairs=round(parts["detection_pairs"]), engagement_pairs=round(parts["engagement_pairs"]),
+        run_pairs=round(parts["run_pairs"]),
         variables=round(variables), rows=round(rows), workers=workers, peak_gb=peak_mb / 1024, limit_gb=limit_gb,
         limit_source=source,
     )
@@ -336,7 +379,7 @@ def _refusal(scenario: Scenario, est: SizeEstimate) -> tuple[str, str]:
     hint = ""
     if room_mb > 0 and est.pairs > 0:
         # Coverage pairs grow in inverse proportion to the cell length (and to the site spacing).
-        fits = 1.05 * length * est.pairs * KB_PER_PAIR / 1024 / room_mb  # 5% for rounding of cells
+        fits = 1.05 * length * pairs_mb(est.pairs, est.run_pairs) / room_mb  # 5% for rounding of cells
         step = 10.0 ** max(0, math.floor(math.log10(fits)) - 1)  # two significant digits, rounded up
         hint = f"; about {math.ceil(fits / step) * step:,.0f} m would fit"
     return field, (f"the problem is too large for the memory limit: {est.describe()}. Raise {field} (now "

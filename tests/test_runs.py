@@ -61,6 +61,17 @@ def _optimum(p: PlanningProblem, *, relax: bool) -> tuple[float, bool]:
     return float(pulp.value(prob.objective)), any(v.name.startswith("chain_") for v in prob.variables())
 
 
+def _both_ways(monkeypatch: pytest.MonkeyPatch, p: PlanningProblem
+               ) -> tuple[list[tuple[float, bool]], list[tuple[float, bool]]]:
+    """The MILP's and the LP relaxation's optimum with every row site by site, then with every row over runs."""
+    out = []
+    for at_least in (10**9, 1):
+        with monkeypatch.context() as m:
+            m.setattr(kill_chain, "RUN_MIN_SITES", at_least)
+            out.append([_optimum(p, relax=False), _optimum(p, relax=True)])
+    return out[0], out[1]
+
+
 SPANS = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=4, max_size=8)
 
 
@@ -76,12 +87,7 @@ def test_runs_keep_the_optimum_and_the_relaxation(monkeypatch: pytest.MonkeyPatc
     reach = [spans + [(1, 0)] * (n_sites - len(spans)) for spans in reach]
     p = _border(6, n_sites, reach, magazine, classes, short)
     assume(len(p.eng_cell) > 0)  # some unit reaches some cell (not so when the one reaching site is the short one)
-    with monkeypatch.context() as m:
-        m.setattr(kill_chain, "RUN_MIN_SITES", 10**9)
-        plain = _optimum(p, relax=False), _optimum(p, relax=True)
-    with monkeypatch.context() as m:
-        m.setattr(kill_chain, "RUN_MIN_SITES", 1)
-        chained = _optimum(p, relax=False), _optimum(p, relax=True)
+    plain, chained = _both_ways(monkeypatch, p)
     assert not plain[0][1] and chained[0][1] and chained[1][1]
     assert [v for v, _ in chained] == pytest.approx([v for v, _ in plain], rel=1e-7, abs=1e-7)
 
@@ -117,12 +123,9 @@ def test_runs_shared_cover_row_keeps_its_signs(monkeypatch: pytest.MonkeyPatch) 
     P_3 − P_1: a unit at site 0 or 1 must not count for it (written P_3 + P_1 it did, and the optimum covered both
     cells: found by review). Both optima agree, and the chained model does hold a shared cover row."""
     p = dataclasses.replace(_border(2, 4, [[(1, 1), (1, 1), (0, 0), (0, 0)]], 1e6), budget_eur=8.0)
-    with monkeypatch.context() as m:
-        m.setattr(kill_chain, "RUN_MIN_SITES", 10**9)
-        plain = _optimum(p, relax=False), _optimum(p, relax=True)
+    plain, chained = _both_ways(monkeypatch, p)
     with monkeypatch.context() as m:
         m.setattr(kill_chain, "RUN_MIN_SITES", 1)
-        chained = _optimum(p, relax=False), _optimum(p, relax=True)
         prob, _ = build_model(p)
     assert any(str(c.name).startswith("cover_") for c in prob.constraints()) and chained[0][1]
     assert [v for v, _ in chained] == pytest.approx([v for v, _ in plain], rel=1e-9)

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
-__all__ = ["RUN_MIN_SITES", "Chain", "chain", "run_terms", "runs"]
+from planner.settings import RUN_MIN_SITES
 
-#: A reach or magazine row over at least this many candidate sites of one type is written over runs.
-RUN_MIN_SITES = 200
+__all__ = ["RUN_MIN_SITES", "Chain", "chain", "run_terms", "runs"]
 
 
 @dataclass(frozen=True)
