@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: name: (shipped scenario, cell length m, edits {key: value} of its theater block, or of another block as
 #: "block.key"). The last row's size estimate (8.2 GB; 17.4 GB before the guard counted rows over runs of sites)
-#: is under the memory guard's default on the project's machine (half of its 24 GB).
+#: is under the memory guard's default on the project's machine (half of its 24 GB); a machine under 16.4 GB refuses
+#: it unless the scenario's solver.memory_limit_gb is raised.
 SHAPES: dict[str, tuple[str, int, dict[str, str]]] = {
     "default": ("eastern-flank.yaml", 5000, {}),
     "one nation: Poland at 1 km cells": ("poland.yaml", 1000, {}),

@@ -10,13 +10,16 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["MIN_SOLVE_S", "RUN_MIN_SITES", "SolverSettings"]
+__all__ = ["MIN_SOLVE_S", "RUN_MIN_SITES", "SEGMENT_CELLS", "SolverSettings"]
 
 #: The least time a solver call is given once the run's deadline has passed (seconds).
 MIN_SOLVE_S = 0.5
 #: A reach or magazine row over at least this many candidate sites of one type is written over runs of consecutive
 #: sites (planner.lp.runs); the size estimate (planner.sizes) counts such rows' pairs apart.
 RUN_MIN_SITES = 200
+#: Cells per segment (about) where one part is cut into segments along the border (planner.lp.segments): small enough
+#: that a segment's MILP solves in seconds, large enough that few units straddle two segments.
+SEGMENT_CELLS = 120
 
 
 @dataclass(frozen=True)

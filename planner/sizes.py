@@ -30,7 +30,7 @@ from planner.config.scenario import ScenarioConfig
 from planner.errors import ConfigError
 from planner.geo.borders import Geodata, load_geodata
 from planner.physics import max_engagement_distance_m, p_kill_engagement, sensor_range_m
-from planner.settings import RUN_MIN_SITES
+from planner.settings import RUN_MIN_SITES, SEGMENT_CELLS
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,9 @@ BASE_MB = 480.0
 WORKER_MB = 110.0
 #: memory per coverage pair (detection or engagement): the problem's arrays and the pulp rows built on them, KiB
 KB_PER_PAIR = 0.56
-#: memory per engagement pair of a row written over runs of sites (planner.lp.runs): the arrays, not a term, KiB
+#: memory per engagement pair of a (cell, effector) whose rows are written over runs of sites (planner.lp.runs): the
+#: problem's arrays and the lists of sites the rows are made from, but no model term, KiB; set above what the dense
+#: shapes' peaks require (0.05 would do), as no shipped scenario has such rows to check it against
 KB_PER_RUN_PAIR = 0.1
 #: share of the limit above which a scenario is warned about
 WARN_SHARE = 0.5
@@ -261,18 +263,21 @@ def _coverage(cfg: ScenarioConfig, cells: list[_Points], stations: list[_Points]
     return out
 
 
-def _run_pairs(cells: cKDTree, sites: cKDTree, cell_w: np.ndarray, site_w: float, can: np.ndarray, eng: np.ndarray,
-               depths: np.ndarray) -> tuple[float, np.ndarray]:
-    """Weighted count of the engagement pairs of (cell, effector) couples that reach at least RUN_MIN_SITES sites:
-    their reach and magazine rows are written over runs of sites (planner.lp.runs), two terms a run instead of
-    one a site, so such pairs cost the problem's arrays only; and which effectors have such rows."""
+def _run_pairs(cells: cKDTree, sites: cKDTree, cell_w: np.ndarray, mean_site_w: float, can: np.ndarray,
+               eng: np.ndarray, depths: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted count of the engagement pairs of (cell, effector) couples that reach at least RUN_MIN_SITES sites
+    for some class: their reach and magazine rows are written over runs of sites (planner.lp.runs), two terms a run
+    instead of one a site, so such pairs cost the problem's arrays only; and which effectors have such rows. The
+    model decides row by row (a reach row by its class's sites, a magazine row by the union over the classes), so
+    a couple whose classes straddle the threshold is counted whole (none in the shipped catalogs: a type's reach
+    differs by under 3% from class to class where it is that long)."""
     counted: dict[float, np.ndarray] = {}
 
     def reached(r: float) -> np.ndarray:  # sites within reach r of each cell point, over the depths
         if r not in counted:
-            counted[r] = site_w * sum((sites.query_ball_point(cells.data, math.sqrt(r * r - d * d),
-                                                              return_length=True) for d in depths if r > d),
-                                      start=np.zeros(len(cell_w)))
+            counted[r] = mean_site_w * sum((sites.query_ball_point(cells.data, math.sqrt(r * r - d * d),
+                                                                   return_length=True) for d in depths if r > d),
+                                           start=np.zeros(len(cell_w)))
         return counted[r]
 
     total, chained = 0.0, np.zeros(eng.shape[0], dtype=bool)
@@ -340,10 +345,11 @@ def estimate_size(scenario: Scenario, geodata: Geodata | None = None) -> SizeEst
             + parts["cell_effectors"] + parts["decoy_rows"] + 1 + len(cfg.budget.per_nation_eur) + parts["chain_links"])
 
     pairs = parts["detection_pairs"] + parts["engagement_pairs"]
-    # Strategy sectors solves the nations in worker processes, or one part's segments along the border (single
-    # nations, cross-border coverage; planner.lp.segments): counted as workers whichever it is.
+    # Strategy sectors solves the nations in worker processes, or one part's segments along the border (a single
+    # nation, cross-border coverage; planner.lp.segments) where it has at least two segments' worth of cells.
     by_nation = not th.cross_border_coverage and len(nations) > 1
-    workers = 0 if cfg.solver.strategy != "sectors" else min(cfg.solver.threads, len(nations) if by_nation else 2)
+    slots = len(nations) if by_nation else (round(n_cells / SEGMENT_CELLS) if n_cells >= 2 * SEGMENT_CELLS else 0)
+    workers = min(cfg.solver.threads, slots) if cfg.solver.strategy == "sectors" else 0
     peak_mb = BASE_MB + WORKER_MB * workers + pairs_mb(pairs, parts["run_pairs"])
     limit_gb, source = memory_limit(scenario)
     return SizeEstimate(

@@ -78,11 +78,16 @@ def test_flank_at_100_m_cells_is_refused_within_seconds(tmp_path: Path) -> None:
 
 
 def _run_pairs(problem: PlanningProblem) -> int:
-    """Engagement pairs of the (cell, effector) couples that reach at least RUN_MIN_SITES sites (planner.lp.runs)."""
-    key = problem.eng_cell.astype(np.int64) * len(problem.effector_ids) + problem.eng_effector
-    couples, sites = np.unique(np.stack([key, problem.eng_site.astype(np.int64)]), axis=1)
-    found, reached = np.unique(couples, return_counts=True)
-    return int(np.isin(key, found[reached >= RUN_MIN_SITES]).sum())
+    """Engagement pairs in reach rows written over runs of sites (planner.lp.kill_chain): a (cell, class, effector)
+    whose class is detected in the cell and which reaches at least RUN_MIN_SITES sites."""
+    p = problem
+    seen = np.zeros(p.demand.shape, dtype=bool)
+    seen[p.det_cell, p.det_threat] = True
+    use = (seen & (p.demand > 0))[p.eng_cell, p.eng_threat]
+    n_t, n_e = p.demand.shape[1], len(p.effector_ids)
+    key = (p.eng_cell[use].astype(np.int64) * n_t + p.eng_threat[use]) * n_e + p.eng_effector[use]
+    found, reached = np.unique(key, return_counts=True)  # a (cell, class, site, effector) pair is listed once
+    return int(reached[reached >= RUN_MIN_SITES].sum())
 
 
 @pytest.mark.parametrize(("config", "theater"), [("tiny.yaml", {}), ("eastern-flank.yaml", {"cell_length_m": 10_000}),
@@ -90,7 +95,8 @@ def _run_pairs(problem: PlanningProblem) -> int:
 def test_estimate_matches_the_built_problem(config: str, theater: dict[str, float]) -> None:
     """Cells exactly; sites, coverage pairs (those in rows over runs of sites too) and the LP's variables and rows
     within 25% (sites, variables and rows from above: they are upper bounds). Poland with sites every 2 km has
-    rows over runs (fighters reach up to its 894 sites from a cell: 442k such pairs); the shipped siting none."""
+    rows over runs (fighters reach up to 777 of its 894 candidate sites from a cell: 442k such pairs); the shipped
+    siting none."""
     scenario = _with(load_scenario(CONFIGS / config), theater=theater)
     est = estimate_size(scenario)
     built = build_theater(scenario)
@@ -118,8 +124,9 @@ def test_memory_estimate_is_above_every_measured_peak(flank: Scenario, flank_geo
 #: Peak resident memory (MiB) of issue #18's scenario shapes, process and workers together (docs/performance.md,
 #: "Problem size and memory"): with sites every 2 km most engagement pairs sit in rows over runs of sites; one nation
 #: and cross-border coverage are one part whose segments are solved in worker processes.
-MEASURED_SHAPE_PEAK_MB = [
+MEASURED_SHAPE_PEAK_MB = [  # the higher where a shape was measured twice
     ("eastern-flank.yaml", {"cell_length_m": 5_000, "site_spacing_m": 2_000}, 1_929),
+    ("eastern-flank.yaml", {"cell_length_m": 2_000, "site_spacing_m": 2_000}, 3_191),
     ("eastern-flank.yaml", {"cell_length_m": 1_000, "site_spacing_m": 2_000}, 5_883),
     ("eastern-flank.yaml", {"cell_length_m": 5_000, "cross_border_coverage": True}, 1_349),
     ("poland.yaml", {"cell_length_m": 1_000}, 1_214),
@@ -138,6 +145,15 @@ def test_memory_estimate_of_each_shape_is_above_its_measured_peak(config: str, t
         assert est.run_pairs > 0.6 * est.engagement_pairs
     assert est.workers == 2
     assert 1.05 * measured_mb <= est.peak_gb * 1024 <= 1.6 * measured_mb
+
+
+@pytest.mark.parametrize(("cell_length_m", "threads", "workers"), [(1_000, 4, 4), (1_000, 2, 2), (5_000, 2, 0)])
+def test_a_single_part_counts_the_workers_of_its_segments(cell_length_m: float, threads: int, workers: int) -> None:
+    """Poland alone is one part: at 1 km cells (960 cells, 8 segments of about 120) the segments run in as many worker
+    processes as threads (planner.lp.sectors.runner_for); at 5 km (191 cells, under two segments) none start."""
+    poland = load_scenario(CONFIGS / "poland.yaml")
+    est = estimate_size(_with(poland, theater={"cell_length_m": cell_length_m}, solver={"threads": threads}))
+    assert est.workers == workers
 
 
 def test_estimate_scales_with_cell_length(flank: Scenario, flank_geodata: Any) -> None:

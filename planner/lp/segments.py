@@ -32,12 +32,9 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from planner.lp.tasks import SectorTask, TaskResult, solve_sector
 from planner.problem import PlanningProblem
+from planner.settings import SEGMENT_CELLS
 
 __all__ = ["SEGMENT_CELLS", "applies", "count", "order_cells", "partition", "solve_segmented"]
-
-#: Cells per segment (about): small enough that a segment's MILP solves in seconds, large enough that few units
-#: straddle two segments.
-SEGMENT_CELLS = 120
 
 #: Rounds of shares (each solves every segment once, then the whole model over the units they chose).
 MAX_ROUNDS = 6
