@@ -9,11 +9,17 @@ temporary MPS file and read by HiGHS (highspy) once per case; each case makes co
 (``sensors``), every effector (``effectors``), every type (``all``: the LP relaxation) or the types named, and
 solves the rest as a MILP on one thread to a 0.5% gap or the time limit. ``none`` is the MILP itself. A type whose
 relaxation alone brings the bound near the LP's carries the gap; prints one Markdown row per case.
+
+``--variants`` changes the nation's problem before the cases, to see which part of the model the gap comes from:
+``free_sensors`` (sensors cost nothing to buy or run), ``free_effectors`` (likewise the effectors; their shots
+still cost), ``sparse_sensors<k>`` (sensors only at every k-th station), ``deep_magazines`` (every magazine a thousand times
+deeper), ``one_layer`` (every effector in one layer), ``as_is`` (no change); one table per variant.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +29,7 @@ import numpy as np
 from nation import national_part, shape_arguments  # benchmarks/ is the script's own folder, first on the path
 
 from planner.lp.formulation import build_model
+from planner.problem import PlanningProblem
 
 
 def _continuous(names: list[str], integer: np.ndarray, case: str) -> np.ndarray:
@@ -36,13 +43,42 @@ def _continuous(names: list[str], integer: np.ndarray, case: str) -> np.ndarray:
     return np.array([i for i in np.flatnonzero(integer) if case != "none" and hit(names[i])], dtype=np.int32)
 
 
+def _variant(p: PlanningProblem, name: str) -> PlanningProblem:
+    if name == "free_sensors":
+        return dataclasses.replace(p, sensor_unit_cost_eur=np.zeros_like(p.sensor_unit_cost_eur),
+                                   sensor_operating_eur_per_year=np.zeros_like(p.sensor_operating_eur_per_year))
+    if name == "free_effectors":
+        return dataclasses.replace(p, effector_unit_cost_eur=np.zeros_like(p.effector_unit_cost_eur),
+                                   effector_operating_eur_per_year=np.zeros_like(p.effector_operating_eur_per_year))
+    if name == "deep_magazines":
+        return dataclasses.replace(p, effector_magazine=1000.0 * p.effector_magazine)
+    if name == "one_layer":
+        return dataclasses.replace(p, layer_rank=np.zeros((0, 0), dtype=np.int64),
+                                   layer_follow=np.zeros((0, 0, 0, 0), dtype=bool))
+    if name.startswith("sparse_sensors"):  # sensors only at every k-th station (a station's depths are neighbours)
+        k = int(name.removeprefix("sparse_sensors"))
+        keep = (p.det_site // 2) % k == 0
+        return dataclasses.replace(p, **{f: getattr(p, f)[keep] for f in ("det_cell", "det_threat", "det_site",
+                                                                          "det_sensor", "det_weight")})
+    if name != "as_is":
+        raise SystemExit(f"unknown variant {name!r}: as_is, free_sensors, deep_magazines or one_layer")
+    return p
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     shape_arguments(ap)
     ap.add_argument("--relax", default="all;sensors;effectors;none", help="cases separated by ';'")
     ap.add_argument("--time-limit", type=float, default=90.0)
+    ap.add_argument("--variants", default="as_is", help="changes to the problem, separated by ';'")
     a = ap.parse_args()
-    _, sub, mu = national_part(a)
+    _, part, mu = national_part(a)
+    for variant in a.variants.split(";"):
+        print(f"\n{variant}:")
+        _table(_variant(part, variant), mu, a)
+
+
+def _table(sub: PlanningProblem, mu: float, a: argparse.Namespace) -> None:
     prob, _ = build_model(sub, money_price=mu)
     print(f"{a.nation}: {len(sub.cell_ids)} cells, {len(sub.site_ids)} sites, price {mu * 1e6:.4g} per M€")
     print("| builds made continuous | columns | wall s | plan | bound | status |\n|---|---|---|---|---|---|")
