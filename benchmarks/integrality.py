@@ -12,7 +12,8 @@ relaxation alone brings the bound near the LP's carries the gap; prints one Mark
 
 ``--variants`` changes the nation's problem before the cases, to see which part of the model the gap comes from:
 ``free_sensors`` (sensors cost nothing to buy or run), ``free_effectors`` (likewise the effectors; their shots
-still cost), ``sparse_sensors<k>`` (sensors only at every k-th station), ``deep_magazines`` (every magazine a thousand times
+still cost), ``sparse_sensors<k>`` (sensors only at every k-th station), ``sure_looks`` (one look of any sensor detects with
+probability 0.999 at least), ``deep_magazines`` (every magazine a thousand times
 deeper), ``one_layer`` (every effector in one layer), ``as_is`` (no change); one table per variant.
 """
 
@@ -50,6 +51,8 @@ def _variant(p: PlanningProblem, name: str) -> PlanningProblem:
     if name == "free_effectors":
         return dataclasses.replace(p, effector_unit_cost_eur=np.zeros_like(p.effector_unit_cost_eur),
                                    effector_operating_eur_per_year=np.zeros_like(p.effector_operating_eur_per_year))
+    if name == "sure_looks":  # one look of any sensor detects (almost) surely: no gain from a second look
+        return dataclasses.replace(p, det_weight=np.maximum(p.det_weight, -np.log(1e-3)))
     if name == "deep_magazines":
         return dataclasses.replace(p, effector_magazine=1000.0 * p.effector_magazine)
     if name == "one_layer":
