@@ -51,5 +51,6 @@ def main() -> None:
     print(f"| {label} | {seconds:.1f} | {len(prob.constraints):,} | {len(prob.variables()):,} | {nonzeros:,} | "
           f"{_rss_mb() - before:,} |", flush=True)
 
+
 if __name__ == "__main__":
     main()

@@ -86,7 +86,7 @@ def _run_pairs(problem: PlanningProblem) -> int:
     use = (seen & (p.demand > 0))[p.eng_cell, p.eng_threat]
     n_t, n_e = p.demand.shape[1], len(p.effector_ids)
     key = (p.eng_cell[use].astype(np.int64) * n_t + p.eng_threat[use]) * n_e + p.eng_effector[use]
-    found, reached = np.unique(key, return_counts=True)  # a (cell, class, site, effector) pair is listed once
+    _, reached = np.unique(key, return_counts=True)  # a (cell, class, site, effector) pair is listed once
     return int(reached[reached >= RUN_MIN_SITES].sum())
 
 
