@@ -45,8 +45,14 @@ class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp is untyped
     start: dict[pulp.LpVariable, float] | None = None
     #: Called by HiGHS during the MIP search (planner.lp.ledger.Watch: stops it once the flank's gap allows).
     watch: Callable[..., None] | None = None
+    #: Finds a MIP start on the HiGHS model before the search (planner.lp.warm.FirstPlan).
+    first: Callable[[Any], tuple[np.ndarray, np.ndarray] | None] | None = None
 
     def callSolver(self, lp: pulp.LpProblem) -> None:  # pulp calls it so
+        if self.first is not None:
+            found = self.first(lp.solverModel)
+            if found is not None:
+                lp.solverModel.setSolution(len(found[0]), found[0], found[1])
         if self.start:
             index = np.array([v.index for v in self.start], dtype=np.int32)
             lp.solverModel.setSolution(len(index), index, np.array(list(self.start.values()), dtype=float))
@@ -82,7 +88,8 @@ def run_interruptibly(run: Any) -> None:
 
 
 def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None,
-                watch: Callable[..., None] | None = None) -> Any:
+                watch: Callable[..., None] | None = None,
+                first: Callable[[Any], tuple[np.ndarray, np.ndarray] | None] | None = None) -> Any:
     """The pulp solver for these settings (HiGHS through highspy, or CBC). ``start`` gives HiGHS a MIP start
     (values of integer variables; CBC ignores it), ``watch`` a MIP-interrupt callback (HiGHS only). The time limit
     is cut to the run's ``deadline`` where the settings carry one (:meth:`SolverSettings.time_left`)."""
@@ -94,6 +101,7 @@ def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.
                                random_seed=settings.seed, output_flag=False)
         solver.start = start if mip else None
         solver.watch = watch if mip else None
+        solver.first = first if mip else None
         return solver
     kw = {"mip": mip, "msg": False, "timeLimit": limit, "gapRel": settings.mip_rel_gap, "threads": count}
     coin = pulp.COIN_CMD(**kw)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import pulp
 
+from planner.lp import warm
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
 from planner.lp.guard import build_guard_model
 from planner.lp.ledger import LedgerSeat, Watch, publish
@@ -154,10 +155,16 @@ def solve_sector(task: SectorTask) -> TaskResult:
     t1 = time.perf_counter()
     start = build_start(var, *task.start) if task.start is not None and fixed is None else None
     seat = task.ledger if fixed is None and worlds is None and not task.cheapest else None
+    first = None
+    if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
+            and warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids)):
+        # a large MILP: its first plan from its LP relaxation (planner.lp.warm)
+        first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
+                               time_limit_s=_settings(task).time_left(), mip_rel_gap=_settings(task).mip_rel_gap)
     try:
         with quiet_stdout():
             prob.solve(make_solver(_settings(task), mip=fixed is None, start=start,
-                                   watch=None if seat is None else Watch(seat)))
+                                   watch=None if seat is None else Watch(seat), first=first))
     except pulp.PulpSolverError as exc:
         return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
     finally:

@@ -1,0 +1,119 @@
+"""A first plan for a large priced MILP from its LP relaxation: the MILP restricted to the builds the relaxation uses
+(a relaxation-induced restriction, as in RINS and RENS), whose plan starts the whole MILP.
+
+Where candidate sites are dense, HiGHS finds a good plan for a large national MILP late, while its bound settles
+early. Finland's model with sites every 2 km at 5 km cells (245 cells, 1,178 sites, 3,657 sensor placements that see
+a cell), alone on one thread at the first price of the default flank: HiGHS's first plan is worth 680.6 and stays so
+for 55 s, while its bound is at 838.8 after 35 s; its plan reaches 820.8 at 60 s. Its LP relaxation uses 173 sensor
+and 259 effector placements; the MILP over the 157 and 167 of them it gives more than a tenth of a unit finds 819.6 in
+a few seconds (docs/performance.md, "A first plan from the LP relaxation"). Started from that plan, the whole MILP has
+only its bound left to prove, and stops as soon as the flank's gap allows (planner.lp.ledger).
+
+The three solves share one HiGHS model (the relaxation and the restriction change its integrality and bounds, then
+put them back), so the model is built and passed to HiGHS once. The restriction is a heuristic only: its plan is a
+plan of the whole model (every build it may use is one the whole model may use), and the bound stays the whole
+MILP's own. Small models skip it: HiGHS finds their plans at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.lp.solver import run_interruptibly
+
+__all__ = ["MIN_PLACEMENTS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan", "worth_it"]
+
+#: Sensor placements (site, type) that see at least one cell, from which a model gets a first plan from its LP
+#: relaxation. The default flank's largest national model has 744 (Finland), with sites every 2 km 3,657 (Finland),
+#: 2,817 (Romania), 2,812 (Poland) and 1,936 (Lithuania), the next 1,011 (Latvia, whose MILP closes in 4 s).
+MIN_PLACEMENTS = 1500
+
+#: A build the relaxation gives at least this share of a unit stays open in the restricted MILP.
+RESTRICT_MIN = 0.1
+
+#: Share of the solve's time limit the restricted MILP may take (the relaxation takes what it needs).
+TIME_SHARE = 0.25
+
+
+def worth_it(det_site: np.ndarray, det_sensor: np.ndarray, n_sensor_types: int) -> bool:
+    """Whether a model whose detection pairs are ``det_site`` × ``det_sensor`` is large enough for a first plan from
+    its relaxation: at least :data:`MIN_PLACEMENTS` sensor placements (site, type) that see a cell."""
+    if len(det_site) < MIN_PLACEMENTS:
+        return False
+    keys = det_site.astype(np.int64) * max(n_sensor_types, 1) + det_sensor
+    return len(np.unique(keys)) >= MIN_PLACEMENTS
+
+
+@dataclass
+class FirstPlan:
+    """Finds a MIP start on the HiGHS model of a MILP, before its own search (called by the solver with the model,
+    once pulp has passed it on). ``builds``: the build variables (pulp's, whose ``index`` is their HiGHS column once
+    the model is passed on); ``time_limit_s`` and ``mip_rel_gap``: the whole solve's."""
+
+    builds: Sequence[Any]
+    time_limit_s: float
+    mip_rel_gap: float
+    #: What happened, for the solve's report: seconds, the restricted plan's objective (None: no plan), columns kept.
+    seconds: float = 0.0
+    objective: float | None = None
+    kept: int = 0
+
+    def __call__(self, h: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """The start (integer columns, their values) on ``h`` (a ``highspy.Highs`` holding the MILP), or None. ``h``
+        leaves as it came: its integrality, bounds and options put back."""
+        import highspy
+
+        t0 = time.perf_counter()
+        try:
+            return self._search(h, highspy)
+        finally:
+            self.seconds = time.perf_counter() - t0
+
+    def _search(self, h: Any, highspy: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        lp = h.getLp()
+        integrality = np.asarray(lp.integrality_, dtype=np.uint8)
+        ints = np.flatnonzero(integrality == 1).astype(np.int32) if len(integrality) else np.zeros(0, np.int32)
+        cols = np.array([v.index for v in self.builds if v.lowBound != v.upBound], dtype=np.int32)
+        if not len(ints) or not len(cols):
+            return None
+        options = {name: h.getOptionValue(name)[1] for name in ("time_limit", "mip_rel_gap")}
+        t0 = time.perf_counter()
+        # The LP relaxation: every integer column continuous for one solve.
+        h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), dtype=np.uint8))
+        try:
+            h.setOptionValue("time_limit", float(self.time_limit_s))
+            run_interruptibly(h.run)
+            relaxed = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+        finally:
+            h.changeColsIntegrality(len(ints), ints, integrality[ints])
+        if not relaxed:
+            h.setOptionValue("time_limit", max(options["time_limit"] - (time.perf_counter() - t0), 1.0))
+            return None
+        # The MILP over the builds the relaxation uses.
+        shut = cols[x[cols] <= RESTRICT_MIN]
+        lower = np.asarray(lp.col_lower_, dtype=float)[shut]
+        upper = np.asarray(lp.col_upper_, dtype=float)[shut]
+        self.kept = len(cols) - len(shut)
+        h.changeColsBounds(len(shut), shut, lower, np.minimum(lower, 0.0))
+        try:
+            left = self.time_limit_s - (time.perf_counter() - t0)
+            h.setOptionValue("time_limit", max(TIME_SHARE * left, 1.0))
+            h.setOptionValue("mip_rel_gap", self.mip_rel_gap / 2)
+            run_interruptibly(h.run)
+            info = h.getInfo()
+            found = int(info.primal_solution_status) == 2  # feasible
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+            self.objective = float(info.objective_function_value) if found else None
+        finally:
+            h.changeColsBounds(len(shut), shut, lower, upper)
+            h.setOptionValue("mip_rel_gap", options["mip_rel_gap"])  # the whole MILP gets the time left
+            h.setOptionValue("time_limit", max(options["time_limit"] - (time.perf_counter() - t0), 1.0))
+        if not found:
+            return None
+        return ints, np.round(x[ints])

@@ -1,0 +1,97 @@
+"""A first plan from the LP relaxation (planner.lp.warm): which models get one, that the MILP it starts keeps its own
+optimum (the restriction is a heuristic, put back before the search), and that the HiGHS model leaves as it came."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+import pulp
+import pytest
+from hypothesis import given, settings
+
+from planner.lp import tasks, warm
+from planner.lp.solver import make_solver, quiet_stdout
+from planner.settings import SolverSettings
+from tests.test_segments import lines, optimum
+
+
+def test_worth_it_counts_distinct_sensor_placements() -> None:
+    sites = np.arange(warm.MIN_PLACEMENTS)
+    assert warm.worth_it(sites, np.zeros(len(sites), dtype=np.int64), 1)
+    # one placement short, however many cells each one sees
+    short = np.repeat(sites[:-1], 3)
+    assert not warm.worth_it(short, np.zeros(len(short), dtype=np.int64), 1)
+    # the same site with two sensor types is two placements
+    half = np.repeat(sites[: warm.MIN_PLACEMENTS // 2], 2)
+    assert warm.worth_it(half, np.tile([0, 1], warm.MIN_PLACEMENTS // 2), 2)
+
+
+def knapsack() -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+    """Capacity 10; A weighs 6 and is worth 6.5, B and C weigh 5 and are worth 5 and 4.9.
+
+    The LP relaxation fills by worth per weight: A (1.083) whole, then B (1.0) to 4/5, worth 10.5; C (0.98) gets
+    nothing. The MILP restricted to A and B (what the relaxation uses) is best with A alone: 6.5 (A + B weighs 11).
+    The whole MILP's optimum is B + C: 9.9. So the restricted plan is a poor start, and the whole search must still
+    find 9.9 over the bounds put back."""
+    prob = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    x = [prob.add_variable(name, 0, 1, "Integer") for name in "ABC"]
+    prob.setObjective(pulp.LpAffineExpression([(x[0], 6.5), (x[1], 5.0), (x[2], 4.9)]))
+    prob.addConstraint(pulp.LpAffineExpression([(x[0], 6.0), (x[1], 5.0), (x[2], 5.0)]) <= 10, "capacity")
+    return prob, x
+
+
+#: One thread, a zero gap, 30 s.
+EXACT = SolverSettings(time_limit_s=30.0, mip_rel_gap=0.0, threads=1)
+
+
+def test_restricted_plan_starts_the_search_and_the_bounds_come_back() -> None:
+    prob, x = knapsack()
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=0.0)
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=first))
+    assert first.kept == 2  # A and B
+    assert first.objective == pytest.approx(-6.5)  # HiGHS's (pulp passes a maximisation negated)
+    assert prob.status == pulp.LpStatusOptimal
+    assert [v.value() for v in x] == [0, 1, 1]
+    assert pulp.value(prob.objective) == pytest.approx(9.9)
+    h = prob.solverModel  # integrality, bounds and the time limit as pulp passed them (less the time spent)
+    lp = h.getLp()
+    assert [int(v) for v in lp.integrality_] == [1, 1, 1]
+    assert list(lp.col_upper_) == [1.0, 1.0, 1.0]
+    assert h.getOptionValue("mip_rel_gap")[1] == 0.0
+    assert 29.0 < h.getOptionValue("time_limit")[1] <= 30.0
+
+
+def test_fixed_builds_stay_as_they_are() -> None:
+    """A build fixed at 1 (a unit in service) is no candidate: neither shut nor counted. With A fixed, the relaxation
+    gives B the 4 left of 10 (4/5 of it) and C nothing: B alone stays open, and no plan but A alone fits."""
+    prob, x = knapsack()
+    x[0].lowBound = 1
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=0.0)
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=first))
+    assert [v.value() for v in x] == [1, 0, 0]  # A fixed: nothing else fits
+    assert first.kept == 1
+    assert first.objective == pytest.approx(-6.5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=lines())
+def test_a_started_national_milp_keeps_its_optimum(case) -> None:
+    """Every model made to get a first plan: the priced MILP's plan and bound still bracket its optimum to a zero gap."""
+    p, price = case
+    best = optimum(p, price)
+    calls: list[warm.FirstPlan] = []
+    real = warm.FirstPlan.__call__
+
+    def spy(self: warm.FirstPlan, h):  # noqa: ANN001, ANN202
+        calls.append(self)
+        return real(self, h)
+
+    with mock.patch.object(warm, "MIN_PLACEMENTS", 1), mock.patch.object(warm.FirstPlan, "__call__", spy):
+        r = tasks.solve_sector(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0))
+    assert len(calls) == 1
+    assert r.solved
+    assert r.objective == pytest.approx(best, abs=1e-5)
+    assert r.bound >= best - 1e-5
