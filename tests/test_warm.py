@@ -95,3 +95,14 @@ def test_a_started_national_milp_keeps_its_optimum(case) -> None:
     assert r.solved
     assert r.objective == pytest.approx(best, abs=1e-5)
     assert r.bound >= best - 1e-5
+
+
+def test_no_first_plan_without_the_time_for_one() -> None:
+    """With less than MIN_SECONDS for the relaxation and the restriction, HiGHS searches on its own, as it came."""
+    prob, x = knapsack()
+    first = warm.FirstPlan(x, time_limit_s=warm.MIN_SECONDS / 2, mip_rel_gap=0.0)
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=first))
+    assert first.kept == 0 and first.objective is None
+    assert pulp.value(prob.objective) == pytest.approx(9.9)
+    assert 29.0 < prob.solverModel.getOptionValue("time_limit")[1] <= 30.0

@@ -91,7 +91,8 @@ def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.
                 watch: Callable[..., None] | None = None,
                 first: Callable[[Any], tuple[np.ndarray, np.ndarray] | None] | None = None) -> Any:
     """The pulp solver for these settings (HiGHS through highspy, or CBC). ``start`` gives HiGHS a MIP start
-    (values of integer variables; CBC ignores it), ``watch`` a MIP-interrupt callback (HiGHS only). The time limit
+    (values of integer variables; CBC ignores it), ``watch`` a MIP-interrupt callback (HiGHS only), ``first`` a search
+    for a MIP start on the HiGHS model before its own (planner.lp.warm.FirstPlan; HiGHS only). The time limit
     is cut to the run's ``deadline`` where the settings carry one (:meth:`SolverSettings.time_left`)."""
     limit = settings.time_left()
     count = settings.threads

@@ -16,7 +16,7 @@ import pulp
 from planner.lp import warm
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
 from planner.lp.guard import build_guard_model
-from planner.lp.ledger import LedgerSeat, Watch, publish
+from planner.lp.ledger import LedgerSeat, Watch, due, publish
 from planner.lp.result import FixedPlan
 from planner.lp.solver import (
     build_start,
@@ -159,8 +159,9 @@ def solve_sector(task: SectorTask) -> TaskResult:
     if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
             and warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids)):
         # a large MILP: its first plan from its LP relaxation (planner.lp.warm)
+        until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
         first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
-                               time_limit_s=_settings(task).time_left(), mip_rel_gap=_settings(task).mip_rel_gap)
+                               time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
     try:
         with quiet_stdout():
             prob.solve(make_solver(_settings(task), mip=fixed is None, start=start,
