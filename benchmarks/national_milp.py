@@ -2,13 +2,15 @@
 time when sites stand every 2 km or cells are 1 km long). Run by hand, not by make test.
 
     .venv/bin/python benchmarks/national_milp.py configs/eastern-flank.yaml FI [--cell-m 5000] [--site-spacing-m 2000]
-        [--price-per-meur 2.632] [--modes plain,lp_start,thin_start5,own_start]
+        [--price-per-meur 2.632] [--modes plain,highs_alone,lp_start,thin_start5,own_start]
 
 The nation's model (planner.lp.families.parts) is solved at one price on money, single-threaded, to the gap the
 flank's pricing gives it (1% relative, or 3/4 of 1% of μ·budget times the nation's share of the drones), as
 planner.lp.sectors does on its first evaluation:
 
-- ``plain``: as sectors solves it (no MIP start);
+- ``plain``: as sectors solves it (no MIP start given; a model with at least ``warm.MIN_PLACEMENTS`` sensor
+  placements gets its first plan from its LP relaxation, planner.lp.warm);
+- ``highs_alone``: the same without that first plan (HiGHS's own search from nothing);
 - ``lp_start``: the LP relaxation, then the MILP over the builds it uses (2% gap), then the whole MILP started
   from that plan; the time is the sum;
 - ``thin_start<k>``: the MILP over every k-th candidate site (by index: the sites of a station and its depths are
@@ -23,11 +25,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from unittest import mock
 
 import numpy as np
 import pulp
 from nation import national_part, shape_arguments  # benchmarks/ is the script's own folder, first on the path
 
+from planner.lp import warm
 from planner.lp.formulation import build_model
 from planner.lp.solver import extract, make_solver, quiet_stdout
 from planner.lp.tasks import SectorTask, TaskResult, solve_sector
@@ -42,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     shape_arguments(ap)
     ap.add_argument("--price-per-meur", type=float, default=None, help="default: the first price sectors tries")
-    ap.add_argument("--modes", default="plain,lp_start,own_start")
+    ap.add_argument("--modes", default="plain,highs_alone,own_start")
     ap.add_argument("--time-limit", type=float, default=300.0)
     a = ap.parse_args()
     p, sub, mu = national_part(a)
@@ -59,6 +63,9 @@ def main() -> None:
         t0 = time.perf_counter()
         if mode == "plain":
             plain = r = solve_sector(task)
+        elif mode == "highs_alone":
+            with mock.patch.object(warm, "MIN_PLACEMENTS", np.iinfo(np.int64).max):
+                r = solve_sector(task)
         elif mode == "lp_start":
             relaxed, var = build_model(sub, money_price=mu, relax=True)
             with quiet_stdout():

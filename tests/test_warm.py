@@ -41,26 +41,57 @@ def knapsack() -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
     return prob, x
 
 
-#: One thread, a zero gap, 30 s.
-EXACT = SolverSettings(time_limit_s=30.0, mip_rel_gap=0.0, threads=1)
+#: One thread, a gap of 0.1% (the knapsack's plans are far apart: the optimum all the same), 30 s.
+EXACT = SolverSettings(time_limit_s=30.0, mip_rel_gap=1e-3, threads=1)
 
 
-def test_restricted_plan_starts_the_search_and_the_bounds_come_back() -> None:
+def passed_on(prob: pulp.LpProblem, settings: SolverSettings = EXACT):  # noqa: ANN201
+    """The HiGHS model pulp passes on for ``prob`` (as the solver adapter gets it), not yet solved."""
+    solver = make_solver(settings)
+    solver.createAndConfigureSolver(prob)
+    solver.buildSolverModel(prob)
+    return prob.solverModel
+
+
+def test_restricted_plan_and_the_model_put_back() -> None:
+    """On the model as pulp passes it: the restriction keeps A and B and finds A alone (6.5); the model leaves with
+    its integrality, bounds and gap target back, its time limit less the time spent, and no solution kept (HiGHS would
+    take a kept one as a start of its own)."""
     prob, x = knapsack()
-    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=0.0)
-    with quiet_stdout():
-        prob.solve(make_solver(EXACT, first=first))
+    h = passed_on(prob)
+    first = warm.FirstPlan(x, time_limit_s=5, mip_rel_gap=1e-3)
+    found = first(h)
+    assert found is not None
     assert first.kept == 2  # A and B
     assert first.objective == pytest.approx(-6.5)  # HiGHS's (pulp passes a maximisation negated)
+    columns, values = found
+    assert dict(zip(columns.tolist(), values.tolist(), strict=True)) == {0: 1.0, 1: 0.0, 2: 0.0}
+    lp = h.getLp()
+    assert [int(v) for v in lp.integrality_] == [1, 1, 1]
+    assert list(lp.col_lower_) == [0.0, 0.0, 0.0] and list(lp.col_upper_) == [1.0, 1.0, 1.0]
+    assert h.getOptionValue("mip_rel_gap")[1] == 1e-3
+    assert 29.0 < h.getOptionValue("time_limit")[1] <= 30.0  # the whole MILP's 30 s, not the first plan's 5
+    assert not h.getSolution().value_valid
+
+
+def test_the_start_reaches_highs_and_the_search_still_finds_the_optimum() -> None:
+    """The whole MILP starts from A alone (6.5) and finds B + C (9.9) over the bounds put back."""
+    prob, x = knapsack()
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3)
+    starts: list[list[float]] = []
+
+    def spied(h):  # noqa: ANN001, ANN202 - the start the adapter hands to HiGHS, recorded on its way
+        found = first(h)
+        real = h.setSolution
+        h.setSolution = lambda n, index, values: (starts.append(list(values)), real(n, index, values))[1]
+        return found
+
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=spied))
+    assert starts == [[1.0, 0.0, 0.0]]
     assert prob.status == pulp.LpStatusOptimal
     assert [v.value() for v in x] == [0, 1, 1]
     assert pulp.value(prob.objective) == pytest.approx(9.9)
-    h = prob.solverModel  # integrality, bounds and the time limit as pulp passed them (less the time spent)
-    lp = h.getLp()
-    assert [int(v) for v in lp.integrality_] == [1, 1, 1]
-    assert list(lp.col_upper_) == [1.0, 1.0, 1.0]
-    assert h.getOptionValue("mip_rel_gap")[1] == 0.0
-    assert 29.0 < h.getOptionValue("time_limit")[1] <= 30.0
 
 
 def test_fixed_builds_stay_as_they_are() -> None:
@@ -92,6 +123,7 @@ def test_a_started_national_milp_keeps_its_optimum(case) -> None:
     with mock.patch.object(warm, "MIN_PLACEMENTS", 1), mock.patch.object(warm.FirstPlan, "__call__", spy):
         r = tasks.solve_sector(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0))
     assert len(calls) == 1
+    assert calls[0].objective is not None  # the restricted MILP has a plan (building nothing at least)
     assert r.solved
     assert r.objective == pytest.approx(best, abs=1e-5)
     assert r.bound >= best - 1e-5

@@ -17,6 +17,7 @@ MILP's own. Small models skip it: HiGHS finds their plans at once.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,14 +27,16 @@ import numpy as np
 
 from planner.lp.solver import run_interruptibly
 
-__all__ = ["MIN_PLACEMENTS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan", "worth_it"]
+__all__ = ["MIN_PLACEMENTS", "MIN_SECONDS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan", "worth_it"]
+
+log = logging.getLogger(__name__)
 
 #: Sensor placements (site, type) that see at least one cell, from which a model gets a first plan from its LP
 #: relaxation. The default flank's largest national model has 744 (Finland), with sites every 2 km 3,657 (Finland),
 #: 2,817 (Romania), 2,812 (Poland) and 1,936 (Lithuania), the next 1,011 (Latvia, whose MILP closes in 4 s).
 MIN_PLACEMENTS = 1500
 
-#: A build the relaxation gives at least this share of a unit stays open in the restricted MILP.
+#: A build the relaxation gives more than this share of a unit stays open in the restricted MILP; the others are shut.
 RESTRICT_MIN = 0.1
 
 #: Share of the time the MILP has (to its limit, or to its deadline in the gap ledger where that is sooner) that the
@@ -65,14 +68,18 @@ class FirstPlan:
     builds: Sequence[Any]
     time_limit_s: float
     mip_rel_gap: float
-    #: What happened, for the solve's report: seconds, the restricted plan's objective (None: no plan), columns kept.
+    #: What happened (logged at debug level; the tests read it): seconds, the restricted plan's objective as HiGHS has
+    #: it (pulp passes a maximisation negated; None: no plan), the build columns left open.
     seconds: float = 0.0
     objective: float | None = None
     kept: int = 0
 
     def __call__(self, h: Any) -> tuple[np.ndarray, np.ndarray] | None:
         """The start (integer columns, their values) on ``h`` (a ``highspy.Highs`` holding the MILP), or None. ``h``
-        leaves as it came: its integrality, bounds and options put back."""
+        leaves with its integrality, bounds and gap target put back, no solution or basis kept (else HiGHS would take
+        the relaxation's or the restriction's as a start of its own), and its time limit less the time spent. Where a
+        solve is interrupted (Ctrl-C), ``h`` is left as it is: the run goes on in its thread, and the model is
+        abandoned."""
         import highspy
 
         t0 = time.perf_counter()
@@ -80,47 +87,49 @@ class FirstPlan:
             return self._search(h, highspy)
         finally:
             self.seconds = time.perf_counter() - t0
+            log.debug("first plan from the relaxation: %.1f s, %d build columns open, objective %s", self.seconds,
+                      self.kept, self.objective)
 
     def _search(self, h: Any, highspy: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        lp = h.getLp()
+        lp = h.getLp()  # (a copy of the model: only its integrality and bounds are kept)
         integrality = np.asarray(lp.integrality_, dtype=np.uint8)
-        ints = np.flatnonzero(integrality == 1).astype(np.int32) if len(integrality) else np.zeros(0, np.int32)
+        col_lower, col_upper = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
+        del lp
+        ints = np.flatnonzero(integrality == int(highspy.HighsVarType.kInteger)).astype(np.int32)
         cols = np.array([v.index for v in self.builds if v.lowBound != v.upBound], dtype=np.int32)
         if not len(ints) or not len(cols) or self.time_limit_s < MIN_SECONDS:
             return None
-        options = {name: h.getOptionValue(name)[1] for name in ("time_limit", "mip_rel_gap")}
+        time_limit, gap = (h.getOptionValue(name)[1] for name in ("time_limit", "mip_rel_gap"))
         t0 = time.perf_counter()
-        # The LP relaxation: every integer column continuous for one solve.
+
+        def restore() -> None:
+            h.clearSolver()
+            h.setOptionValue("mip_rel_gap", gap)
+            h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t0), 1.0))
+
+        # The LP relaxation: every integer column continuous for one solve. (No try/finally around a run: after an
+        # interrupt the run goes on in its thread, and the model must not change under it.)
         h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), dtype=np.uint8))
-        try:
-            h.setOptionValue("time_limit", float(self.time_limit_s))
-            run_interruptibly(h.run)
-            relaxed = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-            x = np.asarray(h.getSolution().col_value, dtype=float)
-        finally:
-            h.changeColsIntegrality(len(ints), ints, integrality[ints])
+        h.setOptionValue("time_limit", float(self.time_limit_s))
+        run_interruptibly(h.run)
+        relaxed = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        h.changeColsIntegrality(len(ints), ints, integrality[ints])
         left = self.time_limit_s - (time.perf_counter() - t0)
         if not relaxed or left < 1.0:
-            h.setOptionValue("time_limit", max(options["time_limit"] - (time.perf_counter() - t0), 1.0))
+            restore()
             return None
-        # The MILP over the builds the relaxation uses.
+        # The MILP over the builds the relaxation gives more than RESTRICT_MIN of a unit; the others at their lower
+        # bound (none built).
         shut = cols[x[cols] <= RESTRICT_MIN]
-        lower = np.asarray(lp.col_lower_, dtype=float)[shut]
-        upper = np.asarray(lp.col_upper_, dtype=float)[shut]
         self.kept = len(cols) - len(shut)
-        h.changeColsBounds(len(shut), shut, lower, np.minimum(lower, 0.0))
-        try:
-            h.setOptionValue("time_limit", left)
-            h.setOptionValue("mip_rel_gap", self.mip_rel_gap / 2)
-            run_interruptibly(h.run)
-            info = h.getInfo()
-            found = int(info.primal_solution_status) == 2  # feasible
-            x = np.asarray(h.getSolution().col_value, dtype=float)
-            self.objective = float(info.objective_function_value) if found else None
-        finally:
-            h.changeColsBounds(len(shut), shut, lower, upper)
-            h.setOptionValue("mip_rel_gap", options["mip_rel_gap"])  # the whole MILP gets the time left
-            h.setOptionValue("time_limit", max(options["time_limit"] - (time.perf_counter() - t0), 1.0))
-        if not found:
-            return None
-        return ints, np.round(x[ints])
+        h.changeColsBounds(len(shut), shut, col_lower[shut], col_lower[shut])
+        h.setOptionValue("time_limit", left)
+        h.setOptionValue("mip_rel_gap", self.mip_rel_gap / 2)
+        run_interruptibly(h.run)
+        found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        self.objective = float(h.getInfo().objective_function_value) if found else None
+        h.changeColsBounds(len(shut), shut, col_lower[shut], col_upper[shut])
+        restore()
+        return (ints, np.round(x[ints])) if found else None
