@@ -37,7 +37,8 @@ __all__ = ["GAP_POLL_S", "POOL_AFTER_S", "PREFIX", "LedgerSeat", "Watch", "due",
 #: How often (seconds of a MILP's run) a worker publishes its gap and reads the others'.
 GAP_POLL_S = 0.5
 
-#: A MILP stops on the ledger's sum only once it has run this long (HiGHS's own clock). The ledger is for long
+#: A MILP stops on the ledger's sum only once it has run this long (HiGHS's own clock for the MILP's search: a first
+#: plan's search before it, planner.lp.warm, does not count). The ledger is for long
 #: solves; below it a MILP stops at its own share, where it always did, so quick solves (each national MILP of the
 #: default scenario takes 0.3-5 s) give the same plan run after run: a stop that depends on the others' progress
 #: depends on timing.
