@@ -38,8 +38,10 @@ COST_TIE_BREAK = 1e-12
 def define_builds(prob: pulp.LpProblem, p: PlanningProblem, role: int, sites: np.ndarray, types: np.ndarray,
                 ids: tuple[str, ...], label: str, *, cat: str, fixed: FixedPlan | None = None,
                 allowed: tuple[np.ndarray, np.ndarray] | None = None,
-                required: tuple[np.ndarray, np.ndarray] | None = None) -> dict[tuple[int, int], pulp.LpVariable]:
-    """One build variable per (site, system) that covers anything from that site."""
+                required: tuple[np.ndarray, np.ndarray] | None = None,
+                most: tuple[np.ndarray, np.ndarray] | None = None) -> dict[tuple[int, int], pulp.LpVariable]:
+    """One build variable per (site, system) that covers anything from that site: 0 or 1 unit, or up to ``most``
+    units of a placement counting its twins' (planner.lp.twins)."""
     in_service = (p.in_service_sensors, p.in_service_effectors)[role]
     out: dict[tuple[int, int], pulp.LpVariable] = {}
     for j, k in sorted(set(zip(sites.tolist(), types.tolist(), strict=True))):
@@ -50,7 +52,7 @@ def define_builds(prob: pulp.LpProblem, p: PlanningProblem, role: int, sites: np
             fix = 1.0
         if fix is None and in_service[j, k]:
             fix = 1.0
-        lo, hi = (0.0, 1.0) if fix is None else (fix, fix)
+        lo, hi = (0.0, 1.0 if most is None else float(most[role][j, k])) if fix is None else (fix, fix)
         out[j, k] = prob.add_variable(f"build_{label}[{p.site_ids[j]},{ids[k]}]", lo, hi, cat)
     return out
 
@@ -261,7 +263,8 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                 target_override: dict[int, float] | None = None, objective: str | None = None,
                 relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
                 required: tuple[np.ndarray, np.ndarray] | None = None, money_price: float | None = None,
-                build_share: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pulp.LpProblem, dict[str, Any]]:
+                build_share: tuple[np.ndarray, np.ndarray] | None = None,
+                most: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pulp.LpProblem, dict[str, Any]]:
     """Build the MILP (or, with ``fixed``, the exact-evaluation LP). Returns the model and its variables.
 
     ``relax`` makes builds continuous (the LP relaxation); ``allowed`` = (sensors (M,S), effectors
@@ -270,6 +273,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     money instead of rationing it: the objective becomes value − price × cost (the budget row stays),
     which is how the sector decomposition (planner.lp.sectors) splits the flank by nation. ``build_share`` counts a
     share of each unit's cost (:func:`money_terms`): a segment's model in the decomposition along the border.
+    ``most`` (M,S), (M,E): the units a placement may count (its twins', planner.lp.twins; none: 0 or 1).
     """
     p = problem
     kind = objective or p.objective
@@ -282,7 +286,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     prob = pulp.LpProblem(f"dronewall_{p.name}".replace("-", "_"), sense)
     # "Integer" in [0, 1] rather than "Binary": pulp resets a Binary's bounds to 0..1, undoing a fix to 0.
     cat = "Continuous" if fixed is not None or relax else "Integer"
-    kw: dict[str, Any] = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required}
+    kw: dict[str, Any] = {"cat": cat, "fixed": fixed, "allowed": allowed, "required": required, "most": most}
     xs = define_builds(prob, p, 0, p.det_site, p.det_sensor, p.sensor_ids, "sensor", **kw)
     ye = define_builds(prob, p, 1, np.concatenate([p.eng_site, p.pt_site, p.esc_site]),
                        np.concatenate([p.eng_effector, p.pt_effector, p.esc_effector]), p.effector_ids, "effector", **kw)

@@ -172,12 +172,13 @@ def model_sizes(prob: pulp.LpProblem) -> dict[str, int]:
 
 
 def build_start(var: dict[str, Any], sensors: np.ndarray, effectors: np.ndarray) -> dict[pulp.LpVariable, float]:
-    """A MIP start from a plan's builds: every build variable set to the plan's 0/1 (fixed ones left out)."""
+    """A MIP start from a plan's builds: every build variable set to the plan's units (0/1, or a count of twins,
+    planner.lp.twins; fixed ones left out)."""
     start: dict[pulp.LpVariable, float] = {}
     for (key, arr) in (("sensors", sensors), ("effectors", effectors)):
         for (j, k), v in var[key].items():
             if v.lowBound != v.upBound:
-                start[v] = float(arr[j, k] > 0.5)
+                start[v] = float(np.rint(arr[j, k]))
     return start
 
 

@@ -28,6 +28,7 @@ from planner.lp.solver import (
     quiet_stdout,
     timed_out,
 )
+from planner.lp.twins import Twins, find_twins
 from planner.problem import PlanningProblem
 from planner.settings import SolverSettings
 
@@ -139,6 +140,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
     if fixed is None and worlds is None and deadline is not None and time.time() >= deadline:
         return TaskResult(outcome="timeout")  # queued past the run's deadline
     screen_bound = None
+    twins: Twins | None = None
     if fixed is not None:
         prob, var = build_model(sub, fixed=fixed)
     elif worlds is not None:  # robust planning: one set of builds against several worlds
@@ -150,10 +152,14 @@ def solve_sector(task: SectorTask) -> TaskResult:
         prob, var = build_robust_model(worlds, mode=task.mode, money_price=task.price, allowed=allowed)
     elif task.cheapest:  # the least money meeting the nation's requirements (systems.min_detection)
         prob, var = build_model(sub, objective="min_cost")
-    else:
-        prob, var = build_model(sub, money_price=task.price, allowed=task.allowed, build_share=task.share)
+    else:  # a large model counts its twin placements as one (planner.lp.twins); its plan is spread back below
+        if warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids)):
+            twins = find_twins(sub, allowed=task.allowed, share=task.share)
+        prob, var = build_model(sub if twins is None else twins.reduce(sub), money_price=task.price,
+                                allowed=task.allowed, build_share=task.share, most=None if twins is None else twins.most)
     t1 = time.perf_counter()
-    start = build_start(var, *task.start) if task.start is not None and fixed is None else None
+    start = None if task.start is None or fixed is not None else \
+        build_start(var, *(task.start if twins is None else twins.gather(*task.start)))
     seat = task.ledger if fixed is None and worlds is None and not task.cheapest else None
     first = None
     if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
@@ -194,6 +200,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
         robust_worlds = tuple(rob["worlds"])
     else:
         out = extract(prob, var, sub, integral=fixed is None)
+        if twins is not None:
+            out["sensors"], out["effectors"] = twins.spread(out["sensors"], out["effectors"])
     bound = mip_dual_bound(prob) if fixed is None else out["objective"]
     if bound is None and fixed is None and not task.cheapest and not len(sub.conv_ids) and timed_out(prob):
         # Stopped by its time limit (or a shared deadline) before HiGHS proved any bound: all the value there is

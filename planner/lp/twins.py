@@ -1,0 +1,116 @@
+"""Twin placements: candidate (site, system) placements a model cannot tell apart, counted as one (issue #18).
+
+With sites every 2 km and cells 5 km long, neighbouring candidate sites often see exactly the same cells: a sensor
+type's detection pairs (cell, class, weight) are the same from both, or an effector type's engagement pairs (cell,
+class) and magazine share. Each such placement is a binary build with the same coefficients in every row, so the
+model holds m interchangeable copies of one column (a third of the engagement columns of Finland's model at that
+siting). The model here keeps one column per group of twins, an integer count of units in 0..m
+(:func:`planner.lp.formulation.define_builds`), and a plan's count goes back to the group's first sites
+(:meth:`Twins.spread`).
+
+An exact reformulation: every row is linear in the builds and the twins' coefficients are equal, so a plan of the
+site-by-site model sums to a plan of the counted one with the same row values and objective, and a count spreads
+back to as many twins with the same values again; the optimum and the proven bound are those of the site-by-site
+model (tests/test_twins.py). Placements that differ in anything a row reads are never twins: another nation,
+a no-fire site, a unit in service, a build barred, a segment's share of the unit's cost, or any point-defence or
+escort pair (their rows name the site).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.problem import PlanningProblem
+
+__all__ = ["Twins", "find_twins"]
+
+
+@dataclass(frozen=True)
+class Twins:
+    """Groups of twin placements per role (0: sensors, 1: effectors): each an (M, K) array of the group's first
+    placement's count of twins (0 for the others, 1 for a placement without twins) and the groups themselves,
+    (system, sites in index order) with at least two sites."""
+
+    most: tuple[np.ndarray, np.ndarray]
+    groups: tuple[tuple[tuple[int, tuple[int, ...]], ...], tuple[tuple[int, tuple[int, ...]], ...]]
+
+    @property
+    def merged(self) -> int:
+        """How many placements the model leaves out (counted in their group's first)."""
+        return sum(len(sites) - 1 for role in self.groups for _, sites in role)
+
+    def reduce(self, p: PlanningProblem) -> PlanningProblem:
+        """``p`` without the detection and engagement pairs of the placements counted in another's column."""
+        gone = [m == 0 for m in self.most]
+        det = ~gone[0][p.det_site, p.det_sensor]
+        eng = ~gone[1][p.eng_site, p.eng_effector]
+        return dataclasses.replace(
+            p, det_cell=p.det_cell[det], det_threat=p.det_threat[det], det_site=p.det_site[det],
+            det_sensor=p.det_sensor[det], det_weight=p.det_weight[det], eng_cell=p.eng_cell[eng],
+            eng_threat=p.eng_threat[eng], eng_site=p.eng_site[eng], eng_effector=p.eng_effector[eng])
+
+    def gather(self, sensors: np.ndarray, effectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A plan's builds (0/1 per site) as the counted model's: each group's units counted in its first site."""
+        out = (np.array(sensors, dtype=float), np.array(effectors, dtype=float))
+        for arr, groups in zip(out, self.groups, strict=True):
+            for k, sites in groups:
+                idx = list(sites)
+                total = float(np.rint(arr[idx, k]).sum())
+                arr[idx, k] = 0.0
+                arr[sites[0], k] = total
+        return out
+
+    def spread(self, sensors: np.ndarray, effectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The counted model's builds back to 0/1 per site: a group's n units on its first n sites."""
+        out = (np.array(sensors, dtype=float), np.array(effectors, dtype=float))
+        for arr, groups in zip(out, self.groups, strict=True):
+            for k, sites in groups:
+                n = int(np.rint(arr[sites[0], k]))
+                arr[list(sites), k] = 0.0
+                arr[list(sites[:n]), k] = 1.0
+        return out
+
+
+def _columns(site: np.ndarray, kind: np.ndarray, rows: tuple[np.ndarray, ...]) -> dict[tuple[int, int], bytes]:
+    """Each placement's (site, kind) pairs as bytes: ``rows`` (parallel to ``site``) sorted within the placement."""
+    if not len(site):
+        return {}
+    order = np.lexsort((*reversed(rows), kind, site))
+    s, k = site[order], kind[order]
+    data = np.stack([np.asarray(r, dtype=float)[order] for r in rows])
+    starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (k[1:] != k[:-1])])
+    ends = np.r_[starts[1:], len(s)]
+    return {(int(s[a]), int(k[a])): data[:, a:b].tobytes() for a, b in zip(starts.tolist(), ends.tolist(),
+                                                                           strict=True)}
+
+
+def find_twins(p: PlanningProblem, *, allowed: tuple[np.ndarray, np.ndarray] | None = None,
+               share: tuple[np.ndarray, np.ndarray] | None = None) -> Twins:
+    """The twin placements of ``p``'s model (with ``allowed`` builds and a segment's cost ``share``, as
+    :func:`planner.lp.formulation.build_model` takes them)."""
+    named = set(zip(p.pt_site.tolist(), p.pt_effector.tolist(), strict=True)) \
+        | set(zip(p.esc_site.tolist(), p.esc_effector.tolist(), strict=True))
+    columns = (_columns(p.det_site, p.det_sensor, (p.det_cell, p.det_threat, p.det_weight)),
+               _columns(p.eng_site, p.eng_effector, (p.eng_cell, p.eng_threat)))
+    in_service = (p.in_service_sensors, p.in_service_effectors)
+    most = (np.ones(in_service[0].shape, dtype=np.int64), np.ones(in_service[1].shape, dtype=np.int64))
+    found: list[tuple[tuple[int, tuple[int, ...]], ...]] = []
+    for role, cols in enumerate(columns):
+        alike: dict[tuple[int, tuple[object, ...]], list[int]] = defaultdict(list)
+        for (j, k), pairs in cols.items():
+            if in_service[role][j, k] or (role == 1 and (j, k) in named) \
+                    or (allowed is not None and not allowed[role][j, k]):
+                continue
+            alike[k, (int(p.site_nation[j]), bool(p.site_no_fire[j]), pairs,
+                      None if share is None else float(share[role][j, k]),
+                      float(p.mag_share[j, k]) if role == 1 else None)].append(j)
+        groups = tuple(sorted((key[0], tuple(sorted(sites))) for key, sites in alike.items() if len(sites) > 1))
+        for k, sites in groups:
+            most[role][list(sites), k] = 0
+            most[role][sites[0], k] = len(sites)
+        found.append(groups)
+    return Twins(most=most, groups=(found[0], found[1]))
