@@ -212,3 +212,50 @@ def test_a_killed_runs_ledger_is_swept(tmp_path: Path, monkeypatch: pytest.Monke
     with ledger.gap_ledger([1.0], 1.0) as seats:
         assert Path(seats[0].folder).parent == tmp_path
     assert not dead.exists() and live.exists() and other.exists() and not_a_folder.exists()
+
+
+def test_the_allowance_grows_with_the_nations_plans() -> None:
+    """Allowance 5 growing by 0.1 per unit of the nations' lower bounds, their floors 10 and −30 (a sum below 0: no
+    growth). Nation 0's incumbent −49 in HiGHS's minimising sense is a plan of objective 49 + 1 (its constant): the
+    lows sum to 50 − 30 = 20, the allowance to 7, the gaps to 8 + 3 = 11: it runs on. Nation 1's plan of 40 brings the
+    lows to 90, the allowance to 14: it stops. A worse incumbent is not published (a low only grows), nor one below
+    the floor; a restarted task counts at its floor again."""
+    with ledger.gap_ledger([2.0, 3.0], 5.0, growth=0.1, floors=[10.0, -30.0]) as seats:
+        assert ledger.allowance(seats[0]) == pytest.approx(5.0)
+        watch = ledger.Watch(seats[0], poll_s=0.0, value_of=lambda highs: -highs + 1.0)
+        assert not _call(watch, -49.0, -57.0)
+        assert ledger.allowance(seats[0]) == pytest.approx(7.0)
+        ledger.publish_low(seats[1], 40.0)
+        assert _call(watch, -49.0, -57.0) and watch.stopped == "gap"
+        assert ledger.allowance(seats[1]) == pytest.approx(14.0)
+        _call(watch, -20.0, -57.0)  # a worse incumbent (21): the low stays 50
+        assert ledger.allowance(seats[0]) == pytest.approx(14.0)
+        ledger.publish_low(seats[1], -99.0)  # below nation 1's floor: counts at −30
+        assert ledger.allowance(seats[0]) == pytest.approx(5.0 + 0.1 * 20.0)
+        ledger.reset(seats[0])
+        assert ledger.allowance(seats[0]) == pytest.approx(5.0)  # lows 10 − 30 < 0
+        Path(seats[1].folder, "1.low").write_text("not a number")
+        assert ledger.allowance(seats[0]) == pytest.approx(5.0)  # unreadable: no growth
+    with ledger.gap_ledger([2.0, 3.0], 5.0) as seats:  # no growth asked: the allowance as given
+        ledger.publish_low(seats[0], 1e6)
+        assert ledger.allowance(seats[0]) == pytest.approx(5.0)
+
+
+def test_a_seated_milp_publishes_its_plans_objective_constants_included() -> None:
+    """Nation AA of ``two_cells`` at a price of 0.1 per euro, effectors run at €0.3 a year (one year), one more in
+    service at site 0, where it covers nothing (no variable: a constant €0.3 in the plan's cost). The plan buys the
+    sensor and the effector of site 1 (€1 + €1 + €0.3): value 10 · 0.89055 · 0.5 = 4.4528, objective 4.4528 −
+    0.1 · 2.3 = 4.2228 in the model and 4.2228 − 0.1 · 0.3 = 4.1928 with the constant, as planner.lp.sectors counts
+    it: the low it leaves in the ledger."""
+    p = two_cells()
+    service = p.in_service_effectors.copy()
+    service[0, 0] = True
+    p = dataclasses.replace(p, effector_operating_eur_per_year=np.array([0.3]), in_service_effectors=service)
+    sub = national(p, 0)[0]
+    with ledger.gap_ledger([0.0, 0.0], 0.0, growth=1.0, floors=[-1.0, 0.0]) as seats:
+        r = solve_sector(SectorTask(problem=sub, price=0.1, threads=None, mip_rel_gap=0.0, ledger=seats[0]))
+        low = float(Path(seats[0].folder, "0.low").read_text())
+    assert r.objective == pytest.approx(10 * 0.890550 * 0.5 - 0.23, abs=1e-4)
+    assert low == pytest.approx(r.objective - 0.03, abs=1e-9)
+    assert low == pytest.approx(sub.drone_value(r.engagements) - 0.1 * sub.costs(r.sensors, r.effectors, r.engagements,
+                                                                                  np.zeros(0))["total"], abs=1e-9)

@@ -75,10 +75,13 @@ def test_hand_counted_model_keeps_the_optimum() -> None:
 @st.composite
 def copied(draw):  # noqa: ANN001, ANN201
     """A random line (tests.test_segments.lines) with some of its sites copied once or twice: each copy a new site
-    with the same pairs, none in service."""
+    with the same pairs, none in service; the last copy's magazine share per cell may differ (a twentieth or half its
+    source's: then it is no twin)."""
     p, price = draw(lines())
     n = len(p.site_ids)
     sources = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))
+    # a near twin: the last copy keeps a different share of its magazine per cell (the signature must tell them apart)
+    near = draw(st.sampled_from([1.0, 0.05, 0.5]))
     det = [np.c_[p.det_cell, p.det_threat, p.det_site, p.det_sensor]]
     weights = [p.det_weight]
     eng = [np.c_[p.eng_cell, p.eng_threat, p.eng_site, p.eng_effector]]
@@ -92,11 +95,14 @@ def copied(draw):  # noqa: ANN001, ANN201
     pad = np.zeros((len(sources), p.in_service_effectors.shape[1]), bool)
     q = dataclasses.replace(
         p, site_ids=np.array([f"s{j}" for j in range(m)]), site_nation=np.zeros(m, dtype=np.int64),
-        site_no_fire=np.zeros(m, bool), mag_share=np.vstack([p.mag_share, p.mag_share[sources]]),
+        site_no_fire=np.zeros(m, bool), mag_share=np.vstack([p.mag_share, p.mag_share[sources[:-1]],
+                                                             near * p.mag_share[sources[-1:]]]),
         in_service_sensors=np.zeros((m, p.in_service_sensors.shape[1]), bool),
         in_service_effectors=np.vstack([p.in_service_effectors, pad]),
         det_cell=d[:, 0], det_threat=d[:, 1], det_site=d[:, 2], det_sensor=d[:, 3], det_weight=w,
-        eng_cell=e[:, 0], eng_threat=e[:, 1], eng_site=e[:, 2], eng_effector=e[:, 3])
+        eng_cell=e[:, 0], eng_threat=e[:, 1], eng_site=e[:, 2], eng_effector=e[:, 3],
+        # small magazines, so that a second unit of a column (a twin's) is often worth its price
+        effector_magazine=np.minimum(p.effector_magazine, draw(st.floats(0.2, 3))))
     return q, price
 
 
@@ -116,3 +122,8 @@ def test_counted_plan_and_bound_bracket_the_site_by_site_optimum(case) -> None:
     assert per_nation_violations(p, r.sensors, r.effectors, r.detected, r.engagements, r.point) == []
     money = p.costs(r.sensors, r.effectors, r.engagements, np.zeros(0))["total"]
     assert r.objective == pytest.approx(p.drone_value(r.engagements) - price * money, abs=1e-6)
+    # started from its own plan (gathered into counts on the way in), the counted model keeps that optimum
+    with mock.patch.object(warm, "MIN_PLACEMENTS", 1):
+        again = tasks.solve_sector(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0,
+                                                    start=(r.sensors, r.effectors)))
+    assert again.objective == pytest.approx(best, abs=1e-5)

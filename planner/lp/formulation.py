@@ -317,7 +317,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
 
     variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": world.detected,
                  "engage": world.engage, "point": world.point, "escort": world.escort, "escort_weight": escort_weight,
-                 "shape": (n_cells, n_threats, n_sites)}
+                 "shape": (n_cells, n_threats, n_sites), "fixed_money": money.fixed}
     return prob, variables
 
 

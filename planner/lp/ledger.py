@@ -10,6 +10,13 @@ still stops at its own share as before (HiGHS's ``mip_abs_gap``): the ledger onl
 others left room. The sum is then within the allowance as surely as with fixed shares: a running MILP's gap
 only shrinks, and a nation that starts later stops at its share at the latest (or at its time limit, as before).
 
+The allowance is a share of the flank's bound, and the nations' own bounds are part of that bound: each MILP also
+publishes a lower bound on its own (its plan's objective, constants included; before it has a plan, its cheapest
+plan's, :func:`gap_ledger`'s ``floors``), and the allowance grows by ``growth`` times their sum
+(:func:`allowance`). Every such figure only grows while the MILPs run, so a stop allowed once stays allowed, and
+the sum at the end is within the allowance at the end (issue #18: with sites every 2 km the national plans' values
+add 40% to the base μ·B).
+
 The ledger also holds each task's deadline, so that one started while others still ran gets their time when they
 finish early (:func:`extend_due`, planner.lp.runner): the watch ends a MILP past its deadline once it has a plan;
 without one it runs on to HiGHS's own limit, the batch's end.
@@ -26,13 +33,13 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GAP_POLL_S", "POOL_AFTER_S", "PREFIX", "LedgerSeat", "Watch", "due", "extend_due", "gap_ledger", "publish",
-           "reset", "total"]
+__all__ = ["GAP_POLL_S", "POOL_AFTER_S", "PREFIX", "LedgerSeat", "Watch", "allowance", "due", "extend_due", "gap_ledger",
+           "publish", "publish_low", "reset", "total"]
 
 #: How often (seconds of a MILP's run) a worker publishes its gap and reads the others'.
 GAP_POLL_S = 0.5
@@ -41,19 +48,23 @@ GAP_POLL_S = 0.5
 #: plan's search before it, planner.lp.warm, does not count). The ledger is for long
 #: solves; below it a MILP stops at its own share, where it always did, so quick solves (each national MILP of the
 #: default scenario takes 0.3-5 s) give the same plan run after run: a stop that depends on the others' progress
-#: depends on timing.
-POOL_AFTER_S = 20.0
+#: depends on timing. (20 s until the thirteenth session; at 10 s the large national MILPs of the dense-site row stop
+#: where their roots' cuts have closed the gap enough, docs/performance.md.)
+POOL_AFTER_S = 10.0
 
 
 @dataclass(frozen=True)
 class LedgerSeat:
-    """One task's place in a ledger: its folder, its key, the allowed sum of every task's absolute gap, and the task's
-    own share of it (what it counts at until it publishes its own gap)."""
+    """One task's place in a ledger: its folder, its key, the allowed sum of every task's absolute gap (before it
+    grows: :func:`allowance`), the task's own share of it (what it counts at until it publishes its own gap), how
+    much the allowance grows per unit of the tasks' lower bounds, and this task's lower bound before it has a plan."""
 
     folder: str
     key: int
     allowance: float
     share: float = 0.0
+    growth: float = 0.0
+    floor: float = 0.0
 
 
 def _path(folder: str | Path, key: int, kind: str = "gap") -> Path:
@@ -83,6 +94,27 @@ def publish(seat: LedgerSeat, gap: float) -> None:
     _write(_path(seat.folder, seat.key), gap)
 
 
+def publish_low(seat: LedgerSeat, value: float) -> None:
+    """Write a lower bound on this task's own bound (a plan's objective, constants included; at least its floor).
+    The caller publishes only ever larger ones (:class:`Watch`)."""
+    _write(_path(seat.folder, seat.key, "low"), max(float(value), seat.floor))
+
+
+def allowance(seat: LedgerSeat) -> float:
+    """The allowed sum of gaps now: the seat's allowance plus ``growth`` times the sum of the tasks' lower bounds
+    (where that sum is positive; the allowance alone if a file cannot be read)."""
+    if not seat.growth:
+        return seat.allowance
+    lows = 0.0
+    try:
+        for p in Path(seat.folder).iterdir():
+            if p.suffix == ".low":
+                lows += _read(p, -math.inf)
+    except OSError:
+        return seat.allowance
+    return seat.allowance + seat.growth * max(lows, 0.0) if math.isfinite(lows) else seat.allowance
+
+
 def due(seat: LedgerSeat) -> float:
     """This task's deadline (a ``time.time()``; ``inf`` where none is set)."""
     return _read(_path(seat.folder, seat.key, "due"), math.inf)
@@ -92,6 +124,7 @@ def reset(seat: LedgerSeat) -> None:
     """Back to the task's share and no deadline, as the task starts (again, where a broken worker pool makes the
     runner solve every task once more in its own process: a killed worker leaves its last live gap behind)."""
     publish(seat, seat.share)
+    publish_low(seat, seat.floor)
     with contextlib.suppress(OSError):
         _path(seat.folder, seat.key, "due").unlink()
 
@@ -116,16 +149,22 @@ def total(folder: str | Path) -> float:
 
 
 @contextlib.contextmanager
-def gap_ledger(shares: list[float], allowance: float) -> Iterator[list[LedgerSeat]]:
+def gap_ledger(shares: list[float], allowance: float, *, growth: float = 0.0,
+               floors: list[float] | None = None) -> Iterator[list[LedgerSeat]]:
     """A ledger for tasks whose own allowed gaps are ``shares`` (absolute, summing to at most ``allowance``): one
-    seat per task, each at its share until the task publishes its own. The folder is removed on exit."""
+    seat per task, each at its share until the task publishes its own. With ``growth``, the allowance grows by that
+    many times the sum of the tasks' lower bounds on their own bounds, each at its ``floors`` entry until the task
+    publishes a larger one. The folder is removed on exit."""
     _sweep()
     # ignore_cleanup_errors: a worker still writing while an interrupt unwinds must not replace the interrupt
     with tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-", dir=_shm(), ignore_cleanup_errors=True) as folder:
-        seats = [LedgerSeat(folder=folder, key=k, allowance=float(allowance), share=float(share))
-                 for k, share in enumerate(shares)]
+        lows = [0.0] * len(shares) if floors is None else floors
+        seats = [LedgerSeat(folder=folder, key=k, allowance=float(allowance), share=float(share),
+                            growth=float(growth), floor=float(low))
+                 for k, (share, low) in enumerate(zip(shares, lows, strict=True))]
         for seat in seats:
             publish(seat, seat.share)
+            publish_low(seat, seat.floor)
         yield seats
 
 
@@ -163,12 +202,15 @@ def _shm() -> str | None:
 
 class Watch:
     """HiGHS's MIP-interrupt callback for one seat: at most every :data:`GAP_POLL_S` seconds it publishes the MILP's
-    current absolute gap and interrupts the solve once the ledger's sum is within the allowance (after ``after_s``
+    current absolute gap (and, with ``value_of``, the objective of its plan, constants included, from HiGHS's
+    incumbent) and interrupts the solve once the ledger's sum is within the allowance (after ``after_s``
     of the MILP's run), or once the task's deadline has passed (never before the MILP has a plan). ``stopped`` says
     why it did ("gap", "due") or None."""
 
-    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S, after_s: float | None = None) -> None:
-        self.seat, self.poll_s = seat, poll_s
+    def __init__(self, seat: LedgerSeat, poll_s: float = GAP_POLL_S, after_s: float | None = None,
+                 value_of: Callable[[float], float] | None = None) -> None:
+        self.seat, self.poll_s, self.value_of = seat, poll_s, value_of
+        self.low = seat.floor
         self.after_s = POOL_AFTER_S if after_s is None else after_s
         self.next_at = 0.0
         self.stopped: str | None = None
@@ -191,8 +233,11 @@ class Watch:
         if not (math.isfinite(primal) and math.isfinite(dual)) or abs(primal) >= 1e30 or abs(dual) >= 1e30:
             return
         publish(self.seat, abs(primal - dual))
+        if self.value_of is not None and self.value_of(primal) > self.low:
+            self.low = self.value_of(primal)
+            publish_low(self.seat, self.low)
         ran = float(getattr(data_out, "running_time", 0.0))  # unknown: never pooled (quick solves stay deterministic)
-        if ran >= self.after_s and total(self.seat.folder) <= self.seat.allowance:
+        if ran >= self.after_s and total(self.seat.folder) <= allowance(self.seat):
             self.stopped = "gap"
         elif time.time() >= due(self.seat):
             self.stopped = "due"

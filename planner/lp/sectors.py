@@ -141,6 +141,8 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     demand = np.array([sub.demand.sum() for sub, _, _ in subs])
     shares = demand / demand.sum() if demand.sum() > 0 else np.full(len(subs), 1 / len(subs))
     plans: list[list[SectorPlan]] = [[] for _ in subs]
+    standing = [sub.costs(sub.in_service_sensors.astype(float), sub.in_service_effectors.astype(float), np.zeros(
+        (*sub.demand.shape, len(sub.effector_ids))), np.zeros(0))["total"] for sub, _, _ in subs]  # in service, run
     best_bound = math.inf
     lo, hi = mu_floor, math.inf  # prices known to overspend (lo) and to fit (hi)
     mu = mu_conv if mu_conv > 0 and p.conv_upper(int(np.argmax(val / k))) is None else max(initial_price(p), mu_floor)
@@ -168,7 +170,13 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                 results = [segments.solve_segmented(tasks[0], solve_many=runner.map, workers=runner.workers)]
             else:  # the nations share the time left and the gap allowed (not on a Dask cluster: it cannot see the ledger)
                 pooled = not worlds and len(tasks) > 1 and allowed > 0 and p.solver.backend == "highs" and not runner.scheduler
-                with gap_ledger([t.mip_abs_gap or 0.0 for t in tasks], allowed) if pooled else \
+                # The allowance grows with the nations' plans (planner.lp.ledger), each nation's bound from below at
+                # its best admissible plan so far (units in service operated at least: an empty plan counts nothing)
+                floors = [max((pl.value - mu * max(pl.cost, standing[n]) for pl in plans[n] if pl.admissible),
+                              default=-math.inf) for n in range(len(plans))]
+                grows = all(math.isfinite(f) for f in floors)
+                with gap_ledger([t.mip_abs_gap or 0.0 for t in tasks], allowed, floors=floors,
+                                growth=SECTOR_GAP_SHARE * target if grows else 0.0) if pooled else \
                         contextlib.nullcontext([None] * len(tasks)) as seats:
                     results = runner.map([t.replace(ledger=seat) for t, seat in zip(tasks, seats, strict=True)],
                                          share_until=time.time() + limit - (time.perf_counter() - t0))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ import pulp
 from planner.lp import warm
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
 from planner.lp.guard import build_guard_model
-from planner.lp.ledger import LedgerSeat, Watch, due, publish
+from planner.lp.ledger import LedgerSeat, Watch, due, publish, publish_low
 from planner.lp.result import FixedPlan
 from planner.lp.solver import (
     build_start,
@@ -125,6 +126,15 @@ def _settings(task: SectorTask) -> SolverSettings:
                      else task.mip_rel_gap, mip_abs_gap=task.mip_abs_gap)
 
 
+def _plan_objective(price: float | None, var: dict[str, Any]) -> Callable[[float], float] | None:
+    """A priced model's plan objective, constants included (value − price × euros, as planner.lp.sectors counts a
+    national plan), from HiGHS's objective: pulp passes a maximisation to HiGHS negated."""
+    if price is None:
+        return None
+    constant = -price * float(var["fixed_money"])
+    return lambda highs_objective: -highs_objective + constant
+
+
 def solve_sector(task: SectorTask) -> TaskResult:
     """Solve one nation's priced MILP (or, with ``fixed``, its exact-evaluation LP; with ``prices``, a
     chain of them). Runs in a worker."""
@@ -161,6 +171,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
     start = None if task.start is None or fixed is not None else \
         build_start(var, *(task.start if twins is None else twins.gather(*task.start)))
     seat = task.ledger if fixed is None and worlds is None and not task.cheapest else None
+    watch = None if seat is None else Watch(seat, value_of=_plan_objective(task.price, var))
     first = None
     if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
             and warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids)):
@@ -170,8 +181,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
                                time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
     try:
         with quiet_stdout():
-            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start,
-                                   watch=None if seat is None else Watch(seat), first=first))
+            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first))
     except pulp.PulpSolverError as exc:
         return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
     finally:
@@ -211,6 +221,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
         bound = screen_bound
     if seat is not None and bound is not None:
         publish(seat, max(bound - out["objective"], 0.0))
+        if watch is not None and watch.value_of is not None:  # the plan's objective, constants included
+            publish_low(seat, max(watch.low, watch.value_of(-out["objective"])))
     return TaskResult(sensors=out["sensors"], effectors=out["effectors"], conventional=out["conventional"],
                       detected=out["detected"], engagements=out["engagements"], point=out.get("point"),
                       escorts=out.get("escorts"),

@@ -12,8 +12,9 @@ An exact reformulation: every row is linear in the builds and the twins' coeffic
 site-by-site model sums to a plan of the counted one with the same row values and objective, and a count spreads
 back to as many twins with the same values again; the optimum and the proven bound are those of the site-by-site
 model (tests/test_twins.py). Placements that differ in anything a row reads are never twins: another nation,
-a no-fire site, a unit in service, a build barred, a segment's share of the unit's cost, or any point-defence or
-escort pair (their rows name the site).
+a unit in service, a build barred, a segment's share of the unit's cost, or any point-defence or escort pair (their
+rows name the site); nor, to be safe, a no-fire site beside one that is not (no row reads the flag: a no-fire
+zone acts through the pairs).
 """
 
 from __future__ import annotations
