@@ -11,8 +11,8 @@ others left room. The sum is then within the allowance as surely as with fixed s
 only shrinks, and a nation that starts later stops at its share at the latest (or at its time limit, as before).
 
 The allowance is a share of the flank's bound, and the nations' own bounds are part of that bound: each MILP also
-publishes a lower bound on its own (its plan's objective, constants included; before it has a plan, its cheapest
-plan's, :func:`gap_ledger`'s ``floors``), and the allowance grows by ``growth`` times their sum
+publishes a lower bound on its own (its plan's objective, constants included; before it has a plan, the best of
+its plans at earlier prices or its cheapest plan, :func:`gap_ledger`'s ``floors``), and the allowance grows by ``growth`` times their sum
 (:func:`allowance`). Every such figure only grows while the MILPs run, so a stop allowed once stays allowed, and
 the sum at the end is within the allowance at the end (issue #18: with sites every 2 km the national plans' values
 add 40% to the base μ·B).

@@ -3,8 +3,8 @@
 With sites every 2 km and cells 5 km long, neighbouring candidate sites often see exactly the same cells: a sensor
 type's detection pairs (cell, class, weight) are the same from both, or an effector type's engagement pairs (cell,
 class) and magazine share. Each such placement is a binary build with the same coefficients in every row, so the
-model holds m interchangeable copies of one column (a third of the engagement columns of Finland's model at that
-siting). The model here keeps one column per group of twins, an integer count of units in 0..m
+model holds m interchangeable copies of one column (two fifths of the effector placements of Finland's model at
+that siting). The model here keeps one column per group of twins, an integer count of units in 0..m
 (:func:`planner.lp.formulation.define_builds`), and a plan's count goes back to the group's first sites
 (:meth:`Twins.spread`).
 
