@@ -100,18 +100,14 @@ def publish_low(seat: LedgerSeat, value: float) -> None:
     _write(_path(seat.folder, seat.key, "low"), max(float(value), seat.floor))
 
 
-def allowance(seat: LedgerSeat) -> float:
+def allowance(seat: LedgerSeat, lows: float | None = None) -> float:
     """The allowed sum of gaps now: the seat's allowance plus ``growth`` times the sum of the tasks' lower bounds
-    (where that sum is positive; the allowance alone if a file cannot be read)."""
+    (``lows``, read from the ledger if not given; where that sum is positive, the allowance alone if a file cannot
+    be read)."""
     if not seat.growth:
         return seat.allowance
-    lows = 0.0
-    try:
-        for p in Path(seat.folder).iterdir():
-            if p.suffix == ".low":
-                lows += _read(p, -math.inf)
-    except OSError:
-        return seat.allowance
+    if lows is None:
+        lows = _sums(seat.folder)[1]
     return seat.allowance + seat.growth * max(lows, 0.0) if math.isfinite(lows) else seat.allowance
 
 
@@ -138,14 +134,23 @@ def extend_due(seat: LedgerSeat, when: float) -> None:
 
 def total(folder: str | Path) -> float:
     """The sum of the gaps in the ledger (``inf`` if any task has no plan yet or a file cannot be read)."""
-    out = 0.0
+    return _sums(folder)[0]
+
+
+def _sums(folder: str | Path) -> tuple[float, float]:
+    """The sums of the gaps and of the lower bounds in the ledger, in one pass over its files (the gaps' ``inf``
+    and the bounds' ``-inf`` where a file, or the folder, cannot be read)."""
+    gaps, lows = 0.0, 0.0
     try:
-        names = [p for p in Path(folder).iterdir() if p.suffix == ".gap"]
+        names = list(Path(folder).iterdir())
     except OSError:
-        return math.inf
+        return math.inf, -math.inf
     for p in names:
-        out += _read(p, math.inf)
-    return out
+        if p.suffix == ".gap":
+            gaps += _read(p, math.inf)
+        elif p.suffix == ".low":
+            lows += _read(p, -math.inf)
+    return gaps, lows
 
 
 @contextlib.contextmanager
@@ -237,9 +242,14 @@ class Watch:
             self.low = self.value_of(primal)
             publish_low(self.seat, self.low)
         ran = float(getattr(data_out, "running_time", 0.0))  # unknown: never pooled (quick solves stay deterministic)
-        if ran >= self.after_s and total(self.seat.folder) <= allowance(self.seat):
+        if ran >= self.after_s and self._within():
             self.stopped = "gap"
         elif time.time() >= due(self.seat):
             self.stopped = "due"
         if self.stopped:
             data_in.user_interrupt = True
+
+    def _within(self) -> bool:
+        """Whether the ledger's sum of gaps is within its allowance now (one pass over its files)."""
+        gaps, lows = _sums(self.seat.folder)
+        return gaps <= allowance(self.seat, lows)

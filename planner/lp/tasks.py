@@ -151,6 +151,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
         return TaskResult(outcome="timeout")  # queued past the run's deadline
     screen_bound = None
     twins: Twins | None = None
+    large = warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids))  # twins and a first plan pay
     if fixed is not None:
         prob, var = build_model(sub, fixed=fixed)
     elif worlds is not None:  # robust planning: one set of builds against several worlds
@@ -163,7 +164,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
     elif task.cheapest:  # the least money meeting the nation's requirements (systems.min_detection)
         prob, var = build_model(sub, objective="min_cost")
     else:  # a large model counts its twin placements as one (planner.lp.twins); its plan is spread back below
-        if warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids)):
+        if large:
             twins = find_twins(sub, allowed=task.allowed, share=task.share)
         prob, var = build_model(sub if twins is None else twins.reduce(sub), money_price=task.price,
                                 allowed=task.allowed, build_share=task.share, most=None if twins is None else twins.most)
@@ -174,7 +175,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
     watch = None if seat is None else Watch(seat, value_of=_plan_objective(task.price, var))
     first = None
     if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
-            and warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids)):
+            and large:
         # a large MILP: its first plan from its LP relaxation (planner.lp.warm)
         until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
         first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.problem import PlanningProblem
+from planner.problem_axes import AXES
 
 __all__ = ["Twins", "find_twins"]
 
@@ -47,12 +48,9 @@ class Twins:
     def reduce(self, p: PlanningProblem) -> PlanningProblem:
         """``p`` without the detection and engagement pairs of the placements counted in another's column."""
         gone = [m == 0 for m in self.most]
-        det = ~gone[0][p.det_site, p.det_sensor]
-        eng = ~gone[1][p.eng_site, p.eng_effector]
-        return dataclasses.replace(
-            p, det_cell=p.det_cell[det], det_threat=p.det_threat[det], det_site=p.det_site[det],
-            det_sensor=p.det_sensor[det], det_weight=p.det_weight[det], eng_cell=p.eng_cell[eng],
-            eng_threat=p.eng_threat[eng], eng_site=p.eng_site[eng], eng_effector=p.eng_effector[eng])
+        keep = {"det": ~gone[0][p.det_site, p.det_sensor], "eng": ~gone[1][p.eng_site, p.eng_effector]}
+        return dataclasses.replace(p, **{name: getattr(p, name)[mask] for axis, mask in keep.items()
+                                         for name in AXES[axis]})
 
     def gather(self, sensors: np.ndarray, effectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A plan's builds (0/1 per site) as the counted model's: each group's units counted in its first site."""
