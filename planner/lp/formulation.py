@@ -264,7 +264,8 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
                 relax: bool = False, allowed: tuple[np.ndarray, np.ndarray] | None = None,
                 required: tuple[np.ndarray, np.ndarray] | None = None, money_price: float | None = None,
                 build_share: tuple[np.ndarray, np.ndarray] | None = None,
-                most: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pulp.LpProblem, dict[str, Any]]:
+                most: tuple[np.ndarray, np.ndarray] | None = None,
+                layer_cuts: bool = False) -> tuple[pulp.LpProblem, dict[str, Any]]:
     """Build the MILP (or, with ``fixed``, the exact-evaluation LP). Returns the model and its variables.
 
     ``relax`` makes builds continuous (the LP relaxation); ``allowed`` = (sensors (M,S), effectors
@@ -274,6 +275,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     which is how the sector decomposition (planner.lp.sectors) splits the flank by nation. ``build_share`` counts a
     share of each unit's cost (:func:`money_terms`): a segment's model in the decomposition along the border.
     ``most`` (M,S), (M,E): the units a placement may count (its twins', planner.lp.twins; none: 0 or 1).
+    ``layer_cuts`` adds the layered kill chain's cuts (:func:`planner.lp.kill_chain.define_layer_cuts`).
     """
     p = problem
     kind = objective or p.objective
@@ -291,7 +293,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     ye = define_builds(prob, p, 1, np.concatenate([p.eng_site, p.pt_site, p.esc_site]),
                        np.concatenate([p.eng_effector, p.pt_effector, p.esc_effector]), p.effector_ids, "effector", **kw)
     conv = define_conventional(prob, p, fixed=fixed, relax=relax)
-    world = define_kill_chain(prob, p, xs, ye, fixed=fixed)
+    world = define_kill_chain(prob, p, xs, ye, fixed=fixed, cuts=layer_cuts)
     money = money_terms(p, xs, ye, world.engage, conv, fixed, build_share)
     define_budget(prob, p, money, p.budget_eur if fixed is None else fixed.cost_eur * (1 + 1e-9) + 1.0)
     define_national_caps(prob, p, money)

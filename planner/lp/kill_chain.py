@@ -2,7 +2,7 @@
 cuts and a union bound), engagement flows bounded by detection (layer by layer: a layer engages the detected
 drones the earlier layers did not kill) and by reach, then point defence on the routes past the protected assets,
 magazines shared among the cells a unit covers, decoys drawing their share of shots, and escorts of crewed incursions
-(docs/formulation.md, constraints 1-6 and 10)."""
+(docs/formulation.md, constraints 1-6 and 10); in large models, cuts that tighten the layered rows' relaxation (4c)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ class World:
     border: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     #: Prefix sums of one type's builds along its sites {("reach" or "magazine", effector): chain} (planner.lp.runs).
     chains: dict[tuple[str, int], Chain] = field(default_factory=dict)
+    #: The builds in reach of each border engagement {(cell, threat, effector): [(variable, coefficient)]}, as its
+    #: reach row sums them (a cover variable where several classes share them).
+    reach: dict[tuple[int, int, int], list[tuple[pulp.LpVariable, float]]] = field(default_factory=dict)
 
 
 def _sum_over(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable], world: World,
@@ -158,6 +161,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
             name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
             v = prob.add_variable(f"engage[{name}]{tag}", 0, lam)
             eng[i, t, e] = v
+            world.reach[i, t, e] = builds
             prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
                                                  pulp.LpConstraintLE, f"reach[{name}]{tag}", 0))
     by_cell_threat: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
@@ -187,6 +191,42 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                 prob.addConstraint(pulp.LpConstraint(affine([(rate, -lam * outside), *kinetic, *earlier]),
                                                      pulp.LpConstraintLE, f"kinetic_outside_no_fire{k}"
                                                      f"[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
+
+
+def define_layer_cuts(prob: pulp.LpProblem, p: PlanningProblem, world: World, *, tag: str = "") -> None:
+    """Cuts of the layered kill chain (constraint 4c, valid inequalities: they leave the optimum alone and tighten the
+    relaxation). For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as
+    layer k's row counts them (weights w ≤ W < 1) and Y_b the builds in b's reach: e_b + E_m ≤ W·Λ·r + (1 − W)·Λ·Y_b.
+    Without a unit of b in reach, e_b = 0 and E_m ≤ W·Λ·r (layer m engages at most the Λ·r detected); with one
+    (Y_b ≥ 1, r ≤ 1), layer k's row is stronger. Without them the relaxation buys a fraction f of a later layer's unit
+    and engages f of all the detected drones, where a whole unit meets only the earlier layers' survivors."""
+    if not p.layer_rank.size:
+        return
+    by_cell_threat: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
+    for (i, t, e), v in world.engage.items():
+        by_cell_threat[i, t].append((e, v))
+    for (i, t), evs in by_cell_threat.items():
+        layer = {e: p.layer(e, t) for e, _ in evs}
+        if len(set(layer.values())) < 2:
+            continue
+        rate, lam = world.detected[i, t]
+        if p.engage_share is not None:
+            lam *= float(p.engage_share[i, t])
+        nation = int(p.cell_nation[i])
+        for b, v in evs:
+            k = layer[b]
+            earlier: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+            for e, u in evs:
+                if layer[e] < k:
+                    earlier[layer[e]].append((u, survivor_weight(p, nation, e, t, k)))
+            for m, flows in sorted(earlier.items()):
+                w = max(c for _, c in flows)
+                if w >= 1.0 - 1e-9:  # layer k cannot follow them, or kills every one it engages: nothing to cut
+                    continue
+                terms = [(v, 1.0), *flows, (rate, -w * lam)] + [(y, -(1 - w) * lam * c) for y, c in world.reach[i, t, b]]
+                prob.addConstraint(pulp.LpConstraint(
+                    affine(terms), pulp.LpConstraintLE,
+                    f"layer_cut{m}[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[b]}]{tag}", 0))
 
 
 def point_routes(p: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -326,12 +366,14 @@ def define_escort(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, 
 
 def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[int, int], pulp.LpVariable],
                       ye: dict[tuple[int, int], pulp.LpVariable], *, fixed: FixedPlan | None = None, tag: str = "",
-                      ) -> World:
+                      cuts: bool = False) -> World:
     """The kill chain of one world (``p``'s ranges and probabilities) over given builds: its families in order.
     ``tag`` suffixes every name, so several worlds can share one model and its builds (robust planning)."""
     world = World()
     define_detection(prob, p, xs, world, fixed=fixed, tag=tag)
     define_reach(prob, p, ye, world, tag=tag)
+    if cuts and fixed is None:  # (with the builds fixed the cuts hold anyway)
+        define_layer_cuts(prob, p, world, tag=tag)
     define_point(prob, p, ye, world, tag=tag)
     define_magazines(prob, p, ye, world, tag=tag)
     define_escort(prob, p, ye, world, tag=tag)

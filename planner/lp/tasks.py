@@ -163,11 +163,13 @@ def solve_sector(task: SectorTask) -> TaskResult:
         prob, var = build_robust_model(worlds, mode=task.mode, money_price=task.price, allowed=allowed)
     elif task.cheapest:  # the least money meeting the nation's requirements (systems.min_detection)
         prob, var = build_model(sub, objective="min_cost")
-    else:  # a large model counts its twin placements as one (planner.lp.twins); its plan is spread back below
+    else:  # a large model counts its twin placements as one (planner.lp.twins; its plan is spread back below) and
+        # has the layered kill chain's cuts (planner.lp.kill_chain.define_layer_cuts)
         if large:
             twins = find_twins(sub, allowed=task.allowed, share=task.share)
         prob, var = build_model(sub if twins is None else twins.reduce(sub), money_price=task.price,
-                                allowed=task.allowed, build_share=task.share, most=None if twins is None else twins.most)
+                                allowed=task.allowed, build_share=task.share, most=None if twins is None else twins.most,
+                                layer_cuts=large)
     t1 = time.perf_counter()
     start = None if task.start is None or fixed is not None else \
         build_start(var, *(task.start if twins is None else twins.gather(*task.start)))

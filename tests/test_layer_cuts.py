@@ -1,0 +1,114 @@
+"""The layered kill chain's cuts (planner.lp.kill_chain.define_layer_cuts): a hand case where they tighten the LP
+relaxation and leave the MILP's optimum alone; on random layered problems the same two facts; a large national model
+gets them in solve_sector."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from unittest import mock
+
+import numpy as np
+import pulp
+import pytest
+from hypothesis import given, settings
+
+from planner.lp import tasks, warm
+from planner.lp.formulation import build_model
+from planner.lp.solver import make_solver, quiet_stdout
+from planner.problem import PlanningProblem
+from tests.lp_helpers import make_problem
+from tests.test_layers import layered_problems
+
+#: Detection at the last chord's breakpoint: the promise is exactly 1 − e^(−6.9) ≈ 0.999 of the drones.
+P_DETECT = 1 - math.exp(-6.9)
+
+
+def hand() -> PlanningProblem:
+    """One cell, one class, λ = 10 a raid. A sensor at site 0 detects D = 10 · (1 − e^(−6.9)) = 9.990 of them.
+    Effector A (layer 0, kills 0.5 of what it engages) stands at site 0, effector B (layer 1, kills 0.4) at site 1.
+    Every unit costs €1, shots nothing, the budget is €2.5: the sensor and A (€2), B does not fit."""
+    return make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, P_DETECT)], eng=[(0, 0, 0, 0), (0, 0, 1, 1)], n_sites=2,
+                        sensor_cost=[1.0], effector_cost=[1.0, 1.0], p_kill=[[0.5], [0.4]], magazine=[100.0, 100.0],
+                        budget=2.5, layer_rank=[[0], [1]])
+
+
+def kills(p: PlanningProblem, *, relax: bool, cuts: bool) -> float:
+    """The kills of the model's optimum (its LP relaxation with ``relax``), with or without the cuts."""
+    prob, var = build_model(p, relax=relax, layer_cuts=cuts)
+    with quiet_stdout():
+        prob.solve(make_solver(p.solver.replace(mip_rel_gap=0.0), mip=not relax))
+    assert prob.status == pulp.LpStatusOptimal
+    return sum(float(p.p_kill[e, t]) * float(v.varValue) for (_i, t, e), v in var["engage"].items())
+
+
+def objective(p: PlanningProblem, *, relax: bool, cuts: bool) -> float:
+    prob, _ = build_model(p, relax=relax, layer_cuts=cuts)
+    with quiet_stdout():
+        prob.solve(make_solver(p.solver.replace(mip_rel_gap=0.0), mip=not relax))
+    assert prob.status == pulp.LpStatusOptimal
+    return float(pulp.value(prob.objective))
+
+
+def test_hand_the_cut_takes_a_fraction_of_a_later_unit_its_survivors_only() -> None:
+    """MILP: the sensor and A; A engages all D, kills 0.5 · D = 4.995 (with or without cuts).
+
+    Relaxation without cuts: sensor 1, A 1, B 0.5 (€2.5). B engages ≤ 10 · 0.5 = 5 and ≤ the D − 0.5 · D = 4.995
+    survivors: 4.995, killing 1.998; in all 6.993, as much as a whole B would kill: half a unit buys all of it.
+
+    With the cut (layer 0's weight W = 0.5 in layer 1's row): e_B + 0.5 · e_A ≤ 0.5 · 10 · r + 0.5 · 10 · Y_B. At
+    e_A = D, r = 0.999: e_B ≤ 5 · Y_B = 2.5 with half a unit, killing 1.0: 5.995. (Less of A and more of B only
+    loses: e_A = 10 · (1 − s) and Y_B = 0.5 + s give 5.995 − s or so.) So the relaxation's bound falls from 6.993 to
+    5.995; the MILP's stays 4.995."""
+    p = hand()
+    d = 10 * P_DETECT
+    assert kills(p, relax=False, cuts=False) == pytest.approx(0.5 * d, rel=1e-6)
+    assert kills(p, relax=False, cuts=True) == pytest.approx(0.5 * d, rel=1e-6)
+    assert kills(p, relax=True, cuts=False) == pytest.approx(0.7 * d, rel=1e-6)
+    assert kills(p, relax=True, cuts=True) == pytest.approx(0.5 * d + 0.4 * 2.5, rel=1e-3)
+
+
+def test_no_cut_where_the_later_layer_cannot_follow_or_a_layer_alone() -> None:
+    """A later layer that cannot follow in time counts the earlier engagements whole (weight 1): no cut. One layer:
+    none either."""
+    p = hand()
+    prob, _ = build_model(p, layer_cuts=True)
+    assert sum(str(c.name).startswith("layer_cut") for c in prob.constraints()) == 1
+    single = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, P_DETECT)], eng=[(0, 0, 0, 0), (0, 0, 1, 1)], n_sites=2,
+                          sensor_cost=[1.0], effector_cost=[1.0, 1.0], p_kill=[[0.5], [0.4]], budget=2.5)
+    prob, _ = build_model(single, layer_cuts=True)
+    assert not any(str(c.name).startswith("layer_cut") for c in prob.constraints())
+    follow = np.ones((1, 1, 2, 2), dtype=bool)
+    follow[0, 0, 0, 1] = False  # layer 1 cannot follow layer 0's engagements
+    prob, _ = build_model(dataclasses.replace(p, layer_follow=follow), layer_cuts=True)
+    assert not any(str(c.name).startswith("layer_cut") for c in prob.constraints())
+
+
+@settings(max_examples=30, deadline=None)
+@given(p=layered_problems())
+def test_cuts_keep_the_optimum_and_never_loosen_the_relaxation(p) -> None:
+    """Valid inequalities: the MILP's optimum is the same with the cuts, and the relaxation's bound is never higher
+    with them, nor below the optimum."""
+    best = objective(p, relax=False, cuts=False)
+    assert objective(p, relax=False, cuts=True) == pytest.approx(best, rel=1e-6, abs=1e-6)
+    bound = objective(p, relax=True, cuts=True)
+    assert bound <= objective(p, relax=True, cuts=False) + 1e-6
+    assert bound >= best - 1e-6
+
+
+def test_a_large_national_model_gets_the_cuts() -> None:
+    """solve_sector builds a large model (warm.worth_it) with the cuts, and a small one without them."""
+    p = hand()
+    seen: list[bool] = []
+    real = tasks.build_model
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("layer_cuts", False))
+        return real(*args, **kwargs)
+
+    with mock.patch.object(tasks, "build_model", spy):
+        small = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
+        with mock.patch.object(warm, "MIN_PLACEMENTS", 0):
+            large = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
+    assert seen == [False, True]
+    assert large.objective == pytest.approx(small.objective, rel=1e-6, abs=1e-9)
