@@ -13,7 +13,7 @@ import pulp
 import pytest
 from hypothesis import given, settings
 
-from planner.lp import tasks, warm
+from planner.lp import cuts, tasks, warm
 from planner.lp.formulation import build_model
 from planner.lp.solver import make_solver, quiet_stdout
 from planner.problem import PlanningProblem
@@ -33,9 +33,16 @@ def hand() -> PlanningProblem:
                         budget=2.5, layer_rank=[[0], [1]])
 
 
+def model(p: PlanningProblem, *, relax: bool, cuts: bool) -> tuple[pulp.LpProblem, dict]:
+    """The model (its LP relaxation with ``relax``) with every cut written into it, or without them."""
+    prob, var = build_model(p, relax=relax, layer_cuts=cuts)
+    var["cuts"].write_into(prob)
+    return prob, var
+
+
 def kills(p: PlanningProblem, *, relax: bool, cuts: bool) -> float:
     """The kills of the model's optimum (its LP relaxation with ``relax``), with or without the cuts."""
-    prob, var = build_model(p, relax=relax, layer_cuts=cuts)
+    prob, var = model(p, relax=relax, cuts=cuts)
     with quiet_stdout():
         prob.solve(make_solver(p.solver.replace(mip_rel_gap=0.0), mip=not relax))
     assert prob.status == pulp.LpStatusOptimal
@@ -43,7 +50,7 @@ def kills(p: PlanningProblem, *, relax: bool, cuts: bool) -> float:
 
 
 def objective(p: PlanningProblem, *, relax: bool, cuts: bool) -> float:
-    prob, _ = build_model(p, relax=relax, layer_cuts=cuts)
+    prob, _ = model(p, relax=relax, cuts=cuts)
     with quiet_stdout():
         prob.solve(make_solver(p.solver.replace(mip_rel_gap=0.0), mip=not relax))
     assert prob.status == pulp.LpStatusOptimal
@@ -72,16 +79,16 @@ def test_no_cut_where_the_later_layer_cannot_follow_or_a_layer_alone() -> None:
     """A later layer that cannot follow in time counts the earlier engagements whole (weight 1): no cut. One layer:
     none either."""
     p = hand()
-    prob, _ = build_model(p, layer_cuts=True)
-    assert sum(str(c.name).startswith("layer_cut") for c in prob.constraints()) == 1
+    prob, var = build_model(p, layer_cuts=True)
+    assert var["cuts"].names == ["layer_cut0[c0,t0,effector1]"]
+    assert not any(str(c.name).startswith("layer_cut") for c in prob.constraints())  # a pool, not in the model
+    assert not len(build_model(p)[1]["cuts"])
     single = make_problem(demand=[[10.0]], det=[(0, 0, 0, 0, P_DETECT)], eng=[(0, 0, 0, 0), (0, 0, 1, 1)], n_sites=2,
                           sensor_cost=[1.0], effector_cost=[1.0, 1.0], p_kill=[[0.5], [0.4]], budget=2.5)
-    prob, _ = build_model(single, layer_cuts=True)
-    assert not any(str(c.name).startswith("layer_cut") for c in prob.constraints())
+    assert not len(build_model(single, layer_cuts=True)[1]["cuts"])
     follow = np.ones((1, 1, 2, 2), dtype=bool)
     follow[0, 0, 0, 1] = False  # layer 1 cannot follow layer 0's engagements
-    prob, _ = build_model(dataclasses.replace(p, layer_follow=follow), layer_cuts=True)
-    assert not any(str(c.name).startswith("layer_cut") for c in prob.constraints())
+    assert not len(build_model(dataclasses.replace(p, layer_follow=follow), layer_cuts=True)[1]["cuts"])
 
 
 @settings(max_examples=30, deadline=None)
@@ -96,19 +103,32 @@ def test_cuts_keep_the_optimum_and_never_loosen_the_relaxation(p) -> None:
     assert bound >= best - 1e-6
 
 
-def test_a_large_national_model_gets_the_cuts() -> None:
-    """solve_sector builds a large model (warm.worth_it) with the cuts, and a small one without them."""
+def test_a_large_national_model_separates_the_cuts() -> None:
+    """solve_sector builds a large model (warm.worth_it) with the cuts in a pool and adds the one its relaxation
+    violates before the search (the relaxation's bound then 5.995 kills' worth, as with the cut written in); a small
+    model has none. Both give the same plan."""
     p = hand()
-    seen: list[bool] = []
-    real = tasks.build_model
+    seen: list[cuts.Separation] = []
+    real = cuts.Separation.__call__
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("layer_cuts", False))
-        return real(*args, **kwargs)
+    def spy(self, h):
+        seen.append(self)
+        return real(self, h)
 
-    with mock.patch.object(tasks, "build_model", spy):
+    with mock.patch.object(cuts.Separation, "__call__", spy):
         small = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
+        assert not seen
         with mock.patch.object(warm, "MIN_PLACEMENTS", 0):
             large = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
-    assert seen == [False, True]
+    assert len(seen) == 1 and seen[0].added == 1 and seen[0].rounds == 2
+    relaxations = []
+    for with_cuts in (False, True):
+        prob, var = build_model(p, relax=True, money_price=1e-3, layer_cuts=with_cuts)
+        var["cuts"].write_into(prob)
+        with quiet_stdout():
+            prob.solve(make_solver(p.solver, mip=False))
+        relaxations.append(float(pulp.value(prob.objective)))
+    assert relaxations[1] < relaxations[0] - 0.5
+    assert -seen[0].bound == pytest.approx(relaxations[1], rel=1e-6)  # pulp passes a maximisation negated
     assert large.objective == pytest.approx(small.objective, rel=1e-6, abs=1e-9)
+    assert large.effectors.tolist() == small.effectors.tolist()

@@ -275,7 +275,8 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
     which is how the sector decomposition (planner.lp.sectors) splits the flank by nation. ``build_share`` counts a
     share of each unit's cost (:func:`money_terms`): a segment's model in the decomposition along the border.
     ``most`` (M,S), (M,E): the units a placement may count (its twins', planner.lp.twins; none: 0 or 1).
-    ``layer_cuts`` adds the layered kill chain's cuts (:func:`planner.lp.kill_chain.define_layer_cuts`).
+    ``layer_cuts``: the layered kill chain's cuts in ``variables["cuts"]`` (a :class:`planner.lp.cuts.CutPool`,
+    not in the model: :class:`planner.lp.cuts.Separation` adds those the relaxation violates, or ``write_into``).
     """
     p = problem
     kind = objective or p.objective
@@ -319,7 +320,7 @@ def build_model(problem: PlanningProblem, *, fixed: FixedPlan | None = None,
 
     variables = {"sensors": xs, "effectors": ye, "conventional": conv, "detected": world.detected,
                  "engage": world.engage, "point": world.point, "escort": world.escort, "escort_weight": escort_weight,
-                 "shape": (n_cells, n_threats, n_sites), "fixed_money": money.fixed}
+                 "shape": (n_cells, n_threats, n_sites), "fixed_money": money.fixed, "cuts": world.cuts}
     return prob, variables
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from planner.lp.cuts import CutPool
 from planner.lp.result import FixedPlan
 from planner.lp.runs import RUN_MIN_SITES, Chain, chain, run_terms
 from planner.problem import PlanningProblem
@@ -66,6 +67,8 @@ class World:
     #: The builds in reach of each border engagement {(cell, threat, effector): [(variable, coefficient)]}, as its
     #: reach row sums them (a cover variable where several classes share them).
     reach: dict[tuple[int, int, int], list[tuple[pulp.LpVariable, float]]] = field(default_factory=dict)
+    #: The layered kill chain's cuts, kept out of the model until separated (planner.lp.cuts).
+    cuts: CutPool = field(default_factory=CutPool)
 
 
 def _sum_over(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, int], pulp.LpVariable], world: World,
@@ -193,9 +196,9 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
                                                      f"[{p.cell_ids[i]},{p.threat_ids[t]}]{tag}", 0))
 
 
-def define_layer_cuts(prob: pulp.LpProblem, p: PlanningProblem, world: World, *, tag: str = "") -> None:
-    """Cuts of the layered kill chain (constraint 4c, valid inequalities: they leave the optimum alone and tighten the
-    relaxation). For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as
+def define_layer_cuts(p: PlanningProblem, world: World, *, tag: str = "") -> None:
+    """Cuts of the layered kill chain into ``world.cuts`` (constraint 4c, valid inequalities: they leave the optimum
+    alone and tighten the relaxation; planner.lp.cuts adds the ones a relaxation violates). For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as
     layer k's row counts them (weights w ≤ W < 1) and Y_b the builds in b's reach: e_b + E_m ≤ W·Λ·r + (1 − W)·Λ·Y_b.
     Without a unit of b in reach, e_b = 0 and E_m ≤ W·Λ·r (layer m engages at most the Λ·r detected); with one
     (Y_b ≥ 1, r ≤ 1), layer k's row is stronger. Without them the relaxation buys a fraction f of a later layer's unit
@@ -224,9 +227,7 @@ def define_layer_cuts(prob: pulp.LpProblem, p: PlanningProblem, world: World, *,
                 if w >= 1.0 - 1e-9:  # layer k cannot follow them, or kills every one it engages: nothing to cut
                     continue
                 terms = [(v, 1.0), *flows, (rate, -w * lam)] + [(y, -(1 - w) * lam * c) for y, c in world.reach[i, t, b]]
-                prob.addConstraint(pulp.LpConstraint(
-                    affine(terms), pulp.LpConstraintLE,
-                    f"layer_cut{m}[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[b]}]{tag}", 0))
+                world.cuts.add(f"layer_cut{m}[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[b]}]{tag}", terms)
 
 
 def point_routes(p: PlanningProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -373,7 +374,7 @@ def define_kill_chain(prob: pulp.LpProblem, p: PlanningProblem, xs: dict[tuple[i
     define_detection(prob, p, xs, world, fixed=fixed, tag=tag)
     define_reach(prob, p, ye, world, tag=tag)
     if cuts and fixed is None:  # (with the builds fixed the cuts hold anyway)
-        define_layer_cuts(prob, p, world, tag=tag)
+        define_layer_cuts(p, world, tag=tag)
     define_point(prob, p, ye, world, tag=tag)
     define_magazines(prob, p, ye, world, tag=tag)
     define_escort(prob, p, ye, world, tag=tag)

@@ -47,8 +47,12 @@ class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp is untyped
     watch: Callable[..., None] | None = None
     #: Finds a MIP start on the HiGHS model before the search (planner.lp.warm.FirstPlan).
     first: Callable[[Any], tuple[np.ndarray, np.ndarray] | None] | None = None
+    #: Adds valid rows the relaxation violates to the HiGHS model, first of all (planner.lp.cuts.Separation).
+    cuts: Callable[[Any], None] | None = None
 
     def callSolver(self, lp: pulp.LpProblem) -> None:  # pulp calls it so
+        if self.cuts is not None:
+            self.cuts(lp.solverModel)
         if self.first is not None:
             found = self.first(lp.solverModel)
             if found is not None:
@@ -89,10 +93,12 @@ def run_interruptibly(run: Any) -> None:
 
 def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.LpVariable, float] | None = None,
                 watch: Callable[..., None] | None = None,
-                first: Callable[[Any], tuple[np.ndarray, np.ndarray] | None] | None = None) -> Any:
+                first: Callable[[Any], tuple[np.ndarray, np.ndarray] | None] | None = None,
+                cuts: Callable[[Any], None] | None = None) -> Any:
     """The pulp solver for these settings (HiGHS through highspy, or CBC). ``start`` gives HiGHS a MIP start
     (values of integer variables; CBC ignores it), ``watch`` a MIP-interrupt callback (HiGHS only), ``first`` a search
-    for a MIP start on the HiGHS model before its own (planner.lp.warm.FirstPlan; HiGHS only). The time limit
+    for a MIP start on the HiGHS model before its own (planner.lp.warm.FirstPlan; HiGHS only), ``cuts`` valid rows
+    added before both (planner.lp.cuts.Separation; HiGHS only, CBC solves without them). The time limit
     is cut to the run's ``deadline`` where the settings carry one (:meth:`SolverSettings.time_left`)."""
     limit = settings.time_left()
     count = settings.threads
@@ -103,6 +109,7 @@ def make_solver(settings: SolverSettings, *, mip: bool = True, start: dict[pulp.
         solver.start = start if mip else None
         solver.watch = watch if mip else None
         solver.first = first if mip else None
+        solver.cuts = cuts if mip else None
         return solver
     kw = {"mip": mip, "msg": False, "timeLimit": limit, "gapRel": settings.mip_rel_gap, "threads": count}
     coin = pulp.COIN_CMD(**kw)

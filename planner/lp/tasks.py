@@ -15,6 +15,7 @@ import numpy as np
 import pulp
 
 from planner.lp import warm
+from planner.lp.cuts import Separation
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
 from planner.lp.guard import build_guard_model
 from planner.lp.ledger import LedgerSeat, Watch, due, publish, publish_low
@@ -175,16 +176,19 @@ def solve_sector(task: SectorTask) -> TaskResult:
         build_start(var, *(task.start if twins is None else twins.gather(*task.start)))
     seat = task.ledger if fixed is None and worlds is None and not task.cheapest else None
     watch = None if seat is None else Watch(seat, value_of=_plan_objective(task.price, var))
-    first = None
+    first, cuts = None, None
+    until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
     if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
             and large:
         # a large MILP: its first plan from its LP relaxation (planner.lp.warm)
-        until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
         first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
                                time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
+    if len(var.get("cuts", ())):  # the layered kill chain's cuts the relaxation violates (planner.lp.cuts)
+        cuts = Separation(var["cuts"], time_limit_s=warm.TIME_SHARE * until, keep_basis=first is not None)
     try:
         with quiet_stdout():
-            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first))
+            prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first,
+                                   cuts=cuts))
     except pulp.PulpSolverError as exc:
         return TaskResult(outcome="error", message=f"the HiGHS solver failed: {exc}")
     finally:
