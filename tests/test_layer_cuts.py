@@ -12,6 +12,7 @@ import numpy as np
 import pulp
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.lp import cuts, tasks, warm
 from planner.lp.formulation import build_model
@@ -103,6 +104,47 @@ def test_cuts_keep_the_optimum_and_never_loosen_the_relaxation(p) -> None:
     assert bound >= best - 1e-6
 
 
+@st.composite
+def richer_layered_problems(draw):
+    """1–2 cells, two classes that each type reaches from the same sites (a cover variable), three effector types: two
+    in the outer layer with their own kill probabilities (W is the larger), one inner; the threatening share below 1,
+    no-fire cells, and point-defence pairs of an outer and the inner type at site 2 (their totals must not enter the
+    cuts)."""
+    n_cells, n_sites, n_threats = draw(st.integers(1, 2)), 3, 2
+    unit = st.floats(0.1, 0.95)
+    det = [(i, t, j, 0, draw(unit)) for i in range(n_cells) for t in range(n_threats) for j in range(n_sites)
+           if draw(st.booleans())] or [(0, 0, 0, 0, 0.6), (0, 1, 0, 0, 0.6)]
+    eng = [(i, t, j, e) for i in range(n_cells) for j in range(n_sites) for e in range(3) if draw(st.booleans())
+           for t in range(n_threats)] or [(0, t, 1, e) for t in range(n_threats) for e in (0, 2)]
+    p = make_problem(demand=[[draw(st.floats(0.5, 10)) for _ in range(n_threats)] for _ in range(n_cells)], det=det,
+                     eng=eng, n_sites=n_sites, sensor_cost=[draw(st.floats(0.5, 3))],
+                     effector_cost=[draw(st.floats(0.5, 3)) for _ in range(3)],
+                     p_kill=[[draw(unit) for _ in range(n_threats)] for _ in range(3)],
+                     magazine=[draw(st.floats(1, 20)) for _ in range(3)], budget=draw(st.floats(1, 8)),
+                     layer_rank=[[0, 0], [0, 0], [1, 1]])
+    share = np.array([[draw(st.floats(0.3, 1.0)) for _ in range(n_threats)] for _ in range(n_cells)])
+    p = dataclasses.replace(p, engage_share=share, cell_no_fire=np.array([draw(st.booleans()) for _ in range(n_cells)]))
+    if draw(st.booleans()):
+        pts = np.array([(i, t, 2, e, draw(st.floats(0.2, 1.0))) for i in range(n_cells) for t in range(n_threats)
+                        for e in (0, 2)])
+        p = dataclasses.replace(p, pt_cell=pts[:, 0].astype(np.int64), pt_threat=pts[:, 1].astype(np.int64),
+                                pt_site=pts[:, 2].astype(np.int64), pt_effector=pts[:, 3].astype(np.int64),
+                                pt_share=pts[:, 4], pt_magazine=np.full(len(pts), 1.0 / len(pts)))
+    return p
+
+
+@settings(max_examples=40, deadline=None)
+@given(p=richer_layered_problems())
+def test_cuts_keep_the_optimum_of_richer_layered_problems(p) -> None:
+    """As above, with two types in the earlier layer, shared cover variables, threatening shares, no-fire cells and
+    point defence. (Caught by it, not by the simpler problems: W the smaller weight instead of the larger, and cuts
+    built on the point-defence totals instead of the border engagements.)"""
+    best = objective(p, relax=False, cuts=False)
+    assert objective(p, relax=False, cuts=True) == pytest.approx(best, rel=1e-6, abs=1e-6)
+    bound = objective(p, relax=True, cuts=True)
+    assert best - 1e-6 <= bound <= objective(p, relax=True, cuts=False) + 1e-6
+
+
 def test_a_large_national_model_separates_the_cuts() -> None:
     """solve_sector builds a large model (warm.worth_it) with the cuts in a pool and adds the one its relaxation
     violates before the search (the relaxation's bound then 5.995 kills' worth, as with the cut written in); a small
@@ -132,3 +174,28 @@ def test_a_large_national_model_separates_the_cuts() -> None:
     assert -seen[0].bound == pytest.approx(relaxations[1], rel=1e-6)  # pulp passes a maximisation negated
     assert large.objective == pytest.approx(small.objective, rel=1e-6, abs=1e-9)
     assert large.effectors.tolist() == small.effectors.tolist()
+
+
+def test_separation_on_the_highs_model_adds_the_violated_row_and_leaves_what_it_should() -> None:
+    """On the hand model as pulp passes it to HiGHS: one row added (the pool's only one, violated by the relaxation),
+    the row count up by one; with no first plan after it, no solution is left for HiGHS to take as a start; with one
+    that will run, the relaxation stays for it and the first plan's time loses what the separation spent."""
+    p = hand()
+    for with_first in (False, True):
+        prob, var = build_model(p, money_price=1e-3, layer_cuts=True)
+        solver = make_solver(p.solver, mip=True)
+        solver.createAndConfigureSolver(prob)
+        solver.buildSolverModel(prob)
+        h = prob.solverModel
+        rows = h.getNumRow()
+        first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()], time_limit_s=30.0,
+                               mip_rel_gap=0.0) if with_first else None
+        sep = cuts.Separation(var["cuts"], time_limit_s=30.0, first=first)
+        sep(h)
+        assert sep.added == 1 and h.getNumRow() == rows + 1
+        assert h.getSolution().value_valid == with_first
+        if first is not None:
+            assert first.time_limit_s == pytest.approx(30.0 - sep.seconds)
+            assert first(h) is not None  # from the relaxation with the cut: the sensor and A
+            assert not h.getSolution().value_valid
+

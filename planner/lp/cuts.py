@@ -7,8 +7,9 @@ search (Finland's MILP 29.0 s against 15.0 s separated; at 1 km cells with sites
 two thirds and the flank's gap after 300 s went from 22% to 42%). Kept in a pool instead, the ones the relaxation violates are added
 to the HiGHS model, the relaxation solved again, and so on for a few rounds (a cutting-plane loop at the root, as a
 MILP solver's own separators do): the relaxation's bound is the one with every cut to within the last round, and the
-MILP searches with the rows that bind only. The rows are valid, so the model's optimum and its proven bound are
-those of the model without them (docs/formulation.md, constraint 4c).
+MILP searches with the rows that bind only. The rows hold for every plan once its cover variables stand at
+min(1, Σ y), which costs it nothing, so the model's optimum and its proven bound are those of the model without them
+(docs/formulation.md, constraint 4c).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pulp
 from scipy.sparse import csr_matrix
 
 from planner.lp.solver import run_interruptibly
+from planner.lp.warm import MIN_SECONDS, FirstPlan
 
 __all__ = ["ROUNDS", "CutPool", "Separation"]
 
@@ -32,8 +34,9 @@ log = logging.getLogger(__name__)
 #: (twins counted) adds 713 rows in the first round and none in the second (docs/performance.md).
 ROUNDS = 5
 
-#: A row is violated when its left side exceeds this (engagements are in drones a raid; a cell's class brings 0.01–10).
-TOLERANCE = 1e-7
+#: A row is violated when its left side exceeds this (engagements are in drones a raid; a cell's class brings 0.01–10;
+#: HiGHS's feasibility tolerance is 1e-7, so rows violated by its noise alone do not cost a round).
+TOLERANCE = 1e-6
 
 
 @dataclass
@@ -77,12 +80,13 @@ class CutPool:
 class Separation:
     """Adds a pool's violated rows to the HiGHS model of a MILP before its search (called by the solver with the
     model once pulp has passed it on): up to :data:`ROUNDS` solves of the relaxation within ``time_limit_s``.
-    ``keep_basis``: leave the last relaxation's basis for a first plan that solves it again (planner.lp.warm); else
-    the solver's state is cleared (HiGHS would take the relaxation's solution as a start of its own)."""
+    ``first``: the first plan that follows (planner.lp.warm), whose time it shares: its limit loses the seconds spent
+    here, and where it will still run it solves the relaxation again from the basis left here; else the solver's
+    state is cleared (HiGHS would take the relaxation's solution as a start of its own)."""
 
     pool: CutPool
     time_limit_s: float
-    keep_basis: bool = False
+    first: FirstPlan | None = None
     #: What happened (logged at debug level; the tests read it): rows added, rounds, seconds, the last bound.
     added: int = 0
     rounds: int = 0
@@ -124,9 +128,11 @@ class Separation:
             taken[new] = True
             self.added += len(new)
         h.changeColsIntegrality(len(ints), ints, integrality[ints])
-        if not self.keep_basis:
-            h.clearSolver()
-        h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t0), 1.0))
         self.seconds = time.perf_counter() - t0
+        if self.first is not None:
+            self.first.time_limit_s = max(self.first.time_limit_s - self.seconds, 0.0)
+        if self.first is None or self.first.time_limit_s < MIN_SECONDS:
+            h.clearSolver()
+        h.setOptionValue("time_limit", max(time_limit - self.seconds, 1.0))
         log.debug("cuts: %d rows added in %d rounds, %.1f s, relaxation %s", self.added, self.rounds, self.seconds,
                   self.bound)

@@ -64,9 +64,11 @@ class World:
     border: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     #: Prefix sums of one type's builds along its sites {("reach" or "magazine", effector): chain} (planner.lp.runs).
     chains: dict[tuple[str, int], Chain] = field(default_factory=dict)
-    #: The builds in reach of each border engagement {(cell, threat, effector): [(variable, coefficient)]}, as its
-    #: reach row sums them (a cover variable where several classes share them).
-    reach: dict[tuple[int, int, int], list[tuple[pulp.LpVariable, float]]] = field(default_factory=dict)
+    #: Each border engagement and the builds in its reach {(cell, threat, effector): (engagement, [(variable,
+    #: coefficient)])}, as its reach row sums them (a cover variable where several classes share them); the border's
+    #: own even after point defence turns ``engage`` into totals.
+    reach: dict[tuple[int, int, int], tuple[pulp.LpVariable, list[tuple[pulp.LpVariable, float]]]] = field(
+        default_factory=dict)
     #: The layered kill chain's cuts, kept out of the model until separated (planner.lp.cuts).
     cuts: CutPool = field(default_factory=CutPool)
 
@@ -164,7 +166,7 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
             name = f"{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[e]}"
             v = prob.add_variable(f"engage[{name}]{tag}", 0, lam)
             eng[i, t, e] = v
-            world.reach[i, t, e] = builds
+            world.reach[i, t, e] = (v, builds)
             prob.addConstraint(pulp.LpConstraint(affine([(v, 1.0)] + [(y, -lam * c) for y, c in builds]),
                                                  pulp.LpConstraintLE, f"reach[{name}]{tag}", 0))
     by_cell_threat: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
@@ -197,8 +199,9 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
 
 
 def define_layer_cuts(p: PlanningProblem, world: World, *, tag: str = "") -> None:
-    """Cuts of the layered kill chain into ``world.cuts`` (constraint 4c, valid inequalities: they leave the optimum
-    alone and tighten the relaxation; planner.lp.cuts adds the ones a relaxation violates). For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as
+    """Cuts of the layered kill chain into ``world.cuts`` (constraint 4c; planner.lp.cuts adds the ones a relaxation
+    violates). Valid for every plan whose cover variables stand at min(1, Σ y), which any plan can take at no cost:
+    they keep the optimum and tighten the relaxation. For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as
     layer k's row counts them (weights w ≤ W < 1) and Y_b the builds in b's reach: e_b + E_m ≤ W·Λ·r + (1 − W)·Λ·Y_b.
     Without a unit of b in reach, e_b = 0 and E_m ≤ W·Λ·r (layer m engages at most the Λ·r detected); with one
     (Y_b ≥ 1, r ≤ 1), layer k's row is stronger. Without them the relaxation buys a fraction f of a later layer's unit
@@ -206,7 +209,7 @@ def define_layer_cuts(p: PlanningProblem, world: World, *, tag: str = "") -> Non
     if not p.layer_rank.size:
         return
     by_cell_threat: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
-    for (i, t, e), v in world.engage.items():
+    for (i, t, e), (v, _) in world.reach.items():  # the border's engagements (never point defence's totals)
         by_cell_threat[i, t].append((e, v))
     for (i, t), evs in by_cell_threat.items():
         layer = {e: p.layer(e, t) for e, _ in evs}
@@ -226,7 +229,7 @@ def define_layer_cuts(p: PlanningProblem, world: World, *, tag: str = "") -> Non
                 w = max(c for _, c in flows)
                 if w >= 1.0 - 1e-9:  # layer k cannot follow them, or kills every one it engages: nothing to cut
                     continue
-                terms = [(v, 1.0), *flows, (rate, -w * lam)] + [(y, -(1 - w) * lam * c) for y, c in world.reach[i, t, b]]
+                terms = [(v, 1.0), *flows, (rate, -w * lam)] + [(y, -(1 - w) * lam * c) for y, c in world.reach[i, t, b][1]]
                 world.cuts.add(f"layer_cut{m}[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[b]}]{tag}", terms)
 
 

@@ -184,7 +184,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
         first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
                                time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
     if len(var.get("cuts", ())):  # the layered kill chain's cuts the relaxation violates (planner.lp.cuts)
-        cuts = Separation(var["cuts"], time_limit_s=warm.TIME_SHARE * until, keep_basis=first is not None)
+        cuts = Separation(var["cuts"], time_limit_s=warm.TIME_SHARE * until, first=first)  # sharing its time
     try:
         with quiet_stdout():
             prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first,

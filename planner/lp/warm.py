@@ -98,6 +98,7 @@ class FirstPlan:
         ints = np.flatnonzero(integrality == int(highspy.HighsVarType.kInteger)).astype(np.int32)
         cols = np.array([v.index for v in self.builds if v.lowBound != v.upBound], dtype=np.int32)
         if not len(ints) or not len(cols) or self.time_limit_s < MIN_SECONDS:
+            h.clearSolver()  # nothing sought: no relaxation left behind (planner.lp.cuts may have solved one)
             return None
         time_limit, gap = (h.getOptionValue(name)[1] for name in ("time_limit", "mip_rel_gap"))
         t0 = time.perf_counter()
