@@ -4,10 +4,10 @@ A model may hold more valid rows than it needs: the layered kill chain's cuts (p
 ``define_layer_cuts``) are a row per (cell, class, later type, earlier layer), 30,113 in Finland's model with sites
 every 2 km, of which 2,974 bind at the relaxation's optimum. Written into the model, they all slow every LP of the
 search (Finland's MILP 29.0 s against 15.0 s separated; at 1 km cells with sites every 2 km the models grow by
-two thirds and the flank's gap after 300 s went from 22% to 42%). Kept in a pool instead, the ones the relaxation violates are added
-to the HiGHS model, the relaxation solved again, and so on for a few rounds (a cutting-plane loop at the root, as a
-MILP solver's own separators do): the relaxation's bound is the one with every cut to within the last round, and the
-MILP searches with the rows that bind only. The rows hold for every plan once its cover variables stand at
+two thirds and the flank's gap after 300 s went from 22% to 42%). Kept in a pool instead, the ones the relaxation
+violates are added to the HiGHS model, the relaxation solved again, and so on for a few rounds (a cutting-plane loop
+at the root, as a MILP solver's own separators do): the relaxation's bound is the one with every cut to within the
+last round, and the MILP searches with the rows that bind only. The rows hold for every plan once its cover variables stand at
 min(1, Σ y), which costs it nothing, so the model's optimum and its proven bound are those of the model without them
 (docs/formulation.md, constraint 4c).
 """

@@ -200,12 +200,13 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
 
 def define_layer_cuts(p: PlanningProblem, world: World, *, tag: str = "") -> None:
     """Cuts of the layered kill chain into ``world.cuts`` (constraint 4c; planner.lp.cuts adds the ones a relaxation
-    violates). Valid for every plan whose cover variables stand at min(1, Σ y), which any plan can take at no cost:
-    they keep the optimum and tighten the relaxation. For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as
-    layer k's row counts them (weights w ≤ W < 1) and Y_b the builds in b's reach: e_b + E_m ≤ W·Λ·r + (1 − W)·Λ·Y_b.
+    violates). For a type b of layer k in a cell and class and an earlier layer m, with E_m its engagements as layer
+    k's row counts them (weights w ≤ W < 1) and Y_b the builds in b's reach: e_b + E_m ≤ W·Λ·r + (1 − W)·Λ·Y_b.
     Without a unit of b in reach, e_b = 0 and E_m ≤ W·Λ·r (layer m engages at most the Λ·r detected); with one
-    (Y_b ≥ 1, r ≤ 1), layer k's row is stronger. Without them the relaxation buys a fraction f of a later layer's unit
-    and engages f of all the detected drones, where a whole unit meets only the earlier layers' survivors."""
+    (Y_b ≥ 1, r ≤ 1), layer k's row is stronger. Valid for every plan whose cover variables stand at min(1, Σ y),
+    which any plan can take at no cost: the cuts keep the optimum and tighten the relaxation, where a fraction f of a
+    later layer's unit would otherwise engage f of all the detected drones, and a whole unit meets only the earlier
+    layers' survivors."""
     if not p.layer_rank.size:
         return
     by_cell_threat: dict[tuple[int, int], list[tuple[int, pulp.LpVariable]]] = defaultdict(list)
@@ -229,7 +230,8 @@ def define_layer_cuts(p: PlanningProblem, world: World, *, tag: str = "") -> Non
                 w = max(c for _, c in flows)
                 if w >= 1.0 - 1e-9:  # layer k cannot follow them, or kills every one it engages: nothing to cut
                     continue
-                terms = [(v, 1.0), *flows, (rate, -w * lam)] + [(y, -(1 - w) * lam * c) for y, c in world.reach[i, t, b][1]]
+                builds = [(y, -(1 - w) * lam * c) for y, c in world.reach[i, t, b][1]]
+                terms = [(v, 1.0), *flows, (rate, -w * lam), *builds]
                 world.cuts.add(f"layer_cut{m}[{p.cell_ids[i]},{p.threat_ids[t]},{p.effector_ids[b]}]{tag}", terms)
 
 
