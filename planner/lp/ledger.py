@@ -238,8 +238,9 @@ class Watch:
         if not (math.isfinite(primal) and math.isfinite(dual)) or abs(primal) >= 1e30 or abs(dual) >= 1e30:
             return
         publish(self.seat, abs(primal - dual))
-        if self.value_of is not None and self.value_of(primal) > self.low:
-            self.low = self.value_of(primal)
+        value = None if self.value_of is None else self.value_of(primal)
+        if value is not None and value > self.low:
+            self.low = value
             publish_low(self.seat, self.low)
         ran = float(getattr(data_out, "running_time", 0.0))  # unknown: never pooled (quick solves stay deterministic)
         if ran >= self.after_s and self._within():

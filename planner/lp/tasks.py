@@ -152,7 +152,9 @@ def solve_sector(task: SectorTask) -> TaskResult:
         return TaskResult(outcome="timeout")  # queued past the run's deadline
     screen_bound = None
     twins: Twins | None = None
-    large = warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids))  # twins and a first plan pay
+    # A large MILP: twins and cuts pay, and a first plan where priced (never for an evaluation, robust or cheapest model)
+    large = fixed is None and worlds is None and not task.cheapest \
+        and warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids))
     if fixed is not None:
         prob, var = build_model(sub, fixed=fixed)
     elif worlds is not None:  # robust planning: one set of builds against several worlds
@@ -177,14 +179,13 @@ def solve_sector(task: SectorTask) -> TaskResult:
     seat = task.ledger if fixed is None and worlds is None and not task.cheapest else None
     watch = None if seat is None else Watch(seat, value_of=_plan_objective(task.price, var))
     first, cuts = None, None
-    until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
-    if start is None and fixed is None and worlds is None and not task.cheapest and task.price is not None \
-            and large:
-        # a large MILP: its first plan from its LP relaxation (planner.lp.warm)
-        first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
-                               time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
-    if len(var.get("cuts", ())):  # the layered kill chain's cuts the relaxation violates (planner.lp.cuts)
-        cuts = Separation(var["cuts"], time_limit_s=warm.TIME_SHARE * until, first=first)  # sharing its time
+    if large:
+        until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
+        if start is None and task.price is not None:  # its first plan from its LP relaxation (planner.lp.warm)
+            first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
+                                   time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
+        # the layered kill chain's cuts the relaxation violates (planner.lp.cuts), in the first plan's time
+        cuts = Separation(var["cuts"], time_limit_s=warm.TIME_SHARE * until, first=first) if len(var["cuts"]) else None
     try:
         with quiet_stdout():
             prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first,
