@@ -8,9 +8,9 @@ The nation's model (planner.lp.families.parts) is solved at one price on money, 
 flank's pricing gives it (1% relative, or 3/4 of 1% of μ·budget times the nation's share of the drones), as
 planner.lp.sectors does on its first evaluation:
 
-- ``plain``: as sectors solves it (no MIP start given; a model with at least ``warm.MIN_PLACEMENTS`` sensor
-  placements gets its first plan from its LP relaxation, planner.lp.warm);
-- ``highs_alone``: the same without that first plan (HiGHS's own search from nothing);
+- ``plain``: as sectors solves it (no MIP start given; a large model, ``warm.worth_it``, gets its first plan from its
+  LP relaxation, planner.lp.warm, its twins counted once and the layered kill chain's cuts);
+- ``highs_alone``: the same as a small model: no first plan, twins or cuts (HiGHS's own search from nothing);
 - ``lp_start``: the LP relaxation, then the MILP over the builds it uses (2% gap), then the whole MILP started
   from that plan; the time is the sum;
 - ``thin_start<k>``: the MILP over every k-th candidate site (by index: the sites of a station and its depths are
@@ -64,7 +64,7 @@ def main() -> None:
         if mode == "plain":
             plain = r = solve_sector(task)
         elif mode == "highs_alone":
-            with mock.patch.object(warm, "MIN_PLACEMENTS", np.iinfo(np.int64).max):
+            with mock.patch.object(warm, "worth_it", lambda _: False):
                 r = solve_sector(task)
         elif mode == "lp_start":
             relaxed, var = build_model(sub, money_price=mu, relax=True)

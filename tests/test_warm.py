@@ -3,6 +3,8 @@ optimum (the restriction is a heuristic, put back before the search), and that t
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -16,15 +18,44 @@ from planner.settings import SolverSettings
 from tests.test_segments import lines, optimum
 
 
+def detections(cells: np.ndarray, sites: np.ndarray, sensors: np.ndarray, n_cells: int, n_sites: int,
+               n_types: int) -> Any:
+    """The fields of a problem warm.worth_it reads: detection pairs (cell, site, sensor type) and the axes' sizes."""
+    return SimpleNamespace(det_cell=cells, det_site=sites, det_sensor=sensors, cell_ids=np.arange(n_cells),
+                           site_ids=np.arange(n_sites), sensor_ids=tuple(f"s{k}" for k in range(n_types)))
+
+
 def test_worth_it_counts_distinct_sensor_placements() -> None:
-    sites = np.arange(warm.MIN_PLACEMENTS)
-    assert warm.worth_it(sites, np.zeros(len(sites), dtype=np.int64), 1)
+    """Many cells (a placement per cell is far below the count per cell): only the number of placements decides."""
+    n = warm.MIN_PLACEMENTS
+    sites = np.arange(n)
+    zero = np.zeros(n, dtype=np.int64)
+    assert warm.worth_it(detections(sites, sites, zero, n, n, 1))
     # one placement short, however many cells each one sees
     short = np.repeat(sites[:-1], 3)
-    assert not warm.worth_it(short, np.zeros(len(short), dtype=np.int64), 1)
+    assert not warm.worth_it(detections(np.arange(len(short)) % n, short, np.zeros(len(short), dtype=np.int64),
+                                        n, n, 1))
     # the same site with two sensor types is two placements
-    half = np.repeat(sites[: warm.MIN_PLACEMENTS // 2], 2)
-    assert warm.worth_it(half, np.tile([0, 1], warm.MIN_PLACEMENTS // 2), 2)
+    half = np.repeat(sites[: n // 2], 2)
+    assert warm.worth_it(detections(sites, half, np.tile([0, 1], n // 2), n, n, 2))
+
+
+def test_worth_it_counts_placements_per_cell() -> None:
+    """Two cells, each seen by k sites with one sensor type (k < MIN_PLACEMENTS): 2k placements seeing a cell over
+    2 cells is k per cell, large from k = MIN_PLACEMENTS_PER_CELL. A placement seeing a cell twice (two threats)
+    counts once; a third cell that no one sees lowers the average."""
+    k = warm.MIN_PLACEMENTS_PER_CELL
+    assert 2 * k < warm.MIN_PLACEMENTS
+
+    def per_cell(k: int, n_cells: int = 2, threats: int = 1) -> Any:
+        cells = np.repeat(np.arange(2), k * threats)
+        sites = np.tile(np.repeat(np.arange(k), threats), 2)
+        return detections(cells, sites, np.zeros(len(sites), dtype=np.int64), n_cells, k, 1)
+
+    assert warm.worth_it(per_cell(k))
+    assert not warm.worth_it(per_cell(k - 1))
+    assert not warm.worth_it(per_cell(k - 1, threats=3))  # more pairs, the same placements per cell
+    assert not warm.worth_it(per_cell(k, n_cells=3))
 
 
 def knapsack() -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:

@@ -153,8 +153,7 @@ def solve_sector(task: SectorTask) -> TaskResult:
     screen_bound = None
     twins: Twins | None = None
     # A large MILP: twins and cuts pay, and a first plan where priced (never for an evaluation, robust or cheapest model)
-    large = fixed is None and worlds is None and not task.cheapest \
-        and warm.worth_it(sub.det_site, sub.det_sensor, len(sub.sensor_ids))
+    large = fixed is None and worlds is None and not task.cheapest and warm.worth_it(sub)
     if fixed is not None:
         prob, var = build_model(sub, fixed=fixed)
     elif worlds is not None:  # robust planning: one set of builds against several worlds

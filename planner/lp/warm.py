@@ -26,15 +26,26 @@ from typing import Any
 import numpy as np
 
 from planner.lp.solver import run_interruptibly
+from planner.problem import PlanningProblem
 
-__all__ = ["MIN_PLACEMENTS", "MIN_SECONDS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan", "worth_it"]
+__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan", "worth_it"]
 
 log = logging.getLogger(__name__)
 
-#: Sensor placements (site, type) that see at least one cell, from which a model gets a first plan from its LP
-#: relaxation. The default flank's largest national model has 744 (Finland), with sites every 2 km 3,657 (Finland),
-#: 2,817 (Romania), 2,812 (Poland) and 1,936 (Lithuania), the next 1,011 (Latvia, whose MILP closes in 4 s).
+#: Sensor placements (site, type) that see at least one cell, from which a model is large: it gets a first plan from
+#: its LP relaxation, its twins counted as one and the layered kill chain's cuts. The default flank's largest national
+#: model has 744 (Finland), with sites every 2 km 3,657 (Finland), 2,817 (Romania), 2,812 (Poland) and 1,936
+#: (Lithuania), the next 1,011 (Latvia).
 MIN_PLACEMENTS = 1500
+
+#: Sensor placements that see a cell, on average over its cells, from which a model is large however few its cells:
+#: candidate sites so dense that each cell has many near-equal ways of being seen, among which HiGHS's own search
+#: finds good plans late. The default flank's national models have 25–50 (Slovakia to Romania; 81 in the Ukraine
+#: replay), with sites every 2 km 133–243 (at 5 km cells and at 1 km alike: the count per cell does not depend on the
+#: cell length), with sites every 5 km 53–99. Measured on the flank with sites every 2 km, where Estonia, Latvia,
+#: Norway, Slovakia and Hungary have 264–1,011 placements: their MILPs took 6.0, 3.4, 3.6, 3.9 and 2.8 s as small
+#: models, 1.1–1.5 s (Norway 0.6 s) as large ones (docs/performance.md).
+MIN_PLACEMENTS_PER_CELL = 100
 
 #: A build the relaxation gives more than this share of a unit stays open in the restricted MILP; the others are shut.
 RESTRICT_MIN = 0.1
@@ -49,13 +60,18 @@ TIME_SHARE = 0.25
 MIN_SECONDS = 2.0
 
 
-def worth_it(det_site: np.ndarray, det_sensor: np.ndarray, n_sensor_types: int) -> bool:
-    """Whether a model whose detection pairs are ``det_site`` × ``det_sensor`` is large enough for a first plan from
-    its relaxation: at least :data:`MIN_PLACEMENTS` sensor placements (site, type) that see a cell."""
-    if len(det_site) < MIN_PLACEMENTS:
-        return False
-    keys = det_site.astype(np.int64) * max(n_sensor_types, 1) + det_sensor
-    return len(np.unique(keys)) >= MIN_PLACEMENTS
+def worth_it(p: PlanningProblem) -> bool:
+    """Whether the model of ``p`` (one nation's part, or a whole problem) is large enough for a first plan from its
+    relaxation, twins and cuts: at least :data:`MIN_PLACEMENTS` sensor placements (site, type) that see a cell, or at
+    least :data:`MIN_PLACEMENTS_PER_CELL` placements seeing each of its cells on average."""
+    n_types = max(len(p.sensor_ids), 1)
+    if len(p.det_site) < min(MIN_PLACEMENTS, MIN_PLACEMENTS_PER_CELL * len(p.cell_ids)):
+        return False  # (fewer detection pairs than either count needs)
+    placements = p.det_site.astype(np.int64) * n_types + p.det_sensor
+    if len(np.unique(placements)) >= MIN_PLACEMENTS:
+        return True
+    seen = (p.det_cell.astype(np.int64) * len(p.site_ids) + p.det_site) * n_types + p.det_sensor
+    return len(np.unique(seen)) >= MIN_PLACEMENTS_PER_CELL * max(len(p.cell_ids), 1)
 
 
 @dataclass
