@@ -103,29 +103,29 @@ def test_a_milp_stops_past_its_deadline_once_it_has_a_plan() -> None:
 
 
 def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two workers, three seated tasks sharing 60 s, smallest first: A and B (size 3 each) start together, 56 in all
-    unfinished, each with a deadline 60 · 2 · 3/56 = 6.4 s away; C (size 50) waits. A finishes at once: B, still
-    running, is moved to 60 · 2 · 3/53 = 6.8 s and C starts with all that is left (60 · 2 · 50/53, cut to 60 s).
-    Every task is handed HiGHS's own limit at the batch's end; its deadline is in the ledger."""
+    """Two workers, three seated tasks sharing 60 s, largest first: C (size 50) and A (size 3) start together, 56 in
+    all unfinished; C's deadline 60 · 2 · 50/56 is cut to the batch's 60 s, A's is 60 · 2 · 3/56 = 6.4 s away; B
+    (size 3) waits. C finishes: A, still running, is moved to 60 · 2 · 3/6, cut to the 60 s left, and B starts with
+    the same. Every task is handed HiGHS's own limit at the batch's end; its deadline is in the ledger."""
     p = two_cells()
     small = national(p, 0)[0]
-    subs = [small, small, dataclasses.replace(small, eng_cell=np.zeros(48, dtype=np.int64))]  # 1 + 48 + 1
+    subs = [small, small, dataclasses.replace(small, eng_cell=np.zeros(48, dtype=np.int64))]  # 1 + 1 + 1, 1 + 48 + 1
     seen: dict[int, list[float]] = {}
-    b_started, c_started, b_looked = threading.Event(), threading.Event(), threading.Event()
+    a_started, b_started, a_looked = threading.Event(), threading.Event(), threading.Event()
 
     def fake(task):
         key = task.ledger.key
         seen[key] = [task.problem.solver.deadline - time.time(), ledger.due(task.ledger) - time.time()]
-        if key == 0:  # A finishes once B has looked at its first deadline
+        if key == 2:  # C finishes once A has looked at its first deadline
+            assert a_started.wait(10)
+        if key == 0:  # A runs until B has started, then looks at its deadline again
+            a_started.set()
             assert b_started.wait(10)
-        if key == 1:  # B runs until C has started, then looks at its deadline again
-            b_started.set()
-            assert c_started.wait(10)
             seen[key].append(ledger.due(task.ledger) - time.time())
-            b_looked.set()
-        if key == 2:  # C runs until B has looked (when C finishes, B, alone, gets all the time left)
-            c_started.set()
-            assert b_looked.wait(10)
+            a_looked.set()
+        if key == 1:  # B runs until A has looked
+            b_started.set()
+            assert a_looked.wait(10)
         return TaskResult()
 
     monkeypatch.setattr(runner_module, "solve_sector", fake)
@@ -135,10 +135,10 @@ def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytes
         tasks = [SectorTask(problem=q, ledger=seat) for q, seat in zip(subs, seats, strict=True)]
         pool.map(tasks, share_until=time.time() + 60)
     assert [round(seen[k][0]) for k in range(3)] == [60, 60, 60]  # HiGHS stops at the batch's end at the latest
-    assert seen[0][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
-    assert seen[1][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
-    assert seen[1][2] == pytest.approx(60 * 2 * 3 / 53, abs=0.1)  # moved later when A finished
     assert seen[2][1] == pytest.approx(60, abs=1.0)
+    assert seen[0][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
+    assert seen[0][2] == pytest.approx(60, abs=1.0)  # moved later when C finished
+    assert seen[1][1] == pytest.approx(60, abs=1.0)
 
 
 def test_a_failing_watch_leaves_the_milp_alone() -> None:
