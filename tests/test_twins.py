@@ -8,12 +8,15 @@ import dataclasses
 from unittest import mock
 
 import numpy as np
+import pulp
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner.lp import tasks, twins, warm
 from planner.lp.families import per_nation_violations
+from planner.lp.formulation import build_model
+from planner.lp.solver import make_solver, quiet_stdout
 from planner.problem import PlanningProblem
 from tests.lp_helpers import make_problem
 from tests.test_segments import lines, optimum
@@ -127,3 +130,58 @@ def test_counted_plan_and_bound_bracket_the_site_by_site_optimum(case) -> None:
         again = tasks.solve_sector(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0,
                                                     start=(r.sensors, r.effectors)))
     assert again.objective == pytest.approx(best, abs=1e-5)
+
+
+def test_hand_without_barred_drops_the_pairs_of_barred_placements() -> None:
+    """:func:`hand` with site 2's sensor and the effectors of sites 1 and 3 barred: site 2's one detection pair and
+    site 1's two engagement pairs go; site 3's effector is in service, so its pairs stay (the model fixes it at 0)."""
+    p = hand()
+    allowed = (np.array([[True], [True], [False], [True]]), np.array([[True], [False], [True], [False]]))
+    q = twins.without_barred(p, allowed)
+    assert len(q.det_cell) == len(p.det_cell) - 1 and 2 not in q.det_site.tolist()
+    assert len(q.eng_cell) == len(p.eng_cell) - 2 and sorted(set(q.eng_site.tolist())) == [0, 2, 3]
+    assert twins.without_barred(p, (np.ones((4, 1), bool), np.ones((4, 1), bool))) is p  # nothing barred
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=lines(), data=st.data())
+def test_barred_placements_left_out_keep_the_optimum(case, data) -> None:
+    """On a random line with random builds barred, solve_sector (which leaves the barred placements' pairs out) has
+    the optimum of the whole model with those builds fixed at 0."""
+    p, price = case
+    allowed = (np.array(data.draw(st.lists(st.booleans(), min_size=p.in_service_sensors.size,
+                                           max_size=p.in_service_sensors.size))).reshape(p.in_service_sensors.shape),
+               np.array(data.draw(st.lists(st.booleans(), min_size=p.in_service_effectors.size,
+                                           max_size=p.in_service_effectors.size))).reshape(p.in_service_effectors.shape))
+    prob, _ = build_model(p, money_price=price, allowed=allowed)
+    with quiet_stdout():
+        prob.solve(make_solver(p.solver.replace(mip_rel_gap=0.0), mip=True))
+    assert prob.status == pulp.LpStatusOptimal
+    best = float(pulp.value(prob.objective))
+    r = tasks.solve_sector(tasks.SectorTask(problem=p, price=price, mip_rel_gap=0.0, allowed=allowed))
+    assert r.solved
+    assert r.objective == pytest.approx(best, abs=1e-5)
+    assert r.bound >= best - 1e-5
+    barred = (~allowed[0] & ~p.in_service_sensors, ~allowed[1] & ~p.in_service_effectors)  # (in service: counted)
+    assert not (r.sensors[barred[0]] > 0.5).any() and not (r.effectors[barred[1]] > 0.5).any()
+
+
+def test_barred_placements_left_out_keep_the_decoy_rows() -> None:
+    """One cell, a drone (class 0, 4 per raid) and a decoy (class 1, 4 per raid, no discrimination); site 0 sees both
+    and reaches the drone alone, site 1 reaches the decoy alone, with the same effector type. Site 1's effector
+    barred: the decoy rows make every shot at the cell meet decoys in their share of the crossings, so no shot at the
+    drone is allowed and the optimum builds nothing (0). Left out with its pairs, site 1 would take the decoy
+    class's engagement variable along, the decoy row with it, and the plan would engage the drone (a row broken,
+    as the exact check of a Poland run at 1 km cells found); the pair kept for that class holds the row."""
+    p = make_problem(demand=[[4.0, 4.0]], det=[(0, 0, 0, 0, 0.9), (0, 1, 0, 0, 0.9)], eng=[(0, 0, 0, 0), (0, 1, 1, 0)],
+                     n_sites=2, sensor_cost=[0.1], effector_cost=[0.1], p_kill=[[0.9, 0.9]], magazine=[10.0],
+                     decoy=[False, True], value=[[1.0, 0.0]], budget=1e6)
+    allowed = (np.ones((2, 1), bool), np.array([[True], [False]]))
+    q = twins.without_barred(p, allowed)
+    assert len(q.eng_cell) == 2  # the decoy class's only pair stays
+    prob, _ = build_model(p, money_price=0.3, allowed=allowed)
+    with quiet_stdout():
+        prob.solve(make_solver(p.solver.replace(mip_rel_gap=0.0), mip=True))
+    r = tasks.solve_sector(tasks.SectorTask(problem=p, price=0.3, mip_rel_gap=0.0, allowed=allowed))
+    assert r.objective == pytest.approx(float(pulp.value(prob.objective)), abs=1e-9)
+    assert per_nation_violations(p, r.sensors, r.effectors, r.detected, r.engagements, r.point) == []
