@@ -28,7 +28,8 @@ import numpy as np
 from planner.lp.solver import run_interruptibly
 from planner.problem import PlanningProblem
 
-__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan", "worth_it"]
+__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan",
+           "worth_it"]
 
 log = logging.getLogger(__name__)
 
