@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -278,9 +281,10 @@ def test_fair_deadline_shares_the_time_left() -> None:
 
 
 def test_shared_time_reaches_every_task(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run in this process with ``share_until`` 60 s away, every task starts with a deadline of its own, largest
-    first: the large sub-problem (size 52 of 55 unfinished) gets 60 · 52/55 = 56.7 s; the small one, started after
-    it with only itself unfinished, the rest of the 60 s. Neither ends after the shared deadline."""
+    """Run in this process with ``share_until`` 60 s away, every task starts with a deadline of its own, smallest
+    first: the small sub-problem (size 3 of 55 unfinished) gets 60 · 3/55 = 3.3 s, raised to the 5 s floor; the
+    large one, started after it with only itself unfinished, the rest of the 60 s. Neither ends after the shared
+    deadline (but for the floor)."""
     p = two_cells()
     subs = [national(p, n)[0] for n in (0, 1)]
     subs[1] = dataclasses.replace(subs[1], eng_cell=np.zeros(50, dtype=np.int64))  # the larger one
@@ -294,6 +298,30 @@ def test_shared_time_reaches_every_task(monkeypatch: pytest.MonkeyPatch) -> None
     import time
     until = time.time() + 60
     runner.Runner(1).map([sectors.SectorTask(problem=q) for q in subs], share_until=until)
-    assert [n for n, _ in seen] == [50, 1]
-    assert seen[0][1] == pytest.approx(60 * 52 / 55, abs=0.5)
+    assert [n for n, _ in seen] == [1, 50]
+    assert seen[0][1] == pytest.approx(runner.MIN_SHARE_S, abs=0.5)
     assert seen[1][1] == pytest.approx(60, abs=1.0)
+
+
+def test_shared_time_without_a_ledger_starts_the_small_first_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In worker processes (here two threads) sharing a deadline but without ledger seats (a Dask cluster, a family's
+    price chains), nothing moves a running task's deadline later, so the small start first as in this process; with
+    no deadline shared, largest first."""
+    p = two_cells()
+    subs = [national(p, n)[0] for n in (0, 1)]
+    subs[1] = dataclasses.replace(subs[1], eng_cell=np.zeros(50, dtype=np.int64))  # the larger one
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def fake(task):
+        with lock:
+            started.append(len(task.problem.eng_cell))
+        return runner.TaskResult()
+
+    monkeypatch.setattr(runner, "solve_sector", fake)
+    pool = runner.Runner(2)
+    tasks = [sectors.SectorTask(problem=q) for q in subs]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool.pool:  # one thread: the order of submission is the order run
+        pool.map(tasks, share_until=time.time() + 60)
+        pool.map(tasks)
+    assert started == [1, 50, 50, 1]

@@ -31,8 +31,8 @@ MIN_SHARE_S = 5.0
 
 
 class Runner:
-    """Runs sector tasks in worker processes (largest first), on an existing Dask cluster when given its scheduler
-    address, or, for small problems, in this process."""
+    """Runs sector tasks in worker processes, on an existing Dask cluster when given its scheduler address, or, for
+    small problems, in this process (the order: :meth:`map`)."""
 
     def __init__(self, workers: int, scheduler: str | None = None) -> None:
         self.workers = workers
@@ -69,14 +69,20 @@ class Runner:
 
     def map(self, tasks: list[SectorTask], progress: Callable[[], None] | None = None, *,
             share_until: float | None = None) -> list[TaskResult]:
-        """Solve every task, largest first; ``progress`` is called once per finished task. With ``share_until`` (a
-        ``time.time()``), the tasks share the time until then: each is started with a deadline of its own
-        (:func:`fair_deadline`), so no task waits in the queue past ``share_until`` while the largest use it all."""
-        # Largest first keeps the batch short: the small tasks fill the workers' ends. (Smallest first, until the
-        # fifteenth session, left the largest to start last: with sites every 2 km, 26–27 s against 22–23 s for the
-        # national MILPs; at 1 km cells with sites every 2 km, 21.9% against 9.8% after 300 s, docs/performance.md.)
+        """Solve every task; ``progress`` is called once per finished task. With ``share_until`` (a ``time.time()``),
+        the tasks share the time until then: each is started with a deadline of its own (:func:`fair_deadline`).
+        Largest first, but smallest first where they share the time without a gap ledger in worker processes."""
+        # Largest first keeps the batch short: the small tasks fill the workers' ends. Sharing a deadline, smallest
+        # first gives every task a plan (the small finish in seconds, the large share the rest: a large one started
+        # first gets its share of the sizes still queued); a ledger in worker processes gives the running ones the
+        # time the others leave (extend below), and there largest first measured faster: with sites every 2 km,
+        # 26–27 s against 22–23 s for the national MILPs; at 1 km cells with sites every 2 km, 21.9% against 9.8%
+        # after 300 s (docs/performance.md). A large one there without a plan at its deadline runs on to
+        # ``share_until`` (it has no other way to a plan), and the tasks still queued then get none.
         size = [size_of(task.problem) for task in tasks]
-        order = sorted(range(len(tasks)), key=lambda k: -size[k])
+        seated = self.pool is not None and all(task.ledger is not None for task in tasks)
+        small_first = share_until is not None and not seated
+        order = sorted(range(len(tasks)), key=lambda k: size[k] if small_first else -size[k])
         results: list[TaskResult] = [TaskResult() for _ in tasks]
         unfinished = set(order)
 
