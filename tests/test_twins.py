@@ -185,3 +185,17 @@ def test_barred_placements_left_out_keep_the_decoy_rows() -> None:
     r = tasks.solve_sector(tasks.SectorTask(problem=p, price=0.3, mip_rel_gap=0.0, allowed=allowed))
     assert r.objective == pytest.approx(float(pulp.value(prob.objective)), abs=1e-9)
     assert per_nation_violations(p, r.sensors, r.effectors, r.detected, r.engagements, r.point) == []
+
+
+def test_barred_placements_left_out_keep_the_detection_rows() -> None:
+    """One cell, one drone class (4 per raid): site 0's sensor is the only one that sees it, site 1's effector the
+    only one that reaches it. Site 0's sensor barred: nothing is detected, so nothing may be engaged, and the optimum
+    builds nothing (0). The class keeps site 0's detection pair (fixed at 0), so its detection variable and the rows
+    that hold engagements to it stay."""
+    p = make_problem(demand=[[4.0]], det=[(0, 0, 0, 0, 0.9)], eng=[(0, 0, 1, 0)], n_sites=2, sensor_cost=[0.1],
+                     effector_cost=[0.1], p_kill=[[0.9]], magazine=[10.0], budget=1e6)
+    allowed = (np.array([[False], [True]]), np.ones((2, 1), bool))
+    assert len(twins.without_barred(p, allowed).det_cell) == 1
+    r = tasks.solve_sector(tasks.SectorTask(problem=p, price=0.3, mip_rel_gap=0.0, allowed=allowed))
+    assert r.objective == pytest.approx(0.0, abs=1e-9) and not r.engagements.any()
+    assert tasks.solve_sector(tasks.SectorTask(problem=p, price=0.3, mip_rel_gap=0.0)).objective > 0

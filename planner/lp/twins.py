@@ -77,27 +77,27 @@ class Twins:
 def without_barred(p: PlanningProblem, allowed: tuple[np.ndarray, np.ndarray]) -> PlanningProblem:
     """``p`` without the detection and engagement pairs of the placements ``allowed`` (sensors (M, S), effectors
     (M, E)) bars, as :meth:`Twins.reduce` drops those of twins: a barred build is fixed at 0, so its pairs add nothing
-    to any row, and the model without them has the same plans and optimum, built faster (the whole model over the
+    to any row, and the model without them has the same optimum and plans, built faster (the whole model over the
     units the segments chose, planner.lp.segments). Each (cell, class, type) keeps at least one pair, so the model
-    has the same engagement variables and rows (the decoy rows are written where a type's pairs reach a decoy); a
-    unit in service keeps its pairs (the model fixes it at 0 if barred, where without pairs it would count it as
-    operated); point-defence and escort pairs stay (their rows name the site)."""
+    keeps every detection and engagement variable and the rows written where a key has pairs (the decoy rows where
+    a type's pairs reach a decoy); a unit in service keeps its pairs (the model fixes it at 0 if barred, where
+    without pairs it would count it as operated); point-defence and escort pairs stay (their rows name the site)."""
+    n_t = len(p.threat_ids)
     keep = {"det": _kept((allowed[0] | p.in_service_sensors)[p.det_site, p.det_sensor],
-                         (p.det_cell, p.det_threat, p.det_sensor)),
+                         (p.det_cell.astype(np.int64) * n_t + p.det_threat) * len(p.sensor_ids) + p.det_sensor),
             "eng": _kept((allowed[1] | p.in_service_effectors)[p.eng_site, p.eng_effector],
-                         (p.eng_cell, p.eng_threat, p.eng_effector))}
+                         (p.eng_cell.astype(np.int64) * n_t + p.eng_threat) * len(p.effector_ids) + p.eng_effector)}
     changes = {name: getattr(p, name)[mask] for axis, mask in keep.items() if not mask.all() for name in AXES[axis]}
     return dataclasses.replace(p, **changes) if changes else p
 
 
-def _kept(open_: np.ndarray, key: tuple[np.ndarray, ...]) -> np.ndarray:
+def _kept(open_: np.ndarray, key: np.ndarray) -> np.ndarray:
     """The pairs to keep: those of open placements, and each ``key``'s first pair where it has no open one."""
     if not len(open_):
         return open_
-    _, first, group = np.unique(np.stack(key), axis=1, return_index=True, return_inverse=True)
-    group = group.ravel()
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
     some = np.zeros(len(first), dtype=bool)
-    some[group[open_]] = True
+    some[group.ravel()[open_]] = True
     out = open_.copy()
     out[first[~some]] = True
     return out
