@@ -55,7 +55,7 @@ def test_worth_it_counts_placements_per_cell() -> None:
     assert warm.worth_it(per_cell(k))
     assert not warm.worth_it(per_cell(k - 1))
     assert not warm.worth_it(per_cell(k - 1, threats=3))  # more pairs, the same placements per cell
-    assert not warm.worth_it(per_cell(k, n_cells=3))
+    assert not warm.worth_it(per_cell(k, n_cells=3, threats=3))  # (enough pairs to be averaged: 6k ≥ 3 · 100)
 
 
 def knapsack() -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:

@@ -59,8 +59,9 @@ class Family:
     seconds: float = 0.0
     workers: int = 1
     scheduler: str | None = None  # a Dask scheduler address: national MILPs run on that cluster
-    #: A time.time() the family's national MILPs share (largest first, planner.lp.runner.Runner.map); None: each has
-    #: solver.time_limit_s. A price some nation has no plan for by then is left out of the family.
+    #: A time.time() the family's national MILPs share (smallest first, as they hold no ledger seats:
+    #: planner.lp.runner.Runner.map); None: each has solver.time_limit_s. A price some nation has no plan for by then
+    #: is left out of the family.
     deadline: float | None = None
     stopped: list[float] = field(default_factory=list)  # prices left out for want of time
 

@@ -48,9 +48,7 @@ class Twins:
     def reduce(self, p: PlanningProblem) -> PlanningProblem:
         """``p`` without the detection and engagement pairs of the placements counted in another's column."""
         gone = [m == 0 for m in self.most]
-        keep = {"det": ~gone[0][p.det_site, p.det_sensor], "eng": ~gone[1][p.eng_site, p.eng_effector]}
-        return dataclasses.replace(p, **{name: getattr(p, name)[mask] for axis, mask in keep.items()
-                                         for name in AXES[axis]})
+        return _only_pairs(p, det=~gone[0][p.det_site, p.det_sensor], eng=~gone[1][p.eng_site, p.eng_effector])
 
     def gather(self, sensors: np.ndarray, effectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A plan's builds (0/1 per site) as the counted model's: each group's units counted in its first site."""
@@ -83,11 +81,18 @@ def without_barred(p: PlanningProblem, allowed: tuple[np.ndarray, np.ndarray]) -
     a type's pairs reach a decoy); a unit in service keeps its pairs (the model fixes it at 0 if barred, where
     without pairs it would count it as operated); point-defence and escort pairs stay (their rows name the site)."""
     n_t = len(p.threat_ids)
-    keep = {"det": _kept((allowed[0] | p.in_service_sensors)[p.det_site, p.det_sensor],
-                         (p.det_cell.astype(np.int64) * n_t + p.det_threat) * len(p.sensor_ids) + p.det_sensor),
-            "eng": _kept((allowed[1] | p.in_service_effectors)[p.eng_site, p.eng_effector],
-                         (p.eng_cell.astype(np.int64) * n_t + p.eng_threat) * len(p.effector_ids) + p.eng_effector)}
-    changes = {name: getattr(p, name)[mask] for axis, mask in keep.items() if not mask.all() for name in AXES[axis]}
+    return _only_pairs(
+        p, det=_kept((allowed[0] | p.in_service_sensors)[p.det_site, p.det_sensor],
+                     (p.det_cell.astype(np.int64) * n_t + p.det_threat) * len(p.sensor_ids) + p.det_sensor),
+        eng=_kept((allowed[1] | p.in_service_effectors)[p.eng_site, p.eng_effector],
+                  (p.eng_cell.astype(np.int64) * n_t + p.eng_threat) * len(p.effector_ids) + p.eng_effector))
+
+
+def _only_pairs(p: PlanningProblem, *, det: np.ndarray, eng: np.ndarray) -> PlanningProblem:
+    """``p`` with the detection and engagement pairs the masks keep (every field of their axes sliced); ``p`` itself
+    where both keep all."""
+    changes = {name: getattr(p, name)[mask] for axis, mask in (("det", det), ("eng", eng)) if not mask.all()
+               for name in AXES[axis]}
     return dataclasses.replace(p, **changes) if changes else p
 
 

@@ -45,7 +45,7 @@ MIN_PLACEMENTS = 1500
 #: replay), with sites every 2 km 133–243 (at 5 km cells and at 1 km alike: the count per cell does not depend on the
 #: cell length), with sites every 5 km 53–99. Measured on the flank with sites every 2 km, where Estonia, Latvia,
 #: Norway, Slovakia and Hungary have 264–1,011 placements: their MILPs took 6.0, 3.4, 3.6, 3.9 and 2.8 s as small
-#: models, 1.1–1.5 s (Norway 0.6 s) as large ones (docs/performance.md).
+#: models (fourteenth session), 0.9–1.4 s (Norway 0.5 s) as large ones (fifteenth; docs/performance.md).
 MIN_PLACEMENTS_PER_CELL = 100
 
 #: A build the relaxation gives more than this share of a unit stays open in the restricted MILP; the others are shut.
