@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from planner.lp import cuts, tasks, warm
 from planner.lp.formulation import build_model
-from planner.lp.solver import make_solver, quiet_stdout
+from planner.lp.solver import allow, make_solver, quiet_stdout, time_left
 from planner.problem import PlanningProblem
 from tests.lp_helpers import make_problem
 from tests.test_layers import layered_problems
@@ -176,6 +176,87 @@ def test_a_large_national_model_separates_the_cuts() -> None:
     assert large.effectors.tolist() == small.effectors.tolist()
 
 
+def test_a_milp_stopped_before_its_root_keeps_the_relaxation_bound() -> None:
+    """Where HiGHS's search proves no bound of its own (a large MILP stopped at its deadline before its root), the task
+    keeps the relaxation's with the cuts, not everything the border faces; where its own is weaker, the tighter one."""
+    p = hand()
+    seen: list[cuts.Separation] = []
+    real = cuts.Separation.__call__
+
+    def spy(self, h):
+        seen.append(self)
+        return real(self, h)
+
+    results = []
+    with mock.patch.object(cuts.Separation, "__call__", spy), mock.patch.object(warm, "MIN_PLACEMENTS", 0):
+        for own in (None, 1e9):
+            with mock.patch.object(tasks, "mip_dual_bound", lambda prob, own=own: own):
+                results.append(tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0)))
+    relaxed = -seen[0].bound  # (pulp passes a maximisation negated)
+    everything = float((p.demand * p.value).sum() * p.raids)
+    assert results[0].objective <= relaxed < everything - 0.5
+    assert [r.bound for r in results] == [pytest.approx(relaxed, rel=1e-9)] * 2
+
+
+def test_separation_spends_the_relaxation_time_not_the_restricted_milp_time() -> None:
+    """With a time of its own for the relaxation (the task's RELAX_SHARE), the separation's seconds come off that,
+    and the restricted MILP keeps its whole time."""
+    p = hand()
+    prob, var = build_model(p, money_price=1e-3, layer_cuts=True)
+    solver = make_solver(p.solver, mip=True)
+    solver.createAndConfigureSolver(prob)
+    solver.buildSolverModel(prob)
+    first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()], time_limit_s=10.0,
+                           mip_rel_gap=0.0, relax_limit_s=30.0)
+    sep = cuts.Separation(var["cuts"], time_limit_s=30.0, first=first)
+    sep(prob.solverModel)
+    assert first.time_limit_s == 10.0 and first.relax_limit_s == pytest.approx(30.0 - sep.seconds)
+    assert first(prob.solverModel) is not None and first.bound == pytest.approx(sep.bound)
+
+
+def test_a_milp_left_without_its_search_has_the_first_plan_and_the_relaxation_bound() -> None:
+    """A large MILP whose deadline leaves no time for HiGHS's root after the first plan (here: the deadline already
+    past) returns the first plan, bounded by the relaxation with the cuts (not by the restricted MILP's own bound,
+    which holds over its builds only); the two bracket the MILP's optimum."""
+    p = hand()
+    best = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
+    plans: list[warm.FirstPlan] = []
+    real = warm.FirstPlan
+
+    def past(*args, **kw):
+        plans.append(real(*args, **{**kw, "deadline": 0.0}))
+        return plans[-1]
+
+    with mock.patch.object(warm, "FirstPlan", past), mock.patch.object(warm, "MIN_PLACEMENTS", 0):
+        r = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
+    assert len(plans) == 1 and plans[0].plan is not None
+    assert r.solved
+    assert r.objective == pytest.approx(-plans[0].objective, rel=1e-9)  # (HiGHS has a maximisation negated)
+    assert r.bound == pytest.approx(-plans[0].bound, rel=1e-9)
+    assert r.objective - 1e-6 <= best.objective <= r.bound + 1e-6
+
+
+def test_separation_counts_on_the_highs_clock() -> None:
+    """HiGHS's time limit counts every run of a model so far: with 0.9 s already run on the hand model and 30 s left
+    to its MILP, a separation given 0.8 s still solves its relaxation (a limit set to 0.8 stopped it at once), and
+    the MILP's 30 s come back less only the time spent."""
+    p = hand()
+    prob, var = build_model(p, money_price=1e-3, layer_cuts=True)
+    solver = make_solver(p.solver, mip=True)
+    solver.createAndConfigureSolver(prob)
+    solver.buildSolverModel(prob)
+    h = prob.solverModel
+    while h.getRunTime() < 0.9:
+        h.clearSolver()
+        h.run()
+    h.clearSolver()
+    allow(h, 30.0)
+    sep = cuts.Separation(var["cuts"], time_limit_s=0.8)
+    sep(h)
+    assert sep.rounds >= 1 and sep.added == 1
+    assert 29.0 < time_left(h) <= 30.0
+
+
 def test_separation_on_the_highs_model_adds_the_violated_row_and_leaves_what_it_should() -> None:
     """On the hand model as pulp passes it to HiGHS: one row added (the pool's only one, violated by the relaxation),
     the row count up by one; with no first plan after it, no solution is left for HiGHS to take as a start; with one
@@ -195,7 +276,7 @@ def test_separation_on_the_highs_model_adds_the_violated_row_and_leaves_what_it_
         assert sep.added == 1 and h.getNumRow() == rows + 1
         assert h.getSolution().value_valid == with_first
         if first is not None:
-            assert first.time_limit_s == pytest.approx(30.0 - sep.seconds)
+            assert first.time_limit_s == pytest.approx(30.0 - sep.seconds)  # (no time of its own for the relaxation)
             assert first(h) is not None  # from the relaxation with the cut: the sensor and A
             assert not h.getSolution().value_valid
 

@@ -103,10 +103,11 @@ def test_a_milp_stops_past_its_deadline_once_it_has_a_plan() -> None:
 
 
 def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two workers, three seated tasks sharing 60 s, largest first: C (size 50) and A (size 3) start together, 56 in
-    all unfinished; C's deadline 60 · 2 · 50/56 is cut to the batch's 60 s, A's is 60 · 2 · 3/56 = 6.4 s away; B
-    (size 3) waits. C finishes: A, still running, is moved to 60 · 2 · 3/6, cut to the 60 s left, and B starts with
-    the same. Every task is handed HiGHS's own limit at the batch's end; its deadline is in the ledger."""
+    """Two workers, three seated tasks sharing 60 s, largest first: C (size 50) and A (size 3) start together. C,
+    first, shares the 2 · 60 worker-seconds with all three (56 in all): 60 · 2 · 50/56, cut to the batch's 60 s. A
+    then shares what C leaves (120 − 60 worker-seconds) with B (size 3, queued): 60 · 3/6 = 30 s away. C finishes: A,
+    still running, is moved to 60 · 2 · 3/6, cut to the 60 s left, and B starts with the same. Every task is handed
+    HiGHS's own limit at the batch's end; its deadline is in the ledger."""
     p = two_cells()
     small = national(p, 0)[0]
     subs = [small, small, dataclasses.replace(small, eng_cell=np.zeros(48, dtype=np.int64))]  # 1 + 1 + 1, 1 + 48 + 1
@@ -136,7 +137,7 @@ def test_time_left_by_finished_tasks_goes_to_the_running_ones(monkeypatch: pytes
         pool.map(tasks, share_until=time.time() + 60)
     assert [round(seen[k][0]) for k in range(3)] == [60, 60, 60]  # HiGHS stops at the batch's end at the latest
     assert seen[2][1] == pytest.approx(60, abs=1.0)
-    assert seen[0][1] == pytest.approx(60 * 2 * 3 / 56, abs=0.1)
+    assert seen[0][1] == pytest.approx(30, abs=0.1)
     assert seen[0][2] == pytest.approx(60, abs=1.0)  # moved later when C finished
     assert seen[1][1] == pytest.approx(60, abs=1.0)
 

@@ -280,6 +280,15 @@ def test_fair_deadline_shares_the_time_left() -> None:
     assert runner.fair_deadline(120.0, 100.0, 2, 99, 2) == pytest.approx(120.0 + runner.MIN_SHARE_S)
 
 
+def test_fair_deadline_leaves_out_what_running_tasks_hold() -> None:
+    """100 s left on 2 workers (200 worker-seconds); a running task holds its deadline 80 s away (busy 80). Two
+    tasks not started, of sizes 2 and 6, share the other 120: the smaller gets 120 · 2/8 = 30 s. Where the running
+    tasks hold every worker to the end, a task still gets the floor."""
+    assert runner.fair_deadline(0.0, 100.0, 2, 8, 2, busy=80.0) == pytest.approx(30.0)
+    assert runner.fair_deadline(0.0, 100.0, 6, 8, 2, busy=80.0) == pytest.approx(90.0)
+    assert runner.fair_deadline(0.0, 100.0, 2, 8, 2, busy=200.0) == pytest.approx(runner.MIN_SHARE_S)
+
+
 def test_shared_time_reaches_every_task(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run in this process with ``share_until`` 60 s away, every task starts with a deadline of its own, smallest
     first: the small sub-problem (size 3 of 55 unfinished) gets 60 · 3/55 = 3.3 s, raised to the 5 s floor; the

@@ -3,6 +3,7 @@ optimum (the restriction is a heuristic, put back before the search), and that t
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from planner.lp import tasks, warm
-from planner.lp.solver import make_solver, quiet_stdout
+from planner.lp.solver import allow, make_solver, quiet_stdout, time_left
 from planner.settings import SolverSettings
 from tests.test_segments import lines, optimum
 
@@ -101,8 +102,29 @@ def test_restricted_plan_and_the_model_put_back() -> None:
     assert [int(v) for v in lp.integrality_] == [1, 1, 1]
     assert list(lp.col_lower_) == [0.0, 0.0, 0.0] and list(lp.col_upper_) == [1.0, 1.0, 1.0]
     assert h.getOptionValue("mip_rel_gap")[1] == 1e-3
-    assert 29.0 < h.getOptionValue("time_limit")[1] <= 30.0  # the whole MILP's 30 s, not the first plan's 5
+    assert 29.0 < time_left(h) <= 30.0  # the whole MILP's 30 s, less the time spent, not the first plan's 5
     assert not h.getSolution().value_valid
+    assert first.bound == pytest.approx(-10.5)  # the relaxation's optimum, as HiGHS has it
+
+
+def test_runs_before_the_first_plan_count_on_the_highs_clock() -> None:
+    """HiGHS's time limit counts every run of a model so far. With 0.3 s already run on the model (its relaxation,
+    solved again and again) and 30 s left to the MILP, a first plan given 0.2 s still gets its 0.2 s (a limit set to
+    0.2 stopped its relaxation at once: no plan), and the MILP's 30 s come back less only the time spent."""
+    prob, x = knapsack()
+    h = passed_on(prob)
+    h.changeColsIntegrality(3, np.arange(3, dtype=np.int32), np.zeros(3, dtype=np.uint8))
+    while h.getRunTime() < 0.3:
+        h.clearSolver()
+        h.run()
+    h.clearSolver()
+    h.changeColsIntegrality(3, np.arange(3, dtype=np.int32), np.ones(3, dtype=np.uint8))
+    allow(h, 30.0)
+    first = warm.FirstPlan(x, time_limit_s=0.2, mip_rel_gap=1e-3)
+    with mock.patch.object(warm, "MIN_SECONDS", 0.1):
+        found = first(h)
+    assert found is not None and first.objective == pytest.approx(-6.5)
+    assert 29.0 < time_left(h) <= 30.0
 
 
 def test_the_start_reaches_highs_and_the_search_still_finds_the_optimum() -> None:
@@ -158,6 +180,20 @@ def test_a_started_national_milp_keeps_its_optimum(case) -> None:
     assert r.solved
     assert r.objective == pytest.approx(best, abs=1e-5)
     assert r.bound >= best - 1e-5
+
+
+def test_no_search_where_its_root_could_not_end_before_the_deadline() -> None:
+    """With less time left to the MILP's deadline after the first plan than the relaxation took from no basis (here
+    the deadline already past), HiGHS's search is left out: the plan is the restricted MILP's, A alone (6.5), where
+    the search would have found B + C (9.9)."""
+    prob, x = knapsack()
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3, deadline=time.time())
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=first))
+    assert first.plan is not None and first.cold_s is not None
+    assert prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionIntegerFeasible
+    assert [v.value() for v in x] == [1, 0, 0]
+    assert pulp.value(prob.objective) == pytest.approx(6.5)
 
 
 def test_no_first_plan_without_the_time_for_one() -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pulp
 from scipy.sparse import csr_matrix
 
-from planner.lp.solver import run_interruptibly
+from planner.lp.solver import allow, run_interruptibly, time_left
 from planner.lp.warm import MIN_SECONDS, FirstPlan
 
 __all__ = ["ROUNDS", "CutPool", "Separation"]
@@ -87,11 +87,13 @@ class Separation:
     pool: CutPool
     time_limit_s: float
     first: FirstPlan | None = None
-    #: What happened (logged at debug level; the tests read it): rows added, rounds, seconds, the last bound.
+    #: What happened (logged at debug level; the tests read it): rows added, rounds, seconds, the last bound, and the
+    #: seconds of the first solve (from no basis: about what HiGHS's own root LP will take).
     added: int = 0
     rounds: int = 0
     seconds: float = 0.0
     bound: float | None = None
+    cold_s: float | None = None
 
     def __call__(self, h: Any) -> None:
         import highspy
@@ -105,15 +107,18 @@ class Separation:
         if not len(self.pool) or not len(ints):
             return
         rows = self.pool.matrix(n_cols)
-        time_limit = h.getOptionValue("time_limit")[1]
+        budget = time_left(h)  # the MILP's, which these runs use up
         h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), dtype=np.uint8))
         taken = np.zeros(rows.shape[0], dtype=bool)
         while self.rounds < ROUNDS:
             left = self.time_limit_s - (time.perf_counter() - t0)
             if left < 0.5:
                 break
-            h.setOptionValue("time_limit", left)
+            allow(h, left)
+            ran = time.perf_counter()
             run_interruptibly(h.run)
+            if not self.rounds:
+                self.cold_s = time.perf_counter() - ran
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
             self.rounds += 1
@@ -129,10 +134,14 @@ class Separation:
             self.added += len(new)
         h.changeColsIntegrality(len(ints), ints, integrality[ints])
         self.seconds = time.perf_counter() - t0
-        if self.first is not None:
+        if self.first is not None and self.cold_s is not None:
+            self.first.cold_s = self.cold_s
+        if self.first is not None and self.first.relax_limit_s is not None:  # the relaxation's time, spent here
+            self.first.relax_limit_s = max(self.first.relax_limit_s - self.seconds, 0.0)
+        elif self.first is not None:
             self.first.time_limit_s = max(self.first.time_limit_s - self.seconds, 0.0)
         if self.first is None or self.first.time_limit_s < MIN_SECONDS:
             h.clearSolver()
-        h.setOptionValue("time_limit", max(time_limit - self.seconds, 1.0))
+        allow(h, max(budget - self.seconds, 1.0))
         log.debug("cuts: %d rows added in %d rounds, %.1f s, relaxation %s", self.added, self.rounds, self.seconds,
                   self.bound)

@@ -85,14 +85,21 @@ class Runner:
         order = sorted(range(len(tasks)), key=lambda k: size[k] if small_first else -size[k])
         results: list[TaskResult] = [TaskResult() for _ in tasks]
         unfinished = set(order)
+        queued = set(order)  # not started yet
+        dues: dict[int, float] = {}  # the running tasks' own deadlines
 
         def started(k: int, workers: int) -> SectorTask:
             task = tasks[k]
+            queued.discard(k)
             if share_until is None:
                 return task
             s = task.problem.solver
-            due = fair_deadline(time.time(), share_until, size[k], sum(size[j] for j in unfinished), workers)
+            # The tasks not started yet (this one included) share what the running ones leave of the workers' time
+            now = time.time()
+            busy = sum(max(min(dues[j], share_until) - now, 0.0) for j in unfinished if j in dues)
+            due = fair_deadline(now, share_until, size[k], size[k] + sum(size[j] for j in queued), workers, busy)
             due = due if s.deadline is None else min(due, s.deadline)
+            dues[k] = due
             if task.ledger is not None:  # a deadline moved later as others finish; HiGHS's own at the batch's end
                 ledger.reset(task.ledger)
                 ledger.extend_due(task.ledger, due)
@@ -105,7 +112,9 @@ class Runner:
                 seat, limit = tasks[k].ledger, tasks[k].problem.solver.deadline
                 if share_until is not None and seat is not None:
                     due = fair_deadline(time.time(), share_until, size[k], sum(size[j] for j in unfinished), workers)
-                    ledger.extend_due(seat, due if limit is None else min(due, limit))
+                    due = due if limit is None else min(due, limit)
+                    ledger.extend_due(seat, due)
+                    dues[k] = max(dues.get(k, due), due)
 
         if self.pool is None:  # in this process, HiGHS keeps the thread count it started with
             for k in order:
@@ -161,11 +170,12 @@ def size_of(p: PlanningProblem) -> float:
     return float(len(p.det_cell) + len(p.eng_cell) + len(p.pt_cell) + 1)
 
 
-def fair_deadline(now: float, until: float, size: float, pending: float, workers: int) -> float:
+def fair_deadline(now: float, until: float, size: float, pending: float, workers: int, busy: float = 0.0) -> float:
     """When a task of ``size`` started ``now`` must end, sharing the time left before ``until`` among the tasks not
     yet finished (``pending``: their sizes, this one's included) on ``workers`` processes in proportion to size:
-    ``now + (until − now) · workers · size / pending``, at least :data:`MIN_SHARE_S` and at most ``until`` (unless
-    the floor passes it). Tasks that finish early leave their time to those still to start."""
+    ``now + ((until − now) · workers − busy) · size / pending``, at least :data:`MIN_SHARE_S` and at most ``until``
+    (unless the floor passes it). ``busy``: the worker-seconds before ``until`` that tasks already running hold (their
+    own deadlines), not counted in ``pending``. Tasks that finish early leave their time to those still to start."""
     left = max(until - now, 0.0)
-    share = left * workers * size / max(pending, size)
+    share = max(left * workers - busy, 0.0) * size / max(pending, size)
     return now + max(min(share, left), MIN_SHARE_S)

@@ -55,6 +55,8 @@ class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp is untyped
             self.cuts(lp.solverModel)
         if self.first is not None:
             found = self.first(lp.solverModel)
+            if self.skipped():  # no time for a search: the first plan is the plan (findSolutionValues)
+                return
             if found is not None:
                 lp.solverModel.setSolution(len(found[0]), found[0], found[1])
         if self.start:
@@ -66,6 +68,30 @@ class _StartedHiGHS(pulp.HiGHS):  # type: ignore[misc]  # pulp is untyped
             lp.solverModel.setCallback(self.watch, None)
             lp.solverModel.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
         run_interruptibly(lp.solverModel.run)
+
+    def skipped(self) -> bool:
+        """Whether the first plan left out the search (planner.lp.warm.FirstPlan: no time for HiGHS's root)."""
+        return getattr(self.first, "plan", None) is not None
+
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:  # pulp calls it so
+        if not self.skipped():
+            return super().findSolutionValues(lp)  # type: ignore[no-any-return]
+        plan = self.first.plan  # type: ignore[union-attr]
+        for v in lp.variables():
+            v.varValue = float(plan[v.index])
+        return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
+
+
+def allow(h: Any, seconds: float) -> None:
+    """Let the next run of the HiGHS model ``h`` take ``seconds`` at most. HiGHS's time limit counts the time of every
+    run of the model so far (``getRunTime``), not the next run's alone: a limit set to the seconds left would stop a
+    later run at once, or early by the time the earlier runs took."""
+    h.setOptionValue("time_limit", h.getRunTime() + max(seconds, 0.0))
+
+
+def time_left(h: Any) -> float:
+    """The seconds the time limit of ``h`` leaves after its runs so far (``inf`` where it has none)."""
+    return float(h.getOptionValue("time_limit")[1]) - float(h.getRunTime())
 
 
 def run_interruptibly(run: Any) -> None:

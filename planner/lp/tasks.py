@@ -183,9 +183,10 @@ def solve_sector(task: SectorTask) -> TaskResult:
         until = _settings(task).time_left() if seat is None else min(_settings(task).time_left(), due(seat) - time.time())
         if start is None and task.price is not None:  # its first plan from its LP relaxation (planner.lp.warm)
             first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
-                                   time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap)
-        # the layered kill chain's cuts the relaxation violates (planner.lp.cuts), in the first plan's time
-        cuts = Separation(var["cuts"], time_limit_s=warm.TIME_SHARE * until, first=first) if len(var["cuts"]) else None
+                                   time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap,
+                                   relax_limit_s=warm.RELAX_SHARE * until, deadline=time.time() + until)
+        # the layered kill chain's cuts the relaxation violates (planner.lp.cuts), in the relaxation's time
+        cuts = Separation(var["cuts"], time_limit_s=warm.RELAX_SHARE * until, first=first) if len(var["cuts"]) else None
     try:
         with quiet_stdout():
             prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first,
@@ -220,7 +221,11 @@ def solve_sector(task: SectorTask) -> TaskResult:
         out = extract(prob, var, sub, integral=fixed is None)
         if twins is not None:
             out["sensors"], out["effectors"] = twins.spread(out["sensors"], out["effectors"])
-    bound = mip_dual_bound(prob) if fixed is None else out["objective"]
+    searched = first is None or first.plan is None  # (else HiGHS's info is the restricted MILP's: no bound of ours)
+    bound = (mip_dual_bound(prob) if searched else None) if fixed is None else out["objective"]
+    relaxed = _relaxed_bound(prob, cuts, first)
+    if relaxed is not None:  # a MILP stopped before its own root (a large one, at its deadline) keeps this bound
+        bound = relaxed if bound is None else min(bound, relaxed)
     if bound is None and fixed is None and not task.cheapest and not len(sub.conv_ids) and timed_out(prob):
         # Stopped by its time limit (or a shared deadline) before HiGHS proved any bound: all the value there is
         # bounds value − price × cost (the plan's own objective would not).
@@ -237,6 +242,16 @@ def solve_sector(task: SectorTask) -> TaskResult:
                       objective=out["objective"],
                       bound=out["objective"] if bound is None else max(bound, out["objective"]),
                       build_s=t1 - t0, solve_s=time.perf_counter() - t1, sizes=model_sizes(prob), worlds=robust_worlds)
+
+
+def _relaxed_bound(prob: pulp.LpProblem, cuts: Separation | None, first: warm.FirstPlan | None) -> float | None:
+    """The least of the LP relaxations' optima a large priced MILP's own runs reached (planner.lp.cuts, planner.lp.warm),
+    in the model's sense (a maximisation: pulp hands HiGHS its negation): each bounds the MILP's optimum (the cuts
+    are valid rows), whether or not HiGHS's search proved a bound of its own."""
+    found = [x.bound for x in (cuts, first) if x is not None and x.bound is not None]
+    if not found or prob.sense != pulp.LpMaximize:
+        return None
+    return -max(found)
 
 
 def _solve_guard(task: SectorTask) -> TaskResult:

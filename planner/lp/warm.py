@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from planner.lp.solver import run_interruptibly
+from planner.lp.solver import allow, run_interruptibly, time_left
 from planner.problem import PlanningProblem
 
-__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RESTRICT_MIN", "TIME_SHARE", "FirstPlan",
-           "worth_it"]
+__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RELAX_SHARE", "RESTRICT_MIN", "TIME_SHARE",
+           "FirstPlan", "worth_it"]
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,21 @@ MIN_PLACEMENTS_PER_CELL = 100
 RESTRICT_MIN = 0.1
 
 #: Share of the time the MILP has (to its limit, or to its deadline in the gap ledger where that is sooner) that the
-#: relaxation and the restricted MILP may take together. With 1 km cells and sites every 2 km, a first version that
-#: gave the restricted MILP a quarter of the limit, whatever the deadline, left nations' MILPs without a bound by
-#: their deadlines: 37.9% after 300 s against 16.5% without first plans.
+#: restricted MILP may take (where the task gives the relaxation its own time, RELAX_SHARE; else the two together).
+#: With 1 km cells and sites every 2 km, a first version that gave the restricted MILP a quarter of the limit,
+#: whatever the deadline, left nations' MILPs without a bound by their deadlines: 37.9% after 300 s against 16.5%
+#: without first plans.
 TIME_SHARE = 0.25
 
-#: Below this many seconds for both, no first plan is sought.
+#: Share of that time the LP relaxation (with the layered kill chain's cuts, planner.lp.cuts) may take, beside
+#: TIME_SHARE for the restricted MILP (together all of it: where the relaxation takes long, there is no time for
+#: HiGHS's own root either, and the search is left out). The relaxation's optimum is a bound the task keeps, and
+#: without it neither a first plan nor HiGHS's own root is within reach: Finland's at 1 km cells with sites every
+#: 2 km took 95 s on one thread (3 s with 5 km cells), and given a quarter of its 240 s it stopped unsolved, the MILP
+#: ending at 40% with no better plan than HiGHS's rounding; given 0.7 of it, 5.2% (docs/performance.md).
+RELAX_SHARE = 0.75
+
+#: Below this many seconds for both, no first plan is sought (nor a restricted MILP in less than half of it).
 MIN_SECONDS = 2.0
 
 
@@ -85,11 +94,22 @@ class FirstPlan:
     builds: Sequence[Any]
     time_limit_s: float
     mip_rel_gap: float
+    #: The relaxation's own time, the restricted MILP then getting all of ``time_limit_s`` (None: the two share
+    #: ``time_limit_s``). An LP relaxation takes what it takes: Finland's at 1 km cells with sites every 2 km, 95 s.
+    relax_limit_s: float | None = None
+    #: When the whole MILP is due to stop (a ``time.time()``; None: at its time limit). Where less time is left after
+    #: the first plan than a solve of the relaxation from no basis took (``cold_s``), HiGHS's own root could not end
+    #: before it: the search is left out, and the first plan is the MILP's plan (``plan``, every column's value).
+    deadline: float | None = None
+    cold_s: float | None = None
+    plan: np.ndarray | None = None
     #: What happened (logged at debug level; the tests read it): seconds, the restricted plan's objective as HiGHS has
     #: it (pulp passes a maximisation negated; None: no plan), the build columns left open.
     seconds: float = 0.0
     objective: float | None = None
     kept: int = 0
+    #: The relaxation's optimum as HiGHS has it (None: not solved to its optimum): a bound on the MILP.
+    bound: float | None = None
 
     def __call__(self, h: Any) -> tuple[np.ndarray, np.ndarray] | None:
         """The start (integer columns, their values) on ``h`` (a ``highspy.Highs`` holding the MILP), or None. ``h``
@@ -117,24 +137,28 @@ class FirstPlan:
         if not len(ints) or not len(cols) or self.time_limit_s < MIN_SECONDS:
             h.clearSolver()  # nothing sought: no relaxation left behind (planner.lp.cuts may have solved one)
             return None
-        time_limit, gap = (h.getOptionValue(name)[1] for name in ("time_limit", "mip_rel_gap"))
+        budget, gap = time_left(h), h.getOptionValue("mip_rel_gap")[1]  # (the whole MILP's, which these runs use up)
         t0 = time.perf_counter()
 
         def restore() -> None:
             h.clearSolver()
             h.setOptionValue("mip_rel_gap", gap)
-            h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t0), 1.0))
+            allow(h, max(budget - (time.perf_counter() - t0), 1.0))
 
         # The LP relaxation: every integer column continuous for one solve. (No try/finally around a run: after an
         # interrupt the run goes on in its thread, and the model must not change under it.)
         h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), dtype=np.uint8))
-        h.setOptionValue("time_limit", float(self.time_limit_s))
+        allow(h, self.time_limit_s if self.relax_limit_s is None else max(self.relax_limit_s, MIN_SECONDS / 2))
         run_interruptibly(h.run)
+        if self.cold_s is None:  # (no separation before: this solve started from no basis)
+            self.cold_s = time.perf_counter() - t0
         relaxed = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if relaxed:
+            self.bound = float(h.getInfo().objective_function_value)
         x = np.asarray(h.getSolution().col_value, dtype=float)
         h.changeColsIntegrality(len(ints), ints, integrality[ints])
-        left = self.time_limit_s - (time.perf_counter() - t0)
-        if not relaxed or left < 1.0:
+        left = self.time_limit_s - (time.perf_counter() - t0 if self.relax_limit_s is None else 0.0)
+        if not relaxed or left < MIN_SECONDS / 2:
             restore()
             return None
         # The MILP over the builds the relaxation gives more than RESTRICT_MIN of a unit; the others at their lower
@@ -142,7 +166,7 @@ class FirstPlan:
         shut = cols[x[cols] <= RESTRICT_MIN]
         self.kept = len(cols) - len(shut)
         h.changeColsBounds(len(shut), shut, col_lower[shut], col_lower[shut])
-        h.setOptionValue("time_limit", left)
+        allow(h, left)
         h.setOptionValue("mip_rel_gap", self.mip_rel_gap / 2)
         run_interruptibly(h.run)
         found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
@@ -150,4 +174,6 @@ class FirstPlan:
         self.objective = float(h.getInfo().objective_function_value) if found else None
         h.changeColsBounds(len(shut), shut, col_lower[shut], col_upper[shut])
         restore()
+        if found and self.deadline is not None and self.deadline - time.time() < (self.cold_s or 0.0):
+            self.plan = x
         return (ints, np.round(x[ints])) if found else None
