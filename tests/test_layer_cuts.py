@@ -224,7 +224,7 @@ def test_a_milp_left_without_its_search_has_the_first_plan_and_the_relaxation_bo
     real = warm.FirstPlan
 
     def past(*args, **kw):
-        plans.append(real(*args, **{**kw, "deadline": 0.0}))
+        plans.append(real(*args, **{**kw, "deadline": lambda: 0.0}))
         return plans[-1]
 
     with mock.patch.object(warm, "FirstPlan", past), mock.patch.object(warm, "MIN_PLACEMENTS", 0):

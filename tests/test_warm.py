@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from planner.lp import tasks, warm
-from planner.lp.solver import allow, make_solver, quiet_stdout, time_left
+from planner.lp.solver import allow, make_solver, mip_dual_bound, quiet_stdout, time_left
 from planner.settings import SolverSettings
 from tests.test_segments import lines, optimum
 
@@ -187,13 +187,22 @@ def test_no_search_where_its_root_could_not_end_before_the_deadline() -> None:
     the deadline already past), HiGHS's search is left out: the plan is the restricted MILP's, A alone (6.5), where
     the search would have found B + C (9.9)."""
     prob, x = knapsack()
-    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3, deadline=time.time())
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3, deadline=time.time)
     with quiet_stdout():
         prob.solve(make_solver(EXACT, first=first))
     assert first.plan is not None and first.cold_s is not None
     assert prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionIntegerFeasible
     assert [v.value() for v in x] == [1, 0, 0]
     assert pulp.value(prob.objective) == pytest.approx(6.5)
+    assert mip_dual_bound(prob) is None  # (HiGHS's info is a cleared model's: no bound to read)
+    # The deadline is read when the first plan is found: moved an hour later by then, the search runs
+    prob, x = knapsack()
+    moved = iter([time.time(), time.time() + 3600])
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3, deadline=lambda: next(moved))
+    first.deadline()  # (the deadline as the task started)
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=first))
+    assert first.plan is None and pulp.value(prob.objective) == pytest.approx(9.9)
 
 
 def test_no_first_plan_without_the_time_for_one() -> None:

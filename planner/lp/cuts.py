@@ -88,7 +88,7 @@ class Separation:
     time_limit_s: float
     first: FirstPlan | None = None
     #: What happened (logged at debug level; the tests read it): rows added, rounds, seconds, the last bound, and the
-    #: seconds of the first solve (from no basis: about what HiGHS's own root LP will take).
+    #: seconds of the first solve where it reached the optimum (from no basis: about what HiGHS's root LP will take).
     added: int = 0
     rounds: int = 0
     seconds: float = 0.0
@@ -117,10 +117,10 @@ class Separation:
             allow(h, left)
             ran = time.perf_counter()
             run_interruptibly(h.run)
-            if not self.rounds:
-                self.cold_s = time.perf_counter() - ran
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
+            if not self.rounds:
+                self.cold_s = time.perf_counter() - ran
             self.rounds += 1
             self.bound = float(h.getInfo().objective_function_value)
             x = np.asarray(h.getSolution().col_value, dtype=float)

@@ -240,8 +240,11 @@ def mip_dual_bound(prob: pulp.LpProblem) -> float | None:
     if model is None:
         return None
     try:
-        bound = float(model.getInfo().mip_dual_bound)
+        info = model.getInfo()
+        bound = float(info.mip_dual_bound)
     except Exception:  # noqa: BLE001 - CBC has no such info
+        return None
+    if not getattr(info, "valid", True):  # a cleared model (e.g. no search run) reads 0.0: no bound
         return None
     if not math.isfinite(bound):
         return None

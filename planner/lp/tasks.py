@@ -184,7 +184,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
         if start is None and task.price is not None:  # its first plan from its LP relaxation (planner.lp.warm)
             first = warm.FirstPlan([*var["sensors"].values(), *var["effectors"].values()],
                                    time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap,
-                                   relax_limit_s=warm.RELAX_SHARE * until, deadline=time.time() + until)
+                                   relax_limit_s=warm.RELAX_SHARE * until,
+                                   deadline=_deadline(time.time() + _settings(task).time_left(), seat))
         # the layered kill chain's cuts the relaxation violates (planner.lp.cuts), in the relaxation's time
         cuts = Separation(var["cuts"], time_limit_s=warm.RELAX_SHARE * until, first=first) if len(var["cuts"]) else None
     try:
@@ -226,7 +227,8 @@ def solve_sector(task: SectorTask) -> TaskResult:
     relaxed = _relaxed_bound(prob, cuts, first)
     if relaxed is not None:  # a MILP stopped before its own root (a large one, at its deadline) keeps this bound
         bound = relaxed if bound is None else min(bound, relaxed)
-    if bound is None and fixed is None and not task.cheapest and not len(sub.conv_ids) and timed_out(prob):
+    if bound is None and fixed is None and not task.cheapest and not len(sub.conv_ids) and (timed_out(prob)
+                                                                                          or not searched):
         # Stopped by its time limit (or a shared deadline) before HiGHS proved any bound: all the value there is
         # bounds value − price × cost (the plan's own objective would not).
         bound = max(float((q.demand * q.value).sum() * q.raids) for q in (worlds or [sub]))
@@ -242,6 +244,12 @@ def solve_sector(task: SectorTask) -> TaskResult:
                       objective=out["objective"],
                       bound=out["objective"] if bound is None else max(bound, out["objective"]),
                       build_s=t1 - t0, solve_s=time.perf_counter() - t1, sizes=model_sizes(prob), worlds=robust_worlds)
+
+
+def _deadline(end: float, seat: LedgerSeat | None) -> Callable[[], float]:
+    """When a MILP is due to stop: at ``end`` (its time limit), or sooner at its deadline in the gap ledger, read when
+    called (a deadline only moves later)."""
+    return (lambda: end) if seat is None else (lambda: min(end, due(seat)))
 
 
 def _relaxed_bound(prob: pulp.LpProblem, cuts: Separation | None, first: warm.FirstPlan | None) -> float | None:

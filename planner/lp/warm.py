@@ -12,14 +12,16 @@ only its bound left to prove, and stops as soon as the flank's gap allows (plann
 The three solves share one HiGHS model (the relaxation and the restriction change its integrality and bounds, then
 put them back), so the model is built and passed to HiGHS once. The restriction is a heuristic only: its plan is a
 plan of the whole model (every build it may use is one the whole model may use), and the bound stays the whole
-MILP's own. Small models skip it: HiGHS finds their plans at once.
+MILP's own, or the relaxation's. Where the MILP's deadline is too near for HiGHS's own root after it, the search is
+left out and the first plan is the MILP's plan (``FirstPlan.plan``). Small models skip it: HiGHS finds their plans
+at once.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +65,8 @@ TIME_SHARE = 0.25
 #: HiGHS's own root either, and the search is left out). The relaxation's optimum is a bound the task keeps, and
 #: without it neither a first plan nor HiGHS's own root is within reach: Finland's at 1 km cells with sites every
 #: 2 km took 95 s on one thread (3 s with 5 km cells), and given a quarter of its 240 s it stopped unsolved, the MILP
-#: ending at 40% with no better plan than HiGHS's rounding; given 0.7 of it, 5.2% (docs/performance.md).
+#: ending at 40% with no better plan than HiGHS's rounding; given 0.7 of it (a trial), 5.2% (docs/performance.md,
+#: the sixteenth session).
 RELAX_SHARE = 0.75
 
 #: Below this many seconds for both, no first plan is sought (nor a restricted MILP in less than half of it).
@@ -89,7 +92,8 @@ class FirstPlan:
     """Finds a MIP start on the HiGHS model of a MILP, before its own search (called by the solver with the model,
     once pulp has passed it on). ``builds``: the build variables (pulp's, whose ``index`` is their HiGHS column once
     the model is passed on); ``time_limit_s``: what the relaxation and the restricted MILP may take together (e.g.
-    :data:`TIME_SHARE` of the MILP's time); ``mip_rel_gap``: the whole MILP's gap target."""
+    :data:`TIME_SHARE` of the MILP's time), or the restricted MILP alone where ``relax_limit_s`` gives the relaxation
+    its own; ``mip_rel_gap``: the whole MILP's gap target."""
 
     builds: Sequence[Any]
     time_limit_s: float
@@ -97,10 +101,11 @@ class FirstPlan:
     #: The relaxation's own time, the restricted MILP then getting all of ``time_limit_s`` (None: the two share
     #: ``time_limit_s``). An LP relaxation takes what it takes: Finland's at 1 km cells with sites every 2 km, 95 s.
     relax_limit_s: float | None = None
-    #: When the whole MILP is due to stop (a ``time.time()``; None: at its time limit). Where less time is left after
-    #: the first plan than a solve of the relaxation from no basis took (``cold_s``), HiGHS's own root could not end
-    #: before it: the search is left out, and the first plan is the MILP's plan (``plan``, every column's value).
-    deadline: float | None = None
+    #: When the whole MILP is due to stop (called for a ``time.time()`` once the first plan is found, as a deadline
+    #: may have moved later meanwhile; None: at its time limit). Where less time is left then than a solve of the
+    #: relaxation from no basis took (``cold_s``), HiGHS's own root could not end before it: the search is left out,
+    #: and the first plan is the MILP's plan (``plan``, every column's value).
+    deadline: Callable[[], float] | None = None
     cold_s: float | None = None
     plan: np.ndarray | None = None
     #: What happened (logged at debug level; the tests read it): seconds, the restricted plan's objective as HiGHS has
@@ -157,7 +162,8 @@ class FirstPlan:
             self.bound = float(h.getInfo().objective_function_value)
         x = np.asarray(h.getSolution().col_value, dtype=float)
         h.changeColsIntegrality(len(ints), ints, integrality[ints])
-        left = self.time_limit_s - (time.perf_counter() - t0 if self.relax_limit_s is None else 0.0)
+        spent = time.perf_counter() - t0  # (the restricted MILP: its own time, never past the whole MILP's limit)
+        left = self.time_limit_s - spent if self.relax_limit_s is None else min(self.time_limit_s, budget - spent)
         if not relaxed or left < MIN_SECONDS / 2:
             restore()
             return None
@@ -174,6 +180,6 @@ class FirstPlan:
         self.objective = float(h.getInfo().objective_function_value) if found else None
         h.changeColsBounds(len(shut), shut, col_lower[shut], col_upper[shut])
         restore()
-        if found and self.deadline is not None and self.deadline - time.time() < (self.cold_s or 0.0):
+        if found and self.deadline is not None and self.deadline() - time.time() < (self.cold_s or 0.0):
             self.plan = x
         return (ints, np.round(x[ints])) if found else None
