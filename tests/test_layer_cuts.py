@@ -4,8 +4,10 @@ gets them in solve_sector."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
@@ -145,11 +147,9 @@ def test_cuts_keep_the_optimum_of_richer_layered_problems(p) -> None:
     assert best - 1e-6 <= bound <= objective(p, relax=True, cuts=False) + 1e-6
 
 
-def test_a_large_national_model_separates_the_cuts() -> None:
-    """solve_sector builds a large model (warm.worth_it) with the cuts in a pool and adds the one its relaxation
-    violates before the search (the relaxation's bound then 5.995 kills' worth, as with the cut written in); a small
-    model has none. Both give the same plan."""
-    p = hand()
+@contextlib.contextmanager
+def spied_separations() -> Iterator[list[cuts.Separation]]:
+    """Every separation of the cuts solve_sector runs meanwhile, recorded as it is called."""
     seen: list[cuts.Separation] = []
     real = cuts.Separation.__call__
 
@@ -158,6 +158,15 @@ def test_a_large_national_model_separates_the_cuts() -> None:
         return real(self, h)
 
     with mock.patch.object(cuts.Separation, "__call__", spy):
+        yield seen
+
+
+def test_a_large_national_model_separates_the_cuts() -> None:
+    """solve_sector builds a large model (warm.worth_it) with the cuts in a pool and adds the one its relaxation
+    violates before the search (the relaxation's bound then 5.995 kills' worth, as with the cut written in); a small
+    model has none. Both give the same plan."""
+    p = hand()
+    with spied_separations() as seen:
         small = tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0))
         assert not seen
         with mock.patch.object(warm, "MIN_PLACEMENTS", 0):
@@ -180,15 +189,8 @@ def test_a_milp_stopped_before_its_root_keeps_the_relaxation_bound() -> None:
     """Where HiGHS's search proves no bound of its own (a large MILP stopped at its deadline before its root), the task
     keeps the relaxation's with the cuts, not everything the border faces; where its own is weaker, the tighter one."""
     p = hand()
-    seen: list[cuts.Separation] = []
-    real = cuts.Separation.__call__
-
-    def spy(self, h):
-        seen.append(self)
-        return real(self, h)
-
     results = []
-    with mock.patch.object(cuts.Separation, "__call__", spy), mock.patch.object(warm, "MIN_PLACEMENTS", 0):
+    with spied_separations() as seen, mock.patch.object(warm, "MIN_PLACEMENTS", 0):
         for own in (None, 1e9):
             with mock.patch.object(tasks, "mip_dual_bound", lambda prob, own=own: own):
                 results.append(tasks.solve_sector(tasks.SectorTask(problem=p, price=1e-3, mip_rel_gap=0.0)))
