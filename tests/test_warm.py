@@ -205,6 +205,20 @@ def test_no_search_where_its_root_could_not_end_before_the_deadline() -> None:
     assert first.plan is None and pulp.value(prob.objective) == pytest.approx(9.9)
 
 
+def test_the_separation_relaxation_serves_where_this_one_has_no_time() -> None:
+    """Where the cuts' rounds spent the relaxation's time and left it to solve again (their last cuts added), the
+    restricted MILP takes its builds from the rounds' last solved relaxation: here the knapsack's (A whole, B 4/5),
+    with no time at all for the relaxation itself; A and B stay open, and A alone (6.5) is the plan."""
+    prob, x = knapsack()
+    h = passed_on(prob)
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3, relax_limit_s=0.0,
+                           relaxed_x=np.array([1.0, 0.8, 0.0]))
+    with mock.patch.object(warm, "MIN_SECONDS", 0.0):
+        found = first(h)
+    assert first.bound is None  # (this relaxation unsolved: the bound is the rounds')
+    assert found is not None and first.kept == 2 and first.objective == pytest.approx(-6.5)
+
+
 def test_no_first_plan_without_the_time_for_one() -> None:
     """With less than MIN_SECONDS for the relaxation and the restriction, HiGHS searches on its own, as it came."""
     prob, x = knapsack()

@@ -124,6 +124,8 @@ class Separation:
             self.rounds += 1
             self.bound = float(h.getInfo().objective_function_value)
             x = np.asarray(h.getSolution().col_value, dtype=float)
+            if self.first is not None:
+                self.first.relaxed_x = x
             new = np.flatnonzero((rows @ x > TOLERANCE) & ~taken)
             if not len(new):
                 break

@@ -108,6 +108,10 @@ class FirstPlan:
     deadline: Callable[[], float] | None = None
     cold_s: float | None = None
     plan: np.ndarray | None = None
+    #: The last relaxation solved before (planner.lp.cuts: its last round solved to the optimum, every column's
+    #: value): the restricted MILP's builds where this relaxation is not solved in its time (the rounds' last cuts
+    #: left it to solve again, and their time spent).
+    relaxed_x: np.ndarray | None = None
     #: What happened (logged at debug level; the tests read it): seconds, the restricted plan's objective as HiGHS has
     #: it (pulp passes a maximisation negated; None: no plan), the build columns left open.
     seconds: float = 0.0
@@ -160,7 +164,9 @@ class FirstPlan:
         relaxed = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         if relaxed:
             self.bound = float(h.getInfo().objective_function_value)
-        x = np.asarray(h.getSolution().col_value, dtype=float)
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+        elif self.relaxed_x is not None:  # (its bound is the separation's own)
+            relaxed, x = True, self.relaxed_x
         h.changeColsIntegrality(len(ints), ints, integrality[ints])
         spent = time.perf_counter() - t0  # (the restricted MILP: its own time, never past the whole MILP's limit)
         left = self.time_limit_s - spent if self.relax_limit_s is None else min(self.time_limit_s, budget - spent)
