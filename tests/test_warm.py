@@ -205,6 +205,18 @@ def test_no_search_where_its_root_could_not_end_before_the_deadline() -> None:
     assert first.plan is None and pulp.value(prob.objective) == pytest.approx(9.9)
 
 
+def test_no_search_where_the_first_plan_is_within_the_gap_of_the_relaxation() -> None:
+    """With capacity 11 the relaxation takes A and B whole (11.5): the restricted MILP's plan is the relaxation's
+    optimum, so the search has nothing to add and is left out, with no deadline near."""
+    prob, x = knapsack()
+    prob.get_constraint_by_name("capacity").constant = -11
+    first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3)
+    with quiet_stdout():
+        prob.solve(make_solver(EXACT, first=first))
+    assert first.plan is not None and first.bound == pytest.approx(-11.5)
+    assert [v.value() for v in x] == [1, 1, 0] and pulp.value(prob.objective) == pytest.approx(11.5)
+
+
 def test_the_separation_relaxation_serves_where_this_one_has_no_time() -> None:
     """Where the cuts' rounds spent the relaxation's time and left it to solve again (their last cuts added), the
     restricted MILP takes its builds from the rounds' last solved relaxation: here the knapsack's (A whole, B 4/5),

@@ -125,7 +125,7 @@ class Separation:
             self.bound = float(h.getInfo().objective_function_value)
             x = np.asarray(h.getSolution().col_value, dtype=float)
             if self.first is not None:
-                self.first.relaxed_x = x
+                self.first.relaxed_x, self.first.known_bound = x, self.bound
             new = np.flatnonzero((rows @ x > TOLERANCE) & ~taken)
             if not len(new):
                 break

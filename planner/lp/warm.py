@@ -30,8 +30,8 @@ import numpy as np
 from planner.lp.solver import allow, run_interruptibly, time_left
 from planner.problem import PlanningProblem
 
-__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RELAX_SHARE", "RESTRICT_MIN", "TIME_SHARE",
-           "FirstPlan", "worth_it"]
+__all__ = ["MIN_PLACEMENTS", "MIN_PLACEMENTS_PER_CELL", "MIN_SECONDS", "RELAX_SHARE", "RESTRICT_MIN", "ROOT_FACTOR",
+           "TIME_SHARE", "FirstPlan", "worth_it"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,11 @@ TIME_SHARE = 0.25
 #: the sixteenth session).
 RELAX_SHARE = 0.75
 
+#: HiGHS's own root (presolve, the LP from no basis, its cut rounds) against one solve of the relaxation from no basis:
+#: Finland at 1 km cells with sites every 2 km, about 170 s against 95 s; Romania's search, started with 74 s left on
+#: the rule of 1×, ran 150 s past its deadline (docs/performance.md, the sixteenth session).
+ROOT_FACTOR = 2.0
+
 #: Below this many seconds for both, no first plan is sought (nor a restricted MILP in less than half of it).
 MIN_SECONDS = 2.0
 
@@ -102,10 +107,13 @@ class FirstPlan:
     #: ``time_limit_s``). An LP relaxation takes what it takes: Finland's at 1 km cells with sites every 2 km, 95 s.
     relax_limit_s: float | None = None
     #: When the whole MILP is due to stop (called for a ``time.time()`` once the first plan is found, as a deadline
-    #: may have moved later meanwhile; None: at its time limit). Where less time is left then than a solve of the
-    #: relaxation from no basis took (``cold_s``), HiGHS's own root could not end before it: the search is left out,
-    #: and the first plan is the MILP's plan (``plan``, every column's value).
+    #: may have moved later meanwhile; None: at its time limit). Where less time is left then than ROOT_FACTOR times a
+    #: solve of the relaxation from no basis took (``cold_s``), HiGHS's own root could not end before it; and where the
+    #: first plan is within the MILP's gap target of the relaxation's bound (``known_bound``, the cuts' rounds'), the
+    #: search has nothing to add. Either way it is left out, and the first plan is the MILP's plan (``plan``, every
+    #: column's value).
     deadline: Callable[[], float] | None = None
+    known_bound: float | None = None
     cold_s: float | None = None
     plan: np.ndarray | None = None
     #: The last relaxation solved before (planner.lp.cuts: its last round solved to the optimum, every column's
@@ -135,6 +143,15 @@ class FirstPlan:
             self.seconds = time.perf_counter() - t0
             log.debug("first plan from the relaxation: %.1f s, %d build columns open, objective %s", self.seconds,
                       self.kept, self.objective)
+
+    def _within(self, h: Any) -> bool:
+        """Whether the restricted plan is within the whole MILP's gap target (relative, or ``h``'s absolute one) of the
+        best relaxation bound known (HiGHS's sense: a minimisation, so the larger bound is the tighter)."""
+        known = [b for b in (self.bound, self.known_bound) if b is not None]
+        if self.objective is None or not known:
+            return False
+        gap = self.objective - max(known)
+        return gap <= max(self.mip_rel_gap * abs(self.objective), float(h.getOptionValue("mip_abs_gap")[1]))
 
     def _search(self, h: Any, highspy: Any) -> tuple[np.ndarray, np.ndarray] | None:
         lp = h.getLp()  # (a copy of the model: only its integrality and bounds are kept)
@@ -186,6 +203,7 @@ class FirstPlan:
         self.objective = float(h.getInfo().objective_function_value) if found else None
         h.changeColsBounds(len(shut), shut, col_lower[shut], col_upper[shut])
         restore()
-        if found and self.deadline is not None and self.deadline() - time.time() < (self.cold_s or 0.0):
+        if found and (self._within(h) or self.deadline is not None
+                      and self.deadline() - time.time() < ROOT_FACTOR * (self.cold_s or 0.0)):
             self.plan = x
         return (ints, np.round(x[ints])) if found else None
