@@ -262,7 +262,7 @@ def test_separation_counts_on_the_highs_clock() -> None:
 def test_separation_on_the_highs_model_adds_the_violated_row_and_leaves_what_it_should() -> None:
     """On the hand model as pulp passes it to HiGHS: one row added (the pool's only one, violated by the relaxation),
     the row count up by one; with no first plan after it, no solution is left for HiGHS to take as a start; with one
-    that will run, the relaxation stays for it and the first plan's time loses what the separation spent."""
+    that will run, the relaxation stays for it and its relaxation's time loses what the separation spent."""
     p = hand()
     for with_first in (False, True):
         prob, var = build_model(p, money_price=1e-3, layer_cuts=True)
@@ -278,7 +278,7 @@ def test_separation_on_the_highs_model_adds_the_violated_row_and_leaves_what_it_
         assert sep.added == 1 and h.getNumRow() == rows + 1
         assert h.getSolution().value_valid == with_first
         if first is not None:
-            assert first.time_limit_s == pytest.approx(30.0 - sep.seconds)  # (no time of its own for the relaxation)
+            assert first.time_limit_s == 30.0 and first.relax_limit_s == pytest.approx(30.0 - sep.seconds)
             assert first(h) is not None  # from the relaxation with the cut: the sensor and A
             assert not h.getSolution().value_valid
 

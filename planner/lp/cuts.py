@@ -80,8 +80,8 @@ class CutPool:
 class Separation:
     """Adds a pool's violated rows to the HiGHS model of a MILP before its search (called by the solver with the
     model once pulp has passed it on): up to :data:`ROUNDS` solves of the relaxation within ``time_limit_s``.
-    ``first``: the first plan that follows (planner.lp.warm), whose time it shares: its limit loses the seconds spent
-    here, and where it will still run it solves the relaxation again from the basis left here; else the solver's
+    ``first``: the first plan that follows (planner.lp.warm), whose relaxation's time it shares: that loses the seconds
+    spent here, and where the first plan will still run it solves the relaxation again from the basis left here; else the solver's
     state is cleared (HiGHS would take the relaxation's solution as a start of its own)."""
 
     pool: CutPool
@@ -138,10 +138,9 @@ class Separation:
         self.seconds = time.perf_counter() - t0
         if self.first is not None and self.cold_s is not None:
             self.first.cold_s = self.cold_s
-        if self.first is not None and self.first.relax_limit_s is not None:  # the relaxation's time, spent here
-            self.first.relax_limit_s = max(self.first.relax_limit_s - self.seconds, 0.0)
-        elif self.first is not None:
-            self.first.time_limit_s = max(self.first.time_limit_s - self.seconds, 0.0)
+        if self.first is not None:  # the relaxation's time, spent here
+            relax = self.first.time_limit_s if self.first.relax_limit_s is None else self.first.relax_limit_s
+            self.first.relax_limit_s = max(relax - self.seconds, 0.0)
         if self.first is None or self.first.time_limit_s < MIN_SECONDS:
             h.clearSolver()
         allow(h, max(budget - self.seconds, 1.0))

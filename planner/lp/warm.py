@@ -54,7 +54,7 @@ MIN_PLACEMENTS_PER_CELL = 100
 RESTRICT_MIN = 0.1
 
 #: Share of the time the MILP has (to its limit, or to its deadline in the gap ledger where that is sooner) that the
-#: restricted MILP may take (where the task gives the relaxation its own time, RELAX_SHARE; else the two together).
+#: restricted MILP may take (the relaxation has RELAX_SHARE of it besides).
 #: With 1 km cells and sites every 2 km, a first version that gave the restricted MILP a quarter of the limit,
 #: whatever the deadline, left nations' MILPs without a bound by their deadlines: 37.9% after 300 s against 16.5%
 #: without first plans.
@@ -96,15 +96,14 @@ def worth_it(p: PlanningProblem) -> bool:
 class FirstPlan:
     """Finds a MIP start on the HiGHS model of a MILP, before its own search (called by the solver with the model,
     once pulp has passed it on). ``builds``: the build variables (pulp's, whose ``index`` is their HiGHS column once
-    the model is passed on); ``time_limit_s``: what the relaxation and the restricted MILP may take together (e.g.
-    :data:`TIME_SHARE` of the MILP's time), or the restricted MILP alone where ``relax_limit_s`` gives the relaxation
-    its own; ``mip_rel_gap``: the whole MILP's gap target."""
+    the model is passed on); ``time_limit_s``: what the restricted MILP may take (e.g. :data:`TIME_SHARE` of the
+    MILP's time); ``mip_rel_gap``: the whole MILP's gap target."""
 
     builds: Sequence[Any]
     time_limit_s: float
     mip_rel_gap: float
-    #: The relaxation's own time, the restricted MILP then getting all of ``time_limit_s`` (None: the two share
-    #: ``time_limit_s``). An LP relaxation takes what it takes: Finland's at 1 km cells with sites every 2 km, 95 s.
+    #: The relaxation's time (None: as much as ``time_limit_s``; a separation before spends it, planner.lp.cuts). An
+    #: LP relaxation takes what it takes: Finland's at 1 km cells with sites every 2 km, 95 s.
     relax_limit_s: float | None = None
     #: When the whole MILP is due to stop (called for a ``time.time()`` once the first plan is found, as a deadline
     #: may have moved later meanwhile; None: at its time limit). Where less time is left then than ROOT_FACTOR times a
@@ -174,7 +173,7 @@ class FirstPlan:
         # The LP relaxation: every integer column continuous for one solve. (No try/finally around a run: after an
         # interrupt the run goes on in its thread, and the model must not change under it.)
         h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), dtype=np.uint8))
-        allow(h, self.time_limit_s if self.relax_limit_s is None else max(self.relax_limit_s, MIN_SECONDS / 2))
+        allow(h, max(self.time_limit_s if self.relax_limit_s is None else self.relax_limit_s, MIN_SECONDS / 2))
         run_interruptibly(h.run)
         if self.cold_s is None:  # (no separation before: this solve started from no basis)
             self.cold_s = time.perf_counter() - t0
@@ -185,8 +184,7 @@ class FirstPlan:
         elif self.relaxed_x is not None:  # (its bound is the separation's own)
             relaxed, x = True, self.relaxed_x
         h.changeColsIntegrality(len(ints), ints, integrality[ints])
-        spent = time.perf_counter() - t0  # (the restricted MILP: its own time, never past the whole MILP's limit)
-        left = self.time_limit_s - spent if self.relax_limit_s is None else min(self.time_limit_s, budget - spent)
+        left = min(self.time_limit_s, budget - (time.perf_counter() - t0))  # (never past the whole MILP's limit)
         if not relaxed or left < MIN_SECONDS / 2:
             restore()
             return None
