@@ -334,3 +334,15 @@ def test_shared_time_without_a_ledger_starts_the_small_first_in_workers(monkeypa
         pool.map(tasks, share_until=time.time() + 60)
         pool.map(tasks)
     assert started == [1, 50, 50, 1]
+
+
+@pytest.mark.parametrize(("share", "evaluations"), [(0.0, 8), (1e9, 1)])
+def test_no_price_is_evaluated_without_the_time_the_last_took(monkeypatch: pytest.MonkeyPatch, share: float,
+                                                                evaluations: int) -> None:
+    """With €3 the pricing bisects through all 8 prices (the last euro buys nothing, so no price closes the gap). A
+    price is evaluated only with ``NEXT_ROUND_SHARE`` times the last evaluation's seconds left: at 10⁹ times, none
+    is after the first; the flank-wide MILP that follows small problems closes the gap either way (4.4528)."""
+    monkeypatch.setattr(sectors, "NEXT_ROUND_SHARE", share)
+    s = solve(dataclasses.replace(two_cells(), budget_eur=3.0))
+    assert len(s.info.price_evaluations) == evaluations
+    assert s.objective == pytest.approx(4.452752, abs=1e-5)

@@ -3,12 +3,14 @@
 A part is what the exact evaluation solves apart: a nation where no unit covers another nation's cells, else the
 whole flank. Each part keeps what the plan spends there (its builds and the munitions it planned), so a raid that
 brings more drones than planned is met with the money planned, as in the stress test. The kills of a part depend on
-its own cells' drones only, so a raid's kills are the sum of its parts' (:func:`part_kills`)."""
+its own cells' drones only, so a raid's kills are the sum of its parts' (:func:`part_kills`), and the parts' results
+make the whole's (:func:`merge`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from planner.lp.runner import Runner
 from planner.lp.tasks import SectorTask
 from planner.problem import PlanningProblem
 
-__all__ = ["Part", "part_kills", "plan_parts", "sector_spend"]
+__all__ = ["Part", "merge", "part_kills", "plan_parts", "sector_spend"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,22 @@ def part_kills(jobs: Sequence[tuple[Part, np.ndarray]], runner: Runner | None = 
                               f"{r.message}".strip())
         out[k][cells] = np.einsum("nte,et->nt", r.engagements, task.problem.p_kill)
     return out
+
+
+def merge(p: PlanningProblem, subs: list[tuple[PlanningProblem, np.ndarray, np.ndarray]],
+          parts: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """The nations' detections, engagements, point-defence engagements and escorts (each part, a SectorPlan or a
+    TaskResult, in its sub-problem's index space) put into the whole problem's."""
+    detected = np.zeros(p.demand.shape)
+    engagements = np.zeros((*p.demand.shape, len(p.effector_ids)))
+    point: np.ndarray | None = np.zeros(len(p.pt_cell))
+    escorts = np.zeros(engagements.shape)
+    for (_, ci, si), part in zip(subs, parts, strict=True):
+        detected[ci], engagements[ci] = part.detected, part.engagements
+        if part.escorts is not None:
+            escorts[ci] = part.escorts
+        if point is not None and part.point is not None:  # None once a part is missing
+            point[np.isin(p.pt_cell, ci) & np.isin(p.pt_site, si)] = part.point
+        else:
+            point = None
+    return detected, engagements, point, escorts

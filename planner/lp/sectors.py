@@ -38,7 +38,7 @@ from planner.lp.choice import (
     lowest_price,
     pick_plans,
 )
-from planner.lp.evaluate import sector_spend
+from planner.lp.evaluate import merge, sector_spend
 from planner.lp.export import budget_shadow_price
 from planner.lp.families import (
     check,
@@ -62,6 +62,11 @@ log = logging.getLogger(__name__)
 
 #: Price evaluations at most (each solves every national MILP once).
 MAX_EVALUATIONS = 8
+
+
+#: Another price is evaluated only with this share of the last one's national solves' time left (and 5 s) at least: at
+#: 1 km cells with sites every 2 km, a second price started with 47 s of 300 left found few plans and ran 44 s over.
+NEXT_ROUND_SHARE = 0.5
 
 
 #: Up to this many coverage pairs, a flank-wide MILP may follow when pricing leaves a gap (small problems).
@@ -147,13 +152,13 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
     lo, hi = mu_floor, math.inf  # prices known to overspend (lo) and to fit (hi)
     mu = mu_conv if mu_conv > 0 and p.conv_upper(int(np.argmax(val / k))) is None else max(initial_price(p), mu_floor)
     evaluations: list[dict[str, Any]] = []
-    build_s = solve_s = 0.0
+    build_s = solve_s = round_s = 0.0
     sizes: dict[str, int] = {}
     choice, units, primal, gap = None, np.zeros(len(k)), -math.inf, math.inf
     with contextlib.nullcontext(runner) if runner is not None else Runner(workers) as runner:
         for it in range(MAX_EVALUATIONS):
             remaining = limit - (time.perf_counter() - t0)
-            if it and remaining < 5:
+            if it and remaining < max(5.0, NEXT_ROUND_SHARE * round_s):
                 break
             conv_term, conv_units = conventional_term(p, k, val, mu, floor)
             # Each nation's share of the allowed gap, in absolute terms (L(μ) ≥ μB + conv_term), in
@@ -166,6 +171,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
             if it == 0:  # the cheapest plan each nation has: units in service only
                 for n, plan in enumerate(null_plans(runner, tasks)):
                     plans[n].append(plan)
+            started = time.perf_counter()
             if segmented:  # one part cut into segments along the border, solved in the workers
                 results = [segments.solve_segmented(tasks[0], solve_many=runner.map, workers=runner.workers)]
             else:  # the nations share the time left and the gap allowed (not on a Dask cluster: it cannot see the ledger)
@@ -180,6 +186,7 @@ def solve(p: PlanningProblem, *, worlds: list[PlanningProblem] | None = None, mo
                         contextlib.nullcontext([None] * len(tasks)) as seats:
                     results = runner.map([t.replace(ledger=seat) for t, seat in zip(tasks, seats, strict=True)],
                                          share_until=time.time() + limit - (time.perf_counter() - t0))
+            round_s = time.perf_counter() - started
             for n, r in enumerate(results):
                 if r.outcome == "infeasible":
                     raise InfeasibleError(why_infeasible(subs[n][0], labels[n]))
@@ -380,21 +387,3 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
                       escorts=escorts),
                  fixed=fixed)
 
-
-def merge(p: PlanningProblem, subs: list[tuple[PlanningProblem, np.ndarray, np.ndarray]],
-          parts: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-    """The nations' detections, engagements, point-defence engagements and escorts (each part, a SectorPlan or a
-    TaskResult, in its sub-problem's index space) put into the whole problem's."""
-    detected = np.zeros(p.demand.shape)
-    engagements = np.zeros((*p.demand.shape, len(p.effector_ids)))
-    point: np.ndarray | None = np.zeros(len(p.pt_cell))
-    escorts = np.zeros(engagements.shape)
-    for (_, ci, si), part in zip(subs, parts, strict=True):
-        detected[ci], engagements[ci] = part.detected, part.engagements
-        if part.escorts is not None:
-            escorts[ci] = part.escorts
-        if point is not None and part.point is not None:  # None once a part is missing
-            point[np.isin(p.pt_cell, ci) & np.isin(p.pt_site, si)] = part.point
-        else:
-            point = None
-    return detected, engagements, point, escorts
