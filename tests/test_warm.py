@@ -108,7 +108,7 @@ def test_restricted_plan_and_the_model_put_back() -> None:
 
 
 def test_runs_before_the_first_plan_count_on_the_highs_clock() -> None:
-    """HiGHS's time limit counts every run of a model so far. With 0.3 s already run on the model (its relaxation,
+    """HiGHS's time limit for an LP run counts every run of a model so far. With 0.3 s already run on the model (its relaxation,
     solved again and again) and 30 s left to the MILP, a first plan given 0.2 s still gets its 0.2 s (a limit set to
     0.2 stopped its relaxation at once: no plan), and the MILP's 30 s come back less only the time spent."""
     prob, x = knapsack()
@@ -119,12 +119,42 @@ def test_runs_before_the_first_plan_count_on_the_highs_clock() -> None:
         h.run()
     h.clearSolver()
     h.changeColsIntegrality(3, np.arange(3, dtype=np.int32), np.ones(3, dtype=np.uint8))
-    allow(h, 30.0)
+    allow(h, 30.0, mip=True)
     first = warm.FirstPlan(x, time_limit_s=0.2, mip_rel_gap=1e-3)
     with mock.patch.object(warm, "MIN_SECONDS", 0.1):
         found = first(h)
     assert found is not None and first.objective == pytest.approx(-6.5)
     assert 29.0 < time_left(h) <= 30.0
+
+
+def test_a_milp_run_counts_its_own_time_on_the_highs_clock() -> None:
+    """A MILP's run, unlike an LP's, stops on its own time: with 1 s already run on a model (its relaxation, solved
+    again and again), a multiple knapsack of 400 items and 40 rows (no proof within seconds) given 0.3 s stops after
+    about 0.3 s, not 1.3 s (the limit counted on the whole clock let Romania's restricted MILP run 100 s for its 24)."""
+    import highspy
+
+    rng = np.random.default_rng(0)
+    n = 400
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    cols = np.arange(n, dtype=np.int32)
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsCost(n, cols, -rng.integers(10, 100, n).astype(float))
+    for _ in range(40):
+        w = rng.integers(10, 100, n).astype(float)
+        h.addRow(-highspy.kHighsInf, w.sum() / 4, n, cols, w)
+    while h.getRunTime() < 1.0:
+        h.clearSolver()
+        h.run()
+    h.clearSolver()
+    h.changeColsIntegrality(n, cols, np.ones(n, dtype=np.uint8))
+    allow(h, 0.3, mip=True)
+    t = time.perf_counter()
+    h.run()
+    took = time.perf_counter() - t
+    assert h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+    assert 0.25 < took < 0.8
 
 
 def test_the_start_reaches_highs_and_the_search_still_finds_the_optimum() -> None:

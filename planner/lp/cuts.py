@@ -114,7 +114,7 @@ class Separation:
             left = self.time_limit_s - (time.perf_counter() - t0)
             if left < 0.5:
                 break
-            allow(h, left)
+            allow(h, left, mip=False)
             ran = time.perf_counter()
             run_interruptibly(h.run)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -143,6 +143,6 @@ class Separation:
             self.first.relax_limit_s = max(relax - self.seconds, 0.0)
         if self.first is None or self.first.time_limit_s < MIN_SECONDS:
             h.clearSolver()
-        allow(h, max(budget - self.seconds, 1.0))
+        allow(h, max(budget - self.seconds, 1.0), mip=True)
         log.debug("cuts: %d rows added in %d rounds, %.1f s, relaxation %s", self.added, self.rounds, self.seconds,
                   self.bound)

@@ -168,12 +168,13 @@ class FirstPlan:
         def restore() -> None:
             h.clearSolver()
             h.setOptionValue("mip_rel_gap", gap)
-            allow(h, max(budget - (time.perf_counter() - t0), 1.0))
+            allow(h, max(budget - (time.perf_counter() - t0), 1.0), mip=True)
 
         # The LP relaxation: every integer column continuous for one solve. (No try/finally around a run: after an
         # interrupt the run goes on in its thread, and the model must not change under it.)
         h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), dtype=np.uint8))
-        allow(h, max(self.time_limit_s if self.relax_limit_s is None else self.relax_limit_s, MIN_SECONDS / 2))
+        relax = self.time_limit_s if self.relax_limit_s is None else self.relax_limit_s
+        allow(h, max(relax, MIN_SECONDS / 2), mip=False)
         run_interruptibly(h.run)
         if self.cold_s is None:  # (no separation before: this solve started from no basis)
             self.cold_s = time.perf_counter() - t0
@@ -193,7 +194,7 @@ class FirstPlan:
         shut = cols[x[cols] <= RESTRICT_MIN]
         self.kept = len(cols) - len(shut)
         h.changeColsBounds(len(shut), shut, col_lower[shut], col_lower[shut])
-        allow(h, left)
+        allow(h, left, mip=True)
         h.setOptionValue("mip_rel_gap", self.mip_rel_gap / 2)
         run_interruptibly(h.run)
         found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
