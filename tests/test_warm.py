@@ -3,7 +3,6 @@ optimum (the restriction is a heuristic, put back before the search), and that t
 
 from __future__ import annotations
 
-import itertools
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -228,29 +227,12 @@ def test_no_search_where_its_root_could_not_end_before_the_deadline() -> None:
     assert mip_dual_bound(prob) is None  # (HiGHS's info is a cleared model's: no bound to read)
     # The deadline is read when the first plan is found: moved an hour later by then, the search runs
     prob, x = knapsack()
-    moved = itertools.chain([time.time()], itertools.repeat(time.time() + 3600))
+    moved = iter([time.time(), time.time() + 3600])
     first = warm.FirstPlan(x, time_limit_s=30, mip_rel_gap=1e-3, deadline=lambda: next(moved))
     first.deadline()  # (the deadline as the task started)
     with quiet_stdout():
         prob.solve(make_solver(EXACT, first=first))
     assert first.plan is None and pulp.value(prob.objective) == pytest.approx(9.9)
-
-
-@pytest.mark.parametrize(("root_factor", "given"), [(2.0, 0.5), (1e9, 20.0)])
-def test_the_restricted_milp_runs_to_the_deadline_where_no_search_could(root_factor: float, given: float) -> None:
-    """The restricted MILP has its share of the time (0.5 s here); where the deadline (20 s away) leaves less than
-    ROOT_FACTOR times the relaxation's time from no basis for a search, no search could end before it, and the restricted
-    MILP is given the time to the deadline instead (at 10⁹ times the knapsack's relaxation: about 20 s)."""
-    prob, x = knapsack()
-    h = passed_on(prob)
-    due = time.time() + 20
-    first = warm.FirstPlan(x, time_limit_s=0.5, mip_rel_gap=1e-3, deadline=lambda: due)
-    limits: list[tuple[float, bool]] = []
-    with mock.patch.object(warm, "ROOT_FACTOR", root_factor), mock.patch.object(warm, "MIN_SECONDS", 0.1), \
-            mock.patch.object(warm, "allow", lambda h, s, *, mip: limits.append((s, mip)) or allow(h, s, mip=mip)):
-        assert first(h) is not None
-    restricted = limits[1]  # (the relaxation's, the restricted MILP's, the whole MILP's left)
-    assert restricted[1] and restricted[0] == pytest.approx(given, abs=0.5)
 
 
 def test_no_search_where_the_first_plan_is_within_the_gap_of_the_relaxation() -> None:
