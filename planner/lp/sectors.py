@@ -386,4 +386,3 @@ def evaluate(p: PlanningProblem, fixed: FixedPlan, runner: Runner | None = None)
                       solve_s=time.perf_counter() - t0, sizes=sizes, info=SolveInfo(strategy="sectors"), point=point,
                       escorts=escorts),
                  fixed=fixed)
-
