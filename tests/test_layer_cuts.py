@@ -239,9 +239,9 @@ def test_a_milp_left_without_its_search_has_the_first_plan_and_the_relaxation_bo
 
 
 def test_separation_counts_on_the_highs_clock() -> None:
-    """HiGHS's time limit for an LP run counts every run of a model so far: with 0.9 s already run on the hand model and 30 s left
-    to its MILP, a separation given 0.8 s still solves its relaxation (a limit set to 0.8 stopped it at once), and
-    the MILP's 30 s come back less only the time spent."""
+    """HiGHS's time limit for an LP run counts every run of a model so far: with 0.9 s already run on the hand model
+    and 30 s left to its MILP, a separation given 0.8 s still solves its relaxation (a limit set to 0.8 stopped it at
+    once), and the MILP's 30 s come back less only the time spent."""
     p = hand()
     prob, var = build_model(p, money_price=1e-3, layer_cuts=True)
     solver = make_solver(p.solver, mip=True)

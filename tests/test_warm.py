@@ -108,9 +108,10 @@ def test_restricted_plan_and_the_model_put_back() -> None:
 
 
 def test_runs_before_the_first_plan_count_on_the_highs_clock() -> None:
-    """HiGHS's time limit for an LP run counts every run of a model so far. With 0.3 s already run on the model (its relaxation,
-    solved again and again) and 30 s left to the MILP, a first plan given 0.2 s still gets its 0.2 s (a limit set to
-    0.2 stopped its relaxation at once: no plan), and the MILP's 30 s come back less only the time spent."""
+    """HiGHS's time limit for an LP run counts every run of a model so far. With 0.3 s already run on the model (its
+    relaxation, solved again and again) and 30 s left to the MILP, a first plan given 0.2 s still gets its 0.2 s (a
+    limit set to 0.2 stopped its relaxation at once: no plan), and the MILP's 30 s come back less only the time
+    spent."""
     prob, x = knapsack()
     h = passed_on(prob)
     h.changeColsIntegrality(3, np.arange(3, dtype=np.int32), np.zeros(3, dtype=np.uint8))

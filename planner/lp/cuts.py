@@ -81,8 +81,8 @@ class Separation:
     """Adds a pool's violated rows to the HiGHS model of a MILP before its search (called by the solver with the
     model once pulp has passed it on): up to :data:`ROUNDS` solves of the relaxation within ``time_limit_s``.
     ``first``: the first plan that follows (planner.lp.warm), whose relaxation's time it shares: that loses the seconds
-    spent here, and where the first plan will still run it solves the relaxation again from the basis left here; else the solver's
-    state is cleared (HiGHS would take the relaxation's solution as a start of its own)."""
+    spent here, and where the first plan will still run it solves the relaxation again from the basis left here; else
+    the solver's state is cleared (HiGHS would take the relaxation's solution as a start of its own)."""
 
     pool: CutPool
     time_limit_s: float
