@@ -15,7 +15,7 @@ import numpy as np
 import pulp
 
 from planner.lp import warm
-from planner.lp.cuts import Separation
+from planner.lp.cuts import Separation, withheld
 from planner.lp.formulation import build_model, build_robust_model, robust_extract
 from planner.lp.guard import build_guard_model
 from planner.lp.ledger import LedgerSeat, Watch, due, publish, publish_low
@@ -186,8 +186,9 @@ def solve_sector(task: SectorTask) -> TaskResult:
                                    time_limit_s=warm.TIME_SHARE * until, mip_rel_gap=_settings(task).mip_rel_gap,
                                    relax_limit_s=warm.RELAX_SHARE * until,
                                    deadline=_deadline(time.time() + _settings(task).time_left(), seat))
-        # the layered kill chain's cuts the relaxation violates (planner.lp.cuts), in the relaxation's time
-        cuts = Separation(var["cuts"], time_limit_s=warm.RELAX_SHARE * until, first=first) if len(var["cuts"]) else None
+        # the layered kill chain's cuts the relaxation violates, its solves without the rows that seldom bind until
+        # violated (planner.lp.cuts), in the relaxation's time
+        cuts = Separation(var["cuts"], time_limit_s=warm.RELAX_SHARE * until, first=first, withheld=withheld(prob))
     try:
         with quiet_stdout():
             prob.solve(make_solver(_settings(task), mip=fixed is None, start=start, watch=watch, first=first,
