@@ -38,8 +38,9 @@ __all__ = ["COLD_FACTOR", "ROUNDS", "WITHHELD", "CutPool", "Separation", "withhe
 
 log = logging.getLogger(__name__)
 
-#: Rounds of the cutting-plane loop: solve the relaxation, add the rows it violates. Finland with sites every 2 km
-#: (twins counted) adds 713 rows in the first round and none in the second (docs/performance.md).
+#: Rounds of the cutting-plane loop that may add cuts: solve the relaxation, add the cuts it violates (rounds that put
+#: back withheld rows come besides). Finland with sites every 2 km (twins counted) adds 713 rows in the first round and
+#: none in the second (docs/performance.md).
 ROUNDS = 5
 
 #: A row is violated when its left side exceeds this (engagements are in drones a raid; a cell's class brings 0.01–10;

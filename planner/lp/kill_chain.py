@@ -14,6 +14,7 @@ import numpy as np
 import pulp
 
 from planner.lp.cuts import CutPool
+from planner.lp.pairs import sites_in_reach
 from planner.lp.result import FixedPlan
 from planner.lp.runs import RUN_MIN_SITES, Chain, chain, run_terms
 from planner.problem import PlanningProblem
@@ -138,20 +139,17 @@ def define_reach(prob: pulp.LpProblem, p: PlanningProblem, ye: dict[tuple[int, i
     track, engaged ≤ detected − killed by the earlier layers (one layer unless kill_chain.layered), detected counting
     only the threatening share under roe.engage_only_threatening; where no-fire zones cover a share z of a cell,
     each layer's kinetic engagements + the earlier layers' kills ≤ (1 − z) × detected (constraint 4b)."""
-    reach: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    cover: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-    for i, t, j, e in zip(p.eng_cell.tolist(), p.eng_threat.tolist(), p.eng_site.tolist(),
-                          p.eng_effector.tolist(), strict=True):
-        if (i, t) in world.detected:
-            reach[i, t, e].append(j)
-            cover[i, e][j] = float(p.mag_share[j, e])
+    seen = np.zeros((len(p.cell_ids), max(len(p.threat_ids), 1)), dtype=bool)
+    for i, t in world.detected:
+        seen[i, t] = True
+    reach, cover = sites_in_reach(p, seen)
     world.cover = cover
     world.border = {key: sorted(sites) for key, sites in cover.items()}
     if not reach:
         return
     same_reach: dict[tuple[int, int, tuple[int, ...]], list[int]] = defaultdict(list)
     for (i, t, e), sites in reach.items():
-        same_reach[i, e, tuple(sorted(sites))].append(t)
+        same_reach[i, e, sites].append(t)
     eng = world.engage
     for (i, e, reached), ts in same_reach.items():
         builds = _sum_over(prob, p, ye, world, "reach", e, list(reached), 1.0, tag)
