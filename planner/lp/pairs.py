@@ -24,10 +24,10 @@ def sites_in_reach(p: PlanningProblem, seen: np.ndarray) -> tuple[dict[tuple[int
     if not len(p.eng_cell):
         return reach, cover
     keep = np.flatnonzero(seen[p.eng_cell, p.eng_threat])
-    cell, threat = p.eng_cell[keep].astype(np.int64), p.eng_threat[keep].astype(np.int64)
-    site, eff = p.eng_site[keep].astype(np.int64), p.eng_effector[keep].astype(np.int64)
     if not len(keep):
         return reach, cover
+    cell, threat = p.eng_cell[keep].astype(np.int64), p.eng_threat[keep].astype(np.int64)
+    site, eff = p.eng_site[keep].astype(np.int64), p.eng_effector[keep].astype(np.int64)
     n_threats, n_effectors, n_sites = seen.shape[1], max(len(p.effector_ids), 1), int(site.max()) + 1
     first, bounds, order = _groups((cell * n_threats + threat) * n_effectors + eff, site, n_sites)
     sites = site[order].tolist()

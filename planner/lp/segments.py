@@ -43,11 +43,12 @@ MAX_ROUNDS = 6
 #: step overshoots (measured on Finland at 1 km cells: the bound rose from 684 to 693 after a full step).
 STEP = 0.25
 
-#: Share of the gap target each segment's MILP is solved to (their bounds add up; so do their gaps); the rest is kept
-#: for the plan over the units they chose. Cross-border coverage at 5 km cells, 2 cores (two runs each): 0.5 took
-#: 35-39 s to 0.40%, 0.75 took 30-32 s to 0.44%, 1.0 took 28-30 s to 0.67%. With the eighteenth session's code, paired
-#: runs in one hour (three each): 0.75 28.7-31.4 s to 0.44%, 1.0 25.8-27.6 s to 0.47%; Poland alone at 1 km cells
-#: 22.5 s and 21.9 s, 0.73% both (docs/performance.md).
+#: Share of the gap target each segment's MILP is solved to (their bounds add up; so do their gaps); below 1 the rest
+#: is kept for the plan over the units they chose, at 1 none is (the part's gap, bound against plan, decides whether
+#: another round runs). Cross-border coverage at 5 km cells, 2 cores (two runs each): 0.5 took 35-39 s to 0.40%, 0.75
+#: took 30-32 s to 0.44%, 1.0 took 28-30 s to 0.67%. With the eighteenth session's code, paired runs in one hour
+#: (three each): 0.75 28.7-31.4 s to 0.44%, 1.0 25.8-27.6 s to 0.47%; Poland alone at 1 km cells 22.5 s and 21.9 s,
+#: 0.73% both (docs/performance.md).
 SEGMENT_GAP_SHARE = 1.0
 
 #: Share of the time left a round gives its segments (the rest: the whole model over the units they chose).
